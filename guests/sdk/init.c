@@ -68,3 +68,27 @@ void *sdk_alloc(size_t bytes, size_t align)
 	heap_brk = p + bytes;
 	return (void *)p;
 }
+
+long sdk_fit_size(const char *what, long want, long reserve)
+{
+	long avail = (long)sdk_heap_avail() - reserve;
+	avail &= ~(long)(SDK_PAGE_SIZE - 1);
+	if (avail < 0)
+		avail = 0;
+	if (want <= avail)
+		return want;
+	printf("note: %s=%ld clamped to %ld to fit %lu MiB of RAM\n", what, want, avail,
+	       (unsigned long)(sdk_ram_size() >> 20));
+	return avail;
+}
+
+uintptr_t sdk_heap_mark(void)
+{
+	return heap_brk;
+}
+
+void sdk_heap_release(uintptr_t mark)
+{
+	if (mark >= (uintptr_t)__heap_start && mark <= heap_brk)
+		heap_brk = mark;
+}

@@ -58,6 +58,9 @@ uintptr_t sdk_heap_start(void);
 uintptr_t sdk_heap_end(void);
 size_t sdk_heap_avail(void);
 void *sdk_alloc(size_t bytes, size_t align);       /* never freed; exits on failure */
+uintptr_t sdk_heap_mark(void);
+void sdk_heap_release(uintptr_t mark);              /* free everything sdk_alloc'd after mark */
+long sdk_fit_size(const char *what, long want, long reserve); /* clamp to free heap - reserve */
 
 /* timer (CLINT, 10 MHz) */
 uint64_t sdk_mtime(void);
