@@ -39,7 +39,8 @@ void sdk_trap(struct sdk_frame *f, uint64_t mcause, uint64_t mepc, uint64_t mtva
 	}
 	if (exc_handler && exc_handler(f))
 		return;
-	if (mcause == 8 && f->x[17] == SDK_ECALL_USER_EXIT) {
+	/* end of a U-mode run; from M too, in case the mret into U mode trapped */
+	if ((mcause == 8 || mcause == 11) && f->x[17] == SDK_ECALL_USER_EXIT) {
 		f->mepc = (uintptr_t)sdk_user_resume;
 		f->mstatus |= SDK_MSTATUS_MPP;
 		return;

@@ -37,7 +37,7 @@ int check_finish(void)
 
 static int record(struct sdk_frame *f)
 {
-	if (f->mcause == 8 && f->x[17] == SDK_ECALL_USER_EXIT)
+	if ((f->mcause == 8 || f->mcause == 11) && f->x[17] == SDK_ECALL_USER_EXIT)
 		return 0;
 	trap_cause = f->mcause;
 	trap_tval = f->mtval;
