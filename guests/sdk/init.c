@@ -77,8 +77,8 @@ long sdk_fit_size(const char *what, long want, long reserve)
 		avail = 0;
 	if (want <= avail)
 		return want;
-	printf("note: %s=%ld clamped to %ld to fit %lu MiB of RAM\n", what, want, avail,
-	       (unsigned long)(sdk_ram_size() >> 20));
+	printf("note: %s=%ld clamped to %ld (free heap below the FDT, RAM %lu MiB)\n", what, want,
+	       avail, (unsigned long)(sdk_ram_size() >> 20));
 	return avail;
 }
 
