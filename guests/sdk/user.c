@@ -13,7 +13,10 @@ void sdk_pmp_allow_all(void)
 
 long sdk_run_user(long (*fn)(long), long arg)
 {
-	return sdk_run_user_asm(fn, arg, user_stack + 2048);
+	uint64_t mie = sdk_csr_read(mstatus) & SDK_MSTATUS_MIE;
+	long r = sdk_run_user_asm(fn, arg, user_stack + 2048);
+	sdk_csr_set(mstatus, mie);
+	return r;
 }
 
 void sdk_user_exit(long value)

@@ -1,7 +1,8 @@
-/* Loads and stores: widths, sign/zero extension, offsets, misaligned accesses. */
+/* Loads and stores: widths, sign/zero extension, offsets, misaligned accesses; fences. */
 #include "check.h"
 
 static uint8_t buf[64] __attribute__((aligned(16)));
+static volatile uint32_t code[2] __attribute__((aligned(8)));
 
 static void fill(void)
 {
@@ -96,5 +97,16 @@ int main(void)
 		}
 	check_no_trap("misaligned stores");
 	catch_traps(0);
+
+	/* self-modifying code: li a0, N; ret */
+	code[0] = 0x00500513;
+	code[1] = 0x00008067;
+	__asm__ volatile("fence.i" ::: "memory");
+	check("fence.i: run written code", ((long (*)(void))(uintptr_t)code)(), 5);
+	code[0] = 0x00700513;
+	__asm__ volatile("fence.i" ::: "memory");
+	check("fence.i: run rewritten code", ((long (*)(void))(uintptr_t)code)(), 7);
+	__asm__ volatile("fence rw, rw\n\tfence iorw, iorw\n\tfence" ::: "memory");
+	check_true("fence variants execute", 1);
 	return check_finish();
 }
