@@ -3,6 +3,7 @@
 
 static uint8_t buf[64] __attribute__((aligned(16)));
 static volatile uint32_t code[2] __attribute__((aligned(8)));
+static uint8_t pages[8192] __attribute__((aligned(4096)));
 
 static void fill(void)
 {
@@ -95,6 +96,14 @@ int main(void)
 			snprintf(name, sizeof(name), "misaligned %s +%d neighbours", stores[i].op, off);
 			check_true(name, buf[16 + off - 1] == before && buf[16 + off + stores[i].n] == after);
 		}
+	for (int i = 0; i < 16; i++)
+		pages[4096 - 8 + i] = (uint8_t)(0x10 + i);
+	check("misaligned ld across a page", LOAD("ld", pages + 4096 - 3),
+	      0x1c1b1a1918171615ULL);
+	check("misaligned lw across a page", LOAD("lw", pages + 4096 - 1), 0x1a191817);
+	STORE("sd", pages + 4096 - 5, 0x8877665544332211ULL);
+	check("misaligned sd across a page (low)", LOAD("lwu", pages + 4096 - 4), 0x55443322);
+	check("misaligned sd across a page (high)", LOAD("lwu", pages + 4096), 0x1b887766);
 	check_no_trap("misaligned stores");
 	catch_traps(0);
 
