@@ -238,20 +238,49 @@ public final class GuestMemory {
     // ---------------------------------------------------------------- slow path
 
     private long slowLoad(long addr, int width) {
+        long off = addr - base;
+        int page = (int) (off >>> PAGE_SHIFT);
+        int po = (int) off & PAGE_MASK;
+        byte[] p = readablePage(page);
+        if (po <= PAGE_SIZE - width) {
+            return switch (width) {
+                case 1 -> p[po] & 0xff;
+                case 2 -> (short) I16.get(p, po) & 0xffff;
+                case 4 -> (int) I32.get(p, po) & 0xffff_ffffL;
+                default -> (long) I64.get(p, po);
+            };
+        }
+        byte[] next = readablePage(page + 1);
         long v = 0;
-        for (int i = 0; i < width; i++) {
-            long off = addr + i - base;
-            byte[] p = readablePage((int) (off >>> PAGE_SHIFT));
-            v |= (long) (p[(int) off & PAGE_MASK] & 0xff) << (8 * i);
+        for (int i = 0; i < width; i++, po++) {
+            byte b = po < PAGE_SIZE ? p[po] : next[po - PAGE_SIZE];
+            v |= (b & 0xffL) << (8 * i);
         }
         return v;
     }
 
     private void slowStore(long addr, int width, long v) {
-        for (int i = 0; i < width; i++) {
-            long off = addr + i - base;
-            byte[] p = writablePage((int) (off >>> PAGE_SHIFT));
-            p[(int) off & PAGE_MASK] = (byte) (v >>> (8 * i));
+        long off = addr - base;
+        int page = (int) (off >>> PAGE_SHIFT);
+        int po = (int) off & PAGE_MASK;
+        byte[] p = writablePage(page);
+        if (po <= PAGE_SIZE - width) {
+            switch (width) {
+                case 1 -> p[po] = (byte) v;
+                case 2 -> I16.set(p, po, (short) v);
+                case 4 -> I32.set(p, po, (int) v);
+                default -> I64.set(p, po, v);
+            }
+            return;
+        }
+        byte[] next = writablePage(page + 1);
+        for (int i = 0; i < width; i++, po++) {
+            byte b = (byte) (v >>> (8 * i));
+            if (po < PAGE_SIZE) {
+                p[po] = b;
+            } else {
+                next[po - PAGE_SIZE] = b;
+            }
         }
     }
 
