@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Guest RAM load/store cost over a working set, with the dirty log off or on. With logging on the log is
- * harvested every {@link #HARVEST_EVERY} operations, as a pre-copy round would, so the first store to each
- * page after a harvest takes the slow path again; the harvest itself is included in the figure.
+ * harvested every {@code harvestEvery} operations, as a pre-copy round would, so the first store to each page
+ * after a harvest takes the slow path again; the harvest itself is included in the figure.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,8 +31,6 @@ public class GuestMemoryBench {
 
     /** Accesses per benchmark invocation. */
     static final int BATCH = 1024;
-    /** Accesses between two dirty-log harvests (1 Mi). */
-    static final int HARVEST_EVERY = 1 << 20;
 
     private static final long BASE = 0x8000_0000L;
 
@@ -47,6 +45,10 @@ public class GuestMemoryBench {
     /** Whether dirty logging is on (and harvested periodically). */
     @Param({"false", "true"})
     boolean dirtyLog;
+
+    /** Accesses between two dirty-log harvests; rounded up to a multiple of {@link #BATCH}. */
+    @Param("1048576")
+    int harvestEvery;
 
     private GuestMemory mem;
     private long mask;
@@ -87,7 +89,7 @@ public class GuestMemoryBench {
 
     private void maybeHarvest() {
         sinceHarvest += BATCH;
-        if (sinceHarvest >= HARVEST_EVERY) {
+        if (sinceHarvest >= harvestEvery) {
             sinceHarvest = 0;
             if (dirtyLog) {
                 mem.fetchAndClearDirtyLog();
