@@ -4,6 +4,7 @@ import static dev.ferry.machine.memory.GuestMemory.PAGE_SIZE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -175,7 +176,7 @@ class GuestMemoryAccessTest {
         mem.writeBytes(BASE + 100, src, 0, src.length);
         byte[] back = new byte[src.length + 10];
         mem.readBytes(BASE + 100, back, 10, src.length);
-        assertThat(java.util.Arrays.copyOfRange(back, 10, back.length)).isEqualTo(src);
+        assertThat(Arrays.copyOfRange(back, 10, back.length)).isEqualTo(src);
         assertThat(mem.load8(BASE + 99)).isZero();
         assertThat(mem.load8(BASE + 100 + src.length)).isZero();
         assertThatThrownBy(() -> mem.readBytes(BASE + SIZE - 1, back, 0, 2))

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -248,7 +249,7 @@ class NotPresentPagesTest {
         for (int page = 0; page < PAGES; page++) {
             order.add(page);
         }
-        Collections.shuffle(order, new java.util.Random(3));
+        Collections.shuffle(order, new Random(3));
         Thread supplier = new Thread(() -> {
             for (int page : order) {
                 Integer urgent;
