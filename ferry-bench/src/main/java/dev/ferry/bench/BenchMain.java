@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ferry bench}: end-to-end measurements, side by side with QEMU where it applies. */
 @Command(name = "ferry bench", mixinStandardHelpOptions = true,
         description = "Measure Ferry, side by side with QEMU where that applies.",
-        subcommands = {MipsBenchmark.class})
+        subcommands = {MipsBenchmark.class, MemoryBenchmark.class})
 public final class BenchMain implements Runnable {
 
     @CommandLine.Spec
