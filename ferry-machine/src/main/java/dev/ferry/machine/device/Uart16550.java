@@ -15,15 +15,16 @@ import java.util.function.IntConsumer;
  *
  * <p>Bytes from the host arrive through {@link #receive} from any thread. They wait in a host-side buffer
  * and move into the UART as room appears, the way QEMU's character backend feeds it, so typing faster than
- * the guest reads loses nothing.
+ * the guest reads loses nothing. In loopback mode the receiver is disconnected from the host and they wait.
  *
  * <p>Checked against QEMU 7.2 with probes: reset values (IIR 0x01, LSR 0x60, MCR 0x08, MSR 0xb0, divisor 12),
  * IER keeps 4 bits and MCR 5, IIR shows 0xc0 with the FIFOs on, reading IIR while it reports THRE clears that
  * interrupt, loopback echoes THR into the receiver and maps MCR onto MSR, and an aligned access of any width
  * reaches one register (the low byte). Only the first 8 bytes of the window decode; accesses beyond them fault.
  *
- * <p>Deviation from QEMU: the character timeout interrupt (FIFO holds fewer bytes than the trigger level) is
- * pending at once instead of after four character times, since there is no line timing to wait for.
+ * <p>Deviation from QEMU: the character timeout interrupt is pending whenever the FIFO holds data below the
+ * trigger level, instead of four character times after the last FIFO activity, since there is no line
+ * timing to wait for. Data in the FIFO therefore always shows as either a timeout or a data interrupt.
  *
  * <p>The interrupt line is driven at the same points as QEMU's {@code serial_update_irq}, which matters
  * because the PLIC latches a high level. Thread-safe.
@@ -88,7 +89,6 @@ public final class Uart16550 implements MmioDevice, Snapshottable<UartState> {
     private int divider = 0x0c;
     private int rbr;
     private boolean thrInterrupt;
-    private boolean timeoutInterrupt;
     private final ByteRing rxFifo = new ByteRing(FIFO_SIZE);
     private final ByteRing hostInput = new ByteRing(HOST_BUFFER_SIZE);
 
@@ -125,7 +125,9 @@ public final class Uart16550 implements MmioDevice, Snapshottable<UartState> {
             return false;
         }
         hostInput.add(b);
-        acceptHostInput();
+        if ((mcr & MCR_LOOP) == 0) {
+            acceptHostInput();
+        }
         return true;
     }
 
@@ -221,7 +223,6 @@ public final class Uart16550 implements MmioDevice, Snapshottable<UartState> {
             if (rxFifo.isEmpty()) {
                 lsr &= ~(LSR_DR | LSR_BI);
             }
-            timeoutInterrupt = timeoutDue();
         } else {
             value = rbr;
             lsr &= ~(LSR_DR | LSR_BI);
@@ -286,7 +287,6 @@ public final class Uart16550 implements MmioDevice, Snapshottable<UartState> {
         }
         if ((v & FCR_RFR) != 0) {
             lsr &= ~(LSR_DR | LSR_BI);
-            timeoutInterrupt = false;
             rxFifo.clear();
         }
         if ((v & FCR_XFR) != 0) {
@@ -327,7 +327,6 @@ public final class Uart16550 implements MmioDevice, Snapshottable<UartState> {
                 rxFifo.add(b);
             }
             lsr |= LSR_DR;
-            timeoutInterrupt = timeoutInterrupt || timeoutDue();
         } else {
             if ((lsr & LSR_DR) != 0) {
                 lsr |= LSR_OE;
@@ -338,9 +337,10 @@ public final class Uart16550 implements MmioDevice, Snapshottable<UartState> {
         updateIrq();
     }
 
+    /** Data waits in the FIFO below the trigger level: the character timeout, taken as already expired. */
     private boolean timeoutDue() {
         int count = rxFifo.size();
-        return count > 0 && count < triggerLevel();
+        return fifoEnabled() && count > 0 && count < triggerLevel();
     }
 
     private boolean fifoEnabled() {
@@ -360,7 +360,7 @@ public final class Uart16550 implements MmioDevice, Snapshottable<UartState> {
         if ((ier & IER_RLSI) != 0 && (lsr & LSR_INT_ANY) != 0) {
             return IIR_RLSI;
         }
-        if ((ier & IER_RDI) != 0 && timeoutInterrupt) {
+        if ((ier & IER_RDI) != 0 && timeoutDue()) {
             return IIR_CTI;
         }
         if ((ier & IER_RDI) != 0 && (lsr & LSR_DR) != 0 && (!fifoEnabled() || rxFifo.size() >= triggerLevel())) {
@@ -390,8 +390,8 @@ public final class Uart16550 implements MmioDevice, Snapshottable<UartState> {
 
     @Override
     public synchronized UartState saveState() {
-        return new UartState(ier, lcr, mcr, lsr, msr, scr, fcr, divider, rbr, thrInterrupt, timeoutInterrupt,
-                rxFifo.toArray(), hostInput.toArray());
+        return new UartState(ier, lcr, mcr, lsr, msr, scr, fcr, divider, rbr, thrInterrupt, rxFifo.toArray(),
+                hostInput.toArray());
     }
 
     /**
@@ -428,7 +428,6 @@ public final class Uart16550 implements MmioDevice, Snapshottable<UartState> {
         divider = s.divider();
         rbr = s.rbr();
         thrInterrupt = s.thrInterrupt();
-        timeoutInterrupt = s.timeoutInterrupt();
         rxFifo.clear();
         for (byte b : s.rxFifo()) {
             rxFifo.add(b);

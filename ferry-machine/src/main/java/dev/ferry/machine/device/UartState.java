@@ -13,10 +13,9 @@ package dev.ferry.machine.device;
  * @param divider           baud rate divisor latch (DLM:DLL)
  * @param rbr               receive buffer register, used while the FIFOs are off
  * @param thrInterrupt      the "transmitter holding register empty" interrupt is pending
- * @param timeoutInterrupt  the character timeout interrupt is pending
  * @param rxFifo            bytes in the receive FIFO, oldest first (at most 16)
  * @param hostInput         bytes received from the host and not yet taken into the UART, oldest first
  */
 public record UartState(int ier, int lcr, int mcr, int lsr, int msr, int scr, int fcr, int divider, int rbr,
-                        boolean thrInterrupt, boolean timeoutInterrupt, byte[] rxFifo, byte[] hostInput) {
+                        boolean thrInterrupt, byte[] rxFifo, byte[] hostInput) {
 }
