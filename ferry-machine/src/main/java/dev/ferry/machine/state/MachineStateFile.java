@@ -205,7 +205,7 @@ public final class MachineStateFile {
 
     private static void checkChecksum(FileChannel channel, long length) throws IOException {
         CRC32C crc = new CRC32C();
-        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(1, length - TRAILER)));
         long pos = 0;
         long end = length - TRAILER;
         while (pos < end) {
