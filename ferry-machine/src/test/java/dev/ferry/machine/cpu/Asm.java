@@ -272,6 +272,8 @@ final class Asm {
     Asm csrrci(int rd, int csr, int uimm) { return csr(7, rd, csr, uimm); }
     Asm csrr(int rd, int csr) { return csrrs(rd, csr, ZERO); }
     Asm csrw(int csr, int rs1) { return csrrw(ZERO, csr, rs1); }
+    Asm csrs(int csr, int rs1) { return csrrs(ZERO, csr, rs1); }
+    Asm csrc(int csr, int rs1) { return csrrc(ZERO, csr, rs1); }
 
     Asm ecall() { return word(0x73); }
     Asm ebreak() { return word(0x00100073); }
