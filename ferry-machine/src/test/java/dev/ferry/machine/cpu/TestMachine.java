@@ -104,6 +104,14 @@ final class TestMachine {
         return this;
     }
 
+    /** Runs until the guest writes the exit register, without a tick limit. */
+    TestMachine runToExitUnbounded() {
+        while (cpu.run(Long.MAX_VALUE) != StopReason.STOP_REQUESTED || exitCode < 0) {
+            Thread.onSpinWait();
+        }
+        return this;
+    }
+
     long reg(int i) {
         return cpu.reg(i);
     }
