@@ -1,0 +1,1141 @@
+package dev.ferry.machine.cpu;
+
+import dev.ferry.machine.device.InterruptSink;
+import dev.ferry.machine.device.SystemBus;
+import dev.ferry.machine.memory.GuestMemory;
+import dev.ferry.machine.state.Snapshottable;
+import dev.ferry.machine.time.GuestClock;
+import dev.ferry.machine.time.RealTimeClock;
+
+import java.util.BitSet;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * One RV64IMAC hart with Zicsr and Zifencei, in M and U mode, behaving like QEMU 7.2's {@code virt} CPU where
+ * guests can tell. {@code misa} reports what is implemented: MXL=64, A, C, I, M, U.
+ *
+ * <p>Code runs from a cache of decoded basic blocks keyed by physical address, chained to their successors.
+ * Guest memory notifies the cache when a page holding decoded code is written, so the cache is always coherent
+ * and execution never depends on what it holds.
+ *
+ * <p>Time: with a {@link RealTimeClock}, {@code mtime} follows the host. Without one (deterministic mode) one
+ * counter is the clock: every retired instruction is one tick, and WFI skips ticks forward to the timer
+ * deadline. Interrupts are checked at every point where their condition can start to hold (after CSR writes,
+ * xRET, WFI, MMIO, and at the tick where {@code mtime} reaches {@code mtimecmp}), so the state after N ticks
+ * does not depend on how {@link #run(long)} calls were split, on stops, or on save/restore.
+ *
+ * <p>Threading: everything runs on the thread calling {@link #run(long)} except {@link #requestStop()} and
+ * {@link #setInterruptLevel(int, boolean)}, which any thread may call.
+ */
+public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
+
+    /** User privilege level. */
+    public static final int PRIV_U = 0;
+    /** Machine privilege level. */
+    public static final int PRIV_M = 3;
+
+    /** MXL=2 (64-bit) with extensions A, C, I, M, U. */
+    public static final long MISA = (2L << 62) | 1 | 1 << 2 | 1 << 8 | 1 << 12 | 1 << 20;
+
+    static final long MSTATUS_MIE = 1L << 3;
+    static final long MSTATUS_MPIE = 1L << 7;
+    static final long MSTATUS_MPP = 3L << 11;
+    static final long MSTATUS_MPRV = 1L << 17;
+    static final long MSTATUS_TW = 1L << 21;
+    static final long MSTATUS_UXL = 2L << 32;
+    private static final long MSTATUS_WRITABLE = MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TW;
+    private static final long MIE_WRITABLE = 1L << MSIP | 1L << MTIP | 1L << MEIP;
+    static final long INTERRUPT = 1L << 63;
+
+    static final int CAUSE_FETCH_ACCESS = 1;
+    static final int CAUSE_ILLEGAL = 2;
+    static final int CAUSE_BREAKPOINT = 3;
+    static final int CAUSE_LOAD_MISALIGNED = 4;
+    static final int CAUSE_LOAD_ACCESS = 5;
+    static final int CAUSE_STORE_MISALIGNED = 6;
+    static final int CAUSE_STORE_ACCESS = 7;
+    static final int CAUSE_ECALL_U = 8;
+    static final int CAUSE_ECALL_M = 11;
+
+    /** Instructions between clock polls in real-time mode (well under a millisecond). */
+    private static final long REALTIME_SLICE = 1 << 16;
+
+    private static final TrapSignal TRAP = new TrapSignal();
+
+    private final GuestMemory ram;
+    private final SystemBus bus;
+    private final RealTimeClock realTime;
+    private final GuestClock clock;
+    private final long ramBase;
+    private final long ramSize;
+    private final Decoder decoder;
+    private final Block[][] code;
+    private final boolean[] crossing;
+    private final BitSet codePages = new BitSet();
+
+    /** Integer registers; index 32 is where writes to x0 go. */
+    private final long[] x = new long[33];
+    private long pc;
+    private int priv;
+    private long instret;
+
+    private long mstatus;
+    private long mie;
+    private long mtvec;
+    private long mscratch;
+    private long mepc;
+    private long mcause;
+    private long mtval;
+    private long mcounteren;
+    private long menvcfg;
+    private long cycleOffset;
+    private long instretOffset;
+    private final Pmp pmp = new Pmp();
+
+    private boolean dataFast;
+    private boolean fetchFast;
+    private boolean wfiSleeping;
+    private boolean resValid;
+    private long resAddr;
+    private long resValue;
+    /** Set when the current block must end after the current instruction (MMIO, write to code). */
+    private boolean breakBlock;
+
+    private final AtomicInteger lines = new AtomicInteger();
+    private volatile boolean asyncEvent;
+    private volatile boolean stopRequested;
+    private volatile Thread runThread;
+    private LongSupplier timerCompare;
+    private long mtimecmp = -1;
+
+    /**
+     * Creates a hart in M mode at pc 0; call {@link #reset(long)} to start elsewhere.
+     *
+     * @param realTime the host-following clock, or {@code null} for deterministic mode
+     */
+    public Cpu(GuestMemory ram, SystemBus bus, RealTimeClock realTime) {
+        this.ram = Objects.requireNonNull(ram);
+        this.bus = Objects.requireNonNull(bus);
+        this.realTime = realTime;
+        this.clock = realTime != null ? realTime : () -> instret;
+        this.ramBase = ram.base();
+        this.ramSize = ram.size();
+        this.decoder = new Decoder(ram);
+        this.code = new Block[ram.pageCount()][];
+        this.crossing = new boolean[ram.pageCount()];
+        ram.setCodeWriteListener(this::codeModified);
+        reset(0);
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    /** The clock the CLINT shows as {@code mtime}: the real-time clock, or this hart's tick counter. */
+    public GuestClock clock() {
+        return clock;
+    }
+
+    /** Tells the hart where to read the CLINT's {@code mtimecmp}; MTIP is pending while mtime >= mtimecmp. */
+    public void setTimerCompare(LongSupplier mtimecmp) {
+        this.timerCompare = mtimecmp;
+    }
+
+    /** Resets to M mode at {@code pc} with zero registers, reset CSR values and a tick count of zero. */
+    public void reset(long pc) {
+        java.util.Arrays.fill(x, 0);
+        this.pc = pc;
+        priv = PRIV_M;
+        instret = 0;
+        mstatus = MSTATUS_UXL;
+        mie = 0;
+        mtvec = 0;
+        mscratch = 0;
+        mepc = 0;
+        mcause = 0;
+        mtval = 0;
+        mcounteren = 0;
+        menvcfg = 0;
+        cycleOffset = 0;
+        instretOffset = 0;
+        pmp.reset();
+        wfiSleeping = false;
+        resValid = false;
+        updatePmpFlags();
+    }
+
+    /** Register {@code i} (0-31). */
+    public long reg(int i) {
+        return x[Objects.checkIndex(i, 32)];
+    }
+
+    /** Sets register {@code i}; writes to x0 are ignored. */
+    public void setReg(int i, long v) {
+        if (Objects.checkIndex(i, 32) != 0) {
+            x[i] = v;
+        }
+    }
+
+    /** Address of the next instruction. */
+    public long pc() {
+        return pc;
+    }
+
+    /** Sets the address of the next instruction. */
+    public void setPc(long pc) {
+        this.pc = pc;
+    }
+
+    /** Current privilege level: {@link #PRIV_M} or {@link #PRIV_U}. */
+    public int privilege() {
+        return priv;
+    }
+
+    /** Ticks so far: retired instructions, plus in deterministic mode the ticks WFI skipped. */
+    public long instret() {
+        return instret;
+    }
+
+    /** True while the hart waits in WFI. */
+    public boolean sleeping() {
+        return wfiSleeping;
+    }
+
+    /** Asks {@link #run(long)} to return at the next instruction boundary; the request stays until it does. */
+    public void requestStop() {
+        stopRequested = true;
+        wake();
+    }
+
+    @Override
+    public void setInterruptLevel(int mipBit, boolean level) {
+        int bit = 1 << mipBit;
+        int old = lines.getAndUpdate(v -> level ? v | bit : v & ~bit);
+        if (((old & bit) != 0) != level) {
+            wake();
+        }
+    }
+
+    private void wake() {
+        asyncEvent = true;
+        Thread t = runThread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Executes until {@link #instret()} reaches {@code instretLimit} (an absolute count) or a stop is
+     * requested. Traps and interrupts are handled inside; the hart never halts on its own.
+     */
+    public StopReason run(long instretLimit) {
+        runThread = Thread.currentThread();
+        try {
+            while (true) {
+                if (stopRequested) {
+                    stopRequested = false;
+                    return StopReason.STOP_REQUESTED;
+                }
+                if (instret >= instretLimit) {
+                    return StopReason.INSTRET_LIMIT;
+                }
+                asyncEvent = false;
+                if (timerCompare != null) {
+                    mtimecmp = timerCompare.getAsLong();
+                }
+                long enabled = pendingBits() & mie;
+                if (wfiSleeping) {
+                    if (enabled == 0) {
+                        sleep(instretLimit);
+                        continue;
+                    }
+                    wfiSleeping = false;
+                }
+                if (enabled != 0 && (priv != PRIV_M || (mstatus & MSTATUS_MIE) != 0)) {
+                    int irq = (enabled & 1L << MEIP) != 0 ? MEIP : (enabled & 1L << MSIP) != 0 ? MSIP : MTIP;
+                    enterTrap(INTERRUPT | irq, 0);
+                    continue;
+                }
+                long budget = instretLimit;
+                if (realTime == null) {
+                    if (timerCompare != null && Long.compareUnsigned(mtimecmp, instret) > 0
+                            && Long.compareUnsigned(mtimecmp, budget) < 0) {
+                        budget = mtimecmp;
+                    }
+                } else if (budget - instret > REALTIME_SLICE) {
+                    budget = instret + REALTIME_SLICE;
+                }
+                try {
+                    execute(budget);
+                } catch (TrapSignal t) {
+                    // the trap has been entered; continue at the handler
+                }
+            }
+        } finally {
+            runThread = null;
+        }
+    }
+
+    private void sleep(long limit) {
+        boolean timerWakes = timerCompare != null && (mie & 1L << MTIP) != 0;
+        if (realTime == null) {
+            if (timerWakes) {
+                instret = Long.compareUnsigned(mtimecmp, limit) < 0 ? mtimecmp : limit;
+            } else if (limit != Long.MAX_VALUE) {
+                instret = limit;
+            } else {
+                LockSupport.park(this);
+            }
+        } else if (timerWakes) {
+            long nanos = realTime.nanosUntil(mtimecmp);
+            if (nanos > 0) {
+                LockSupport.parkNanos(this, nanos);
+            }
+        } else {
+            LockSupport.park(this);
+        }
+    }
+
+    /** The mip register: device lines plus the timer comparison. */
+    private long pendingBits() {
+        long p = lines.get();
+        if (timerCompare != null && Long.compareUnsigned(clock.mtime(), mtimecmp) >= 0) {
+            p |= 1L << MTIP;
+        }
+        return p;
+    }
+
+    // ---------------------------------------------------------------- interpreter
+
+    private static int rd(int w) {
+        return (w >>> 8) & 63;
+    }
+
+    private static int rs1(int w) {
+        return (w >>> 14) & 63;
+    }
+
+    private static int rs2(int w) {
+        return (w >>> 20) & 63;
+    }
+
+    /** Runs chained blocks until {@code budget} ticks, an event, or a block that needs the run loop's checks. */
+    private void execute(long budget) {
+        final long[] x = this.x;
+        final GuestMemory ram = this.ram;
+        final long base = ramBase;
+        final long l1 = ramSize - 1;
+        final long l2 = ramSize - 2;
+        final long l4 = ramSize - 4;
+        final long l8 = ramSize - 8;
+        final boolean fast = dataFast;
+        final boolean checkFetch = !fetchFast;
+        Block b = lookup(pc);
+        while (true) {
+            final int[] ops = b.ops;
+            final long[] imm = b.imm;
+            final long start = instret;
+            int n = b.len;
+            if (budget - start < n) {
+                n = (int) (budget - start);
+            }
+            if (checkFetch) {
+                n = fetchAllowed(b, n, start);
+            }
+            long next = b.fallPc;
+            boolean exit = b.exitAfter;
+            for (int i = 0; i < n; i++) {
+                final int w = ops[i];
+                switch (w & 0xff) {
+                    case Op.LI -> x[rd(w)] = imm[i];
+                    case Op.ADDI -> x[rd(w)] = x[rs1(w)] + imm[i];
+                    case Op.SLTI -> x[rd(w)] = x[rs1(w)] < imm[i] ? 1 : 0;
+                    case Op.SLTIU -> x[rd(w)] = Long.compareUnsigned(x[rs1(w)], imm[i]) < 0 ? 1 : 0;
+                    case Op.XORI -> x[rd(w)] = x[rs1(w)] ^ imm[i];
+                    case Op.ORI -> x[rd(w)] = x[rs1(w)] | imm[i];
+                    case Op.ANDI -> x[rd(w)] = x[rs1(w)] & imm[i];
+                    case Op.SLLI -> x[rd(w)] = x[rs1(w)] << imm[i];
+                    case Op.SRLI -> x[rd(w)] = x[rs1(w)] >>> imm[i];
+                    case Op.SRAI -> x[rd(w)] = x[rs1(w)] >> imm[i];
+                    case Op.ADDIW -> x[rd(w)] = (int) (x[rs1(w)] + imm[i]);
+                    case Op.SLLIW -> x[rd(w)] = (int) x[rs1(w)] << imm[i];
+                    case Op.SRLIW -> x[rd(w)] = (int) x[rs1(w)] >>> imm[i];
+                    case Op.SRAIW -> x[rd(w)] = (int) x[rs1(w)] >> imm[i];
+                    case Op.ADD -> x[rd(w)] = x[rs1(w)] + x[rs2(w)];
+                    case Op.SUB -> x[rd(w)] = x[rs1(w)] - x[rs2(w)];
+                    case Op.SLL -> x[rd(w)] = x[rs1(w)] << x[rs2(w)];
+                    case Op.SLT -> x[rd(w)] = x[rs1(w)] < x[rs2(w)] ? 1 : 0;
+                    case Op.SLTU -> x[rd(w)] = Long.compareUnsigned(x[rs1(w)], x[rs2(w)]) < 0 ? 1 : 0;
+                    case Op.XOR -> x[rd(w)] = x[rs1(w)] ^ x[rs2(w)];
+                    case Op.SRL -> x[rd(w)] = x[rs1(w)] >>> x[rs2(w)];
+                    case Op.SRA -> x[rd(w)] = x[rs1(w)] >> x[rs2(w)];
+                    case Op.OR -> x[rd(w)] = x[rs1(w)] | x[rs2(w)];
+                    case Op.AND -> x[rd(w)] = x[rs1(w)] & x[rs2(w)];
+                    case Op.ADDW -> x[rd(w)] = (int) (x[rs1(w)] + x[rs2(w)]);
+                    case Op.SUBW -> x[rd(w)] = (int) (x[rs1(w)] - x[rs2(w)]);
+                    case Op.SLLW -> x[rd(w)] = (int) x[rs1(w)] << (int) x[rs2(w)];
+                    case Op.SRLW -> x[rd(w)] = (int) x[rs1(w)] >>> (int) x[rs2(w)];
+                    case Op.SRAW -> x[rd(w)] = (int) x[rs1(w)] >> (int) x[rs2(w)];
+                    case Op.MUL -> x[rd(w)] = x[rs1(w)] * x[rs2(w)];
+                    case Op.MULH -> x[rd(w)] = Math.multiplyHigh(x[rs1(w)], x[rs2(w)]);
+                    case Op.MULHSU -> x[rd(w)] = mulhsu(x[rs1(w)], x[rs2(w)]);
+                    case Op.MULHU -> x[rd(w)] = Math.unsignedMultiplyHigh(x[rs1(w)], x[rs2(w)]);
+                    case Op.DIV -> x[rd(w)] = div(x[rs1(w)], x[rs2(w)]);
+                    case Op.DIVU -> x[rd(w)] = divu(x[rs1(w)], x[rs2(w)]);
+                    case Op.REM -> x[rd(w)] = rem(x[rs1(w)], x[rs2(w)]);
+                    case Op.REMU -> x[rd(w)] = remu(x[rs1(w)], x[rs2(w)]);
+                    case Op.MULW -> x[rd(w)] = (int) x[rs1(w)] * (int) x[rs2(w)];
+                    case Op.DIVW -> x[rd(w)] = divw((int) x[rs1(w)], (int) x[rs2(w)]);
+                    case Op.DIVUW -> x[rd(w)] = divuw((int) x[rs1(w)], (int) x[rs2(w)]);
+                    case Op.REMW -> x[rd(w)] = remw((int) x[rs1(w)], (int) x[rs2(w)]);
+                    case Op.REMUW -> x[rd(w)] = remuw((int) x[rs1(w)], (int) x[rs2(w)]);
+                    case Op.LB -> {
+                        long a = x[rs1(w)] + imm[i];
+                        long v;
+                        if (fast && Long.compareUnsigned(a - base, l1) <= 0) {
+                            v = (byte) ram.load8(a);
+                        } else {
+                            v = (byte) loadSlow(a, 1, b, i, start);
+                            if (breakBlock) {
+                                breakBlock = false;
+                                n = i + 1;
+                                exit = true;
+                            }
+                        }
+                        x[rd(w)] = v;
+                    }
+                    case Op.LH -> {
+                        long a = x[rs1(w)] + imm[i];
+                        long v;
+                        if (fast && Long.compareUnsigned(a - base, l2) <= 0) {
+                            v = (short) ram.load16(a);
+                        } else {
+                            v = (short) loadSlow(a, 2, b, i, start);
+                            if (breakBlock) {
+                                breakBlock = false;
+                                n = i + 1;
+                                exit = true;
+                            }
+                        }
+                        x[rd(w)] = v;
+                    }
+                    case Op.LW -> {
+                        long a = x[rs1(w)] + imm[i];
+                        long v;
+                        if (fast && Long.compareUnsigned(a - base, l4) <= 0) {
+                            v = ram.load32(a);
+                        } else {
+                            v = (int) loadSlow(a, 4, b, i, start);
+                            if (breakBlock) {
+                                breakBlock = false;
+                                n = i + 1;
+                                exit = true;
+                            }
+                        }
+                        x[rd(w)] = v;
+                    }
+                    case Op.LD -> {
+                        long a = x[rs1(w)] + imm[i];
+                        long v;
+                        if (fast && Long.compareUnsigned(a - base, l8) <= 0) {
+                            v = ram.load64(a);
+                        } else {
+                            v = loadSlow(a, 8, b, i, start);
+                            if (breakBlock) {
+                                breakBlock = false;
+                                n = i + 1;
+                                exit = true;
+                            }
+                        }
+                        x[rd(w)] = v;
+                    }
+                    case Op.LBU -> {
+                        long a = x[rs1(w)] + imm[i];
+                        long v;
+                        if (fast && Long.compareUnsigned(a - base, l1) <= 0) {
+                            v = ram.load8(a);
+                        } else {
+                            v = loadSlow(a, 1, b, i, start);
+                            if (breakBlock) {
+                                breakBlock = false;
+                                n = i + 1;
+                                exit = true;
+                            }
+                        }
+                        x[rd(w)] = v;
+                    }
+                    case Op.LHU -> {
+                        long a = x[rs1(w)] + imm[i];
+                        long v;
+                        if (fast && Long.compareUnsigned(a - base, l2) <= 0) {
+                            v = ram.load16(a);
+                        } else {
+                            v = loadSlow(a, 2, b, i, start);
+                            if (breakBlock) {
+                                breakBlock = false;
+                                n = i + 1;
+                                exit = true;
+                            }
+                        }
+                        x[rd(w)] = v;
+                    }
+                    case Op.LWU -> {
+                        long a = x[rs1(w)] + imm[i];
+                        long v;
+                        if (fast && Long.compareUnsigned(a - base, l4) <= 0) {
+                            v = ram.load32(a) & 0xffff_ffffL;
+                        } else {
+                            v = loadSlow(a, 4, b, i, start);
+                            if (breakBlock) {
+                                breakBlock = false;
+                                n = i + 1;
+                                exit = true;
+                            }
+                        }
+                        x[rd(w)] = v;
+                    }
+                    case Op.SB -> {
+                        long a = x[rs1(w)] + imm[i];
+                        if (fast && Long.compareUnsigned(a - base, l1) <= 0) {
+                            ram.store8(a, (int) x[rs2(w)]);
+                        } else {
+                            storeSlow(a, 1, x[rs2(w)], b, i, start);
+                        }
+                        if (breakBlock) {
+                            breakBlock = false;
+                            n = i + 1;
+                            exit = true;
+                        }
+                    }
+                    case Op.SH -> {
+                        long a = x[rs1(w)] + imm[i];
+                        if (fast && Long.compareUnsigned(a - base, l2) <= 0) {
+                            ram.store16(a, (int) x[rs2(w)]);
+                        } else {
+                            storeSlow(a, 2, x[rs2(w)], b, i, start);
+                        }
+                        if (breakBlock) {
+                            breakBlock = false;
+                            n = i + 1;
+                            exit = true;
+                        }
+                    }
+                    case Op.SW -> {
+                        long a = x[rs1(w)] + imm[i];
+                        if (fast && Long.compareUnsigned(a - base, l4) <= 0) {
+                            ram.store32(a, (int) x[rs2(w)]);
+                        } else {
+                            storeSlow(a, 4, x[rs2(w)], b, i, start);
+                        }
+                        if (breakBlock) {
+                            breakBlock = false;
+                            n = i + 1;
+                            exit = true;
+                        }
+                    }
+                    case Op.SD -> {
+                        long a = x[rs1(w)] + imm[i];
+                        if (fast && Long.compareUnsigned(a - base, l8) <= 0) {
+                            ram.store64(a, x[rs2(w)]);
+                        } else {
+                            storeSlow(a, 8, x[rs2(w)], b, i, start);
+                        }
+                        if (breakBlock) {
+                            breakBlock = false;
+                            n = i + 1;
+                            exit = true;
+                        }
+                    }
+                    case Op.BEQ -> {
+                        if (x[rs1(w)] == x[rs2(w)]) {
+                            next = imm[i];
+                        }
+                    }
+                    case Op.BNE -> {
+                        if (x[rs1(w)] != x[rs2(w)]) {
+                            next = imm[i];
+                        }
+                    }
+                    case Op.BLT -> {
+                        if (x[rs1(w)] < x[rs2(w)]) {
+                            next = imm[i];
+                        }
+                    }
+                    case Op.BGE -> {
+                        if (x[rs1(w)] >= x[rs2(w)]) {
+                            next = imm[i];
+                        }
+                    }
+                    case Op.BLTU -> {
+                        if (Long.compareUnsigned(x[rs1(w)], x[rs2(w)]) < 0) {
+                            next = imm[i];
+                        }
+                    }
+                    case Op.BGEU -> {
+                        if (Long.compareUnsigned(x[rs1(w)], x[rs2(w)]) >= 0) {
+                            next = imm[i];
+                        }
+                    }
+                    case Op.JAL -> {
+                        x[rd(w)] = b.fallPc;
+                        next = imm[i];
+                    }
+                    case Op.JALR -> {
+                        long target = (x[rs1(w)] + imm[i]) & ~1L;
+                        x[rd(w)] = b.fallPc;
+                        next = target;
+                    }
+                    case Op.AMO -> {
+                        sync(b, i, start);
+                        amo((int) imm[i]);
+                        if (breakBlock) {
+                            breakBlock = false;
+                            n = i + 1;
+                            exit = true;
+                        }
+                    }
+                    case Op.SYSTEM -> {
+                        sync(b, i, start);
+                        next = system((int) imm[i], b.fallPc);
+                    }
+                    case Op.NOP -> {
+                    }
+                    case Op.FETCH_FAULT -> {
+                        sync(b, i, start);
+                        throw exception(CAUSE_FETCH_ACCESS, imm[i]);
+                    }
+                    default -> {
+                        sync(b, i, start);
+                        throw exception(CAUSE_ILLEGAL, imm[i]);
+                    }
+                }
+            }
+            if (n < b.len) {
+                next = b.pc + b.offs[n];
+            }
+            instret = start + n;
+            pc = next;
+            if (exit || instret >= budget || asyncEvent) {
+                return;
+            }
+            Block nb;
+            if (next == b.fallPc) {
+                nb = b.fallNext;
+                if (nb == null || !nb.valid) {
+                    nb = lookup(next);
+                    b.fallNext = nb;
+                }
+            } else if (next == b.takenPc && b.takenNext.valid) {
+                nb = b.takenNext;
+            } else {
+                nb = lookup(next);
+                b.takenPc = next;
+                b.takenNext = nb;
+            }
+            b = nb;
+        }
+    }
+
+    private static long mulhsu(long a, long b) {
+        return Math.multiplyHigh(a, b) + (b < 0 ? a : 0);
+    }
+
+    private static long div(long a, long b) {
+        return b == 0 ? -1 : a / b;
+    }
+
+    private static long divu(long a, long b) {
+        return b == 0 ? -1 : Long.divideUnsigned(a, b);
+    }
+
+    private static long rem(long a, long b) {
+        return b == 0 ? a : a % b;
+    }
+
+    private static long remu(long a, long b) {
+        return b == 0 ? a : Long.remainderUnsigned(a, b);
+    }
+
+    private static long divw(int a, int b) {
+        return b == 0 ? -1 : a / b;
+    }
+
+    private static long divuw(int a, int b) {
+        return b == 0 ? -1 : Integer.divideUnsigned(a, b);
+    }
+
+    private static long remw(int a, int b) {
+        return b == 0 ? a : a % b;
+    }
+
+    private static long remuw(int a, int b) {
+        return b == 0 ? a : Integer.remainderUnsigned(a, b);
+    }
+
+    /** Makes pc and instret exact for instruction {@code i} of {@code b} before a call that may trap or read time. */
+    private void sync(Block b, int i, long start) {
+        pc = b.pc + b.offs[i];
+        instret = start + i;
+    }
+
+    /** Number of leading instructions of the block that PMP lets this privilege fetch; traps if none. */
+    private int fetchAllowed(Block b, int n, long start) {
+        for (int j = 0; j < n; j++) {
+            long p = b.pc + b.offs[j];
+            if (!pmp.check(p, b.offs[j + 1] - b.offs[j], Pmp.X, priv)) {
+                if (j == 0) {
+                    sync(b, 0, start);
+                    throw exception(CAUSE_FETCH_ACCESS, p);
+                }
+                return j;
+            }
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- code cache
+
+    private Block lookup(long addr) {
+        long off = addr - ramBase;
+        if (Long.compareUnsigned(off, ramSize - 2) > 0) {
+            throw exception(CAUSE_FETCH_ACCESS, addr);
+        }
+        int page = (int) (off >>> GuestMemory.PAGE_SHIFT);
+        Block[] table = code[page];
+        if (table == null) {
+            table = new Block[GuestMemory.PAGE_SIZE / 2];
+            code[page] = table;
+            codePages.set(page);
+            ram.watchCode(page);
+        }
+        int index = ((int) off & GuestMemory.PAGE_MASK) >>> 1;
+        Block b = table[index];
+        if (b == null) {
+            b = decoder.decode(addr);
+            if (b.crossesPage) {
+                ram.watchCode(page + 1);
+                crossing[page] = true;
+            }
+            table[index] = b;
+        }
+        return b;
+    }
+
+    private void codeModified(int page) {
+        breakBlock = true;
+        dropPage(page);
+        if (page > 0 && crossing[page - 1]) {
+            dropPage(page - 1);
+        }
+    }
+
+    private void dropPage(int page) {
+        Block[] table = code[page];
+        crossing[page] = false;
+        if (table == null) {
+            return;
+        }
+        code[page] = null;
+        codePages.clear(page);
+        for (Block b : table) {
+            if (b != null) {
+                b.valid = false;
+            }
+        }
+    }
+
+    /** Drops every decoded block (fence.i). The cache is coherent anyway; this keeps fence.i a hard barrier. */
+    private void flushCode() {
+        for (int page = codePages.nextSetBit(0); page >= 0; page = codePages.nextSetBit(page + 1)) {
+            dropPage(page);
+        }
+        codePages.clear();
+    }
+
+    // ---------------------------------------------------------------- memory slow paths
+
+    private int dataPriv() {
+        return priv == PRIV_M && (mstatus & MSTATUS_MPRV) != 0 ? (int) ((mstatus >>> 11) & 3) : priv;
+    }
+
+    private void updatePmpFlags() {
+        dataFast = pmp.uniform(ramBase, ramSize, Pmp.R | Pmp.W, dataPriv());
+        fetchFast = pmp.uniform(ramBase, ramSize, Pmp.X, priv);
+    }
+
+    private long loadSlow(long a, int width, Block b, int i, long start) {
+        sync(b, i, start);
+        if (!pmp.check(a, width, Pmp.R, dataPriv())) {
+            throw exception(CAUSE_LOAD_ACCESS, a);
+        }
+        return physRead(a, width, CAUSE_LOAD_ACCESS);
+    }
+
+    private void storeSlow(long a, int width, long v, Block b, int i, long start) {
+        sync(b, i, start);
+        if (!pmp.check(a, width, Pmp.W, dataPriv())) {
+            throw exception(CAUSE_STORE_ACCESS, a);
+        }
+        physWrite(a, width, v);
+    }
+
+    /** Reads RAM or MMIO, zero-extended; an address nobody answers raises {@code cause}. */
+    private long physRead(long a, int width, int cause) {
+        if (ram.contains(a, width)) {
+            return ram.load(a, width);
+        }
+        try {
+            long v = bus.read(a, width);
+            breakBlock = true;
+            return v;
+        } catch (SystemBus.BusError e) {
+            throw exception(cause, a);
+        }
+    }
+
+    private void physWrite(long a, int width, long v) {
+        if (ram.contains(a, width)) {
+            ram.store(a, width, v);
+            return;
+        }
+        try {
+            bus.write(a, width, v);
+            breakBlock = true;
+        } catch (SystemBus.BusError e) {
+            throw exception(CAUSE_STORE_ACCESS, a);
+        }
+    }
+
+    private static long signExtend(long v, int width) {
+        return width == 4 ? (int) v : v;
+    }
+
+    /**
+     * LR/SC and AMOs. As in QEMU 7.2: misaligned LR and AMOs raise load-address-misaligned (4); SC fails
+     * without touching memory unless it matches the reservation, and then succeeds only if memory still holds
+     * the value LR read; a trap drops the reservation.
+     */
+    private void amo(int raw) {
+        int rd = (raw >>> 7) & 31;
+        long a = x[(raw >>> 15) & 31];
+        long src = x[(raw >>> 20) & 31];
+        int width = ((raw >>> 12) & 7) == 3 ? 8 : 4;
+        int f5 = raw >>> 27;
+        long result;
+        if (f5 == 2) {
+            if ((a & (width - 1)) != 0) {
+                throw exception(CAUSE_LOAD_MISALIGNED, a);
+            }
+            if (!pmp.check(a, width, Pmp.R, dataPriv())) {
+                throw exception(CAUSE_LOAD_ACCESS, a);
+            }
+            result = signExtend(physRead(a, width, CAUSE_LOAD_ACCESS), width);
+            resValid = true;
+            resAddr = a;
+            resValue = result;
+        } else if (f5 == 3) {
+            result = 1;
+            if (resValid && resAddr == a) {
+                if ((a & (width - 1)) != 0) {
+                    throw exception(CAUSE_STORE_MISALIGNED, a);
+                }
+                if (!pmp.check(a, width, Pmp.R | Pmp.W, dataPriv())) {
+                    throw exception(CAUSE_STORE_ACCESS, a);
+                }
+                long mask = width == 8 ? -1L : 0xffff_ffffL;
+                long current = physRead(a, width, CAUSE_STORE_ACCESS);
+                if ((current & mask) == (resValue & mask)) {
+                    physWrite(a, width, src);
+                    result = 0;
+                }
+            }
+            resValid = false;
+        } else {
+            if ((a & (width - 1)) != 0) {
+                throw exception(CAUSE_LOAD_MISALIGNED, a);
+            }
+            if (!pmp.check(a, width, Pmp.R | Pmp.W, dataPriv())) {
+                throw exception(CAUSE_STORE_ACCESS, a);
+            }
+            long old = signExtend(physRead(a, width, CAUSE_STORE_ACCESS), width);
+            long s = signExtend(src, width);
+            long v = switch (f5) {
+                case 0x00 -> old + s;
+                case 0x01 -> s;
+                case 0x04 -> old ^ s;
+                case 0x0c -> old & s;
+                case 0x08 -> old | s;
+                case 0x10 -> Math.min(old, s);
+                case 0x14 -> Math.max(old, s);
+                case 0x18 -> Long.compareUnsigned(old, s) <= 0 ? old : s;
+                default -> Long.compareUnsigned(old, s) >= 0 ? old : s;
+            };
+            physWrite(a, width, v);
+            result = old;
+        }
+        if (rd != 0) {
+            x[rd] = result;
+        }
+    }
+
+    // ---------------------------------------------------------------- traps and system instructions
+
+    /** Enters the M-mode trap handler for the instruction at {@link #pc}; returns the signal to throw. */
+    private TrapSignal exception(long cause, long tval) {
+        enterTrap(cause, tval);
+        return TRAP;
+    }
+
+    private void enterTrap(long cause, long tval) {
+        mepc = pc;
+        mcause = cause;
+        mtval = tval;
+        long s = mstatus & ~(MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MIE);
+        if ((mstatus & MSTATUS_MIE) != 0) {
+            s |= MSTATUS_MPIE;
+        }
+        mstatus = s | (long) priv << 11;
+        priv = PRIV_M;
+        resValid = false;
+        wfiSleeping = false;
+        long vector = mtvec & ~3L;
+        pc = cause < 0 && (mtvec & 1) != 0 ? vector + 4 * (cause & 63) : vector;
+        updatePmpFlags();
+    }
+
+    private TrapSignal illegal(int raw) {
+        return exception(CAUSE_ILLEGAL, raw & 0xffff_ffffL);
+    }
+
+    /** Executes ecall, ebreak, mret, wfi, fence.i and the CSR instructions; returns the next pc. */
+    private long system(int raw, long nextPc) {
+        if ((raw & 0x7f) == 0x0f) {
+            flushCode();
+            return nextPc;
+        }
+        int f3 = (raw >>> 12) & 7;
+        if (f3 != 0) {
+            return csrInstruction(raw, f3, nextPc);
+        }
+        switch (raw) {
+            case 0x0000_0073 -> throw exception(priv == PRIV_U ? CAUSE_ECALL_U : CAUSE_ECALL_M, 0);
+            case 0x0010_0073 -> throw exception(CAUSE_BREAKPOINT, 0);
+            case 0x3020_0073 -> {
+                return mret(raw);
+            }
+            case 0x1050_0073 -> {
+                // QEMU 7.2 (whose virt CPU has S mode) rejects WFI in U mode regardless of mstatus.TW.
+                if (priv != PRIV_M) {
+                    throw illegal(raw);
+                }
+                wfiSleeping = true;
+                return nextPc;
+            }
+            default -> throw illegal(raw);
+        }
+    }
+
+    private long mret(int raw) {
+        if (priv != PRIV_M) {
+            throw illegal(raw);
+        }
+        int mpp = (int) ((mstatus >>> 11) & 3);
+        // QEMU 7.2 refuses to leave M mode while no PMP entry is active.
+        if (mpp != PRIV_M && pmp.activeRules() == 0) {
+            throw illegal(raw);
+        }
+        long s = mstatus & ~(MSTATUS_MIE | MSTATUS_MPP);
+        if ((mstatus & MSTATUS_MPIE) != 0) {
+            s |= MSTATUS_MIE;
+        }
+        s |= MSTATUS_MPIE;
+        if (mpp != PRIV_M) {
+            s &= ~MSTATUS_MPRV;
+        }
+        mstatus = s;
+        priv = mpp;
+        updatePmpFlags();
+        return mepc;
+    }
+
+    private long csrInstruction(int raw, int f3, long nextPc) {
+        int csr = raw >>> 20;
+        int rd = (raw >>> 7) & 31;
+        int rs1 = (raw >>> 15) & 31;
+        long src = f3 >= 5 ? rs1 : x[rs1];
+        int kind = f3 & 3;
+        boolean writes = kind == 1 || rs1 != 0;
+        if (((csr >>> 8) & 3) > priv || (writes && (csr >>> 10) == 3)) {
+            throw illegal(raw);
+        }
+        long old = csrRead(csr, raw);
+        if (writes) {
+            csrWrite(csr, kind == 1 ? src : kind == 2 ? old | src : old & ~src);
+        }
+        if (rd != 0) {
+            x[rd] = old;
+        }
+        return nextPc;
+    }
+
+    private void counterGate(int index, int raw) {
+        if (priv == PRIV_U && ((mcounteren >>> index) & 1) == 0) {
+            throw illegal(raw);
+        }
+    }
+
+    private long csrRead(int csr, int raw) {
+        switch (csr) {
+            case Csr.CYCLE:
+                counterGate(0, raw);
+                return instret + cycleOffset;
+            case Csr.TIME:
+                counterGate(1, raw);
+                return clock.mtime();
+            case Csr.INSTRET:
+                counterGate(2, raw);
+                return instret + instretOffset;
+            case Csr.MVENDORID, Csr.MARCHID, Csr.MIMPID, Csr.MHARTID, Csr.MCONFIGPTR, Csr.MCOUNTINHIBIT:
+                return 0;
+            case Csr.MSTATUS:
+                return mstatus;
+            case Csr.MISA:
+                return MISA;
+            case Csr.MIE:
+                return mie;
+            case Csr.MTVEC:
+                return mtvec;
+            case Csr.MCOUNTEREN:
+                return mcounteren;
+            case Csr.MENVCFG:
+                return menvcfg;
+            case Csr.MSCRATCH:
+                return mscratch;
+            case Csr.MEPC:
+                return mepc;
+            case Csr.MCAUSE:
+                return mcause;
+            case Csr.MTVAL:
+                return mtval;
+            case Csr.MIP:
+                return pendingBits();
+            case Csr.PMPCFG0:
+                return pmp.readCfg(0);
+            case Csr.PMPCFG2:
+                return pmp.readCfg(2);
+            case Csr.MCYCLE:
+                return instret + cycleOffset;
+            case Csr.MINSTRET:
+                return instret + instretOffset;
+            default:
+                if (csr >= Csr.PMPADDR0 && csr < Csr.PMPADDR0 + Pmp.ENTRIES) {
+                    return pmp.readAddr(csr - Csr.PMPADDR0);
+                }
+                if (csr >= Csr.HPMCOUNTER3 && csr <= Csr.HPMCOUNTER31) {
+                    counterGate(csr - Csr.CYCLE, raw);
+                    return 0;
+                }
+                if ((csr >= Csr.MHPMCOUNTER3 && csr <= Csr.MHPMCOUNTER31)
+                        || (csr >= Csr.MHPMEVENT3 && csr <= Csr.MHPMEVENT31)) {
+                    return 0;
+                }
+                throw illegal(raw);
+        }
+    }
+
+    private void csrWrite(int csr, long v) {
+        switch (csr) {
+            case Csr.MSTATUS -> {
+                long mpp = v & MSTATUS_MPP;
+                if (mpp == 1L << 11) {
+                    mpp = 0;
+                } else if (mpp == 2L << 11) {
+                    mpp = mstatus & MSTATUS_MPP;
+                }
+                mstatus = (mstatus & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE & ~MSTATUS_MPP) | mpp;
+                updatePmpFlags();
+            }
+            case Csr.MIE -> mie = v & MIE_WRITABLE;
+            case Csr.MTVEC -> {
+                if ((v & 3) < 2) {
+                    mtvec = v;
+                }
+            }
+            case Csr.MCOUNTEREN -> mcounteren = v & 0xffff_ffffL;
+            case Csr.MENVCFG -> menvcfg = v & 1;
+            case Csr.MSCRATCH -> mscratch = v;
+            case Csr.MEPC -> mepc = v & ~1L;
+            case Csr.MCAUSE -> mcause = v;
+            case Csr.MTVAL -> mtval = v;
+            case Csr.PMPCFG0, Csr.PMPCFG2 -> {
+                pmp.writeCfg(csr - Csr.PMPCFG0, v);
+                updatePmpFlags();
+            }
+            // The write takes effect after this instruction retires, so the next read sees v.
+            case Csr.MCYCLE -> cycleOffset = v - (instret + 1);
+            case Csr.MINSTRET -> instretOffset = v - (instret + 1);
+            default -> {
+                if (csr >= Csr.PMPADDR0 && csr < Csr.PMPADDR0 + Pmp.ENTRIES) {
+                    pmp.writeAddr(csr - Csr.PMPADDR0, v);
+                    updatePmpFlags();
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    @Override
+    public CpuState saveState() {
+        return new CpuState(pc, java.util.Arrays.copyOf(x, 32), priv, MISA, mstatus, mie, lines.get(), mtvec,
+                mscratch, mepc, mcause, mtval, mcounteren, menvcfg, pmp.cfgBytes(), pmp.addrs(),
+                instret + cycleOffset, instret + instretOffset, instret, wfiSleeping, resValid, resAddr, resValue);
+    }
+
+    @Override
+    public void restoreState(CpuState s) {
+        if (s.x() == null || s.x().length != 32 || s.x()[0] != 0) {
+            throw new IllegalArgumentException("x must hold 32 registers with x0 == 0");
+        }
+        if (s.privilege() != PRIV_M && s.privilege() != PRIV_U) {
+            throw new IllegalArgumentException("unsupported privilege " + s.privilege());
+        }
+        if (s.misa() != MISA) {
+            throw new IllegalArgumentException(String.format("misa 0x%x is not this CPU's 0x%x", s.misa(), MISA));
+        }
+        if (s.pmpcfg() == null || s.pmpcfg().length != Pmp.ENTRIES || s.pmpaddr() == null
+                || s.pmpaddr().length != Pmp.ENTRIES) {
+            throw new IllegalArgumentException("pmp state must have " + Pmp.ENTRIES + " entries");
+        }
+        System.arraycopy(s.x(), 0, x, 0, 32);
+        pc = s.pc();
+        priv = s.privilege();
+        mstatus = (s.mstatus() & MSTATUS_WRITABLE) | MSTATUS_UXL;
+        mie = s.mie() & MIE_WRITABLE;
+        lines.set(s.mipLevels());
+        mtvec = s.mtvec();
+        mscratch = s.mscratch();
+        mepc = s.mepc();
+        mcause = s.mcause();
+        mtval = s.mtval();
+        mcounteren = s.mcounteren();
+        menvcfg = s.menvcfg();
+        pmp.restore(s.pmpcfg(), s.pmpaddr());
+        instret = s.instret();
+        cycleOffset = s.mcycle() - instret;
+        instretOffset = s.minstret() - instret;
+        wfiSleeping = s.wfiSleeping();
+        resValid = s.reservationValid();
+        resAddr = s.reservationAddress();
+        resValue = s.reservationValue();
+        updatePmpFlags();
+    }
+
+    /** Unwinds the interpreter after a trap has been entered. Preallocated, no stack trace. */
+    private static final class TrapSignal extends RuntimeException {
+        TrapSignal() {
+            super(null, null, false, false);
+        }
+    }
+}

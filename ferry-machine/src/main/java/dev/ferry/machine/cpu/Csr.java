@@ -1,0 +1,40 @@
+package dev.ferry.machine.cpu;
+
+/** Numbers of the control and status registers the hart implements. */
+final class Csr {
+
+    private Csr() {
+    }
+
+    static final int CYCLE = 0xc00;
+    static final int TIME = 0xc01;
+    static final int INSTRET = 0xc02;
+    static final int HPMCOUNTER3 = 0xc03;
+    static final int HPMCOUNTER31 = 0xc1f;
+    static final int MVENDORID = 0xf11;
+    static final int MARCHID = 0xf12;
+    static final int MIMPID = 0xf13;
+    static final int MHARTID = 0xf14;
+    static final int MCONFIGPTR = 0xf15;
+    static final int MSTATUS = 0x300;
+    static final int MISA = 0x301;
+    static final int MIE = 0x304;
+    static final int MTVEC = 0x305;
+    static final int MCOUNTEREN = 0x306;
+    static final int MENVCFG = 0x30a;
+    static final int MCOUNTINHIBIT = 0x320;
+    static final int MHPMEVENT3 = 0x323;
+    static final int MHPMEVENT31 = 0x33f;
+    static final int MSCRATCH = 0x340;
+    static final int MEPC = 0x341;
+    static final int MCAUSE = 0x342;
+    static final int MTVAL = 0x343;
+    static final int MIP = 0x344;
+    static final int PMPCFG0 = 0x3a0;
+    static final int PMPCFG2 = 0x3a2;
+    static final int PMPADDR0 = 0x3b0;
+    static final int MCYCLE = 0xb00;
+    static final int MINSTRET = 0xb02;
+    static final int MHPMCOUNTER3 = 0xb03;
+    static final int MHPMCOUNTER31 = 0xb1f;
+}
