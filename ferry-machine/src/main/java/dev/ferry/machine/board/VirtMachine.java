@@ -16,6 +16,7 @@ import dev.ferry.machine.device.VirtioMmioSlot;
 import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.machine.memory.GuestMemory;
+import dev.ferry.machine.state.LoadedState;
 import dev.ferry.machine.state.MachineStateFile;
 import dev.ferry.machine.state.StateFormatException;
 import dev.ferry.machine.state.StateHasher;
@@ -82,7 +83,7 @@ public final class VirtMachine {
         this.clint = new Clint(cpu.clock(), cpu);
         cpu.setTimerCompare(clint::mtimecmp);
         this.plic = new Plic(cpu);
-        this.uart = new Uart16550(config.console(), level -> plic.setSourceLevel(UART0_IRQ, level));
+        this.uart = new Uart16550(config.console(), plic.line(UART0_IRQ));
         this.finisher = new TestFinisher(new PowerControl() {
             @Override
             public void powerOff(int code) {
@@ -292,7 +293,7 @@ public final class VirtMachine {
 
     /** SHA-256 of the complete guest-visible state: CPU, devices and all of memory. vCPU stopped only. */
     public String stateHash() {
-        return StateHasher.sha256(componentStates(), ram);
+        return StateHasher.hash(componentStates(), ram);
     }
 
     /** Writes the machine's state to {@code file} (atomically). vCPU stopped only. */
@@ -304,7 +305,7 @@ public final class VirtMachine {
      * Replaces this machine's state with a validated saved state. The file is read and checked completely
      * before anything changes, so a bad file leaves the machine as it was.
      */
-    public void restoreState(MachineStateFile.LoadedState saved) throws StateFormatException {
+    public void restoreState(LoadedState saved) throws StateFormatException {
         BoardState board = saved.component("board", BoardState.class);
         if (board.ramSize() != config.ramSize()) {
             throw new StateFormatException(String.format("saved state is for %d MiB of RAM, the machine has %d MiB",
@@ -331,7 +332,7 @@ public final class VirtMachine {
 
     /** Builds a machine from a saved state file; its configuration (RAM size, mode) comes from the file. */
     public static VirtMachine fromStateFile(Path file, OutputStream console) throws IOException {
-        MachineStateFile.LoadedState saved = MachineStateFile.read(file);
+        LoadedState saved = MachineStateFile.read(file);
         BoardState board = saved.component("board", BoardState.class);
         VirtMachine m;
         try {

@@ -28,7 +28,7 @@ class SnapshotDeterminismTest {
         "munch; wss=2M passes=0; 3000000; 9000000",
         "timer; hz=1000 ticks=1000; 1234567; 4000000",
         "spec; kernel=all; 2500001; 6000000",
-        "idle; touch=1M sleep=50; 700000; 1500000",
+        "idle; touch=1M sleep=500; 700000; 1500000",
         "cpu; ; 1000003; 3000000",
     })
     void restoredRunMatchesUninterruptedRun(String image, String args, long saveAt, long compareAt)
