@@ -76,8 +76,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private final boolean[] crossing;
     private final BitSet codePages = new BitSet();
 
-    /** Integer registers; index 32 is where writes to x0 go. */
-    private final long[] x = new long[33];
+    /**
+     * Integer registers; index 32 is where writes to x0 go. Sized 64 so that the interpreter's 6-bit register
+     * fields are always in bounds.
+     */
+    private final long[] x = new long[64];
     private long pc;
     private int priv;
     private long instret;
