@@ -72,8 +72,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private final long ramBase;
     private final long ramSize;
     private final Decoder decoder;
-    private final Block[][] code;
-    private final boolean[] crossing;
+    private final CodePage[] code;
     private final BitSet codePages = new BitSet();
 
     /**
@@ -127,8 +126,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         this.ramBase = ram.base();
         this.ramSize = ram.size();
         this.decoder = new Decoder(ram);
-        this.code = new Block[ram.pageCount()][];
-        this.crossing = new boolean[ram.pageCount()];
+        this.code = new CodePage[ram.pageCount()];
         ram.setCodeWriteListener(this::codeModified);
         reset(0);
     }
@@ -335,7 +333,17 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         final boolean fast = dataFast;
         final boolean checkFetch = !fetchFast;
         Block b = lookup(pc);
+        long hotLo = 0;
+        long hotLen = 0;
         while (true) {
+            if (b.verify) {
+                // Unwatched code: stores into the running block's bytes must end it (see CodePage).
+                b = verified(b);
+                hotLo = b.pc - 7;
+                hotLen = b.offs[b.len] + 7;
+            } else {
+                hotLen = 0;
+            }
             final int[] ops = b.ops;
             final long[] imm = b.imm;
             final long start = instret;
@@ -505,7 +513,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                         } else {
                             storeSlow(a, 1, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock) {
+                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -518,7 +526,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                         } else {
                             storeSlow(a, 2, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock) {
+                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -531,7 +539,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                         } else {
                             storeSlow(a, 4, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock) {
+                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -544,7 +552,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                         } else {
                             storeSlow(a, 8, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock) {
+                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -592,7 +600,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     case Op.AMO -> {
                         sync(b, i, start);
                         amo((int) imm[i]);
-                        if (breakBlock) {
+                        if (breakBlock || b.verify) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -705,53 +713,62 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             throw exception(CAUSE_FETCH_ACCESS, addr);
         }
         int page = (int) (off >>> GuestMemory.PAGE_SHIFT);
-        Block[] table = code[page];
-        if (table == null) {
-            table = new Block[GuestMemory.PAGE_SIZE / 2];
-            code[page] = table;
+        CodePage cp = code[page];
+        if (cp == null) {
+            cp = new CodePage();
+            code[page] = cp;
             codePages.set(page);
+        }
+        if (!cp.watched && !cp.verifyMode) {
             ram.watchCode(page);
+            cp.watched = true;
         }
         int index = ((int) off & GuestMemory.PAGE_MASK) >>> 1;
-        Block b = table[index];
-        if (b == null) {
+        Block b = cp.table[index];
+        if (b != null && !b.valid && matches(b)) {
+            b.valid = true;
+        }
+        if (b == null || !b.valid) {
             b = decoder.decode(addr);
-            if (b.crossesPage) {
-                ram.watchCode(page + 1);
-                crossing[page] = true;
-            }
-            table[index] = b;
+            cp.put(index, b);
         }
         return b;
     }
 
-    private void codeModified(int page) {
-        breakBlock = true;
-        dropPage(page);
-        if (page > 0 && crossing[page - 1]) {
-            dropPage(page - 1);
+    /** True when memory still holds the code {@code b} was decoded from. */
+    private boolean matches(Block b) {
+        char[] source = b.source;
+        long p = b.pc;
+        for (int j = 0; j < source.length; j++) {
+            if (ram.load16(p + 2L * j) != source[j]) {
+                return false;
+            }
         }
+        return true;
     }
 
-    private void dropPage(int page) {
-        Block[] table = code[page];
-        crossing[page] = false;
-        if (table == null) {
-            return;
+    /** Entry check of a block that verifies on every entry: itself if unchanged, else a fresh decode. */
+    private Block verified(Block b) {
+        if (b.valid && matches(b)) {
+            return b;
         }
-        code[page] = null;
-        codePages.clear(page);
-        for (Block b : table) {
-            if (b != null) {
-                b.valid = false;
-            }
+        b.valid = false;
+        return lookup(b.pc);
+    }
+
+    private void codeModified(int page) {
+        breakBlock = true;
+        CodePage cp = code[page];
+        if (cp != null) {
+            cp.written();
         }
     }
 
     /** Drops every decoded block (fence.i). The cache is coherent anyway; this keeps fence.i a hard barrier. */
     private void flushCode() {
         for (int page = codePages.nextSetBit(0); page >= 0; page = codePages.nextSetBit(page + 1)) {
-            dropPage(page);
+            code[page].invalidateAll();
+            code[page] = null;
         }
         codePages.clear();
     }
