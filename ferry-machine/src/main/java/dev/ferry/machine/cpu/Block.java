@@ -22,12 +22,21 @@ final class Block {
     /** True when the last instruction continues on the next page. */
     final boolean crossesPage;
 
+    /** The halfwords the block was decoded from, to re-verify it against memory. */
+    final char[] source;
+
+    /** False once the code may have changed; the next entry re-verifies {@link #source}. */
     boolean valid = true;
+    /** True when every entry must compare {@link #source} with memory (page in verify mode, or page-crossing). */
+    boolean verify;
+    int listIndex;
     Block fallNext;
     long takenPc = -1;
     Block takenNext;
 
-    Block(long pc, int[] ops, long[] imm, int[] offs, int len, boolean exitAfter, boolean crossesPage) {
+    Block(long pc, int[] ops, long[] imm, int[] offs, int len, boolean exitAfter, boolean crossesPage,
+            char[] source) {
+        this.source = source;
         this.pc = pc;
         this.ops = ops;
         this.imm = imm;

@@ -55,7 +55,6 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     static final int CAUSE_BREAKPOINT = 3;
     static final int CAUSE_LOAD_MISALIGNED = 4;
     static final int CAUSE_LOAD_ACCESS = 5;
-    static final int CAUSE_STORE_MISALIGNED = 6;
     static final int CAUSE_STORE_ACCESS = 7;
     static final int CAUSE_ECALL_U = 8;
     static final int CAUSE_ECALL_M = 11;
@@ -72,12 +71,14 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private final long ramBase;
     private final long ramSize;
     private final Decoder decoder;
-    private final Block[][] code;
-    private final boolean[] crossing;
+    private final CodePage[] code;
     private final BitSet codePages = new BitSet();
 
-    /** Integer registers; index 32 is where writes to x0 go. */
-    private final long[] x = new long[33];
+    /**
+     * Integer registers; index 32 is where writes to x0 go. Sized 64 so that the interpreter's 6-bit register
+     * fields are always in bounds.
+     */
+    private final long[] x = new long[64];
     private long pc;
     private int priv;
     private long instret;
@@ -124,8 +125,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         this.ramBase = ram.base();
         this.ramSize = ram.size();
         this.decoder = new Decoder(ram);
-        this.code = new Block[ram.pageCount()][];
-        this.crossing = new boolean[ram.pageCount()];
+        this.code = new CodePage[ram.pageCount()];
         ram.setCodeWriteListener(this::codeModified);
         reset(0);
     }
@@ -332,10 +332,22 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         final boolean fast = dataFast;
         final boolean checkFetch = !fetchFast;
         Block b = lookup(pc);
+        long hotLo = 0;
+        long hotLen = 0;
+        // The tick count and pc live in locals while blocks chain; sync() and the exits write them back.
+        long ticks = instret;
         while (true) {
+            if (b.verify) {
+                // Unwatched code: stores into the running block's bytes must end it (see CodePage).
+                b = verified(b);
+                hotLo = b.pc - 7;
+                hotLen = b.offs[b.len] + 7;
+            } else {
+                hotLen = 0;
+            }
             final int[] ops = b.ops;
             final long[] imm = b.imm;
-            final long start = instret;
+            final long start = ticks;
             int n = b.len;
             if (budget - start < n) {
                 n = (int) (budget - start);
@@ -502,7 +514,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                         } else {
                             storeSlow(a, 1, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock) {
+                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -515,7 +527,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                         } else {
                             storeSlow(a, 2, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock) {
+                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -528,7 +540,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                         } else {
                             storeSlow(a, 4, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock) {
+                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -541,7 +553,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                         } else {
                             storeSlow(a, 8, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock) {
+                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -589,7 +601,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     case Op.AMO -> {
                         sync(b, i, start);
                         amo((int) imm[i]);
-                        if (breakBlock) {
+                        if (breakBlock || b.verify) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -614,21 +626,26 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             if (n < b.len) {
                 next = b.pc + b.offs[n];
             }
-            instret = start + n;
-            pc = next;
-            if (exit || instret >= budget || asyncEvent) {
+            ticks = start + n;
+            if (exit || ticks >= budget || asyncEvent) {
+                instret = ticks;
+                pc = next;
                 return;
             }
             Block nb;
             if (next == b.fallPc) {
                 nb = b.fallNext;
                 if (nb == null || !nb.valid) {
+                    instret = ticks;
+                    pc = next;
                     nb = lookup(next);
                     b.fallNext = nb;
                 }
             } else if (next == b.takenPc && b.takenNext.valid) {
                 nb = b.takenNext;
             } else {
+                instret = ticks;
+                pc = next;
                 nb = lookup(next);
                 b.takenPc = next;
                 b.takenNext = nb;
@@ -702,53 +719,62 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             throw exception(CAUSE_FETCH_ACCESS, addr);
         }
         int page = (int) (off >>> GuestMemory.PAGE_SHIFT);
-        Block[] table = code[page];
-        if (table == null) {
-            table = new Block[GuestMemory.PAGE_SIZE / 2];
-            code[page] = table;
+        CodePage cp = code[page];
+        if (cp == null) {
+            cp = new CodePage();
+            code[page] = cp;
             codePages.set(page);
+        }
+        if (!cp.watched && !cp.verifyMode) {
             ram.watchCode(page);
+            cp.watched = true;
         }
         int index = ((int) off & GuestMemory.PAGE_MASK) >>> 1;
-        Block b = table[index];
-        if (b == null) {
+        Block b = cp.table[index];
+        if (b != null && !b.valid && matches(b)) {
+            b.valid = true;
+        }
+        if (b == null || !b.valid) {
             b = decoder.decode(addr);
-            if (b.crossesPage) {
-                ram.watchCode(page + 1);
-                crossing[page] = true;
-            }
-            table[index] = b;
+            cp.put(index, b);
         }
         return b;
     }
 
-    private void codeModified(int page) {
-        breakBlock = true;
-        dropPage(page);
-        if (page > 0 && crossing[page - 1]) {
-            dropPage(page - 1);
+    /** True when memory still holds the code {@code b} was decoded from. */
+    private boolean matches(Block b) {
+        char[] source = b.source;
+        long p = b.pc;
+        for (int j = 0; j < source.length; j++) {
+            if (ram.load16(p + 2L * j) != source[j]) {
+                return false;
+            }
         }
+        return true;
     }
 
-    private void dropPage(int page) {
-        Block[] table = code[page];
-        crossing[page] = false;
-        if (table == null) {
-            return;
+    /** Entry check of a block that verifies on every entry: itself if unchanged, else a fresh decode. */
+    private Block verified(Block b) {
+        if (b.valid && matches(b)) {
+            return b;
         }
-        code[page] = null;
-        codePages.clear(page);
-        for (Block b : table) {
-            if (b != null) {
-                b.valid = false;
-            }
+        b.valid = false;
+        return lookup(b.pc);
+    }
+
+    private void codeModified(int page) {
+        breakBlock = true;
+        CodePage cp = code[page];
+        if (cp != null) {
+            cp.written();
         }
     }
 
     /** Drops every decoded block (fence.i). The cache is coherent anyway; this keeps fence.i a hard barrier. */
     private void flushCode() {
         for (int page = codePages.nextSetBit(0); page >= 0; page = codePages.nextSetBit(page + 1)) {
-            dropPage(page);
+            code[page].invalidateAll();
+            code[page] = null;
         }
         codePages.clear();
     }
@@ -812,7 +838,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     }
 
     /**
-     * LR/SC and AMOs. As in QEMU 7.2: misaligned LR and AMOs raise load-address-misaligned (4); SC fails
+     * LR/SC and AMOs. As in QEMU 7.2 (checked on it): every misaligned LR, SC and AMO raises
+     * load-address-misaligned (4), not the store/AMO cause the specification asks for; SC fails
      * without touching memory unless it matches the reservation, and then succeeds only if memory still holds
      * the value LR read; a trap drops the reservation.
      */
@@ -838,7 +865,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             result = 1;
             if (resValid && resAddr == a) {
                 if ((a & (width - 1)) != 0) {
-                    throw exception(CAUSE_STORE_MISALIGNED, a);
+                    throw exception(CAUSE_LOAD_MISALIGNED, a);
                 }
                 if (!pmp.check(a, width, Pmp.R | Pmp.W, dataPriv())) {
                     throw exception(CAUSE_STORE_ACCESS, a);

@@ -15,7 +15,9 @@ final class Decoder {
     private final int[] ops = new int[MAX_BLOCK];
     private final long[] imm = new long[MAX_BLOCK];
     private final int[] offs = new int[MAX_BLOCK + 1];
+    private final char[] source = new char[2 * MAX_BLOCK];
     private int n;
+    private int halfwords;
 
     Decoder(GuestMemory ram) {
         this.ram = ram;
@@ -24,18 +26,21 @@ final class Decoder {
     /** Decodes the block at {@code pc}, which must have at least two bytes inside RAM. */
     Block decode(long pc) {
         n = 0;
+        halfwords = 0;
         long p = pc;
         long pageEnd = (pc | GuestMemory.PAGE_MASK) + 1;
         boolean crosses = false;
         while (n < MAX_BLOCK && p != pageEnd) {
             int lo = ram.load16(p);
             offs[n] = (int) (p - pc);
+            source[halfwords++] = (char) lo;
             if ((lo & 3) != 3) {
                 compressed(lo, p);
                 p += 2;
             } else {
                 if (!ram.contains(p + 2, 2)) {
                     if (n > 0) {
+                        halfwords--;
                         break;
                     }
                     emit(Op.FETCH_FAULT, 0, 0, 0, p + 2);
@@ -44,7 +49,9 @@ final class Decoder {
                     if (p + 2 == pageEnd) {
                         crosses = true;
                     }
-                    int inst = lo | ram.load16(p + 2) << 16;
+                    int hi = ram.load16(p + 2);
+                    source[halfwords++] = (char) hi;
+                    int inst = lo | hi << 16;
                     full(inst, p);
                     p += 4;
                 }
@@ -59,7 +66,8 @@ final class Decoder {
         offs[n] = (int) (p - pc);
         int last = ops[n - 1] & 0xff;
         return new Block(pc, java.util.Arrays.copyOf(ops, n), java.util.Arrays.copyOf(imm, n),
-                java.util.Arrays.copyOf(offs, n + 1), n, last == Op.SYSTEM, crosses);
+                java.util.Arrays.copyOf(offs, n + 1), n, last == Op.SYSTEM, crosses,
+                java.util.Arrays.copyOf(source, halfwords));
     }
 
     private void emit(int op, int rd, int rs1, int rs2, long value) {

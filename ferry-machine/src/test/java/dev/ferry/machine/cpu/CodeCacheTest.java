@@ -83,4 +83,23 @@ class CodeCacheTest {
         TestMachine m = new TestMachine().load(a).runToExit();
         assertThat(m.reg(A0)).isEqualTo(300 * 301 / 2);
     }
+
+    @Test
+    void pageWithHotDataSwitchesToVerifyModeAndStaysCoherent() {
+        Asm a = new Asm(BASE);
+        a.jal(RA, "f").mv(S2, A1);
+        a.la(S1, "data").li(T0, 100);
+        a.label("loop").sd(T0, S1, 0).addi(T0, T0, -1).bne(T0, ZERO, "loop");
+        a.la(T1, "patched").li(T2, Asm.i(42, ZERO, 0, A0, 0x13)).sw(T2, T1, 0);
+        a.label("patched").addi(A0, ZERO, 1);
+        a.la(T1, "f").li(T2, Asm.i(9, ZERO, 0, A1, 0x13)).sw(T2, T1, 0);
+        a.jal(RA, "f").mv(S3, A1);
+        TestMachine.exit(a);
+        a.label("f").addi(A1, ZERO, 3).jalr(ZERO, RA, 0);
+        a.align(8).label("data").dword(0);
+        TestMachine m = new TestMachine().load(a).runToExit();
+        assertThat(m.reg(S2)).isEqualTo(3);
+        assertThat(m.reg(A0)).as("store into the running block, page in verify mode").isEqualTo(42);
+        assertThat(m.reg(S3)).as("store into another cached block").isEqualTo(9);
+    }
 }

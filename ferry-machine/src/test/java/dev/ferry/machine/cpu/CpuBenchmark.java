@@ -34,6 +34,18 @@ public final class CpuBenchmark {
         return a;
     }
 
+    /** Like {@link #aluLoop} but the stored-to word shares the page with the loop's code. */
+    static Asm samePageLoop(long iterations) {
+        Asm a = new Asm(TestMachine.RAM_BASE);
+        a.la(S1, "data").li(T0, iterations).li(A2, 0x9e37_79b9L);
+        a.label("loop");
+        a.addi(A0, A0, 1).op("xor", A1, A1, A0).op("mul", A3, A1, A2).sd(A3, S1, 0).ld(A4, S1, 0)
+                .add(A5, A5, A4).addi(T0, T0, -1).bne(T0, ZERO, "loop");
+        TestMachine.exit(a);
+        a.align(8).label("data").dword(0);
+        return a;
+    }
+
     static double mips(Asm program) {
         TestMachine m = new TestMachine(1 << 20, null).load(program);
         long t0 = System.nanoTime();
@@ -47,6 +59,7 @@ public final class CpuBenchmark {
         for (int round = 0; round < 3; round++) {
             System.out.printf("alu loop:  %.0f MIPS%n", mips(aluLoop(millions * 1_000_000 / 8)));
             System.out.printf("call loop: %.0f MIPS%n", mips(callLoop(millions * 1_000_000 / 10)));
+            System.out.printf("same-page data loop: %.0f MIPS%n", mips(samePageLoop(millions * 1_000_000 / 80)));
         }
     }
 }

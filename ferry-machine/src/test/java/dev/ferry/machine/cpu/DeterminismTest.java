@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * In deterministic mode the machine after N ticks must not depend on how execution was sliced, stopped or
  * moved between CPU instances. The guest mixes arithmetic, RAM stores, MMIO reads of mtime, console output,
- * WFI, ecalls and a self-re-arming timer interrupt whose entry points it logs to RAM.
+ * WFI, ecalls, stores to the page its code is on, and a self-re-arming timer interrupt whose entry points it
+ * logs to RAM.
  */
 class DeterminismTest {
 
@@ -26,10 +27,11 @@ class DeterminismTest {
         a.li(S1, LOG).li(S0, TestMachine.DEV_BASE).li(S2, TABLE);
         a.li(T1, 777).sd(T1, S0, 8);
         a.li(T1, 0x80).csrw(Csr.MIE, T1).csrrsi(ZERO, Csr.MSTATUS, 8);
-        a.li(A0, 0).li(A1, 1).li(A2, 0x9e37_79b9_7f4a_7c15L);
+        a.li(A0, 0).li(A1, 1).li(A2, 0x9e37_79b9_7f4a_7c15L).la(S3, "local");
         a.label("loop");
         a.addi(A0, A0, 1).op("mul", A1, A1, A2).op("xor", A1, A1, A0);
         a.andi(T2, A0, 255).slli(T2, T2, 3).add(T2, T2, S2).sd(A1, T2, 0).ld(T3, T2, 0);
+        a.sd(A0, S3, 0);
         a.andi(T3, A0, 1023).bne(T3, ZERO, "skip");
         a.ld(T4, S0, 32).andi(T4, T4, 63).addi(T4, T4, 48).sb(T4, S0, 0);
         a.wfi();
@@ -44,6 +46,7 @@ class DeterminismTest {
         a.csrr(T5, Csr.MEPC).sd(T5, S1, 0).csrr(T5, Csr.MINSTRET).sd(T5, S1, 8).addi(S1, S1, 16);
         a.ld(T5, S0, 32).addi(T5, T5, 777).sd(T5, S0, 8);
         a.mret();
+        a.align(8).label("local").dword(0);
         return a;
     }
 

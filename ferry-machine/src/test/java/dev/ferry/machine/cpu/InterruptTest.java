@@ -167,4 +167,24 @@ class InterruptTest {
         assertThat(m.reg(A0)).isPositive();
         assertThat(m.cpu.instret()).isEqualTo(2 * m.reg(A0) - (m.cpu.pc() == a.addressOf("loop") ? 0 : 1));
     }
+
+    @Test
+    void realTimeWfiSleepsUntilTheTimerDeadline() {
+        RealTimeClock clock = new RealTimeClock();
+        clock.start();
+        Asm a = withRecordingHandler();
+        a.li(T1, 1 << 7).csrw(Csr.MIE, T1).csrrsi(ZERO, Csr.MSTATUS, 8);
+        a.csrr(T2, Csr.TIME).li(T3, 200_000).add(T2, T2, T3);
+        a.li(T1, TestMachine.DEV_MTIMECMP).sd(T2, T1, 0);
+        a.label("w").wfi().j("w");
+        handler(a);
+        TestMachine m = new TestMachine(1 << 20, clock).load(a);
+        long t0 = System.nanoTime();
+        m.runToExitUnbounded();
+        long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(m.reg(S2)).isEqualTo(Cpu.INTERRUPT | 7);
+        assertThat(elapsedMs).as("20 ms of guest time at 10 MHz").isBetween(19L, 2000L);
+        assertThat(m.cpu.instret()).as("slept instead of spinning").isLessThan(100);
+        assertThat(clock.mtime()).isGreaterThanOrEqualTo(m.mtimecmp);
+    }
 }

@@ -75,6 +75,11 @@ class TrapTest {
         assertTrap(m, 4, at("f"), BASE + 0x8004);
         m = trap(a -> a.li(T1, BASE + 0x8002).label("f").lr(false, A0, T1));
         assertTrap(m, 4, at("f"), BASE + 0x8002);
+        m = trap(a -> a.li(T1, BASE + 0x8004).lr(false, A0, T1).label("f").sc(true, A0, T1, A0));
+        assertTrap(m, 4, at("f"), BASE + 0x8004);
+        m = trap(a -> a.li(T1, BASE + 0x8004).sc(true, A7, T1, A0).label("f").ebreak());
+        assertTrap(m, 3, at("f"), 0);
+        assertThat(m.reg(A7)).as("SC without reservation fails before any alignment check").isEqualTo(1);
     }
 
     @Test
