@@ -16,7 +16,8 @@ import java.time.Duration;
 
 /**
  * Talks to a host's control API. Every failure becomes a {@link UserError} with one line: the host's own error
- * message (exit status 2 for 4xx answers, 1 for 5xx), or why the host could not be reached.
+ * message (exit status 2 when the request was at fault or a target host is unreachable, 1 when the host
+ * failed), or why the host could not be reached (exit status 2).
  */
 public final class HostClient {
 
@@ -112,9 +113,14 @@ public final class HostClient {
             } catch (IOException e) {
                 message += " (not a Ferry host?)";
             }
-            throw new UserError(message, response.statusCode() >= 500 ? 1 : Main.EXIT_BAD_INPUT);
+            throw new UserError(message, isBadInput(response.statusCode()) ? Main.EXIT_BAD_INPUT : 1);
         }
         return response;
+    }
+
+    /** 4xx, and a target host that cannot be reached (502, 504), are the user's to fix. */
+    private static boolean isBadInput(int status) {
+        return status < 500 || status == 502 || status == 504;
     }
 
     private UserError unreachable(String why) {

@@ -36,9 +36,11 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -321,11 +323,11 @@ public final class FerryHost implements AutoCloseable {
     }
 
     private static MigrationReport failedReport(OutgoingMigration m, Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         String message = cause == null ? "unknown error" : String.valueOf(cause.getMessage());
         return new MigrationReport(m.id(), m.vm().name(), m.strategy(), false, message, List.of(), 0, 0, 0,
-                java.util.Map.of(), 0, 0, 0, List.of());
+                Map.of(), 0, 0, 0, List.of());
     }
 
     /** Asks the host whose control API is at {@code to} for its migration endpoint. */
@@ -346,7 +348,8 @@ public final class FerryHost implements AutoCloseable {
             }
             info = Json.mapper().readValue(response.body(), HostInfo.class);
         } catch (ConnectException e) {
-            throw new ApiException(502, "cannot reach target host " + to + " (connection refused)");
+            throw new ApiException(502, "cannot reach target host " + to + " (connection refused) — is 'ferry host' "
+                    + "running there?");
         } catch (HttpTimeoutException e) {
             throw new ApiException(504, "target host " + to + " did not answer in time");
         } catch (JacksonException e) {
