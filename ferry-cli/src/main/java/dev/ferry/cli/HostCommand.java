@@ -61,7 +61,8 @@ public final class HostCommand implements Callable<Integer> {
             host = FerryHost.start(new HostConfig(hostName, control, migration, secret, GuestImages.ofInstallation(),
                     line -> log(out, line)));
         } catch (BindException e) {
-            throw new UserError("cannot listen on " + listen + " or " + migrationListen + ": " + e.getMessage());
+            throw new UserError("cannot listen on " + listen + (migrationListen == null ? "" : " or " + migrationListen)
+                    + ": " + e.getMessage());
         } catch (IOException e) {
             throw new UserError("cannot start the host: " + e.getMessage());
         }
