@@ -89,7 +89,7 @@ public final class DemoCommand implements Callable<Integer> {
 
             step("Boot 'munch " + WORKLOAD + "' on host A: it rewrites a 32 MiB working set, 20,000 pages/s");
             hostA.post("/v1/vms", new CreateVmRequest(VM, "munch", "128M", null, null, List.of(WORKLOAD)));
-            Thread.sleep(1500);
+            Thread.sleep(2500);
             VmInfo info = hostA.get("/v1/vms/" + VM + "?dirty_rate=true", VmInfo.class);
             out.printf(Locale.ROOT, "   %s on A: %s, %,d instructions, dirty rate %,.0f pages/s, %s of RAM in use%n",
                     VM, info.state(), info.instructions(), info.dirtyRatePagesPerS() == null ? 0.0
@@ -149,7 +149,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             throw e;
         }
-        return Optional.of(MigrateCommand.follow(from, started.id(), System.err).report());
+        return Optional.of(MigrateCommand.follow(from, started.id(), out, true).report());
     }
 
     private void step(String title) {

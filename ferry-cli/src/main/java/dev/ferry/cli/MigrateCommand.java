@@ -154,7 +154,7 @@ public final class MigrateCommand implements Callable<Integer> {
         MigrateRequest request = request();
         MigrationStarted started = HostClient.convert(source.post(VmCommand.path(name) + "/migrate", request),
                 MigrationStarted.class);
-        MigrationView done = follow(source, started.id(), System.err);
+        MigrationView done = follow(source, started.id(), System.err, false);
         if (json) {
             try {
                 out.println(Json.mapper().writeValueAsString(done.report()));
@@ -167,21 +167,34 @@ public final class MigrateCommand implements Callable<Integer> {
         return done.report().success() ? 0 : EXIT_FAILED;
     }
 
-    /** Polls a migration until its report is in, showing one updating progress line on {@code progress}. */
-    public static MigrationView follow(HostClient source, String id, PrintStream progress) throws InterruptedException {
+    /**
+     * Polls a migration until its report is in. Progress goes to {@code progress} (if not null): one line that
+     * updates in place, or with {@code lineByLine} a new line whenever the phase or round changes.
+     */
+    public static MigrationView follow(HostClient source, String id, PrintStream progress, boolean lineByLine)
+            throws InterruptedException {
         int width = 0;
+        String lastStep = null;
         while (true) {
             MigrationView view = source.get(migrationPath(id), MigrationView.class);
             if (progress != null) {
                 String line = ReportFormat.progress(view);
-                progress.print("\r" + line + " ".repeat(Math.max(0, width - line.length())));
+                if (lineByLine) {
+                    String step = view.phase() + "/" + view.round();
+                    if (!step.equals(lastStep)) {
+                        progress.println("   " + line);
+                        lastStep = step;
+                    }
+                } else {
+                    progress.print("\r" + line + " ".repeat(Math.max(0, width - line.length())));
+                    width = line.length();
+                    if (view.done()) {
+                        progress.println();
+                    }
+                }
                 progress.flush();
-                width = line.length();
             }
             if (view.done()) {
-                if (progress != null) {
-                    progress.println();
-                }
                 return view;
             }
             Thread.sleep(200);

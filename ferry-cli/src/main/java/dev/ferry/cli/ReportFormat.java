@@ -96,6 +96,9 @@ public final class ReportFormat {
         TreeSet<String> encodings = new TreeSet<>(a.pagesByEncoding().keySet());
         encodings.addAll(b.pagesByEncoding().keySet());
         for (String e : encodings) {
+            if (a.pagesByEncoding().getOrDefault(e, 0L) == 0 && b.pagesByEncoding().getOrDefault(e, 0L) == 0) {
+                continue;
+            }
             rows.add(new String[] {"pages " + e, count(a.pagesByEncoding().get(e)), count(b.pagesByEncoding().get(e))});
         }
         rows.add(new String[] {"post-copy faults", faults(a), faults(b)});
@@ -116,10 +119,10 @@ public final class ReportFormat {
     }
 
     private static String encodings(Map<String, Long> pages) {
-        if (pages.isEmpty()) {
+        if (pages.values().stream().allMatch(n -> n == 0)) {
             return "-";
         }
-        return pages.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
+        return pages.entrySet().stream().filter(e -> e.getValue() != 0).map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
                 .collect(Collectors.joining(", "));
     }
 
