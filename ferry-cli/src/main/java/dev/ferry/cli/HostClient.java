@@ -79,7 +79,7 @@ public final class HostClient {
     /** Converts a JSON answer to a record. */
     public static <T> T convert(JsonNode node, Class<T> type) {
         try {
-            return Json.mapper().treeToValue(node, type);
+            return Json.tolerant().treeToValue(node, type);
         } catch (JacksonException e) {
             throw new UserError("unexpected answer from the host: " + e.getOriginalMessage(), 1);
         }

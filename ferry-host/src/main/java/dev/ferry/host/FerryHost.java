@@ -257,8 +257,8 @@ public final class FerryHost implements AutoCloseable {
             MigrationSource source = new MigrationSource(id, vm.runner(), vm.descriptor(), target, config.secret(),
                     options);
             m = new OutgoingMigration(id, vm, req.to(), options.strategy(), target, source);
-            migrations.add(m);
             done = source.start();
+            migrations.add(m);
         } catch (UnsupportedOperationException e) {
             vm.endMigration();
             throw new ApiException(501, "the migration engine is not available in this build");
@@ -346,7 +346,7 @@ public final class FerryHost implements AutoCloseable {
             if (response.statusCode() != 200) {
                 throw new ApiException(502, "target host " + to + " answered HTTP " + response.statusCode());
             }
-            info = Json.mapper().readValue(response.body(), HostInfo.class);
+            info = Json.tolerant().readValue(response.body(), HostInfo.class);
         } catch (ConnectException e) {
             throw new ApiException(502, "cannot reach target host " + to + " (connection refused) — is 'ferry host' "
                     + "running there?");
