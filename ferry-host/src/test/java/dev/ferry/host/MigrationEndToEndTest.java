@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class MigrationEndToEndTest {
 
     private static final long N = 200_000_000;
-    private static final String ARGS = "wss=8M passes=0";
+    private static final String ARGS = "wss=2M passes=0";
 
     private final List<String> logA = new CopyOnWriteArrayList<>();
     private final List<String> logB = new CopyOnWriteArrayList<>();
@@ -80,7 +80,7 @@ class MigrationEndToEndTest {
         String id = started.json().path("id").asText();
 
         JsonNode done = awaitDone(a, id);
-        assertThat(done.path("phase").asText()).isEqualTo("completed");
+        assertThat(done.path("phase").asText()).as(done.toString()).isEqualTo("completed");
         JsonNode report = done.path("report");
         assertThat(report.path("success").asBoolean()).as(report.toString()).isTrue();
         assertThat(report.path("total_time_ms").asDouble()).isPositive();
