@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
                 + "on stderr and print the report.",
                 "Exit status: 0 when the VM runs on the target, 1 when the migration failed (the report says why), "
                 + "2 for bad input.",
-                "Also: --status ID, --cancel ID or --recover ID of a migration started on --from."})
+                "Ctrl-C stops watching; the migration goes on. Also: --status ID, --cancel ID or --recover ID of a "
+                + "migration started on --from."})
 public final class MigrateCommand implements Callable<Integer> {
 
     /** Exit status of a migration that failed. */

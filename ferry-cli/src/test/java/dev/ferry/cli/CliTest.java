@@ -96,6 +96,8 @@ class CliTest {
         assertThat(errLines()).singleElement().asString().contains("--to");
         assertThat(run("migrate", "--status", "A-1", "--cancel", "A-1", "--from", "127.0.0.1:1")).isEqualTo(2);
         assertThat(errLines()).hasSize(1);
+        assertThat(run("host", "--listen", "nowhere")).isEqualTo(2);
+        assertThat(errLines()).singleElement().asString().startsWith("ferry: --listen: 'nowhere' is not an address");
     }
 
     @Test

@@ -316,9 +316,22 @@ public final class FerryHost implements AutoCloseable {
                     + "%.1f ms, %,d bytes", m.id(), what, vm.name(), m.to(), report.downtimeMs(), report.totalTimeMs(),
                     report.bytesOnWire()));
         } else {
+            releaseDirtyLog(vm);
             vm.endMigration();
             log("migration " + m.id() + " " + what + ": VM " + vm.name() + " stays here"
                     + (report.error() != null ? " (" + report.error() + ")" : ""));
+        }
+    }
+
+    /** After a migration let go of a VM that stays here, nobody owns its dirty log: turn logging off. */
+    private void releaseDirtyLog(HostedVm vm) {
+        try {
+            vm.runner().atSafepoint(() -> {
+                vm.runner().machine().memory().setDirtyLogging(false);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            log("VM " + vm.name() + ": could not turn dirty logging off: " + e.getMessage());
         }
     }
 
