@@ -123,26 +123,27 @@ public final class VmCommand implements Runnable {
         @Override
         public Integer call() {
             VmInfo vm = host.client().get(path(name) + "?dirty_rate=true", VmInfo.class);
-            PrintStream out = System.out;
-            out.println("name:             " + vm.name());
-            out.println("state:            " + vm.state() + (vm.exitCode() != null ? " (exit code " + vm.exitCode()
-                    + ")" : ""));
-            out.println("image:            " + vm.image() + (vm.bootArgs().isEmpty() ? "" : " " + vm.bootArgs()));
-            out.printf(Locale.ROOT, "instructions:     %,d%n", vm.instructions());
-            out.println("dirty rate:       " + (vm.dirtyRatePagesPerS() == null ? "n/a (migrating)"
+            field("name", vm.name());
+            field("state", vm.state() + (vm.exitCode() != null ? " (exit code " + vm.exitCode() + ")" : ""));
+            field("image", vm.image() + (vm.bootArgs().isEmpty() ? "" : " " + vm.bootArgs()));
+            field("instructions", String.format(Locale.ROOT, "%,d", vm.instructions()));
+            field("dirty rate", vm.dirtyRatePagesPerS() == null ? "n/a (migrating)"
                     : String.format(Locale.ROOT, "%,.0f pages/s (%s/s)", vm.dirtyRatePagesPerS(),
-                            ReportFormat.bytes((long) (vm.dirtyRatePagesPerS() * 4096)))));
-            out.println("memory used:      " + ReportFormat.bytes(vm.memoryUsedBytes()) + " of "
-                    + ReportFormat.bytes(vm.ramBytes()));
-            out.println("deterministic:    " + (vm.deterministic() ? "yes" : "no"));
-            out.println("instruction limit: " + (vm.instructionLimit() == null ? "none"
-                    : String.format(Locale.ROOT, "%,d", vm.instructionLimit())));
-            out.printf(Locale.ROOT, "uptime:           %.1f s%n", vm.uptimeMs() / 1000.0);
+                            ReportFormat.bytes((long) (vm.dirtyRatePagesPerS() * 4096))));
+            field("memory used", ReportFormat.bytes(vm.memoryUsedBytes()) + " of " + ReportFormat.bytes(vm.ramBytes()));
+            field("deterministic", vm.deterministic() ? "yes" : "no");
+            field("instruction limit", vm.instructionLimit() == null ? "none"
+                    : String.format(Locale.ROOT, "%,d", vm.instructionLimit()));
+            field("uptime", String.format(Locale.ROOT, "%.1f s", vm.uptimeMs() / 1000.0));
             if (vm.migration() != null) {
-                out.println("migration:        " + vm.migration());
+                field("migration", vm.migration());
             }
             return 0;
         }
+    }
+
+    private static void field(String label, String value) {
+        System.out.printf("%-18s %s%n", label + ":", value);
     }
 
     /** {@code ferry vm pause}. */

@@ -115,7 +115,7 @@ class CliTest {
             assertThat(run("vm", "list", "--host", h)).isEqualTo(0);
             assertThat(out()).contains("web1").contains("running");
             assertThat(run("vm", "info", "--host", h, "web1")).isEqualTo(0);
-            assertThat(out()).contains("state:            running").contains("pages/s");
+            assertThat(out()).contains("state:             running").contains("pages/s");
             assertThat(run("vm", "pause", "--host", h, "web1")).isEqualTo(0);
             assertThat(out()).contains("paused");
             assertThat(run("vm", "state-hash", "--host", h, "web1")).isEqualTo(0);

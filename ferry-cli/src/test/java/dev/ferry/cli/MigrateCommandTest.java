@@ -96,6 +96,6 @@ class MigrateCommandTest {
             assertThat(status).isEqualTo(2);
         }
         assertThat(run("vm", "info", "--host", ha, "web1")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("state:            running");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("state:             running");
     }
 }
