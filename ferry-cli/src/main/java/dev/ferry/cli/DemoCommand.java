@@ -95,7 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
                     VM, info.state(), info.instructions(), info.dirtyRatePagesPerS() == null ? 0.0
                             : info.dirtyRatePagesPerS(), ReportFormat.bytes(info.memoryUsedBytes()));
 
-            step("Migrate A -> B with pre-copy");
+            step("Migrate A -> B with pre-copy (should it stop converging, it throttles the vCPU)");
             Optional<ReportView> there = migrate(hostA, hostB, "precopy");
             if (there.isEmpty()) {
                 return 0;
@@ -136,9 +136,10 @@ public final class DemoCommand implements Callable<Integer> {
     private Optional<ReportView> migrate(HostClient from, HostClient to, String strategy) throws InterruptedException {
         MigrationStarted started;
         try {
+            String onStall = strategy.equals("precopy") ? "throttle" : null;
             started = HostClient.convert(from.post("/v1/vms/" + VM + "/migrate", new MigrateRequest(to.address(),
-                    strategy, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                    null, null, null)), MigrationStarted.class);
+                    strategy, null, null, null, null, null, null, null, null, null, onStall, null, null, null, null,
+                    null, null, null, null)), MigrationStarted.class);
         } catch (UserError e) {
             if (e.getMessage().contains("migration engine is not available")) {
                 out.println("   note: live migration is not available in this build — the migration engine has "

@@ -1,7 +1,6 @@
 package dev.ferry.host.vm;
 
 import java.io.OutputStream;
-import java.util.Arrays;
 
 /**
  * The console output of one VM: a bounded ring of the most recent bytes, addressed by a monotonically
@@ -91,6 +90,6 @@ public final class ConsoleBuffer extends OutputStream {
         for (int i = 0; i < out.length; i++) {
             out[i] = ring[(int) ((start + i) % ring.length)];
         }
-        return Arrays.copyOf(out, out.length);
+        return out;
     }
 }
