@@ -244,6 +244,9 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.conflict("VM " + vmName + " has " + (state == VmRunner.RunState.CLOSED ? "been closed"
                     : "powered off") + "; there is nothing to migrate");
         }
+        if (vm.migrationId() != null) {
+            throw ApiException.conflict("VM " + vmName + " is already migrating (migration " + vm.migrationId() + ")");
+        }
         InetSocketAddress target = targetEndpoint(req.to());
         String id = name() + "-" + migrationSeq.incrementAndGet();
         try {

@@ -198,6 +198,33 @@ class HostApiTest {
     }
 
     @Test
+    void aMigratingVmRefusesControlAndKeepsItsDirtyLogToTheMigration() throws Exception {
+        postJson(host, "/v1/vms", Map.of("name", "m", "image", "munch", "args", "wss=2M"));
+        host.vm("m").beginMigration("A-42");
+        JsonNode info = get(host, "/v1/vms/m?dirty_rate=true").json();
+        assertThat(info.has("dirty_rate_pages_per_s")).isFalse();
+        assertThat(info.path("migration").asText()).isEqualTo("A-42");
+        Answer pause = post(host, "/v1/vms/m/pause", "");
+        assertThat(pause.status()).isEqualTo(409);
+        assertThat(pause.json().path("error").asText()).isEqualTo("cannot pause VM m while it migrates (migration A-42)");
+        assertThat(post(host, "/v1/vms/m/resume", "").status()).isEqualTo(409);
+        assertThat(get(host, "/v1/vms/m/state-hash").status()).isEqualTo(409);
+        assertThat(post(host, "/v1/vms/m/stop", "").status()).isEqualTo(409);
+        assertThat(postJson(host, "/v1/vms/m/migrate", Map.of("to", "127.0.0.1:1")).json().path("error").asText())
+                .isEqualTo("VM m is already migrating (migration A-42)");
+        host.vm("m").endMigration();
+        assertThat(get(host, "/v1/vms/m?dirty_rate=true").json().has("dirty_rate_pages_per_s")).isTrue();
+        assertThat(post(host, "/v1/vms/m/stop", "").status()).isEqualTo(200);
+    }
+
+    @Test
+    void migrationsListStartsEmptyAndUnknownIdsAre404() {
+        assertThat(get(host, "/v1/migrations").json().path("migrations")).isEmpty();
+        assertThat(post(host, "/v1/migrations/A-7/cancel", "").status()).isEqualTo(404);
+        assertThat(post(host, "/v1/migrations/A-7/recover", "").status()).isEqualTo(404);
+    }
+
+    @Test
     void withoutTheEngineMigrationIsRefusedCleanly() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(host.migrationEndpoint().isEmpty(), "engine present");
         try (FerryHost b = TestHosts.start("B")) {
