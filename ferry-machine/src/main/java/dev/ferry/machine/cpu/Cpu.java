@@ -348,7 +348,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             final int[] ops = b.ops;
             final long[] imm = b.imm;
             final long start = ticks;
-            int n = b.len;
+            final int len = ops.length;
+            int n = len;
             if (budget - start < n) {
                 n = (int) (budget - start);
             }
@@ -623,7 +624,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     }
                 }
             }
-            if (n < b.len) {
+            if (n < len) {
                 next = b.pc + b.offs[n];
             }
             ticks = start + n;
