@@ -2,6 +2,8 @@ package dev.ferry.machine.cpu;
 
 import dev.ferry.machine.memory.GuestMemory;
 
+import java.util.Arrays;
+
 /**
  * The decoded blocks of one RAM page. Normally the page is watched: guest memory reports the first write to
  * it, which marks its blocks invalid until they are re-verified against memory. A page whose code keeps
@@ -32,7 +34,7 @@ final class CodePage {
             return;
         }
         if (count == blocks.length) {
-            blocks = java.util.Arrays.copyOf(blocks, count * 2);
+            blocks = Arrays.copyOf(blocks, count * 2);
         }
         b.listIndex = count;
         blocks[count++] = b;

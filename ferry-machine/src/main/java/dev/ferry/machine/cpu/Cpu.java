@@ -7,6 +7,7 @@ import dev.ferry.machine.state.Snapshottable;
 import dev.ferry.machine.time.GuestClock;
 import dev.ferry.machine.time.RealTimeClock;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -144,7 +145,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     /** Resets to M mode at {@code pc} with zero registers, reset CSR values and a tick count of zero. */
     public void reset(long pc) {
-        java.util.Arrays.fill(x, 0);
+        Arrays.fill(x, 0);
         this.pc = pc;
         priv = PRIV_M;
         instret = 0;
@@ -1116,7 +1117,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     @Override
     public CpuState saveState() {
-        return new CpuState(pc, java.util.Arrays.copyOf(x, 32), priv, MISA, mstatus, mie, lines.get(), mtvec,
+        return new CpuState(pc, Arrays.copyOf(x, 32), priv, MISA, mstatus, mie, lines.get(), mtvec,
                 mscratch, mepc, mcause, mtval, mcounteren, menvcfg, pmp.cfgBytes(), pmp.addrs(),
                 instret + cycleOffset, instret + instretOffset, instret, wfiSleeping, resValid, resAddr, resValue);
     }

@@ -2,6 +2,8 @@ package dev.ferry.machine.cpu;
 
 import dev.ferry.machine.memory.GuestMemory;
 
+import java.util.Arrays;
+
 /**
  * Turns guest code in RAM into {@link Block}s: RV64IMAC plus the system instructions of Zicsr and Zifencei.
  * Encodings that are reserved or belong to extensions we do not implement become {@link Op#ILLEGAL} carrying
@@ -65,9 +67,9 @@ final class Decoder {
         }
         offs[n] = (int) (p - pc);
         int last = ops[n - 1] & 0xff;
-        return new Block(pc, java.util.Arrays.copyOf(ops, n), java.util.Arrays.copyOf(imm, n),
-                java.util.Arrays.copyOf(offs, n + 1), n, last == Op.SYSTEM, crosses,
-                java.util.Arrays.copyOf(source, halfwords));
+        return new Block(pc, Arrays.copyOf(ops, n), Arrays.copyOf(imm, n),
+                Arrays.copyOf(offs, n + 1), n, last == Op.SYSTEM, crosses,
+                Arrays.copyOf(source, halfwords));
     }
 
     private void emit(int op, int rd, int rs1, int rs2, long value) {
