@@ -54,9 +54,22 @@ public final class CpuBenchmark {
         return m.cpu.instret() * 1000.0 / ns;
     }
 
+    /** Runs the gcc-compiled CoreMark-like mix (2000 iterations) and prints MIPS and wall time. */
+    static void gccBench() {
+        TestMachine m = GccProgramTest.machine(GccProgram.BENCH_IMAGE);
+        long t0 = System.nanoTime();
+        m.runToExitUnbounded();
+        long ns = System.nanoTime() - t0;
+        String out = m.console.toString();
+        String expected = GccProgramTest.decode(GccProgram.BENCH_OUTPUT);
+        System.out.printf("gcc bench: %d instructions in %.2f s, %.0f MIPS, output %s%n", m.cpu.instret(), ns / 1e9,
+                m.cpu.instret() * 1000.0 / ns, out.equals(expected) ? "matches QEMU" : "DIFFERS: " + out);
+    }
+
     public static void main(String[] args) {
         long millions = args.length > 0 ? Long.parseLong(args[0]) : 400;
         for (int round = 0; round < 3; round++) {
+            gccBench();
             System.out.printf("alu loop:  %.0f MIPS%n", mips(aluLoop(millions * 1_000_000 / 8)));
             System.out.printf("call loop: %.0f MIPS%n", mips(callLoop(millions * 1_000_000 / 10)));
             System.out.printf("same-page data loop: %.0f MIPS%n", mips(samePageLoop(millions * 1_000_000 / 80)));
