@@ -1,5 +1,7 @@
 package dev.ferry.machine.cpu;
 
+import dev.ferry.machine.memory.GuestMemory;
+
 /**
  * A decoded basic block: straight-line instructions starting at a physical address, ending at a control
  * transfer, a system instruction or the end of a page. Each instruction is one packed int (operation code and
@@ -27,8 +29,13 @@ final class Block {
 
     /** False once the code may have changed; the next entry re-verifies {@link #source}. */
     boolean valid = true;
-    /** True when every entry must compare {@link #source} with memory (page in verify mode, or page-crossing). */
+    /** True when every entry must compare {@link #source} with memory (a page-crossing instruction). */
     boolean verify;
+    /**
+     * The 64-byte granules of its page that a store could change the block through: those holding its bytes,
+     * widened by 7 bytes downwards for stores that start before the block.
+     */
+    final long granules;
     int listIndex;
     Block fallNext;
     long takenPc = -1;
@@ -45,5 +52,8 @@ final class Block {
         this.fallPc = pc + offs[len];
         this.exitAfter = exitAfter;
         this.crossesPage = crossesPage;
+        long first = Math.max(0, (pc & GuestMemory.PAGE_MASK) - 7) >>> 6;
+        long last = Math.min(GuestMemory.PAGE_SIZE - 1, (pc & GuestMemory.PAGE_MASK) + offs[len] - 1) >>> 6;
+        this.granules = (last == 63 ? -1L : (1L << (last + 1)) - 1) & -(1L << first);
     }
 }

@@ -74,6 +74,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private final Decoder decoder;
     private final CodePage[] code;
     private final BitSet codePages = new BitSet();
+    /**
+     * Per RAM page, the 64-byte granules whose stores may change decoded code of a page in granule mode (see
+     * {@link CodePage}); zero for pages that guest memory watches instead.
+     */
+    private final long[] codeGranules;
 
     /**
      * Integer registers; index 32 is where writes to x0 go. Sized 64 so that the interpreter's 6-bit register
@@ -127,6 +132,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         this.ramSize = ram.size();
         this.decoder = new Decoder(ram);
         this.code = new CodePage[ram.pageCount()];
+        this.codeGranules = new long[ram.pageCount()];
         ram.setCodeWriteListener(this::codeModified);
         reset(0);
     }
@@ -333,18 +339,12 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         final boolean fast = dataFast;
         final boolean checkFetch = !fetchFast;
         Block b = lookup(pc);
-        long hotLo = 0;
-        long hotLen = 0;
+        final long[] granules = codeGranules;
         // The tick count and pc live in locals while blocks chain; sync() and the exits write them back.
         long ticks = instret;
         while (true) {
             if (b.verify) {
-                // Unwatched code: stores into the running block's bytes must end it (see CodePage).
                 b = verified(b);
-                hotLo = b.pc - 7;
-                hotLen = b.offs[b.len] + 7;
-            } else {
-                hotLen = 0;
             }
             final int[] ops = b.ops;
             final long[] imm = b.imm;
@@ -511,12 +511,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     }
                     case Op.SB -> {
                         long a = x[rs1(w)] + imm[i];
-                        if (fast && Long.compareUnsigned(a - base, l1) <= 0) {
+                        long o = a - base;
+                        if (fast && Long.compareUnsigned(o, l1) <= 0) {
                             ram.store8(a, (int) x[rs2(w)]);
+                            if ((granules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+                                codeStore(o, 1);
+                            }
                         } else {
                             storeSlow(a, 1, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
+                        if (breakBlock) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -524,12 +528,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     }
                     case Op.SH -> {
                         long a = x[rs1(w)] + imm[i];
-                        if (fast && Long.compareUnsigned(a - base, l2) <= 0) {
+                        long o = a - base;
+                        if (fast && Long.compareUnsigned(o, l2) <= 0) {
                             ram.store16(a, (int) x[rs2(w)]);
+                            if ((granules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+                                codeStore(o, 2);
+                            }
                         } else {
                             storeSlow(a, 2, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
+                        if (breakBlock) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -537,12 +545,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     }
                     case Op.SW -> {
                         long a = x[rs1(w)] + imm[i];
-                        if (fast && Long.compareUnsigned(a - base, l4) <= 0) {
+                        long o = a - base;
+                        if (fast && Long.compareUnsigned(o, l4) <= 0) {
                             ram.store32(a, (int) x[rs2(w)]);
+                            if ((granules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+                                codeStore(o, 4);
+                            }
                         } else {
                             storeSlow(a, 4, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
+                        if (breakBlock) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -550,12 +562,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     }
                     case Op.SD -> {
                         long a = x[rs1(w)] + imm[i];
-                        if (fast && Long.compareUnsigned(a - base, l8) <= 0) {
+                        long o = a - base;
+                        if (fast && Long.compareUnsigned(o, l8) <= 0) {
                             ram.store64(a, x[rs2(w)]);
+                            if ((granules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+                                codeStore(o, 8);
+                            }
                         } else {
                             storeSlow(a, 8, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
+                        if (breakBlock) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -603,7 +619,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     case Op.AMO -> {
                         sync(b, i, start);
                         amo((int) imm[i]);
-                        if (breakBlock || b.verify) {
+                        if (breakBlock) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -727,7 +743,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             code[page] = cp;
             codePages.set(page);
         }
-        if (!cp.watched && !cp.verifyMode) {
+        if (!cp.watched && !cp.granuleMode) {
             ram.watchCode(page);
             cp.watched = true;
         }
@@ -739,8 +755,44 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         if (b == null || !b.valid) {
             b = decoder.decode(addr);
             cp.put(index, b);
+            if (cp.granuleMode) {
+                publishGranules(page, b.granules);
+            }
         }
         return b;
+    }
+
+    /** Makes stores to {@code mask}'s granules of {@code page} (and bytes spilling into them) call codeStore. */
+    private void publishGranules(int page, long mask) {
+        codeGranules[page] |= mask;
+        if ((mask & 1) != 0 && page > 0) {
+            codeGranules[page - 1] |= 1L << 63;
+        }
+    }
+
+    /** A store of {@code width} bytes at RAM offset {@code o} hit a granule that may hold decoded code. */
+    private void codeStore(long o, int width) {
+        breakBlock = true;
+        long last = o + width - 1;
+        int first = (int) (o >>> GuestMemory.PAGE_SHIFT);
+        int lastPage = (int) (last >>> GuestMemory.PAGE_SHIFT);
+        long from = -1L << ((o & GuestMemory.PAGE_MASK) >>> 6);
+        long to = -1L >>> (63 - ((last & GuestMemory.PAGE_MASK) >>> 6));
+        if (first == lastPage) {
+            granulesWritten(first, from & to);
+        } else {
+            granulesWritten(first, from);
+            if (lastPage < code.length) {
+                granulesWritten(lastPage, to);
+            }
+        }
+    }
+
+    private void granulesWritten(int page, long mask) {
+        CodePage cp = code[page];
+        if (cp != null && cp.granuleMode) {
+            cp.granulesWritten(mask);
+        }
     }
 
     /** True when memory still holds the code {@code b} was decoded from. */
@@ -767,8 +819,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private void codeModified(int page) {
         breakBlock = true;
         CodePage cp = code[page];
-        if (cp != null) {
-            cp.written();
+        if (cp != null && cp.written()) {
+            publishGranules(page, cp.granules());
         }
     }
 
@@ -777,6 +829,10 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         for (int page = codePages.nextSetBit(0); page >= 0; page = codePages.nextSetBit(page + 1)) {
             code[page].invalidateAll();
             code[page] = null;
+            codeGranules[page] = 0;
+            if (page > 0) {
+                codeGranules[page - 1] = 0;
+            }
         }
         codePages.clear();
     }
@@ -825,6 +881,10 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private void physWrite(long a, int width, long v) {
         if (ram.contains(a, width)) {
             ram.store(a, width, v);
+            long o = a - ramBase;
+            if ((codeGranules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+                codeStore(o, width);
+            }
             return;
         }
         try {
@@ -1159,6 +1219,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         resAddr = s.reservationAddress();
         resValue = s.reservationValue();
         updatePmpFlags();
+        // Memory was restored as well, possibly under pages in granule mode that guest memory does not watch.
+        flushCode();
     }
 
     /** Unwinds the interpreter after a trap has been entered. Preallocated, no stack trace. */

@@ -40,11 +40,12 @@ final class Decoder {
                 compressed(lo, p);
                 p += 2;
             } else {
+                if (n > 0 && (p + 2 == pageEnd || !ram.contains(p + 2, 2))) {
+                    // A page-crossing instruction gets a block of its own (it re-verifies on every entry).
+                    halfwords--;
+                    break;
+                }
                 if (!ram.contains(p + 2, 2)) {
-                    if (n > 0) {
-                        halfwords--;
-                        break;
-                    }
                     emit(Op.FETCH_FAULT, 0, 0, 0, p + 2);
                     p += 4;
                 } else {

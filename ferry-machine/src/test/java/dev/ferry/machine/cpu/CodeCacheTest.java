@@ -85,7 +85,7 @@ class CodeCacheTest {
     }
 
     @Test
-    void pageWithHotDataSwitchesToVerifyModeAndStaysCoherent() {
+    void pageWithHotDataSwitchesToGranuleModeAndStaysCoherent() {
         Asm a = new Asm(BASE);
         a.jal(RA, "f").mv(S2, A1);
         a.la(S1, "data").li(T0, 100);
@@ -99,7 +99,7 @@ class CodeCacheTest {
         a.align(8).label("data").dword(0);
         TestMachine m = new TestMachine().load(a).runToExit();
         assertThat(m.reg(S2)).isEqualTo(3);
-        assertThat(m.reg(A0)).as("store into the running block, page in verify mode").isEqualTo(42);
+        assertThat(m.reg(A0)).as("store into the running block, page in granule mode").isEqualTo(42);
         assertThat(m.reg(S3)).as("store into another cached block").isEqualTo(9);
     }
 }
