@@ -67,14 +67,25 @@ final class CodePage {
         return mask;
     }
 
-    /** A store hit the granules in {@code mask}: blocks on them must be re-verified. */
-    void granulesWritten(long mask) {
+    /**
+     * A store wrote page offsets {@code [from, to]} (granules {@code mask}): blocks holding any of those bytes
+     * must be re-verified.
+     *
+     * @return true when a block was invalidated
+     */
+    boolean bytesWritten(long from, long to, long mask) {
+        boolean hit = false;
         for (int i = 0; i < count; i++) {
             Block b = blocks[i];
             if ((b.granules & mask) != 0) {
-                b.valid = false;
+                long start = b.pc & GuestMemory.PAGE_MASK;
+                if (from < start + b.offs[b.len] && start <= to) {
+                    b.valid = false;
+                    hit = true;
+                }
             }
         }
+        return hit;
     }
 
     /** Drops every block (fence.i). */

@@ -349,7 +349,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             final int[] ops = b.ops;
             final long[] imm = b.imm;
             final long start = ticks;
-            final int len = ops.length;
+            int len = ops.length;
             int n = len;
             if (budget - start < n) {
                 n = (int) (budget - start);
@@ -580,31 +580,43 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     case Op.BEQ -> {
                         if (x[rs1(w)] == x[rs2(w)]) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.BNE -> {
                         if (x[rs1(w)] != x[rs2(w)]) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.BLT -> {
                         if (x[rs1(w)] < x[rs2(w)]) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.BGE -> {
                         if (x[rs1(w)] >= x[rs2(w)]) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.BLTU -> {
                         if (Long.compareUnsigned(x[rs1(w)], x[rs2(w)]) < 0) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.BGEU -> {
                         if (Long.compareUnsigned(x[rs1(w)], x[rs2(w)]) >= 0) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.JAL -> {
@@ -770,28 +782,31 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         }
     }
 
-    /** A store of {@code width} bytes at RAM offset {@code o} hit a granule that may hold decoded code. */
+    /**
+     * A store of {@code width} bytes at RAM offset {@code o} hit a granule that may hold decoded code. Blocks
+     * whose bytes it wrote are invalidated, and then the running block ends after the store.
+     */
     private void codeStore(long o, int width) {
-        breakBlock = true;
         long last = o + width - 1;
         int first = (int) (o >>> GuestMemory.PAGE_SHIFT);
         int lastPage = (int) (last >>> GuestMemory.PAGE_SHIFT);
-        long from = -1L << ((o & GuestMemory.PAGE_MASK) >>> 6);
-        long to = -1L >>> (63 - ((last & GuestMemory.PAGE_MASK) >>> 6));
+        long from = o & GuestMemory.PAGE_MASK;
+        long to = last & GuestMemory.PAGE_MASK;
         if (first == lastPage) {
-            granulesWritten(first, from & to);
+            bytesWritten(first, from, to);
         } else {
-            granulesWritten(first, from);
+            bytesWritten(first, from, GuestMemory.PAGE_MASK);
             if (lastPage < code.length) {
-                granulesWritten(lastPage, to);
+                bytesWritten(lastPage, 0, to);
             }
         }
     }
 
-    private void granulesWritten(int page, long mask) {
+    private void bytesWritten(int page, long from, long to) {
         CodePage cp = code[page];
-        if (cp != null && cp.granuleMode) {
-            cp.granulesWritten(mask);
+        long mask = (-1L << (from >>> 6)) & (-1L >>> (63 - (to >>> 6)));
+        if (cp != null && cp.granuleMode && cp.bytesWritten(from, to, mask)) {
+            breakBlock = true;
         }
     }
 

@@ -33,6 +33,8 @@ final class Decoder {
         long pageEnd = (pc | GuestMemory.PAGE_MASK) + 1;
         boolean crosses = false;
         while (n < MAX_BLOCK && p != pageEnd) {
+            long instStart = p;
+            int sourceStart = halfwords;
             int lo = ram.load16(p);
             offs[n] = (int) (p - pc);
             source[halfwords++] = (char) lo;
@@ -58,6 +60,13 @@ final class Decoder {
                     full(inst, p);
                     p += 4;
                 }
+            }
+            if ((ops[n - 1] & 0xff) == Op.ILLEGAL && n > 1) {
+                // Keep illegal encodings (often data after code) out of longer blocks: see CodePage.
+                n--;
+                p = instStart;
+                halfwords = sourceStart;
+                break;
             }
             if (Op.endsBlock(ops[n - 1] & 0xff)) {
                 break;
