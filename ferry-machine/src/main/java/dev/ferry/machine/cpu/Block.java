@@ -3,10 +3,11 @@ package dev.ferry.machine.cpu;
 import dev.ferry.machine.memory.GuestMemory;
 
 /**
- * A decoded basic block: straight-line instructions starting at a physical address, ending at a control
- * transfer, a system instruction or the end of a page. Each instruction is one packed int (operation code and
- * register indices) plus one long (immediate, precomputed target or raw bits). Successor links chain blocks
- * so that hot loops run without table lookups; {@link #valid} turns false when the code is overwritten.
+ * A decoded block: instructions starting at a physical address and running on past conditional branches (a
+ * taken one leaves the block early) up to a jump, a system instruction, an illegal encoding or the end of the
+ * page. Each instruction is one packed int (operation code and register indices) plus one long (immediate,
+ * precomputed target or raw bits). Successor links chain blocks so that hot loops run without table lookups;
+ * {@link #valid} turns false when the code may have been overwritten.
  */
 final class Block {
 
@@ -17,7 +18,7 @@ final class Block {
     /** Byte offset of each instruction from {@link #pc}; {@code offs[len]} is the block's size. */
     final int[] offs;
     final int len;
-    /** Address of the instruction after the block; also the link value of a terminating jal/jalr. */
+    /** Address after the block's last instruction; also the link value of a terminating jal/jalr. */
     final long fallPc;
     /** True when the last instruction is a system instruction, after which the run loop must re-check state. */
     final boolean exitAfter;
@@ -38,8 +39,11 @@ final class Block {
     final long granules;
     int listIndex;
     Block fallNext;
+    /** The two most recent other successors (taken branches, jump targets). */
     long takenPc = -1;
     Block takenNext;
+    long otherPc = -1;
+    Block otherNext;
 
     Block(long pc, int[] ops, long[] imm, int[] offs, int len, boolean exitAfter, boolean crossesPage,
             char[] source) {

@@ -673,10 +673,14 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 }
             } else if (next == b.takenPc && b.takenNext.valid) {
                 nb = b.takenNext;
+            } else if (next == b.otherPc && b.otherNext.valid) {
+                nb = b.otherNext;
             } else {
                 instret = ticks;
                 pc = next;
                 nb = lookup(next);
+                b.otherPc = b.takenPc;
+                b.otherNext = b.takenNext;
                 b.takenPc = next;
                 b.takenNext = nb;
             }
