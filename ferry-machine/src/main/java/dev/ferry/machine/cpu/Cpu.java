@@ -170,6 +170,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         wfiSleeping = false;
         resValid = false;
         updatePmpFlags();
+        flushCode();
+    }
+
+    /**
+     * Drops all decoded code. Needed only after the host rewrote guest memory behind the CPU's back while it
+     * keeps running the same image (writes through {@link GuestMemory} to pages it watches are seen anyway;
+     * {@link #reset} and {@link #restoreState} flush by themselves).
+     */
+    public void flushCodeCache() {
+        flushCode();
     }
 
     /** Register {@code i} (0-31). */
@@ -338,6 +348,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         final long l8 = ramSize - 8;
         final boolean fast = dataFast;
         final boolean checkFetch = !fetchFast;
+        breakBlock = false;
         Block b = lookup(pc);
         final long[] granules = codeGranules;
         // The tick count and pc live in locals while blocks chain; sync() and the exits write them back.
