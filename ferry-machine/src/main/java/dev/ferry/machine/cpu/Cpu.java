@@ -16,16 +16,20 @@ import java.util.function.LongSupplier;
 
 /**
  * One RV64IMAC hart with Zicsr and Zifencei, in M and U mode, behaving like QEMU 7.2's {@code virt} CPU where
- * guests can tell. {@code misa} reports what is implemented: MXL=64, A, C, I, M, U.
+ * guests can tell. {@code misa} reports what is implemented: MXL=64, A, C, I, M, U (QEMU's CPU also has F, D
+ * and S). Where QEMU 7.2 differs from the specification we follow QEMU, as checked on it: WFI in U mode is
+ * illegal even with TW=0, mret to U is illegal while no PMP entry is active, misaligned LR/SC/AMOs raise
+ * cause 4, SC succeeds when memory still holds the value LR read, ordinary misaligned loads and stores are
+ * performed, ebreak leaves {@code mtval} 0, and {@code pmpaddr} keeps all 64 bits.
  *
- * <p>Code runs from a cache of decoded basic blocks keyed by physical address, chained to their successors.
- * Guest memory notifies the cache when a page holding decoded code is written, so the cache is always coherent
- * and execution never depends on what it holds.
+ * <p>Code runs from a cache of decoded blocks keyed by physical address and chained to their successors. The
+ * cache is coherent with guest memory at every instruction (see {@link CodePage}), so execution never depends
+ * on what it holds.
  *
  * <p>Time: with a {@link RealTimeClock}, {@code mtime} follows the host. Without one (deterministic mode) one
  * counter is the clock: every retired instruction is one tick, and WFI skips ticks forward to the timer
  * deadline. Interrupts are checked at every point where their condition can start to hold (after CSR writes,
- * xRET, WFI, MMIO, and at the tick where {@code mtime} reaches {@code mtimecmp}), so the state after N ticks
+ * mret, WFI, MMIO, and at the tick where {@code mtime} reaches {@code mtimecmp}), so the state after N ticks
  * does not depend on how {@link #run(long)} calls were split, on stops, or on save/restore.
  *
  * <p>Threading: everything runs on the thread calling {@link #run(long)} except {@link #requestStop()} and
