@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * and S). Where QEMU 7.2 differs from the specification we follow QEMU, as checked on it: WFI in U mode is
  * illegal even with TW=0, mret to U is illegal while no PMP entry is active, misaligned LR/SC/AMOs raise
  * cause 4, SC succeeds when memory still holds the value LR read, ordinary misaligned loads and stores are
- * performed, ebreak leaves {@code mtval} 0, and {@code pmpaddr} keeps all 64 bits.
+ * performed, ebreak leaves {@code mtval} 0, {@code pmpaddr}, {@code mepc} and {@code mcounteren} keep all
+ * written bits, and there are 16 programmable counters (hpmcounter3..18, reading 0).
  *
  * <p>Code runs from a cache of decoded blocks keyed by physical address and chained to their successors. The
  * cache is coherent with guest memory at every instruction (see {@link CodePage}), so execution never depends
@@ -1079,7 +1080,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         mstatus = s;
         priv = mpp;
         updatePmpFlags();
-        return mepc;
+        return mepc & ~1L;
     }
 
     private long csrInstruction(int raw, int f3, long nextPc) {
@@ -1155,11 +1156,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 if (csr >= Csr.PMPADDR0 && csr < Csr.PMPADDR0 + Pmp.ENTRIES) {
                     return pmp.readAddr(csr - Csr.PMPADDR0);
                 }
-                if (csr >= Csr.HPMCOUNTER3 && csr <= Csr.HPMCOUNTER31) {
+                if (csr >= Csr.HPMCOUNTER3 && csr <= Csr.HPMCOUNTER18) {
                     counterGate(csr - Csr.CYCLE, raw);
                     return 0;
                 }
-                if ((csr >= Csr.MHPMCOUNTER3 && csr <= Csr.MHPMCOUNTER31)
+                if ((csr >= Csr.MHPMCOUNTER3 && csr <= Csr.MHPMCOUNTER18)
                         || (csr >= Csr.MHPMEVENT3 && csr <= Csr.MHPMEVENT31)) {
                     return 0;
                 }
@@ -1185,10 +1186,10 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     mtvec = v;
                 }
             }
-            case Csr.MCOUNTEREN -> mcounteren = v & 0xffff_ffffL;
+            case Csr.MCOUNTEREN -> mcounteren = v;
             case Csr.MENVCFG -> menvcfg = v & 1;
             case Csr.MSCRATCH -> mscratch = v;
-            case Csr.MEPC -> mepc = v & ~1L;
+            case Csr.MEPC -> mepc = v;
             case Csr.MCAUSE -> mcause = v;
             case Csr.MTVAL -> mtval = v;
             case Csr.PMPCFG0, Csr.PMPCFG2 -> {
