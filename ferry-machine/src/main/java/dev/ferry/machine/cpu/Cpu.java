@@ -103,8 +103,10 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private long mtval;
     private long mcounteren;
     private long menvcfg;
+    /** mcycle/minstret minus the tick count; while mcountinhibit stops a counter, its frozen value. */
     private long cycleOffset;
     private long instretOffset;
+    private long countInhibit;
     private final Pmp pmp = new Pmp();
 
     private boolean dataFast;
@@ -171,6 +173,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         menvcfg = 0;
         cycleOffset = 0;
         instretOffset = 0;
+        countInhibit = 0;
         pmp.reset();
         wfiSleeping = false;
         resValid = false;
@@ -1103,6 +1106,14 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         return nextPc;
     }
 
+    private long cycles() {
+        return (countInhibit & 1) != 0 ? cycleOffset : instret + cycleOffset;
+    }
+
+    private long retired() {
+        return (countInhibit & 4) != 0 ? instretOffset : instret + instretOffset;
+    }
+
     private void counterGate(int index, int raw) {
         if (priv == PRIV_U && ((mcounteren >>> index) & 1) == 0) {
             throw illegal(raw);
@@ -1113,15 +1124,17 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         switch (csr) {
             case Csr.CYCLE:
                 counterGate(0, raw);
-                return instret + cycleOffset;
+                return cycles();
             case Csr.TIME:
                 counterGate(1, raw);
                 return clock.mtime();
             case Csr.INSTRET:
                 counterGate(2, raw);
-                return instret + instretOffset;
-            case Csr.MVENDORID, Csr.MARCHID, Csr.MIMPID, Csr.MHARTID, Csr.MCONFIGPTR, Csr.MCOUNTINHIBIT:
+                return retired();
+            case Csr.MVENDORID, Csr.MARCHID, Csr.MIMPID, Csr.MHARTID, Csr.MCONFIGPTR:
                 return 0;
+            case Csr.MCOUNTINHIBIT:
+                return countInhibit;
             case Csr.MSTATUS:
                 return mstatus;
             case Csr.MISA:
@@ -1149,9 +1162,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             case Csr.PMPCFG2:
                 return pmp.readCfg(2);
             case Csr.MCYCLE:
-                return instret + cycleOffset;
+                return cycles();
             case Csr.MINSTRET:
-                return instret + instretOffset;
+                return retired();
             default:
                 if (csr >= Csr.PMPADDR0 && csr < Csr.PMPADDR0 + Pmp.ENTRIES) {
                     return pmp.readAddr(csr - Csr.PMPADDR0);
@@ -1197,8 +1210,19 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 updatePmpFlags();
             }
             // The write takes effect after this instruction retires, so the next read sees v.
-            case Csr.MCYCLE -> cycleOffset = v - (instret + 1);
-            case Csr.MINSTRET -> instretOffset = v - (instret + 1);
+            case Csr.MCYCLE -> cycleOffset = (countInhibit & 1) != 0 ? v : v - (instret + 1);
+            case Csr.MINSTRET -> instretOffset = (countInhibit & 4) != 0 ? v : v - (instret + 1);
+            case Csr.MCOUNTINHIBIT -> {
+                long now = instret + 1;
+                long changed = countInhibit ^ v;
+                if ((changed & 1) != 0) {
+                    cycleOffset += (v & 1) != 0 ? now : -now;
+                }
+                if ((changed & 4) != 0) {
+                    instretOffset += (v & 4) != 0 ? now : -now;
+                }
+                countInhibit = v & 0xffff_fffdL;
+            }
             default -> {
                 if (csr >= Csr.PMPADDR0 && csr < Csr.PMPADDR0 + Pmp.ENTRIES) {
                     pmp.writeAddr(csr - Csr.PMPADDR0, v);
@@ -1214,7 +1238,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     public CpuState saveState() {
         return new CpuState(pc, Arrays.copyOf(x, 32), priv, MISA, mstatus, mie, lines.get(), mtvec,
                 mscratch, mepc, mcause, mtval, mcounteren, menvcfg, pmp.cfgBytes(), pmp.addrs(),
-                instret + cycleOffset, instret + instretOffset, instret, wfiSleeping, resValid, resAddr, resValue);
+                cycles(), retired(), countInhibit, instret, wfiSleeping, resValid, resAddr, resValue);
     }
 
     @Override
@@ -1247,8 +1271,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         menvcfg = s.menvcfg();
         pmp.restore(s.pmpcfg(), s.pmpaddr());
         instret = s.instret();
-        cycleOffset = s.mcycle() - instret;
-        instretOffset = s.minstret() - instret;
+        countInhibit = s.mcountinhibit() & 0xffff_fffdL;
+        cycleOffset = (countInhibit & 1) != 0 ? s.mcycle() : s.mcycle() - instret;
+        instretOffset = (countInhibit & 4) != 0 ? s.minstret() : s.minstret() - instret;
         wfiSleeping = s.wfiSleeping();
         resValid = s.reservationValid();
         resAddr = s.reservationAddress();

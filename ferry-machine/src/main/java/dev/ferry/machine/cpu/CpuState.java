@@ -39,6 +39,7 @@ public record CpuState(
         long[] pmpaddr,
         long mcycle,
         long minstret,
+        long mcountinhibit,
         long instret,
         boolean wfiSleeping,
         boolean reservationValid,
@@ -53,7 +54,7 @@ public record CpuState(
                 && mtvec == s.mtvec && mscratch == s.mscratch && mepc == s.mepc && mcause == s.mcause
                 && mtval == s.mtval && mcounteren == s.mcounteren && menvcfg == s.menvcfg
                 && Arrays.equals(pmpcfg, s.pmpcfg) && Arrays.equals(pmpaddr, s.pmpaddr) && mcycle == s.mcycle
-                && minstret == s.minstret && instret == s.instret && wfiSleeping == s.wfiSleeping
+                && minstret == s.minstret && mcountinhibit == s.mcountinhibit && instret == s.instret && wfiSleeping == s.wfiSleeping
                 && reservationValid == s.reservationValid && reservationAddress == s.reservationAddress
                 && reservationValue == s.reservationValue;
     }
@@ -62,7 +63,7 @@ public record CpuState(
     public int hashCode() {
         return Objects.hash(pc, Arrays.hashCode(x), privilege, mstatus, mie, mipLevels, mtvec, mscratch, mepc,
                 mcause, mtval, mcounteren, menvcfg, Arrays.hashCode(pmpcfg), Arrays.hashCode(pmpaddr), mcycle,
-                minstret, instret, wfiSleeping, reservationValid, reservationAddress, reservationValue);
+                minstret, mcountinhibit, instret, wfiSleeping, reservationValid, reservationAddress, reservationValue);
     }
 
     @Override

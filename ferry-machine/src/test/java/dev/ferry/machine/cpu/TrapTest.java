@@ -136,6 +136,20 @@ class TrapTest {
         assertThat(m.reg(A5)).isEqualTo(1002);
     }
 
+    @Test
+    void mcountinhibitFreezesCounters() {
+        TestMachine m = trap(a -> a.li(T1, 5).csrw(Csr.MCOUNTINHIBIT, T1).csrr(A0, Csr.MCYCLE).nop().nop()
+                .csrr(A1, Csr.MCYCLE).csrr(A2, Csr.MINSTRET).csrr(A3, Csr.MINSTRET).li(T1, 100).csrw(Csr.MCYCLE, T1)
+                .csrr(A4, Csr.CYCLE).csrw(Csr.MCOUNTINHIBIT, ZERO).nop().csrr(A5, Csr.MCYCLE)
+                .csrr(A6, Csr.MCOUNTINHIBIT).csrr(A7, Csr.MINSTRET).csrr(T3, Csr.INSTRET));
+        assertThat(m.reg(A0)).isEqualTo(m.reg(A1)).isEqualTo(5);
+        assertThat(m.reg(A2)).isEqualTo(m.reg(A3)).isEqualTo(5);
+        assertThat(m.reg(A4)).isEqualTo(100);
+        assertThat(m.reg(A5)).as("counting again after the write retires").isEqualTo(101);
+        assertThat(m.reg(A6)).isZero();
+        assertThat(m.reg(T3)).isEqualTo(m.reg(A7) + 1);
+    }
+
     /** Enters U mode at label "user" with pmpaddr0/pmpcfg0 as given. */
     static void enterUser(Asm a, long pmpaddr0, long pmpcfg0) {
         a.li(T1, pmpaddr0).csrw(Csr.PMPADDR0, T1).li(T1, pmpcfg0).csrw(Csr.PMPCFG0, T1);
