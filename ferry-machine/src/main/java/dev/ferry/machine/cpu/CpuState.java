@@ -15,6 +15,10 @@ import java.util.Objects;
  * @param misa read-only; checked on restore
  * @param pmpcfg the 16 pmpcfg bytes
  * @param pmpaddr the 16 pmpaddr registers
+ * @param mcycle the value the guest reads from mcycle
+ * @param minstret the value the guest reads from minstret
+ * @param mcountinhibit which counters are stopped (bit 0 mcycle, bit 2 minstret)
+ * @param instret the tick count: retired instructions, plus ticks WFI skipped in deterministic mode
  * @param wfiSleeping true while the hart waits in WFI for an interrupt
  * @param reservationValid whether an LR reservation is held
  * @param reservationAddress the reserved address
