@@ -985,7 +985,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             if (!pmp.check(a, width, Pmp.R | Pmp.W, dataPriv())) {
                 throw exception(CAUSE_STORE_ACCESS, a);
             }
-            long old = signExtend(physRead(a, width, CAUSE_STORE_ACCESS), width);
+            long old = signExtend(physRead(a, width, CAUSE_LOAD_ACCESS), width);
             long s = signExtend(src, width);
             long v = switch (f5) {
                 case 0x00 -> old + s;
