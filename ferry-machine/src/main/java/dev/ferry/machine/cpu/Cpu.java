@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * illegal even with TW=0, mret to U is illegal while no PMP entry is active, misaligned LR/SC/AMOs raise
  * cause 4, SC succeeds when memory still holds the value LR read, ordinary misaligned loads and stores are
  * performed, ebreak leaves {@code mtval} 0, {@code pmpaddr}, {@code mepc} and {@code mcounteren} keep all
- * written bits, and there are 16 programmable counters (hpmcounter3..18, reading 0).
+ * written bits, there are 16 programmable counters (hpmcounter3..18, reading 0), and U-mode counter access
+ * needs the bit in both {@code mcounteren} and {@code scounteren} (which QEMU's S mode brings along).
  *
  * <p>Code runs from a cache of decoded blocks keyed by physical address and chained to their successors. The
  * cache is coherent with guest memory at every instruction (see {@link CodePage}), so execution never depends
@@ -102,6 +103,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private long mcause;
     private long mtval;
     private long mcounteren;
+    private long scounteren;
     private long menvcfg;
     /** mcycle/minstret minus the tick count; while mcountinhibit stops a counter, its frozen value. */
     private long cycleOffset;
@@ -170,6 +172,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         mcause = 0;
         mtval = 0;
         mcounteren = 0;
+        scounteren = 0;
         menvcfg = 0;
         cycleOffset = 0;
         instretOffset = 0;
@@ -1115,7 +1118,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     }
 
     private void counterGate(int index, int raw) {
-        if (priv == PRIV_U && ((mcounteren >>> index) & 1) == 0) {
+        if (priv == PRIV_U && ((mcounteren & scounteren) >>> index & 1) == 0) {
             throw illegal(raw);
         }
     }
@@ -1145,6 +1148,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 return mtvec;
             case Csr.MCOUNTEREN:
                 return mcounteren;
+            case Csr.SCOUNTEREN:
+                return scounteren;
             case Csr.MENVCFG:
                 return menvcfg;
             case Csr.MSCRATCH:
@@ -1200,6 +1205,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 }
             }
             case Csr.MCOUNTEREN -> mcounteren = v;
+            case Csr.SCOUNTEREN -> scounteren = v;
             case Csr.MENVCFG -> menvcfg = v & 1;
             case Csr.MSCRATCH -> mscratch = v;
             case Csr.MEPC -> mepc = v;
@@ -1237,7 +1243,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     @Override
     public CpuState saveState() {
         return new CpuState(pc, Arrays.copyOf(x, 32), priv, MISA, mstatus, mie, lines.get(), mtvec,
-                mscratch, mepc, mcause, mtval, mcounteren, menvcfg, pmp.cfgBytes(), pmp.addrs(),
+                mscratch, mepc, mcause, mtval, mcounteren, scounteren, menvcfg, pmp.cfgBytes(), pmp.addrs(),
                 cycles(), retired(), countInhibit, instret, wfiSleeping, resValid, resAddr, resValue);
     }
 
@@ -1268,6 +1274,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         mcause = s.mcause();
         mtval = s.mtval();
         mcounteren = s.mcounteren();
+        scounteren = s.scounteren();
         menvcfg = s.menvcfg();
         pmp.restore(s.pmpcfg(), s.pmpaddr());
         instret = s.instret();

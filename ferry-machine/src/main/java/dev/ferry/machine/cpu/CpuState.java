@@ -38,6 +38,7 @@ public record CpuState(
         long mcause,
         long mtval,
         long mcounteren,
+        long scounteren,
         long menvcfg,
         byte[] pmpcfg,
         long[] pmpaddr,
@@ -56,7 +57,8 @@ public record CpuState(
         return o instanceof CpuState s && pc == s.pc && Arrays.equals(x, s.x) && privilege == s.privilege
                 && misa == s.misa && mstatus == s.mstatus && mie == s.mie && mipLevels == s.mipLevels
                 && mtvec == s.mtvec && mscratch == s.mscratch && mepc == s.mepc && mcause == s.mcause
-                && mtval == s.mtval && mcounteren == s.mcounteren && menvcfg == s.menvcfg
+                && mtval == s.mtval && mcounteren == s.mcounteren && scounteren == s.scounteren
+                && menvcfg == s.menvcfg
                 && Arrays.equals(pmpcfg, s.pmpcfg) && Arrays.equals(pmpaddr, s.pmpaddr) && mcycle == s.mcycle
                 && minstret == s.minstret && mcountinhibit == s.mcountinhibit && instret == s.instret && wfiSleeping == s.wfiSleeping
                 && reservationValid == s.reservationValid && reservationAddress == s.reservationAddress
@@ -66,7 +68,7 @@ public record CpuState(
     @Override
     public int hashCode() {
         return Objects.hash(pc, Arrays.hashCode(x), privilege, mstatus, mie, mipLevels, mtvec, mscratch, mepc,
-                mcause, mtval, mcounteren, menvcfg, Arrays.hashCode(pmpcfg), Arrays.hashCode(pmpaddr), mcycle,
+                mcause, mtval, mcounteren, scounteren, menvcfg, Arrays.hashCode(pmpcfg), Arrays.hashCode(pmpaddr), mcycle,
                 minstret, mcountinhibit, instret, wfiSleeping, reservationValid, reservationAddress, reservationValue);
     }
 

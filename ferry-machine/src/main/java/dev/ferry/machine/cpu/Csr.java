@@ -17,6 +17,8 @@ final class Csr {
     static final int MIMPID = 0xf13;
     static final int MHARTID = 0xf14;
     static final int MCONFIGPTR = 0xf15;
+    /** Exists although there is no S mode: QEMU 7.2's CPU has it, and U-mode counter access needs it. */
+    static final int SCOUNTEREN = 0x106;
     static final int MSTATUS = 0x300;
     static final int MISA = 0x301;
     static final int MIE = 0x304;

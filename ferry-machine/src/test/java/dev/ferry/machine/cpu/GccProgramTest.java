@@ -52,6 +52,12 @@ class GccProgramTest {
     }
 
     @Test
+    void userModeProgramOutputMatchesQemu() {
+        TestMachine m = machine(GccProgram.USER_IMAGE).runToExit();
+        assertThat(m.console.toString()).isEqualTo(decode(GccProgram.USER_OUTPUT));
+    }
+
+    @Test
     void benchmarkProgramOutputMatchesQemu() {
         TestMachine m = machine(GccProgram.BENCH_SMALL_IMAGE).runToExit();
         assertThat(m.console.toString()).isEqualTo(decode(GccProgram.BENCH_SMALL_OUTPUT));

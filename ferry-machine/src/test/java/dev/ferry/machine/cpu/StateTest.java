@@ -49,13 +49,13 @@ class StateTest {
         badX[0] = 1;
         assertThatThrownBy(() -> fresh.cpu.restoreState(new CpuState(s.pc(), badX, s.privilege(), s.misa(),
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
-                s.mcounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
+                s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
                 s.instret(),
                 s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue())))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> fresh.cpu.restoreState(new CpuState(s.pc(), s.x(), 1, s.misa(),
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
-                s.mcounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
+                s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
                 s.instret(),
                 s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue())))
                 .isInstanceOf(IllegalArgumentException.class);
