@@ -1,0 +1,806 @@
+package dev.ferry.migration.strategy;
+
+import dev.ferry.machine.board.VmRunner;
+import dev.ferry.machine.memory.DirtyBitmap;
+import dev.ferry.machine.memory.GuestMemory;
+import dev.ferry.machine.state.RecordCodec;
+import dev.ferry.migration.MigrationOptions;
+import dev.ferry.migration.MigrationPhase;
+import dev.ferry.migration.MigrationReport;
+import dev.ferry.migration.MigrationStatus;
+import dev.ferry.migration.RateMode;
+import dev.ferry.migration.RoundReport;
+import dev.ferry.migration.StallAction;
+import dev.ferry.migration.Strategy;
+import dev.ferry.migration.VmDescriptor;
+import dev.ferry.migration.ordering.RoundHistory;
+import dev.ferry.migration.ordering.RoundPlan;
+import dev.ferry.migration.transfer.Encoding;
+import dev.ferry.migration.transfer.PageBatchWriter;
+import dev.ferry.migration.transfer.PageEncoder;
+import dev.ferry.migration.transfer.TokenBucket;
+import dev.ferry.migration.wire.Frame;
+import dev.ferry.migration.wire.FrameConnection;
+import dev.ferry.migration.wire.FrameType;
+import dev.ferry.migration.wire.Handshake;
+import dev.ferry.migration.wire.Messages;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The source side of one migration: one driver thread runs the chosen strategy (pre-copy rounds, stop-and-copy,
+ * post-copy push), a reader thread per link takes the target's replies, and in post-copy a server thread answers
+ * the target's page faults on the control connection while the driver pushes the rest on the page streams.
+ *
+ * <p>Pages of pre-copy rounds and the stop-and-copy travel on the page streams; a page always uses stream
+ * {@code (page / 64) % streams}, so its successive versions arrive in order. Each round ends with a ROUND_END on
+ * every stream; SWITCHOVER names the last round, and the target waits for it on every stream before it takes
+ * over.
+ */
+public final class SourceMigration {
+
+    private static final int PAGE = GuestMemory.PAGE_SIZE;
+    private static final long SMALL_REMAINDER = 256 * 1024;
+    private static final long DYNAMIC_INCREMENT = 50_000_000L;
+    private static final int STALL_ROUNDS = 3;
+    private static final int PEEK_PAGES = 1024;
+    private static final long PEEK_NANOS = 5_000_000L;
+    private static final int XBZRLE_CACHE_PAGES = 16384;
+    private static final double MAX_THROTTLE = 0.9;
+    private static final int CHUNK = 64;
+
+    private final String id;
+    private final VmRunner runner;
+    private final VmDescriptor vm;
+    private final InetSocketAddress target;
+    private final byte[] secret;
+    private final MigrationOptions options;
+    private final int protocolVersion;
+    private final GuestMemory memory;
+    private final int pageCount;
+
+    private final CompletableFuture<MigrationReport> result = new CompletableFuture<>();
+    private final AtomicLong wireBytes = new AtomicLong();
+    private final List<RoundReport> rounds = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicLongArray encodingCounts = new AtomicLongArray(Encoding.values().length);
+    private final AtomicLong skippedFree = new AtomicLong();
+    private final TokenBucket limiter = new TokenBucket(0);
+    private final BlockingQueue<InetSocketAddress> recoveries = new LinkedBlockingQueue<>();
+    private final Object sentLock = new Object();
+
+    private volatile MigrationPhase phase = MigrationPhase.SETUP;
+    private volatile int round;
+    private volatile long remaining;
+    private volatile double dirtyRate;
+    private volatile boolean cancelled;
+    private volatile boolean committed;
+    private volatile String error;
+    private volatile SourceLink link;
+    private volatile int prepageCursor = -1;
+    private long startNanos;
+    private long pausedNanos;
+    private boolean pausedByUs;
+    private double downtimeMs;
+    private Messages.FaultStats faults = new Messages.FaultStats(0, 0, 0);
+    private Thread driver;
+    private final long[] streamPages;
+
+    private BitSet stale;
+    private BitSet sent;
+
+    /** Prepares a migration of the VM {@code runner} runs; see {@code MigrationSource}. */
+    public SourceMigration(String id, VmRunner runner, VmDescriptor vm, InetSocketAddress target, byte[] secret,
+            MigrationOptions options, int protocolVersion) {
+        this.id = id;
+        this.runner = runner;
+        this.vm = vm;
+        this.target = target;
+        this.secret = secret.clone();
+        this.options = options;
+        this.protocolVersion = protocolVersion;
+        this.memory = runner.machine().memory();
+        this.pageCount = memory.pageCount();
+        this.streamPages = new long[options.streams()];
+    }
+
+    /** Starts the driver thread. */
+    public synchronized CompletableFuture<MigrationReport> start() {
+        if (driver != null) {
+            throw new IllegalStateException("migration " + id + " already started");
+        }
+        startNanos = System.nanoTime();
+        driver = new Thread(this::run, "migrate-" + id);
+        driver.setDaemon(true);
+        driver.start();
+        return result;
+    }
+
+    /** A live snapshot. */
+    public MigrationStatus status() {
+        long elapsed = startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1_000_000;
+        return new MigrationStatus(id, vm.name(), options.strategy(), phase, round, remaining, dirtyRate,
+                limiter.rate(), runner.throttle(), wireBytes.get(), elapsed, error);
+    }
+
+    /** Cancels before switchover; refused after. */
+    public void cancel() {
+        if (committed) {
+            throw new IllegalStateException("migration " + id + " is past switchover: the VM runs on the target and "
+                    + "cannot be cancelled");
+        }
+        cancelled = true;
+    }
+
+    /** Post-copy: reconnects to {@code newTarget} and resumes sending what the target misses. */
+    public void recover(InetSocketAddress newTarget) {
+        if (!committed || result.isDone()) {
+            throw new IllegalStateException("migration " + id + " is not in post-copy; nothing to recover");
+        }
+        recoveries.add(newTarget);
+    }
+
+    /** Demand migration: pushes every page the target has not pulled yet, then completes. */
+    public void pushRemaining() {
+        SourceLink l = link;
+        if (l != null) {
+            l.inject(Frame.empty(FrameType.PUSH_REST));
+        }
+    }
+
+    // ---------------------------------------------------------------- driver
+
+    private void run() {
+        try {
+            SourceLink l = connect(target, Handshake.Purpose.CONTROL);
+            link = l;
+            switch (options.strategy()) {
+                case STOPCOPY -> stopAndCopy(null, 1, "stop-and-copy");
+                case PRECOPY -> precopy();
+                case HYBRID -> postcopy(precopyRounds(options.precopyRounds(), true));
+                case POSTCOPY, DEMAND -> postcopy(null);
+                default -> throw new IllegalStateException();
+            }
+            finish(true, null);
+        } catch (SourceLink.CancelledException e) {
+            failBeforeCommit("cancelled by the user", true);
+        } catch (Exception e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (committed) {
+                finish(false, why);
+            } else {
+                failBeforeCommit(why, false);
+            }
+        } catch (Error e) {
+            failBeforeCommit("internal error: " + e, false);
+            throw e;
+        }
+    }
+
+    private SourceLink connect(InetSocketAddress address, Handshake.Purpose purpose) throws IOException {
+        Frame[] reply = new Frame[1];
+        if (purpose == Handshake.Purpose.CONTROL) {
+            return SourceLink.open(address, secret, protocolVersion, id, purpose,
+                    SourceLink.begin(vm, options.strategy(), options.streams()), FrameType.BEGIN_OK, options.streams(),
+                    pageCount, wireBytes, reply);
+        }
+        SourceLink l = SourceLink.open(address, secret, protocolVersion, id, purpose, null, FrameType.RECOVER_STATE,
+                options.streams(), pageCount, wireBytes, reply);
+        long[] absent = Messages.bitmap(reply[0].reader(), pageCount);
+        synchronized (sentLock) {
+            stale = BitSet.valueOf(absent);
+            sent = new BitSet(pageCount);
+        }
+        return l;
+    }
+
+    private boolean isCancelled() {
+        return cancelled;
+    }
+
+    private void checkCancelled() {
+        if (cancelled && !committed) {
+            throw new SourceLink.CancelledException();
+        }
+    }
+
+    // ---------------------------------------------------------------- pre-copy
+
+    private void precopy() throws IOException, InterruptedException {
+        BitSet pending = precopyRounds(options.maxRounds(), false);
+        if (!committed) {
+            stopAndCopy(pending, round + 1, "stop-and-copy");
+        }
+    }
+
+    /**
+     * Runs pre-copy rounds. Returns the pages still to send for stop-and-copy, or, when the strategy switches to
+     * post-copy on a stall, runs post-copy itself and returns {@code null}.
+     */
+    private BitSet precopyRounds(int maxRounds, boolean hybrid) throws IOException, InterruptedException {
+        RoundHistory history = new RoundHistory(pageCount);
+        if (maxRounds == 0) {
+            return null;
+        }
+        runner.atSafepoint(() -> {
+            memory.setDirtyLogging(true);
+            return null;
+        });
+        BitSet pending = allocatedPages();
+        phase = MigrationPhase.PRECOPY;
+        long best = Long.MAX_VALUE;
+        int stalled = 0;
+        boolean throttling = options.autoConverge();
+        long nextRate = options.rate() == RateMode.DYNAMIC ? options.minRateBitsPerSec() : options.bandwidthBitsPerSec();
+        while (true) {
+            int r = round + 1;
+            round = r;
+            limiter.setRate(nextRate);
+            RoundPlan plan = RoundPlan.of(pending, history, options.order(), options.delayHotThreshold());
+            long bytes0 = wireBytes.get();
+            long t0 = System.nanoTime();
+            BitSet dirtied = new BitSet(pageCount);
+            long pages = sendRound(plan.order(), r, dirtied, options.skipRedirtied());
+            dirtied.or(bitSet(harvest()));
+            double secs = Math.max(1e-6, (System.nanoTime() - t0) / 1e9);
+            long bytes = wireBytes.get() - bytes0;
+            history.record(dirtied);
+            pending = (BitSet) dirtied.clone();
+            pending.or(plan.delayed());
+            dirtyRate = dirtied.cardinality() / secs;
+            long left = pending.cardinality();
+            remaining = left;
+            rounds.add(new RoundReport(r, "precopy", pages, bytes, secs * 1000, dirtyRate, limiter.rate()));
+            checkCancelled();
+            if (hybrid) {
+                if (r >= maxRounds) {
+                    return pending;
+                }
+                continue;
+            }
+            double sendRate = bytes / secs;
+            double dirtyBits = dirtyRate * PAGE * 8;
+            if (left * PAGE < SMALL_REMAINDER) {
+                notes.add("round " + r + ": " + left + " pages left, below 256 KiB: stop-and-copy");
+                return pending;
+            }
+            if (sendRate > 0 && left * PAGE / sendRate * 1000 < options.maxDowntimeMillis()) {
+                notes.add(String.format("round %d: expected stop-and-copy time %.1f ms is below the %d ms limit", r,
+                        left * PAGE / sendRate * 1000, options.maxDowntimeMillis()));
+                return pending;
+            }
+            if (options.rate() == RateMode.DYNAMIC) {
+                nextRate = (long) dirtyBits + DYNAMIC_INCREMENT;
+                if (nextRate > options.maxRateBitsPerSec()) {
+                    notes.add(String.format("round %d: dirty rate %.0f Mbit/s + 50 Mbit/s exceeds the maximum rate: "
+                            + "stop-and-copy", r, dirtyBits / 1e6));
+                    return pending;
+                }
+            }
+            if (r >= maxRounds) {
+                notes.add("round " + r + ": maximum number of rounds reached: stop-and-copy");
+                return pending;
+            }
+            if (left < best * 0.95) {
+                best = left;
+                stalled = 0;
+            } else if (++stalled >= STALL_ROUNDS) {
+                stalled = 0;
+                String wws = "the writable working set stopped shrinking at " + left + " pages";
+                StallAction action = options.onStall();
+                if (action == StallAction.ABORT) {
+                    throw new IOException("pre-copy does not converge: " + wws + " (on-stall ABORT)");
+                }
+                if (action == StallAction.POSTCOPY) {
+                    notes.add("round " + r + ": " + wws + ": switching to post-copy");
+                    postcopy(pending);
+                    return null;
+                }
+                if (throttling && runner.throttle() >= MAX_THROTTLE) {
+                    notes.add("round " + r + ": " + wws + " even at the highest throttle: stop-and-copy");
+                    return pending;
+                }
+                if (!throttling) {
+                    notes.add("round " + r + ": " + wws + ": throttling the vCPU");
+                    throttling = true;
+                }
+            }
+            if (throttling && dirtyRate * PAGE > sendRate) {
+                double t = runner.throttle() == 0 ? 0.2 : Math.min(MAX_THROTTLE, runner.throttle() + 0.1);
+                if (t != runner.throttle()) {
+                    runner.setThrottle(t);
+                    notes.add(String.format("round %d: throttle raised to %.0f%%", r, t * 100));
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends the pages of one round in order, batched per stream, rate-limited. With {@code skipRedirtied} the
+     * dirty log is harvested every {@link #PEEK_PAGES} pages or {@link #PEEK_NANOS} into {@code dirtied}, and a
+     * page already dirtied again is not sent now: it is in the next round's set anyway.
+     */
+    private long sendRound(int[] order, int r, BitSet dirtied, boolean skipRedirtied)
+            throws IOException, InterruptedException {
+        PageEncoder encoder = sourceEncoder();
+        PageBatchWriter[] batches = new PageBatchWriter[options.streams()];
+        long sentPages = 0;
+        long lastPeek = System.nanoTime();
+        int sincePeek = 0;
+        for (int i = 0; i < order.length; i++) {
+            int p = order[i];
+            if (skipRedirtied && (sincePeek >= PEEK_PAGES || System.nanoTime() - lastPeek > PEEK_NANOS)) {
+                dirtied.or(bitSet(harvest()));
+                lastPeek = System.nanoTime();
+                sincePeek = 0;
+            }
+            if (skipRedirtied && dirtied.get(p)) {
+                continue;
+            }
+            sincePeek++;
+            if (sendPage(p, r, encoder, batches, true)) {
+                sentPages++;
+            }
+            remaining = order.length - i - 1;
+        }
+        flushAll(batches, r);
+        return sentPages;
+    }
+
+    /** Encodes a page into its stream's batch; false when it was skipped as free. */
+    private boolean sendPage(int p, int r, PageEncoder encoder, PageBatchWriter[] batches, boolean deltaOk)
+            throws IOException, InterruptedException {
+        if (options.skipFreePages() && memory.isReportedFree(p)) {
+            skippedFree.incrementAndGet();
+            return false;
+        }
+        byte[] snapshot = new byte[PAGE];
+        memory.copyPage(p, snapshot, 0);
+        PageEncoder.Encoded e = encoder.encode(p, snapshot, deltaOk);
+        encodingCounts.incrementAndGet(e.encoding().ordinal());
+        int s = (p / CHUNK) % batches.length;
+        if (batches[s] == null) {
+            batches[s] = new PageBatchWriter(r);
+        }
+        batches[s].add(p, e.encoding(), encoder.buffer(), e.length());
+        if (batches[s].full()) {
+            flush(batches, s);
+        }
+        return true;
+    }
+
+    private void flush(PageBatchWriter[] batches, int s) throws IOException, InterruptedException {
+        PageBatchWriter b = batches[s];
+        if (b == null || b.count() == 0) {
+            return;
+        }
+        checkCancelled();
+        Frame f = b.frame();
+        limiter.acquire(f.payload().length);
+        link.stream(s).send(f);
+        streamPages[s] += b.count();
+        batches[s] = null;
+    }
+
+    private void flushAll(PageBatchWriter[] batches, int r) throws IOException, InterruptedException {
+        for (int s = 0; s < batches.length; s++) {
+            flush(batches, s);
+            link.stream(s).send(new Messages.RoundEnd(r, streamPages[s]).frame());
+        }
+    }
+
+    private PageEncoder sourceEncoder() {
+        if (encoder == null) {
+            encoder = new PageEncoder(options.zeroPages(), options.xbzrle(), options.lz4(), XBZRLE_CACHE_PAGES);
+        }
+        return encoder;
+    }
+
+    private PageEncoder encoder;
+
+    private DirtyBitmap harvest() {
+        return runner.atSafepoint(memory::fetchAndClearDirtyLog);
+    }
+
+    private static BitSet bitSet(DirtyBitmap d) {
+        BitSet b = new BitSet(d.pageCount());
+        d.forEach(b::set);
+        return b;
+    }
+
+    private BitSet allocatedPages() {
+        BitSet b = new BitSet(pageCount);
+        for (int p = 0; p < pageCount; p++) {
+            if (memory.isAllocated(p)) {
+                b.set(p);
+            }
+        }
+        return b;
+    }
+
+    // ---------------------------------------------------------------- stop-and-copy and commit
+
+    private void pauseVm() {
+        checkCancelled();
+        phase = MigrationPhase.STOP_AND_COPY;
+        pausedByUs = runner.state() != VmRunner.RunState.PAUSED;
+        pausedNanos = System.nanoTime();
+        runner.pause();
+    }
+
+    private void stopAndCopy(BitSet pending, int r, String kind) throws IOException, InterruptedException {
+        pauseVm();
+        round = r;
+        if (pending == null) {
+            pending = allocatedPages();
+        }
+        if (memory.dirtyLogging()) {
+            pending.or(bitSet(harvest()));
+            memory.setDirtyLogging(false);
+        }
+        limiter.setRate(options.rate() == RateMode.DYNAMIC ? options.maxRateBitsPerSec()
+                : options.bandwidthBitsPerSec());
+        remaining = pending.cardinality();
+        long bytes0 = wireBytes.get();
+        long t0 = System.nanoTime();
+        int[] order = pending.stream().toArray();
+        long pages = sendRound(order, r, new BitSet(), false);
+        sendDeviceState();
+        link.control().send(new Messages.Switchover(r, false, new long[0]).frame());
+        link.await(FrameType.READY, FrameConnection.REPLY_MILLIS, this::isCancelled);
+        checkCancelled();
+        link.control().send(Frame.empty(FrameType.COMMIT));
+        committed = true;
+        try {
+            Frame running = link.await(FrameType.RUNNING, FrameConnection.REPLY_MILLIS, () -> false);
+            faults = Messages.FaultStats.decode(running);
+        } catch (IOException e) {
+            throw new IOException("the target did not confirm that the VM runs (" + e.getMessage() + "); the VM is "
+                    + "left paused on the source and may be running on the target: check the target before resuming "
+                    + "it", e);
+        }
+        downtimeMs = (System.nanoTime() - pausedNanos) / 1e6;
+        rounds.add(new RoundReport(r, kind, pages, wireBytes.get() - bytes0, (System.nanoTime() - t0) / 1e6, 0,
+                limiter.rate()));
+        remaining = 0;
+    }
+
+    private void sendDeviceState() throws IOException {
+        List<Messages.Component> list = new ArrayList<>();
+        for (Map.Entry<String, Record> e : runner.machine().componentStates().entrySet()) {
+            Record rec = e.getValue();
+            list.add(new Messages.Component(e.getKey(), rec.getClass().getName(),
+                    RecordCodec.fingerprint(rec.getClass()), RecordCodec.encode(rec)));
+        }
+        link.control().send(Messages.deviceState(list));
+    }
+
+    // ---------------------------------------------------------------- post-copy
+
+    /**
+     * Switches execution to the target with {@code pending} (or, for pure post-copy, every written page) absent
+     * there, then serves faults and pushes the rest (or, for demand migration, only serves faults until asked
+     * to push). Survives lost connections through {@link #recover}.
+     */
+    private void postcopy(BitSet pending) throws IOException, InterruptedException {
+        pauseVm();
+        BitSet absent = pending == null ? allocatedPages() : pending;
+        if (memory.dirtyLogging()) {
+            absent.or(bitSet(harvest()));
+            memory.setDirtyLogging(false);
+        }
+        int finalRound = round;
+        synchronized (sentLock) {
+            stale = absent;
+            sent = new BitSet(pageCount);
+        }
+        remaining = absent.cardinality();
+        long bytes0 = wireBytes.get();
+        long t0 = System.nanoTime();
+        sendDeviceState();
+        long[] words = java.util.Arrays.copyOf(absent.toLongArray(), (pageCount + 63) >>> 6);
+        link.control().send(new Messages.Switchover(finalRound, true, words).frame());
+        link.await(FrameType.READY, FrameConnection.REPLY_MILLIS, this::isCancelled);
+        checkCancelled();
+        FaultServer server = new FaultServer(link);
+        link.control().send(Frame.empty(FrameType.COMMIT));
+        committed = true;
+        phase = MigrationPhase.POSTCOPY;
+        limiter.setRate(options.rate() == RateMode.DYNAMIC ? options.maxRateBitsPerSec()
+                : options.bandwidthBitsPerSec());
+        boolean pushWanted = options.strategy() != Strategy.DEMAND;
+        if (!pushWanted) {
+            notes.add("demand migration: pages move only when the target faults, until the target's VM stops or "
+                    + "the rest is requested");
+        }
+        boolean running = false;
+        while (true) {
+            SourceLink l = link;
+            try {
+                if (!running) {
+                    l.await(FrameType.RUNNING, FrameConnection.REPLY_MILLIS, () -> false);
+                    running = true;
+                    downtimeMs = (System.nanoTime() - pausedNanos) / 1e6;
+                }
+                if (transferRest(l, pushWanted, finalRound + 1)) {
+                    break;
+                }
+                pushWanted = true;
+            } catch (IOException e) {
+                server.stop();
+                l.close();
+                phase = MigrationPhase.POSTCOPY_PAUSED;
+                notes.add("post-copy connection lost (" + e.getMessage() + "); waiting for recovery");
+                link = awaitRecovery();
+                server = new FaultServer(link);
+                phase = MigrationPhase.POSTCOPY;
+                notes.add("post-copy recovered");
+                if (!running) {
+                    running = true;
+                    downtimeMs = (System.nanoTime() - pausedNanos) / 1e6;
+                    notes.add("the target's running acknowledgement was lost; downtime measured until recovery");
+                }
+            }
+        }
+        server.stop();
+        rounds.add(new RoundReport(finalRound + 1, "postcopy", sentCount(), wireBytes.get() - bytes0,
+                (System.nanoTime() - t0) / 1e6, 0, limiter.rate()));
+        remaining = 0;
+    }
+
+    /**
+     * Pushes the missing pages (when {@code push}) and waits for COMPLETE. Returns true when the target has every
+     * page, false when a demand migration was asked to push the rest.
+     */
+    private boolean transferRest(SourceLink l, boolean push, int r) throws IOException, InterruptedException {
+        if (push) {
+            pushStale(l, r);
+            l.control().send(Frame.empty(FrameType.PUSH_DONE));
+        }
+        while (true) {
+            Frame f = l.await(0, () -> false);
+            if (f.type() == FrameType.COMPLETE) {
+                faults = Messages.FaultStats.decode(f);
+                return true;
+            }
+            if (f.type() == FrameType.PUSH_REST && !push) {
+                notes.add("pushing the pages the target has not pulled");
+                return false;
+            }
+        }
+    }
+
+    /** Sends every stale page not sent yet, starting where the last fault was (pre-paging follows the guest). */
+    private void pushStale(SourceLink l, int r) throws IOException, InterruptedException {
+        PageEncoder enc = new PageEncoder(options.zeroPages(), false, options.lz4(), 0);
+        PageBatchWriter[] batches = new PageBatchWriter[options.streams()];
+        int cursor = 0;
+        while (true) {
+            int hint = prepageCursor;
+            if (hint >= 0) {
+                prepageCursor = -1;
+                cursor = hint;
+            }
+            int p;
+            synchronized (sentLock) {
+                p = stale.nextSetBit(cursor);
+                while (p >= 0 && sent.get(p)) {
+                    p = stale.nextSetBit(p + 1);
+                }
+                if (p < 0) {
+                    p = stale.nextSetBit(0);
+                    while (p >= 0 && sent.get(p)) {
+                        p = stale.nextSetBit(p + 1);
+                    }
+                }
+                if (p < 0) {
+                    break;
+                }
+                sent.set(p);
+                remaining = Math.max(0, stale.cardinality() - sent.cardinality());
+            }
+            if (sendPageTo(l, p, r, enc, batches)) {
+                cursor = p + 1;
+            }
+        }
+        for (int s = 0; s < batches.length; s++) {
+            PageBatchWriter b = batches[s];
+            if (b != null && b.count() > 0) {
+                l.stream(s).send(b.frame());
+            }
+        }
+    }
+
+    private boolean sendPageTo(SourceLink l, int p, int r, PageEncoder enc, PageBatchWriter[] batches)
+            throws IOException, InterruptedException {
+        byte[] snapshot = new byte[PAGE];
+        memory.copyPage(p, snapshot, 0);
+        PageEncoder.Encoded e = enc.encode(p, snapshot, false);
+        encodingCounts.incrementAndGet(e.encoding().ordinal());
+        int s = (p / CHUNK) % batches.length;
+        if (batches[s] == null) {
+            batches[s] = new PageBatchWriter(r);
+        }
+        batches[s].add(p, e.encoding(), enc.buffer(), e.length());
+        if (batches[s].full()) {
+            Frame f = batches[s].frame();
+            limiter.acquire(f.payload().length);
+            l.stream(s).send(f);
+            batches[s] = null;
+        }
+        return true;
+    }
+
+    private long sentCount() {
+        synchronized (sentLock) {
+            return sent.cardinality();
+        }
+    }
+
+    private SourceLink awaitRecovery() throws InterruptedException {
+        while (true) {
+            InetSocketAddress address = recoveries.take();
+            try {
+                return connect(address, Handshake.Purpose.RECOVER);
+            } catch (IOException e) {
+                notes.add("recovery to " + address + " failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Answers post-copy page requests on the control connection, each with its page and up to
+     * {@code prepagingRadius} stale neighbours on either side that were not sent yet.
+     */
+    private final class FaultServer {
+
+        private final BlockingQueue<Integer> requests;
+        private final Thread thread;
+        private final SourceLink l;
+
+        FaultServer(SourceLink l) {
+            this.l = l;
+            this.requests = l.pageRequests();
+            thread = new Thread(this::serve, "migrate-faults-" + id);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void serve() {
+            PageEncoder enc = new PageEncoder(options.zeroPages(), false, options.lz4(), 0);
+            try {
+                while (true) {
+                    int p = requests.take();
+                    PageBatchWriter batch = new PageBatchWriter(round + 1);
+                    int radius = options.prepagingRadius();
+                    List<Integer> pages = new ArrayList<>();
+                    synchronized (sentLock) {
+                        pages.add(p);
+                        sent.set(p);
+                        for (int d = 1; d <= radius; d++) {
+                            for (int q : new int[] {p + d, p - d}) {
+                                if (q >= 0 && q < pageCount && stale.get(q) && !sent.get(q)) {
+                                    sent.set(q);
+                                    pages.add(q);
+                                }
+                            }
+                        }
+                        remaining = Math.max(0, stale.cardinality() - sent.cardinality());
+                    }
+                    prepageCursor = Math.min(pageCount - 1, p + radius + 1);
+                    for (int q : pages) {
+                        byte[] snapshot = new byte[PAGE];
+                        memory.copyPage(q, snapshot, 0);
+                        PageEncoder.Encoded e = enc.encode(q, snapshot, false);
+                        encodingCounts.incrementAndGet(e.encoding().ordinal());
+                        batch.add(q, e.encoding(), enc.buffer(), e.length());
+                        if (batch.full()) {
+                            l.control().send(batch.frame());
+                            batch = new PageBatchWriter(round + 1);
+                        }
+                    }
+                    if (batch.count() > 0) {
+                        l.control().send(batch.frame());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                l.fail(e);
+            }
+        }
+
+        void stop() {
+            thread.interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- endings
+
+    private void failBeforeCommit(String why, boolean byUser) {
+        Thread.interrupted();
+        SourceLink l = link;
+        if (l != null) {
+            if (byUser) {
+                try {
+                    l.control().send(Frame.empty(FrameType.CANCEL));
+                } catch (IOException | RuntimeException ignored) {
+                    // the target discards the VM when the connection closes anyway
+                }
+            } else {
+                l.control().sendErrorQuietly("source aborted the migration: " + why);
+            }
+            l.close();
+        }
+        restoreVm();
+        error = why;
+        phase = byUser ? MigrationPhase.CANCELLED : MigrationPhase.FAILED;
+        notes.add("the VM keeps running on the source");
+        complete(false, why);
+    }
+
+    private void restoreVm() {
+        try {
+            if (runner.throttle() > 0) {
+                runner.setThrottle(0);
+            }
+            runner.atSafepoint(() -> {
+                memory.setDirtyLogging(false);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            notes.add("could not reset dirty logging: " + e.getMessage());
+        }
+        if (pausedByUs) {
+            runner.resume();
+            pausedByUs = false;
+        }
+    }
+
+    private void finish(boolean success, String why) {
+        SourceLink l = link;
+        if (l != null) {
+            l.close();
+        }
+        if (runner.throttle() > 0) {
+            runner.setThrottle(0);
+        }
+        error = why;
+        phase = success ? MigrationPhase.COMPLETED : MigrationPhase.FAILED;
+        complete(success, why);
+    }
+
+    private void complete(boolean success, String why) {
+        Map<String, Long> byEncoding = new LinkedHashMap<>();
+        for (Encoding e : Encoding.values()) {
+            byEncoding.put(e.label(), encodingCounts.get(e.ordinal()));
+        }
+        byEncoding.put("skipped-free", skippedFree.get());
+        double total = (System.nanoTime() - startNanos) / 1e6;
+        result.complete(new MigrationReport(id, vm.name(), options.strategy(), success, why, List.copyOf(rounds), total,
+                success ? downtimeMs : 0, wireBytes.get(), byEncoding, faults.faults(), faults.meanMs(),
+                faults.maxMs(), List.copyOf(notes)));
+    }
+
+    /** The future of the report. */
+    public CompletableFuture<MigrationReport> result() {
+        return result;
+    }
+
+    /** The strategy running. */
+    public Strategy strategy() {
+        return options.strategy();
+    }
+}
