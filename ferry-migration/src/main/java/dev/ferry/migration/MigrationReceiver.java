@@ -104,7 +104,17 @@ public final class MigrationReceiver implements AutoCloseable {
                     }
                     IncomingMigration m = IncomingMigration.begin(id, begin, handler,
                             done -> migrations.remove(done.id(), done), c);
-                    migrations.put(id, m);
+                    if (migrations.putIfAbsent(id, m) != null) {
+                        c.sendErrorQuietly("migration " + id + " is already in progress on the target");
+                        c.close();
+                        return;
+                    }
+                    try {
+                        m.accept();
+                    } catch (IOException e) {
+                        m.shutdown();
+                        throw e;
+                    }
                     m.runControl(c);
                 }
                 case PAGES -> {
