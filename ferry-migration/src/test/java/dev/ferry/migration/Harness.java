@@ -34,11 +34,14 @@ final class Harness {
             return new VmDescriptor(name, RAM, true, limit);
         }
 
-        /** Boots and starts the guest running towards its limit. */
-        VmRunner start(String name) {
+        /** Boots and starts the guest running towards its limit; returns once a third of the way there. */
+        VmRunner start(String name) throws InterruptedException {
             VirtMachine m = GuestFixtures.boot(image, args, RAM, true, new ByteArrayOutputStream());
             VmRunner r = new VmRunner(m, name, limit);
             r.start();
+            while (m.instructions() < limit / 3 && r.state() == VmRunner.RunState.RUNNING) {
+                Thread.sleep(2);
+            }
             return r;
         }
 
@@ -55,6 +58,12 @@ final class Harness {
 
     /** munch dirtying a 4 MiB working set forever. */
     static final Guest MUNCH = new Guest("munch", "wss=4M passes=0", 60_000_000L);
+    /** munch over 2 MiB, writing a word every 512 bytes (many writes per page). */
+    static final Guest MUNCH_DENSE = new Guest("munch", "wss=2M passes=0 stride=512", 60_000_000L);
+    /** A periodic timer interrupt. */
+    static final Guest TIMER = new Guest("timer", "hz=1000 ticks=1000000", 30_000_000L);
+    /** SPEC-like kernels (compression, sort). */
+    static final Guest SPEC = new Guest("spec", "kernel=all size=2M iters=1000", 60_000_000L);
 
     /** Waits until the VM parks at its limit and returns its state hash. */
     static String hashAtLimit(VmRunner r) throws InterruptedException {
