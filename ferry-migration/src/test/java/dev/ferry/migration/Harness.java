@@ -78,7 +78,7 @@ final class Harness {
     }
 
     /** Host side of a receiver for tests: records what arrives and what was abandoned. */
-    static final class Host implements IncomingVmHandler, AutoCloseable {
+    static class Host implements IncomingVmHandler, AutoCloseable {
         final LinkedBlockingQueue<VmRunner> arrived = new LinkedBlockingQueue<>();
         final List<String> abandoned = new CopyOnWriteArrayList<>();
         final MigrationReceiver receiver;

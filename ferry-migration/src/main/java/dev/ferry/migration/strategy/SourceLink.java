@@ -28,6 +28,7 @@ final class SourceLink implements AutoCloseable {
     private final FrameConnection[] streams;
     private final BlockingQueue<Object> replies = new LinkedBlockingQueue<>();
     private final Thread reader;
+    private volatile String peerError;
     private final BlockingQueue<Integer> pageRequests = new LinkedBlockingQueue<>();
     private final int pageCount;
 
@@ -147,6 +148,9 @@ final class SourceLink implements AutoCloseable {
         try {
             while (true) {
                 Frame f = control.receive(0);
+                if (f.type() == FrameType.ERROR) {
+                    peerError = Messages.error(f);
+                }
                 if (f.type() == FrameType.PAGE_REQUEST) {
                     pageRequests.add(Messages.pageRequest(f, pageCount));
                 } else {
@@ -160,6 +164,31 @@ final class SourceLink implements AutoCloseable {
         } catch (RuntimeException e) {
             fail(new IOException("control connection failed: " + e, e));
         }
+    }
+
+    /**
+     * A message for a failure of this link: the target's own reason when it sent one (waiting briefly for it,
+     * since a target that gives up closes its page streams while its ERROR frame is still on the way), else what
+     * the connection reported.
+     */
+    String explain(Exception e) {
+        String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (msg.startsWith("target reported") || !(e instanceof IOException)) {
+            return msg;
+        }
+        long deadline = System.nanoTime() + 500_000_000L;
+        while (peerError == null && reader.isAlive() && System.nanoTime() < deadline) {
+            try {
+                reader.join(20);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (peerError != null) {
+            return "target reported: " + peerError;
+        }
+        return e instanceof ProtocolException ? msg : "connection to the target lost: " + msg;
     }
 
     /** Marks the link failed (first failure wins) and closes it. */

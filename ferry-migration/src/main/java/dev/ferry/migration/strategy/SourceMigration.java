@@ -177,7 +177,8 @@ public final class SourceMigration {
         } catch (SourceLink.CancelledException e) {
             failBeforeCommit("cancelled by the user", true);
         } catch (Exception e) {
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            SourceLink l = link;
+            String why = l != null ? l.explain(e) : e.getMessage() == null ? e.toString() : e.getMessage();
             if (committed) {
                 finish(false, why);
             } else {
