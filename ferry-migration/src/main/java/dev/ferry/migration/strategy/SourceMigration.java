@@ -302,7 +302,7 @@ public final class SourceMigration {
                 String wws = "the writable working set stopped shrinking at " + left + " pages";
                 StallAction action = options.onStall();
                 if (action == StallAction.ABORT) {
-                    throw new IOException("pre-copy does not converge: " + wws + " (on-stall ABORT)");
+                    throw new Abort("pre-copy does not converge: " + wws + " (on-stall ABORT)");
                 }
                 if (action == StallAction.POSTCOPY) {
                     notes.add("round " + r + ": " + wws + ": switching to post-copy");
@@ -729,6 +729,15 @@ public final class SourceMigration {
     }
 
     // ---------------------------------------------------------------- endings
+
+    /** A decision of the source to give up (not a failure of the link). */
+    static final class Abort extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Abort(String message) {
+            super(message);
+        }
+    }
 
     private void failBeforeCommit(String why, boolean byUser) {
         Thread.interrupted();
