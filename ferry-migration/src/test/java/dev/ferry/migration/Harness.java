@@ -60,6 +60,8 @@ final class Harness {
     static final Guest MUNCH = new Guest("munch", "wss=4M passes=0", 60_000_000L);
     /** munch over 2 MiB, writing a word every 512 bytes (many writes per page). */
     static final Guest MUNCH_DENSE = new Guest("munch", "wss=2M passes=0 stride=512", 60_000_000L);
+    /** Touches 2 MiB, then waits in WFI with the timer off. */
+    static final Guest IDLE = new Guest("idle", "touch=2M sleep=0", 20_000_000L);
     /** A periodic timer interrupt. */
     static final Guest TIMER = new Guest("timer", "hz=1000 ticks=1000000", 30_000_000L);
     /** SPEC-like kernels (compression, sort). */

@@ -90,6 +90,8 @@ class TransparencyTest {
                     o.xbzrle = true;
                 }),
                 c("demand", Harness.MUNCH, Strategy.DEMAND, o -> { }),
+                c("idle (WFI) pre-copy", Harness.IDLE, Strategy.PRECOPY, o -> { }),
+                c("idle (WFI) post-copy", Harness.IDLE, Strategy.POSTCOPY, o -> { }),
                 c("timer pre-copy", Harness.TIMER, Strategy.PRECOPY, TransparencyTest::manyRounds),
                 c("timer post-copy", Harness.TIMER, Strategy.POSTCOPY, o -> { }),
                 c("spec pre-copy", Harness.SPEC, Strategy.PRECOPY, TransparencyTest::manyRounds),
@@ -112,6 +114,26 @@ class TransparencyTest {
                     VmRunner.RunState.LIMIT_REACHED);
             vm.close();
             VmRunner arrived = target.awaitArrival();
+            assertThat(Harness.hashAtLimit(arrived)).isEqualTo(g.reference());
+        }
+    }
+
+    @Test
+    void demandMigrationPushesTheRestWhenAsked() throws Exception {
+        Harness.Guest g = new Harness.Guest("munch", "wss=4M passes=0", 400_000_000L);
+        try (Harness.Host target = new Harness.Host()) {
+            VmRunner vm = g.start("vm");
+            MigrationSource src = new MigrationSource("d1", vm, g.descriptor("vm"), target.endpoint(), Harness.SECRET,
+                    MigrationOptions.defaults(Strategy.DEMAND));
+            src.pushRemaining();
+            var f = src.start();
+            VmRunner arrived = target.awaitArrival();
+            MigrationReport report = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(report.success()).as(report.error()).isTrue();
+            assertThat(arrived.state()).as("completed while the target VM still runs").isEqualTo(
+                    VmRunner.RunState.RUNNING);
+            assertThat(arrived.machine().memory().absentPages()).isZero();
+            vm.close();
             assertThat(Harness.hashAtLimit(arrived)).isEqualTo(g.reference());
         }
     }

@@ -87,6 +87,7 @@ public final class SourceMigration {
     private volatile double dirtyRate;
     private volatile boolean cancelled;
     private volatile boolean committed;
+    private volatile boolean pushRequested;
     private volatile String error;
     private volatile SourceLink link;
     private volatile int prepageCursor = -1;
@@ -154,8 +155,9 @@ public final class SourceMigration {
 
     /** Demand migration: pushes every page the target has not pulled yet, then completes. */
     public void pushRemaining() {
+        pushRequested = true;
         SourceLink l = link;
-        if (l != null) {
+        if (l != null && committed) {
             l.inject(Frame.empty(FrameType.PUSH_REST));
         }
     }
@@ -164,6 +166,11 @@ public final class SourceMigration {
 
     private void run() {
         try {
+            VmRunner.RunState st = runner.state();
+            if (st == VmRunner.RunState.POWERED_OFF || st == VmRunner.RunState.CLOSED
+                    || st == VmRunner.RunState.CREATED) {
+                throw new Abort("the VM is not running (" + st + ")");
+            }
             SourceLink l = connect(target, Handshake.Purpose.CONTROL);
             link = l;
             switch (options.strategy()) {
@@ -435,6 +442,11 @@ public final class SourceMigration {
 
     private void pauseVm() {
         checkCancelled();
+        VmRunner.RunState st = runner.state();
+        if (st == VmRunner.RunState.POWERED_OFF || st == VmRunner.RunState.CLOSED) {
+            throw new Abort("the VM " + (st == VmRunner.RunState.CLOSED ? "was closed" : "powered off")
+                    + " during the migration");
+        }
         phase = MigrationPhase.STOP_AND_COPY;
         pausedByUs = runner.state() != VmRunner.RunState.PAUSED;
         pausedNanos = System.nanoTime();
@@ -566,6 +578,10 @@ public final class SourceMigration {
      * page, false when a demand migration was asked to push the rest.
      */
     private boolean transferRest(SourceLink l, boolean push, int r) throws IOException, InterruptedException {
+        if (!push && pushRequested) {
+            notes.add("pushing the pages the target has not pulled (requested on the source)");
+            return false;
+        }
         if (push) {
             pushStale(l, r);
             l.control().send(Frame.empty(FrameType.PUSH_DONE));
