@@ -27,6 +27,7 @@ import dev.ferry.migration.wire.Messages;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -91,14 +92,18 @@ public final class SourceMigration {
     private volatile String error;
     private volatile SourceLink link;
     private volatile int prepageCursor = -1;
-    private long startNanos;
+    private volatile long startNanos;
     private long pausedNanos;
     private boolean pausedByUs;
     private double downtimeMs;
     private Messages.FaultStats faults = new Messages.FaultStats(0, 0, 0);
     private Thread driver;
+    /** Pages sent per stream since the start (ROUND_END carries it). Driver thread only. */
     private final long[] streamPages;
+    /** Pre-copy and stop-and-copy encoder with the XBZRLE cache. Driver thread only. */
+    private final PageEncoder encoder;
 
+    /** Post-copy: pages the target misses, and those sent since switchover or recovery. Guarded by sentLock. */
     private BitSet stale;
     private BitSet sent;
 
@@ -115,6 +120,7 @@ public final class SourceMigration {
         this.memory = runner.machine().memory();
         this.pageCount = memory.pageCount();
         this.streamPages = new long[options.streams()];
+        this.encoder = new PageEncoder(options.zeroPages(), options.xbzrle(), options.lz4(), XBZRLE_CACHE_PAGES);
     }
 
     /** Starts the driver thread. */
@@ -342,7 +348,6 @@ public final class SourceMigration {
      */
     private long sendRound(int[] order, int r, BitSet dirtied, boolean skipRedirtied)
             throws IOException, InterruptedException {
-        PageEncoder encoder = sourceEncoder();
         PageBatchWriter[] batches = new PageBatchWriter[options.streams()];
         long sentPages = 0;
         long lastPeek = System.nanoTime();
@@ -408,15 +413,6 @@ public final class SourceMigration {
             link.stream(s).send(new Messages.RoundEnd(r, streamPages[s]).frame());
         }
     }
-
-    private PageEncoder sourceEncoder() {
-        if (encoder == null) {
-            encoder = new PageEncoder(options.zeroPages(), options.xbzrle(), options.lz4(), XBZRLE_CACHE_PAGES);
-        }
-        return encoder;
-    }
-
-    private PageEncoder encoder;
 
     private DirtyBitmap harvest() {
         return runner.atSafepoint(memory::fetchAndClearDirtyLog);
@@ -523,7 +519,7 @@ public final class SourceMigration {
         long bytes0 = wireBytes.get();
         long t0 = System.nanoTime();
         sendDeviceState();
-        long[] words = java.util.Arrays.copyOf(absent.toLongArray(), (pageCount + 63) >>> 6);
+        long[] words = Arrays.copyOf(absent.toLongArray(), (pageCount + 63) >>> 6);
         link.control().send(new Messages.Switchover(finalRound, true, words).frame());
         link.await(FrameType.READY, FrameConnection.REPLY_MILLIS, this::isCancelled);
         checkCancelled();
