@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -57,8 +58,8 @@ public final class MigrationReceiver implements AutoCloseable {
     }
 
     /** Ids of the migrations in progress here. */
-    public java.util.Set<String> activeMigrations() {
-        return java.util.Set.copyOf(migrations.keySet());
+    public Set<String> activeMigrations() {
+        return Set.copyOf(migrations.keySet());
     }
 
     private void acceptLoop() {

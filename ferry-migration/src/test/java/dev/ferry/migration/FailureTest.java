@@ -1,7 +1,5 @@
 package dev.ferry.migration;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.migration.wire.Handshake;
@@ -11,6 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every failure before switchover leaves the VM running on the source, unharmed (its state at the limit is

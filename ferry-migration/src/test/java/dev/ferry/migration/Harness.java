@@ -1,6 +1,5 @@
 package dev.ferry.migration;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.machine.board.GuestFixtures;
 import dev.ferry.machine.board.VirtMachine;
@@ -16,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Shared pieces of the migration tests: deterministic guests, reference hashes, a recording host handler. */
 final class Harness {

@@ -1,6 +1,5 @@
 package dev.ferry.migration;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.machine.board.GuestFixtures;
 import dev.ferry.machine.board.VirtMachine;
@@ -8,6 +7,7 @@ import dev.ferry.machine.board.VmRunner;
 import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Figures, not checks: downtime and total time of a 64 MiB munch VM on loopback for each strategy. Run with

@@ -1,12 +1,12 @@
 package dev.ferry.migration;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.memory.GuestMemory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Options do what they say: free pages stay home, throttling is undone, the status tells the truth. */
 class OptionsEffectTest {

@@ -1,6 +1,5 @@
 package dev.ferry.migration;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.machine.board.VmRunner;
 import java.util.function.Consumer;
@@ -9,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A VM migrated mid-run reaches, at its instruction limit, exactly the state of a VM that never migrated — for

@@ -4,6 +4,7 @@ import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.migration.wire.Frame;
 import dev.ferry.migration.wire.PayloadReader;
 import dev.ferry.migration.wire.ProtocolException;
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
@@ -67,7 +68,7 @@ public final class PageApplier {
                     if (len != 0) {
                         throw new ProtocolException("zero page " + index + " with " + len + " bytes");
                     }
-                    java.util.Arrays.fill(page, (byte) 0);
+                    Arrays.fill(page, (byte) 0);
                 }
                 case LZ4 -> {
                     int got;

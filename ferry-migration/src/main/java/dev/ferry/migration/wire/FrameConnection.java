@@ -1,5 +1,6 @@
 package dev.ferry.migration.wire;
 
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +37,7 @@ public final class FrameConnection implements AutoCloseable {
         this.wireBytes = wireBytes;
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(POLL_MILLIS);
-        this.in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
+        this.in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
         this.out = socket.getOutputStream();
     }
 

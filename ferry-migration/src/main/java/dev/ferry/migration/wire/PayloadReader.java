@@ -1,9 +1,9 @@
 package dev.ferry.migration.wire;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 
 /**
  * Reads a frame payload written by {@link PayloadWriter}. Every read is bounds-checked against the payload,

@@ -1,10 +1,10 @@
 package dev.ferry.migration.ordering;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.migration.PageOrder;
 import java.util.BitSet;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class RoundPlanTest {
 
