@@ -97,8 +97,8 @@ public final class SourceMigration {
     private double downtimeMs;
     private Messages.FaultStats faults = new Messages.FaultStats(0, 0, 0);
     private Thread driver;
-    /** Pages sent per stream since the start (ROUND_END carries it). Driver thread only. */
-    private final long[] streamPages;
+    /** The driver's page batches. Driver thread only. */
+    private final StreamBatches batches;
     /** Pre-copy and stop-and-copy encoder with the XBZRLE cache. Driver thread only. */
     private final PageEncoder encoder;
 
@@ -118,7 +118,7 @@ public final class SourceMigration {
         this.protocolVersion = protocolVersion;
         this.memory = runner.machine().memory();
         this.pageCount = memory.pageCount();
-        this.streamPages = new long[options.streams()];
+        this.batches = new StreamBatches();
         this.encoder = new PageEncoder(options.zeroPages(), options.xbzrle(), options.lz4(), XBZRLE_CACHE_PAGES);
     }
 
@@ -347,7 +347,7 @@ public final class SourceMigration {
      */
     private long sendRound(int[] order, int r, BitSet dirtied, boolean skipRedirtied)
             throws IOException, InterruptedException {
-        PageBatchWriter[] batches = new PageBatchWriter[options.streams()];
+        batches.startRound(r);
         long sentPages = 0;
         long lastPeek = System.nanoTime();
         int sincePeek = 0;
@@ -362,54 +362,81 @@ public final class SourceMigration {
                 continue;
             }
             sincePeek++;
-            if (sendPage(p, r, encoder, batches, true)) {
+            if (options.skipFreePages() && memory.isReportedFree(p)) {
+                skippedFree.incrementAndGet();
+            } else {
+                batches.add(link, p, encoder.encode(memory, p, true));
                 sentPages++;
             }
             remaining = order.length - i - 1;
         }
-        flushAll(batches, r);
+        batches.endRound(link, r);
         return sentPages;
     }
 
-    /** Encodes a page into its stream's batch; false when it was skipped as free. */
-    private boolean sendPage(int p, int r, PageEncoder encoder, PageBatchWriter[] batches, boolean deltaOk)
-            throws IOException, InterruptedException {
-        if (options.skipFreePages() && memory.isReportedFree(p)) {
-            skippedFree.incrementAndGet();
-            return false;
-        }
-        byte[] snapshot = new byte[PAGE];
-        memory.copyPage(p, snapshot, 0);
-        PageEncoder.Encoded e = encoder.encode(p, snapshot, deltaOk);
-        encodingCounts.incrementAndGet(e.encoding().ordinal());
-        int s = (p / CHUNK) % batches.length;
-        if (batches[s] == null) {
-            batches[s] = new PageBatchWriter(r);
-        }
-        batches[s].add(p, e.encoding(), encoder.buffer(), e.length());
-        if (batches[s].full()) {
-            flush(batches, s);
-        }
-        return true;
-    }
+    /**
+     * The driver's batches, one per page stream: page {@code p} goes to stream {@code (p / 64) % streams}.
+     * Counts pages per encoding, paces full batches through the rate limiter, and remembers how many pages each
+     * stream carried for ROUND_END.
+     */
+    private final class StreamBatches {
 
-    private void flush(PageBatchWriter[] batches, int s) throws IOException, InterruptedException {
-        PageBatchWriter b = batches[s];
-        if (b == null || b.count() == 0) {
-            return;
-        }
-        checkCancelled();
-        Frame f = b.frame();
-        limiter.acquire(f.payload().length);
-        link.stream(s).send(f);
-        streamPages[s] += b.count();
-        batches[s] = null;
-    }
+        private final PageBatchWriter[] writers = new PageBatchWriter[options.streams()];
+        private final long[] pagesSent = new long[options.streams()];
 
-    private void flushAll(PageBatchWriter[] batches, int r) throws IOException, InterruptedException {
-        for (int s = 0; s < batches.length; s++) {
-            flush(batches, s);
-            link.stream(s).send(new Messages.RoundEnd(r, streamPages[s]).frame());
+        StreamBatches() {
+            for (int i = 0; i < writers.length; i++) {
+                writers[i] = new PageBatchWriter(0);
+            }
+        }
+
+        /** Starts round {@code r} with empty batches. */
+        void startRound(int r) {
+            for (PageBatchWriter w : writers) {
+                w.reset(r);
+            }
+        }
+
+        /** New connections (after a recovery) start counting from zero. */
+        void newLink() {
+            Arrays.fill(pagesSent, 0);
+            startRound(writers[0].round());
+        }
+
+        void add(SourceLink l, int p, PageEncoder.Encoded e) throws IOException, InterruptedException {
+            encodingCounts.incrementAndGet(e.encoding().ordinal());
+            int s = (p / CHUNK) % writers.length;
+            writers[s].add(p, e.encoding(), e.data(), e.offset(), e.length());
+            if (writers[s].full()) {
+                flush(l, s);
+            }
+        }
+
+        void flush(SourceLink l, int s) throws IOException, InterruptedException {
+            PageBatchWriter w = writers[s];
+            if (w.count() == 0) {
+                return;
+            }
+            checkCancelled();
+            int len = w.seal();
+            limiter.acquire(len);
+            l.stream(s).sendSealed(w.buffer(), len);
+            pagesSent[s] += w.count();
+            w.reset(w.round());
+        }
+
+        void flushAll(SourceLink l) throws IOException, InterruptedException {
+            for (int s = 0; s < writers.length; s++) {
+                flush(l, s);
+            }
+        }
+
+        /** Flushes and closes round {@code r} with a ROUND_END on every stream. */
+        void endRound(SourceLink l, int r) throws IOException, InterruptedException {
+            for (int s = 0; s < writers.length; s++) {
+                flush(l, s);
+                l.stream(s).send(new Messages.RoundEnd(r, pagesSent[s]).frame());
+            }
         }
     }
 
@@ -552,6 +579,7 @@ public final class SourceMigration {
                 phase = MigrationPhase.POSTCOPY_PAUSED;
                 notes.add("post-copy connection lost (" + e.getMessage() + "); waiting for recovery");
                 link = awaitRecovery();
+                batches.newLink();
                 server = new FaultServer(link);
                 phase = MigrationPhase.POSTCOPY;
                 notes.add("post-copy recovered");
@@ -597,7 +625,7 @@ public final class SourceMigration {
     /** Sends every stale page not sent yet, starting where the last fault was (pre-paging follows the guest). */
     private void pushStale(SourceLink l, int r) throws IOException, InterruptedException {
         PageEncoder enc = new PageEncoder(options.zeroPages(), false, options.lz4(), 0);
-        PageBatchWriter[] batches = new PageBatchWriter[options.streams()];
+        batches.startRound(r);
         int cursor = 0;
         while (true) {
             int hint = prepageCursor;
@@ -607,15 +635,9 @@ public final class SourceMigration {
             }
             int p;
             synchronized (sentLock) {
-                p = stale.nextSetBit(cursor);
-                while (p >= 0 && sent.get(p)) {
-                    p = stale.nextSetBit(p + 1);
-                }
+                p = nextUnsent(cursor);
                 if (p < 0) {
-                    p = stale.nextSetBit(0);
-                    while (p >= 0 && sent.get(p)) {
-                        p = stale.nextSetBit(p + 1);
-                    }
+                    p = nextUnsent(0);
                 }
                 if (p < 0) {
                     break;
@@ -623,36 +645,19 @@ public final class SourceMigration {
                 sent.set(p);
                 remaining = Math.max(0, stale.cardinality() - sent.cardinality());
             }
-            if (sendPageTo(l, p, r, enc, batches)) {
-                cursor = p + 1;
-            }
+            batches.add(l, p, enc.encode(memory, p, false));
+            cursor = p + 1;
         }
-        for (int s = 0; s < batches.length; s++) {
-            PageBatchWriter b = batches[s];
-            if (b != null && b.count() > 0) {
-                l.stream(s).send(b.frame());
-            }
-        }
+        batches.flushAll(l);
     }
 
-    private boolean sendPageTo(SourceLink l, int p, int r, PageEncoder enc, PageBatchWriter[] batches)
-            throws IOException, InterruptedException {
-        byte[] snapshot = new byte[PAGE];
-        memory.copyPage(p, snapshot, 0);
-        PageEncoder.Encoded e = enc.encode(p, snapshot, false);
-        encodingCounts.incrementAndGet(e.encoding().ordinal());
-        int s = (p / CHUNK) % batches.length;
-        if (batches[s] == null) {
-            batches[s] = new PageBatchWriter(r);
+    /** The first stale page at or after {@code from} not sent yet, or -1. Holds sentLock. */
+    private int nextUnsent(int from) {
+        int p = stale.nextSetBit(from);
+        while (p >= 0 && sent.get(p)) {
+            p = stale.nextSetBit(p + 1);
         }
-        batches[s].add(p, e.encoding(), enc.buffer(), e.length());
-        if (batches[s].full()) {
-            Frame f = batches[s].frame();
-            limiter.acquire(f.payload().length);
-            l.stream(s).send(f);
-            batches[s] = null;
-        }
-        return true;
+        return p;
     }
 
     private long sentCount() {
@@ -692,10 +697,11 @@ public final class SourceMigration {
 
         private void serve() {
             PageEncoder enc = new PageEncoder(options.zeroPages(), false, options.lz4(), 0);
+            PageBatchWriter batch = new PageBatchWriter(0);
             try {
                 while (true) {
                     int p = requests.take();
-                    PageBatchWriter batch = new PageBatchWriter(round + 1);
+                    batch.reset(round + 1);
                     int radius = options.prepagingRadius();
                     List<Integer> pages = new ArrayList<>();
                     synchronized (sentLock) {
@@ -713,24 +719,27 @@ public final class SourceMigration {
                     }
                     prepageCursor = Math.min(pageCount - 1, p + radius + 1);
                     for (int q : pages) {
-                        byte[] snapshot = new byte[PAGE];
-                        memory.copyPage(q, snapshot, 0);
-                        PageEncoder.Encoded e = enc.encode(q, snapshot, false);
+                        PageEncoder.Encoded e = enc.encode(memory, q, false);
                         encodingCounts.incrementAndGet(e.encoding().ordinal());
-                        batch.add(q, e.encoding(), enc.buffer(), e.length());
+                        batch.add(q, e.encoding(), e.data(), e.offset(), e.length());
                         if (batch.full()) {
-                            l.control().send(batch.frame());
-                            batch = new PageBatchWriter(round + 1);
+                            send(batch);
                         }
                     }
-                    if (batch.count() > 0) {
-                        l.control().send(batch.frame());
-                    }
+                    send(batch);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (IOException e) {
                 l.fail(e);
+            }
+        }
+
+        private void send(PageBatchWriter batch) throws IOException {
+            if (batch.count() > 0) {
+                int len = batch.seal();
+                l.control().sendSealed(batch.buffer(), len);
+                batch.reset(batch.round());
             }
         }
 

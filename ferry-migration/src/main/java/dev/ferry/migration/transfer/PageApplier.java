@@ -4,7 +4,6 @@ import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.migration.wire.Frame;
 import dev.ferry.migration.wire.PayloadReader;
 import dev.ferry.migration.wire.ProtocolException;
-import java.util.Arrays;
 import java.util.function.IntConsumer;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
@@ -21,6 +20,7 @@ public final class PageApplier {
     private static final LZ4SafeDecompressor LZ4 = LZ4Factory.fastestJavaInstance().safeDecompressor();
 
     private final GuestMemory memory;
+    private static final byte[] ZERO = new byte[PAGE];
     private final byte[] page = new byte[PAGE];
 
     /** Applies pages to {@code memory}. */
@@ -57,18 +57,21 @@ public final class PageApplier {
             int len = r.i32("page length", 0, PAGE);
             int off = r.slice(len);
             byte[] src = r.array();
+            byte[] data = page;
+            int dataOff = 0;
             switch (enc) {
                 case RAW -> {
                     if (len != PAGE) {
                         throw new ProtocolException("raw page " + index + " of " + len + " bytes");
                     }
-                    System.arraycopy(src, off, page, 0, PAGE);
+                    data = src;
+                    dataOff = off;
                 }
                 case ZERO -> {
                     if (len != 0) {
                         throw new ProtocolException("zero page " + index + " with " + len + " bytes");
                     }
-                    Arrays.fill(page, (byte) 0);
+                    data = ZERO;
                 }
                 case LZ4 -> {
                     int got;
@@ -91,11 +94,11 @@ public final class PageApplier {
                 default -> throw new IllegalStateException();
             }
             if (postcopy) {
-                if (memory.supplyPage(index, page, 0)) {
+                if (memory.supplyPage(index, data, dataOff)) {
                     onInstall.accept(index);
                 }
             } else {
-                memory.loadPage(index, page, 0);
+                memory.loadPage(index, data, dataOff);
                 onInstall.accept(index);
             }
         }

@@ -42,6 +42,25 @@ public final class FrameCodec {
         return out;
     }
 
+    /**
+     * Fills in the header of a frame whose payload already sits at {@code buf[HEADER, HEADER + payloadLength)},
+     * so large frames need no extra copy.
+     */
+    public static void seal(byte[] buf, FrameType type, int payloadLength) {
+        if (payloadLength < 0 || payloadLength > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("frame payload of " + payloadLength + " bytes");
+        }
+        buf[0] = (byte) MAGIC0;
+        buf[1] = (byte) MAGIC1;
+        buf[2] = (byte) type.code();
+        buf[3] = 0;
+        putInt(buf, 4, payloadLength);
+        CRC32C crc = new CRC32C();
+        crc.update(buf, 0, 8);
+        crc.update(buf, HEADER, payloadLength);
+        putInt(buf, 8, (int) crc.getValue());
+    }
+
     /** Writes one frame (not flushed). */
     public static void write(OutputStream out, Frame frame) throws IOException {
         out.write(encode(frame));

@@ -64,6 +64,15 @@ public final class FrameConnection implements AutoCloseable {
         wireBytes.addAndGet(bytes.length);
     }
 
+    /** Sends a frame already complete in {@code buf[0, length)} (see {@link FrameCodec#seal}). Thread-safe. */
+    public void sendSealed(byte[] buf, int length) throws IOException {
+        synchronized (sendLock) {
+            out.write(buf, 0, length);
+            out.flush();
+        }
+        wireBytes.addAndGet(length);
+    }
+
     /**
      * Receives the next frame, waiting at most {@code timeoutMillis} for it to start (0 = until the connection
      * closes).

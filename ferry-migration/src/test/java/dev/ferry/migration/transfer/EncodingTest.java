@@ -94,13 +94,39 @@ class EncodingTest {
             PageBatchWriter w = new PageBatchWriter(1);
             PageEncoder.Encoded e = enc.encode(5, v.clone(), true);
             used.add(e.encoding());
-            w.add(5, e.encoding(), enc.buffer(), e.length());
+            w.add(5, e.encoding(), e.data(), e.offset(), e.length());
             new PageApplier(target).apply(w.frame(), false, p -> { });
             byte[] got = new byte[PAGE];
             target.copyPage(5, got, 0);
             assertThat(got).isEqualTo(v);
         }
         assertThat(used).containsExactly(Encoding.ZERO, Encoding.RAW, Encoding.LZ4, Encoding.XBZRLE, Encoding.RAW);
+    }
+
+    /** The memory-reading path: raw straight from guest memory, zero pages without bytes, the same on arrival. */
+    @Test
+    void encodingFromGuestMemory() throws Exception {
+        GuestMemory source = new GuestMemory(0x8000_0000L, 8 * PAGE);
+        GuestMemory target = new GuestMemory(0x8000_0000L, 8 * PAGE);
+        source.writeBytes(0x8000_0000L + PAGE, random(9), 0, PAGE);
+        source.writeBytes(0x8000_0000L + 2 * PAGE, new byte[PAGE], 0, PAGE);
+        for (boolean[] flags : new boolean[][] {{true, false, false}, {false, false, false}, {true, true, true}}) {
+            PageEncoder enc = new PageEncoder(flags[0], flags[1], flags[2], 4);
+            PageBatchWriter w = new PageBatchWriter(1);
+            for (int p = 0; p < 4; p++) {
+                PageEncoder.Encoded e = enc.encode(source, p, true);
+                w.add(p, e.encoding(), e.data(), e.offset(), e.length());
+            }
+            target.clear();
+            new PageApplier(target).apply(w.frame(), false, p -> { });
+            for (int p = 0; p < 4; p++) {
+                byte[] a = new byte[PAGE];
+                byte[] b = new byte[PAGE];
+                source.copyPage(p, a, 0);
+                target.copyPage(p, b, 0);
+                assertThat(b).as("page %d", p).isEqualTo(a);
+            }
+        }
     }
 
     @Test
