@@ -19,7 +19,7 @@ class MeasureTest {
 
     @Test
     void munch64MiBPerStrategy() throws Exception {
-        String args = System.getProperty("ferry.measure.args", "wss=32M passes=0 rate=20000");
+        String args = System.getProperty("ferry.measure.args", "wss=48M passes=0");
         String only = System.getProperty("ferry.measure.only", "");
         for (Strategy s : Strategy.values()) {
             if (!only.isEmpty() && !only.equals(s.name())) {
@@ -31,11 +31,12 @@ class MeasureTest {
                     VirtMachine m = GuestFixtures.boot("munch", args, 64L << 20, true, new ByteArrayOutputStream());
                     VmRunner vm = new VmRunner(m, "measure", Long.MAX_VALUE);
                     vm.start();
-                    while (m.memory().allocatedPages() < 8192) {
+                    while (m.memory().allocatedPages() < 12288) {
                         Thread.sleep(5);
                     }
                     Options o = Options.of(s);
                     o.precopyRounds = 1;
+                    o.onStall = StallAction.THROTTLE;
                     o.lz4 = Boolean.getBoolean("ferry.measure.lz4");
                     o.streams = Integer.getInteger("ferry.measure.streams", 1);
                     MigrationSource src = new MigrationSource("m" + i, vm,
