@@ -197,7 +197,11 @@ public final class SourceMigration {
                 failBeforeCommit(why, false);
             }
         } catch (Error e) {
-            failBeforeCommit("internal error: " + e, false);
+            if (committed) {
+                finish(false, "internal error: " + e);
+            } else {
+                failBeforeCommit("internal error: " + e, false);
+            }
             throw e;
         }
     }
