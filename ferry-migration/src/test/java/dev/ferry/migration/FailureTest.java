@@ -120,6 +120,27 @@ class FailureTest {
     }
 
     @Test
+    void stallWithAbortGivesUp() throws Exception {
+        Harness.Guest forever = new Harness.Guest("munch", "wss=4M passes=0", 3_000_000_000L);
+        Options o = Options.of(Strategy.PRECOPY);
+        o.maxDowntime = 0;
+        o.maxRounds = 100;
+        o.onStall = StallAction.ABORT;
+        o.skipRedirtied = false;
+        o.bandwidth = 200_000_000L;
+        try (Harness.Host target = new Harness.Host()) {
+            VmRunner vm = forever.start("vm");
+            MigrationReport r = Harness.migrate("stall", vm, forever, target.endpoint(), o.build());
+            assertThat(r.success()).isFalse();
+            assertThat(r.error()).startsWith("pre-copy does not converge");
+            assertThat(r.rounds()).hasSizeGreaterThanOrEqualTo(4);
+            assertThat(vm.state()).isEqualTo(VmRunner.RunState.RUNNING);
+            awaitAbandoned(target);
+            vm.close();
+        }
+    }
+
+    @Test
     void targetThatRefusesTheVm() throws Exception {
         try (Harness.Host target = new Harness.Host() {
             @Override
