@@ -65,7 +65,7 @@ class FailureTest {
     private static void awaitAbandoned(Harness.Host h) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (h.abandoned.isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+            Thread.yield();
         }
         assertThat(h.abandoned).as("target discarded the partial VM").isNotEmpty();
     }
