@@ -36,6 +36,7 @@ public final class FrameConnection implements AutoCloseable {
         this.socket = socket;
         this.wireBytes = wireBytes;
         socket.setTcpNoDelay(true);
+        socket.setKeepAlive(true);
         socket.setSoTimeout(POLL_MILLIS);
         this.in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
         this.out = socket.getOutputStream();
