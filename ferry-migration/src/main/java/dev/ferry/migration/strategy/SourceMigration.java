@@ -33,9 +33,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -178,6 +180,7 @@ public final class SourceMigration {
             }
             SourceLink l = connect(target, Handshake.Purpose.CONTROL);
             link = l;
+            batches.attach(l);
             switch (options.strategy()) {
                 case STOPCOPY -> stopAndCopy(null, 1, "stop-and-copy");
                 case PRECOPY -> precopy();
@@ -369,78 +372,160 @@ public final class SourceMigration {
             if (options.skipFreePages() && memory.isReportedFree(p)) {
                 skippedFree.incrementAndGet();
             } else {
-                batches.add(link, p, encoder.encode(memory, p, true));
+                batches.add(p, encoder.encode(memory, p, true));
                 sentPages++;
             }
             remaining = order.length - i - 1;
         }
-        batches.endRound(link, r);
+        batches.endRound(r);
         return sentPages;
     }
 
     /**
      * The driver's batches, one per page stream: page {@code p} goes to stream {@code (p / 64) % streams}.
-     * Counts pages per encoding, paces full batches through the rate limiter, and remembers how many pages each
-     * stream carried for ROUND_END.
+     * Counts pages per encoding, paces full batches through the rate limiter and hands them to the stream's
+     * sender thread, so encoding and the writes of all streams overlap; remembers how many pages each stream
+     * carried for ROUND_END.
      */
     private final class StreamBatches {
 
-        private final PageBatchWriter[] writers = new PageBatchWriter[options.streams()];
+        private final PageBatchWriter[] current = new PageBatchWriter[options.streams()];
         private final long[] pagesSent = new long[options.streams()];
+        private StreamSender[] senders = new StreamSender[0];
+        private int round;
 
-        StreamBatches() {
-            for (int i = 0; i < writers.length; i++) {
-                writers[i] = new PageBatchWriter(0);
+        /** Starts sending on the page streams of {@code l} (a new migration, or a recovery). */
+        void attach(SourceLink l) throws IOException, InterruptedException {
+            for (StreamSender s : senders) {
+                s.stop();
             }
+            senders = new StreamSender[current.length];
+            for (int i = 0; i < senders.length; i++) {
+                senders[i] = new StreamSender(l, i);
+                current[i] = senders[i].takeFree(round);
+            }
+            Arrays.fill(pagesSent, 0);
         }
 
-        /** Starts round {@code r} with empty batches. */
+        /** Starts round {@code r} (the batches are empty between rounds). */
         void startRound(int r) {
-            for (PageBatchWriter w : writers) {
+            round = r;
+            for (PageBatchWriter w : current) {
                 w.reset(r);
             }
         }
 
-        /** New connections (after a recovery) start counting from zero. */
-        void newLink() {
-            Arrays.fill(pagesSent, 0);
-            startRound(writers[0].round());
-        }
-
-        void add(SourceLink l, int p, PageEncoder.Encoded e) throws IOException, InterruptedException {
+        void add(int p, PageEncoder.Encoded e) throws IOException, InterruptedException {
             encodingCounts.incrementAndGet(e.encoding().ordinal());
-            int s = (p / CHUNK) % writers.length;
-            writers[s].add(p, e.encoding(), e.data(), e.offset(), e.length());
-            if (writers[s].full()) {
-                flush(l, s);
+            int s = (p / CHUNK) % current.length;
+            current[s].add(p, e.encoding(), e.data(), e.offset(), e.length());
+            if (current[s].full()) {
+                flush(s);
             }
         }
 
-        void flush(SourceLink l, int s) throws IOException, InterruptedException {
-            PageBatchWriter w = writers[s];
+        void flush(int s) throws IOException, InterruptedException {
+            PageBatchWriter w = current[s];
             if (w.count() == 0) {
                 return;
             }
             checkCancelled();
             int len = w.seal();
             limiter.acquire(len);
-            l.stream(s).sendSealed(w.buffer(), len);
             pagesSent[s] += w.count();
-            w.reset(w.round());
+            senders[s].submit(w);
+            current[s] = senders[s].takeFree(round);
         }
 
-        void flushAll(SourceLink l) throws IOException, InterruptedException {
-            for (int s = 0; s < writers.length; s++) {
-                flush(l, s);
+        void flushAll() throws IOException, InterruptedException {
+            for (int s = 0; s < current.length; s++) {
+                flush(s);
             }
         }
 
         /** Flushes and closes round {@code r} with a ROUND_END on every stream. */
-        void endRound(SourceLink l, int r) throws IOException, InterruptedException {
-            for (int s = 0; s < writers.length; s++) {
-                flush(l, s);
-                l.stream(s).send(new Messages.RoundEnd(r, pagesSent[s]).frame());
+        void endRound(int r) throws IOException, InterruptedException {
+            for (int s = 0; s < current.length; s++) {
+                flush(s);
+                senders[s].submit(new Messages.RoundEnd(r, pagesSent[s]).frame());
             }
+        }
+    }
+
+    /**
+     * Writes one page stream on its own thread, in submission order: sealed batches (returned to a pool of three
+     * for reuse) and ROUND_END frames. A write failure fails the whole link.
+     */
+    private final class StreamSender {
+
+        private final SourceLink link;
+        private final FrameConnection conn;
+        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(2);
+        private final BlockingQueue<PageBatchWriter> free = new ArrayBlockingQueue<>(3);
+        private final Thread thread;
+        private volatile IOException failure;
+        private volatile boolean stopped;
+
+        StreamSender(SourceLink link, int index) {
+            this.link = link;
+            this.conn = link.stream(index);
+            for (int i = 0; i < 3; i++) {
+                free.add(new PageBatchWriter(0));
+            }
+            thread = new Thread(this::run, "migrate-tx" + index + "-" + id);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            try {
+                while (!stopped && !conn.isClosed()) {
+                    Object o = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (o instanceof PageBatchWriter w) {
+                        conn.sendSealed(w.buffer(), w.length());
+                        free.add(w);
+                    } else if (o instanceof Frame f) {
+                        conn.send(f);
+                    }
+                }
+            } catch (IOException e) {
+                failure = e;
+                link.fail(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Queues a sealed batch or a frame; waits while the stream is behind. */
+        void submit(Object o) throws IOException, InterruptedException {
+            while (!queue.offer(o, 50, TimeUnit.MILLISECONDS)) {
+                check();
+            }
+        }
+
+        /** An empty batch of round {@code r}, once the stream has written one. */
+        PageBatchWriter takeFree(int r) throws IOException, InterruptedException {
+            PageBatchWriter w;
+            while ((w = free.poll(50, TimeUnit.MILLISECONDS)) == null) {
+                check();
+            }
+            w.reset(r);
+            return w;
+        }
+
+        private void check() throws IOException {
+            checkCancelled();
+            IOException e = failure;
+            if (e != null) {
+                throw new IOException(e.getMessage(), e);
+            }
+            if (conn.isClosed() || stopped) {
+                throw new IOException("page stream closed");
+            }
+        }
+
+        void stop() {
+            stopped = true;
         }
     }
 
@@ -583,7 +668,7 @@ public final class SourceMigration {
                 phase = MigrationPhase.POSTCOPY_PAUSED;
                 notes.add("post-copy connection lost (" + e.getMessage() + "); waiting for recovery");
                 link = awaitRecovery();
-                batches.newLink();
+                batches.attach(link);
                 server = new FaultServer(link);
                 phase = MigrationPhase.POSTCOPY;
                 notes.add("post-copy recovered");
@@ -649,10 +734,10 @@ public final class SourceMigration {
                 sent.set(p);
                 remaining = Math.max(0, stale.cardinality() - sent.cardinality());
             }
-            batches.add(l, p, enc.encode(memory, p, false));
+            batches.add(p, enc.encode(memory, p, false));
             cursor = p + 1;
         }
-        batches.flushAll(l);
+        batches.flushAll();
     }
 
     /** The first stale page at or after {@code from} not sent yet, or -1. Holds sentLock. */

@@ -70,6 +70,11 @@ public final class PageBatchWriter {
         return pos;
     }
 
+    /** Length of the frame after {@link #seal}. */
+    public int length() {
+        return pos;
+    }
+
     /** The frame bytes after {@link #seal}. */
     public byte[] buffer() {
         return buf;
