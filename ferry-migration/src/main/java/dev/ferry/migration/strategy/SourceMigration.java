@@ -269,13 +269,12 @@ public final class SourceMigration {
             round = r;
             limiter.setRate(nextRate);
             RoundPlan plan = RoundPlan.of(pending, history, options.order(), options.delayHotThreshold());
-            long bytes0 = wireBytes.get();
             long t0 = System.nanoTime();
             BitSet dirtied = new BitSet(pageCount);
             long pages = sendRound(plan.order(), r, dirtied, options.skipRedirtied());
             dirtied.or(bitSet(harvest()));
             double secs = Math.max(1e-6, (System.nanoTime() - t0) / 1e9);
-            long bytes = wireBytes.get() - bytes0;
+            long bytes = batches.roundBytes();
             history.record(dirtied);
             pending = (BitSet) dirtied.clone();
             pending.or(plan.delayed());
@@ -393,6 +392,12 @@ public final class SourceMigration {
         private final long[] pagesSent = new long[options.streams()];
         private StreamSender[] senders = new StreamSender[0];
         private int round;
+        private long roundBytes;
+
+        /** Frame bytes handed to the streams since the round started. */
+        long roundBytes() {
+            return roundBytes;
+        }
 
         /** Starts sending on the page streams of {@code l} (a new migration, or a recovery). */
         void attach(SourceLink l) throws IOException, InterruptedException {
@@ -410,6 +415,7 @@ public final class SourceMigration {
         /** Starts round {@code r} (the batches are empty between rounds). */
         void startRound(int r) {
             round = r;
+            roundBytes = 0;
             for (PageBatchWriter w : current) {
                 w.reset(r);
             }
@@ -432,6 +438,7 @@ public final class SourceMigration {
             checkCancelled();
             int len = w.seal();
             limiter.acquire(len);
+            roundBytes += len;
             pagesSent[s] += w.count();
             senders[s].submit(w);
             current[s] = senders[s].takeFree(round);
