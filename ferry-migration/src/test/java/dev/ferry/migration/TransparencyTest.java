@@ -92,6 +92,7 @@ class TransparencyTest {
                 c("demand", Harness.MUNCH, Strategy.DEMAND, o -> { }),
                 c("idle (WFI) pre-copy", Harness.IDLE, Strategy.PRECOPY, o -> { }),
                 c("idle (WFI) post-copy", Harness.IDLE, Strategy.POSTCOPY, o -> { }),
+                c("idle (WFI) demand, VM already at its limit", Harness.IDLE, Strategy.DEMAND, o -> { }),
                 c("timer pre-copy", Harness.TIMER, Strategy.PRECOPY, TransparencyTest::manyRounds),
                 c("timer post-copy", Harness.TIMER, Strategy.POSTCOPY, o -> { }),
                 c("spec pre-copy", Harness.SPEC, Strategy.PRECOPY, TransparencyTest::manyRounds),

@@ -24,6 +24,7 @@ import dev.ferry.migration.wire.FrameConnection;
 import dev.ferry.migration.wire.FrameType;
 import dev.ferry.migration.wire.Handshake;
 import dev.ferry.migration.wire.Messages;
+import dev.ferry.migration.wire.ProtocolException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -660,10 +661,16 @@ public final class SourceMigration {
         while (true) {
             SourceLink l = link;
             try {
-                if (!running) {
-                    l.await(FrameType.RUNNING, FrameConnection.REPLY_MILLIS, () -> false);
-                    running = true;
-                    downtimeMs = (System.nanoTime() - pausedNanos) / 1e6;
+                while (!running) {
+                    Frame f = l.await(FrameConnection.REPLY_MILLIS, () -> false);
+                    if (f.type() == FrameType.PUSH_REST) {
+                        pushRequested = true;
+                    } else if (f.type() == FrameType.RUNNING) {
+                        running = true;
+                        downtimeMs = (System.nanoTime() - pausedNanos) / 1e6;
+                    } else {
+                        throw new ProtocolException("expected RUNNING from the target, got " + f.type());
+                    }
                 }
                 if (transferRest(l, pushWanted, finalRound + 1)) {
                     break;
