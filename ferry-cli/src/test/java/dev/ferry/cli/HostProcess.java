@@ -3,9 +3,13 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.host.api.Json;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -212,5 +216,34 @@ final class HostProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * {@code ferry run --image munch --mem MEM --deterministic --max-instructions LIMIT --state-hash ARGS} in this
+     * JVM: the state hash of the VM that never migrated. Runs with an empty stdin (the console reader must not
+     * take surefire's commands).
+     */
+    static synchronized String referenceHash(String mem, long limit, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream realOut = System.out;
+        InputStream realIn = System.in;
+        List<String> cmd = new ArrayList<>(List.of("run", "--image", "munch", "--mem", mem, "--deterministic",
+                "--max-instructions", Long.toString(limit), "--state-hash"));
+        cmd.addAll(List.of(args));
+        int status;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setIn(new ByteArrayInputStream(new byte[0]));
+        try {
+            status = Main.commandLine().execute(cmd.toArray(String[]::new));
+        } finally {
+            System.setOut(realOut);
+            System.setIn(realIn);
+        }
+        Matcher m = Pattern.compile("state-hash: ([0-9a-f]{64}) instructions: " + limit)
+                .matcher(out.toString(StandardCharsets.UTF_8));
+        if (status != 0 || !m.find()) {
+            throw new IllegalStateException("ferry run failed (" + status + ")");
+        }
+        return m.group(1);
     }
 }

@@ -3,17 +3,10 @@ package dev.ferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,7 +58,7 @@ class TargetKilledDuringPrecopyTest {
         b.kill();
 
         CompletableFuture<String> reference = CompletableFuture.supplyAsync(
-                TargetKilledDuringPrecopyTest::hashWithoutMigration);
+                () -> HostProcess.referenceHash("128M", LIMIT, ARGS));
         JsonNode done = HostProcess.await(Duration.ofSeconds(15), "the migration to end", () -> {
             JsonNode s = a.poll("/v1/migrations/" + id);
             return s.path("done").asBoolean() ? s : null;
@@ -87,33 +80,5 @@ class TargetKilledDuringPrecopyTest {
         assertThat(hash.path("instructions").asLong()).isEqualTo(LIMIT);
         assertThat(hash.path("state_hash").asText()).isEqualTo(reference.get(40, TimeUnit.SECONDS));
         assertThat(a.log()).contains("migration " + id + " failed: VM d1 stays here");
-    }
-
-    /**
-     * {@code ferry run --deterministic --max-instructions LIMIT --state-hash}, in this JVM, with an empty stdin (the
-     * console reader must not take surefire's commands).
-     */
-    private static String hashWithoutMigration() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream realOut = System.out;
-        InputStream realIn = System.in;
-        int status;
-        synchronized (TargetKilledDuringPrecopyTest.class) {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setIn(new ByteArrayInputStream(new byte[0]));
-            try {
-                String[] cmd = {"run", "--image", "munch", "--mem", "128M", "--deterministic", "--max-instructions",
-                    Long.toString(LIMIT), "--state-hash", ARGS[0], ARGS[1]};
-                status = Main.commandLine().execute(cmd);
-            } finally {
-                System.setOut(realOut);
-                System.setIn(realIn);
-            }
-        }
-        assertThat(status).isZero();
-        Matcher m = Pattern.compile("state-hash: ([0-9a-f]{64}) instructions: " + LIMIT)
-                .matcher(out.toString(StandardCharsets.UTF_8));
-        assertThat(m.find()).as("state hash in the output of ferry run").isTrue();
-        return m.group(1);
     }
 }
