@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TargetKilledDuringPrecopyTest {
 
-    private static final long LIMIT = 700_000_000L;
+    private static final long LIMIT = 500_000_000L;
     private static final String[] ARGS = {"wss=32M", "rate=max"};
 
     @TempDir
