@@ -8,6 +8,7 @@ import dev.ferry.host.api.HostAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -165,7 +166,7 @@ class ConnectionCutProcessTest {
 
         Relay(InetSocketAddress to) throws IOException {
             this.to = to;
-            this.server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             Thread.ofPlatform().daemon().name("relay-accept").start(this::accept);
         }
 

@@ -125,11 +125,6 @@ final class HostProcess implements AutoCloseable {
         }
     }
 
-    /** True while the process runs. */
-    boolean alive() {
-        return process.isAlive();
-    }
-
     /** SIGKILL, and waits until the process is gone. */
     void kill() {
         process.destroyForcibly();
