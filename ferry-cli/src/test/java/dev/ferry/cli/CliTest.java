@@ -121,7 +121,10 @@ class CliTest {
             assertThat(run("vm", "state-hash", "--host", h, "web1")).isEqualTo(0);
             assertThat(out()).matches("state-hash: [0-9a-f]{64} instructions: [0-9]+\\R");
             assertThat(run("vm", "resume", "--host", h, "web1")).isEqualTo(0);
-            assertThat(run("vm", "console", "--host", h, "web1")).isEqualTo(0);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            do {
+                assertThat(run("vm", "console", "--host", h, "web1")).isEqualTo(0);
+            } while (out().isEmpty() && System.nanoTime() < deadline && sleepBriefly());
             assertThat(out()).startsWith("munch: wss=4096 KiB");
             assertThat(run("vm", "stop", "--host", h, "web1")).isEqualTo(0);
             assertThat(run("vm", "info", "--host", h, "web1")).isEqualTo(2);
@@ -163,5 +166,10 @@ class CliTest {
         ByteArrayOutputStream side = new ByteArrayOutputStream();
         ReportFormat.sideBySide("pre-copy", r, "post-copy", r, new PrintStream(side, true, StandardCharsets.UTF_8));
         assertThat(side.toString(StandardCharsets.UTF_8)).contains("pages raw").contains("downtime");
+    }
+
+    private static boolean sleepBriefly() throws InterruptedException {
+        Thread.sleep(50);
+        return true;
     }
 }

@@ -66,6 +66,8 @@ class HostKilledDuringPostcopyTest {
         assertThat(b.get("/v1/vms/p1").path("instructions").asLong()).isEqualTo(frozen);
         assertThat(b.log()).contains("VM p1 arrived and runs here").doesNotContain("did not arrive");
         assertThat(b.get("/v1/host").path("vms").asInt()).isEqualTo(1);
+        assertThat(b.post("/v1/vms/p1/stop", "").status()).as("a stuck VM can still be stopped").isEqualTo(200);
+        assertThat(b.get("/v1/host").path("vms").asInt()).isZero();
     }
 
     @Test

@@ -61,8 +61,7 @@ final class HostProcess implements AutoCloseable {
         String home = System.getProperty("ferry.home", ".");
         String javaBin = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String cp = Path.of(home, "ferry-cli", "target", "classes") + File.pathSeparator
-                + Path.of(home, "ferry-cli", "target", "lib") + File.separator + "*";
+        String cp = System.getProperty("java.class.path");
         ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx512m", "-XX:+UseSerialGC", "-cp", cp,
                 "-Dferry.home=" + home, "dev.ferry.cli.Main", "host", "--name", name, "--listen", "127.0.0.1:0",
                 "--secret-file", secretFile.toString()).redirectErrorStream(true);

@@ -2,7 +2,9 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -27,7 +29,9 @@ class RunCommandInputTest {
         StringWriter err = new StringWriter();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream savedOut = System.out;
+        InputStream savedIn = System.in;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setIn(new ByteArrayInputStream(new byte[0]));
         try {
             CommandLine cl = Main.commandLine();
             cl.setErr(new PrintWriter(err, true));
@@ -35,6 +39,7 @@ class RunCommandInputTest {
             return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString());
         } finally {
             System.setOut(savedOut);
+            System.setIn(savedIn);
         }
     }
 

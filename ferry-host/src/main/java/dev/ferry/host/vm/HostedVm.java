@@ -112,7 +112,16 @@ public final class HostedVm {
     public void pause() {
         synchronized (control) {
             requireNotMigrating("pause");
+            parkVcpu();
+        }
+    }
+
+    /** Pauses the runner; a vCPU that cannot stop (waiting on a lost post-copy source) is a conflict. */
+    private void parkVcpu() {
+        try {
             runner.pause();
+        } catch (IllegalStateException e) {
+            throw new VmConflictException(e.getMessage());
         }
     }
 
@@ -132,7 +141,7 @@ public final class HostedVm {
         synchronized (control) {
             requireNotMigrating("hash");
             boolean userPaused = runner.state() == VmRunner.RunState.PAUSED;
-            runner.pause();
+            parkVcpu();
             try {
                 VirtMachine m = runner.machine();
                 return new StateHash(m.stateHash(), m.instructions());

@@ -1,5 +1,6 @@
 package dev.ferry.machine.board;
 
+import dev.ferry.machine.memory.PageUnavailableException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,9 @@ public final class VmRunner implements AutoCloseable {
         CLOSED
     }
 
+    /** How long {@link #pause()} waits for the vCPU to park. */
+    public static final long PAUSE_TIMEOUT_MILLIS = 5_000;
+
     private static final long THROTTLE_SLICE = 200_000;
 
     private final VirtMachine machine;
@@ -43,7 +47,7 @@ public final class VmRunner implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong throttledNanos = new java.util.concurrent.atomic.AtomicLong();
     private RunState state = RunState.CREATED;
     private boolean pauseRequested;
-    private boolean closeRequested;
+    private volatile boolean closeRequested;
     private Thread vcpu;
 
     /**
@@ -106,14 +110,30 @@ public final class VmRunner implements AutoCloseable {
     /**
      * Parks the vCPU between two instructions and returns once it is parked (or the VM has already stopped
      * running for another reason). Idempotent.
+     *
+     * @throws IllegalStateException if the vCPU does not stop within {@link #PAUSE_TIMEOUT_MILLIS} — it waits
+     *         for a page its post-copy source cannot deliver; the VM keeps running (or waiting) then
      */
     public void pause() {
         lock.lock();
         try {
             pauseRequested = true;
             machine.requestStop();
+            long deadline = System.nanoTime() + PAUSE_TIMEOUT_MILLIS * 1_000_000L;
             while (state == RunState.RUNNING) {
-                changed.awaitUninterruptibly();
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    pauseRequested = false;
+                    throw new IllegalStateException("the vCPU of " + name + " did not stop within "
+                            + PAUSE_TIMEOUT_MILLIS + " ms (is it waiting for a page from its migration source?)");
+                }
+                try {
+                    changed.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    pauseRequested = false;
+                    throw new IllegalStateException("interrupted while pausing " + name, e);
+                }
             }
         } finally {
             lock.unlock();
@@ -207,7 +227,10 @@ public final class VmRunner implements AutoCloseable {
         }
     }
 
-    /** Stops the vCPU for good and waits for its thread to end. */
+    /**
+     * Stops the vCPU for good and waits for its thread to end. A vCPU blocked on a page that will never
+     * arrive (post-copy source gone) is interrupted, which abandons that wait.
+     */
     @Override
     public void close() {
         Thread t;
@@ -226,7 +249,11 @@ public final class VmRunner implements AutoCloseable {
         }
         if (t != null && t != Thread.currentThread()) {
             try {
-                t.join();
+                t.join(1_000);
+                if (t.isAlive()) {
+                    t.interrupt();
+                    t.join(5_000);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -235,27 +262,10 @@ public final class VmRunner implements AutoCloseable {
 
     private void vcpuLoop() {
         try {
-            while (true) {
-                if (!awaitRunnable()) {
-                    return;
-                }
-                double t = throttle;
-                long limit = instructionLimit;
-                VirtMachine.Exit exit;
-                if (t > 0) {
-                    long t0 = System.nanoTime();
-                    exit = machine.run(Math.min(limit, machine.instructions() + THROTTLE_SLICE));
-                    long ran = System.nanoTime() - t0;
-                    if (exit == VirtMachine.Exit.LIMIT_REACHED && machine.instructions() < limit) {
-                        exit = VirtMachine.Exit.STOPPED;
-                    }
-                    long pause = Math.min((long) (ran * t / (1 - t)), 100_000_000L);
-                    sleepNanos(pause);
-                    throttledNanos.addAndGet(pause);
-                } else {
-                    exit = machine.run(limit);
-                }
-                settle(exit);
+            runLoop();
+        } catch (PageUnavailableException e) {
+            if (!closeRequested) {
+                throw e;
             }
         } finally {
             lock.lock();
@@ -266,6 +276,31 @@ public final class VmRunner implements AutoCloseable {
                 lock.unlock();
             }
             ended.complete(machine.poweredOff() ? RunState.POWERED_OFF : RunState.CLOSED);
+        }
+    }
+
+    private void runLoop() {
+        while (true) {
+            if (!awaitRunnable()) {
+                return;
+            }
+            double t = throttle;
+            long limit = instructionLimit;
+            VirtMachine.Exit exit;
+            if (t > 0) {
+                long t0 = System.nanoTime();
+                exit = machine.run(Math.min(limit, machine.instructions() + THROTTLE_SLICE));
+                long ran = System.nanoTime() - t0;
+                if (exit == VirtMachine.Exit.LIMIT_REACHED && machine.instructions() < limit) {
+                    exit = VirtMachine.Exit.STOPPED;
+                }
+                long pause = Math.min((long) (ran * t / (1 - t)), 100_000_000L);
+                sleepNanos(pause);
+                throttledNanos.addAndGet(pause);
+            } else {
+                exit = machine.run(limit);
+            }
+            settle(exit);
         }
     }
 

@@ -319,7 +319,10 @@ public final class GuestMemory {
         return p;
     }
 
-    /** Blocks the calling vCPU until an absent page arrives; asks the supplier for it first. */
+    /**
+     * Blocks the calling vCPU until an absent page arrives; asks the supplier for it first. An interrupt
+     * ends the wait with {@link PageUnavailableException} (the VM is being shut down).
+     */
     private byte[] awaitPage(int page) {
         PageSupplier s = supplier;
         if (s != null) {
@@ -327,7 +330,6 @@ public final class GuestMemory {
         }
         arrivalLock.lock();
         try {
-            boolean interrupted = false;
             while (readable[page] == null) {
                 if (s == null) {
                     throw new IllegalStateException("page " + page + " is not present and no supplier is set");
@@ -335,11 +337,9 @@ public final class GuestMemory {
                 try {
                     arrived.await();
                 } catch (InterruptedException e) {
-                    interrupted = true;
+                    Thread.currentThread().interrupt();
+                    throw new PageUnavailableException(page);
                 }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
             }
             return readable[page];
         } finally {
