@@ -110,20 +110,17 @@ public final class VirtioBalloon implements VirtioDevice, Snapshottable<VirtioBa
     }
 
     @Override
-    public boolean queueNotified(int index, Virtqueue queue) throws VirtqueueException {
+    public void queueNotified(int index, Virtqueue queue) throws VirtqueueException {
         if (index == STATS) {
-            return false;
+            return;
         }
-        boolean used = false;
         Virtqueue.Chain chain;
         while ((chain = queue.pop()) != null) {
             if (index == INFLATE) {
                 queue.readableWords(chain, this::inflate);
             }
             queue.push(chain.head(), 0);
-            used = true;
         }
-        return used;
     }
 
     private void inflate(int pfn) {

@@ -28,12 +28,12 @@ public interface VirtioDevice {
     void writeConfig(int offset, int width, long value, long guestFeatures);
 
     /**
-     * The driver notified queue {@code index}: consume what it made available.
+     * The driver notified queue {@code index}: consume what it made available and return the buffers through
+     * {@link Virtqueue#push}; the transport then decides whether to interrupt.
      *
-     * @return true when a used buffer was returned (the transport then decides whether to interrupt)
      * @throws VirtqueueException on malformed rings or descriptors; the transport then marks the device broken
      */
-    boolean queueNotified(int index, Virtqueue queue) throws VirtqueueException;
+    void queueNotified(int index, Virtqueue queue) throws VirtqueueException;
 
     /** Device reset (status written 0); the configuration the host set survives it. */
     void reset();
