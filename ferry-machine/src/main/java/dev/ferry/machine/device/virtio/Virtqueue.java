@@ -10,6 +10,10 @@ import java.util.List;
  * writes the used ring through {@link GuestMemory}'s checked store path, so its writes are dirty-logged like
  * the vCPU's. Every index and address the driver supplies is checked; a violation raises
  * {@link VirtqueueException} instead of touching memory outside RAM or looping.
+ *
+ * <p>Rings must lie in RAM. A buffer need not, as on QEMU 7.2, which maps one buffer of up to a page outside RAM
+ * per chain through its bounce buffer (unassigned memory reads as zeros) and fails a second one or a longer one:
+ * here such a buffer reads as zeros and anything more breaks the device.
  */
 public final class Virtqueue {
 
@@ -29,8 +33,14 @@ public final class Virtqueue {
     /** Feature bit: interrupt when the available ring runs empty. */
     static final int F_NOTIFY_ON_EMPTY = 24;
 
-    /** One buffer of a chain: guest-physical address, length, and whether the device may write it. */
-    public record Segment(long address, long length, boolean deviceWritable) { }
+    /**
+     * One buffer of a chain: guest-physical address, length, whether the device may write it, and whether it
+     * lies in RAM (otherwise it reads as zeros and writes to it are dropped).
+     */
+    public record Segment(long address, long length, boolean deviceWritable, boolean inRam) { }
+
+    /** Longest buffer outside RAM a chain may have (QEMU's bounce buffer: one page). */
+    static final int BOUNCE_SIZE = 4096;
 
     /** A descriptor chain taken from the available ring. */
     public record Chain(int head, List<Segment> segments) { }
@@ -115,6 +125,7 @@ public final class Virtqueue {
         int i = head;
         int visited = 0;
         boolean indirect = false;
+        boolean bounced = false;
         while (true) {
             long d = table + 16L * i;
             long addr = load64(d);
@@ -139,8 +150,14 @@ public final class Virtqueue {
             if (++visited > tableSize) {
                 throw new VirtqueueException("descriptor chain loops");
             }
-            checkRange(addr, len);
-            segments.add(new Segment(addr, len, (flags & DESC_F_WRITE) != 0));
+            boolean inRam = inRam(addr, len);
+            if (!inRam) {
+                if (bounced || len > BOUNCE_SIZE || overlapsRam(addr, len)) {
+                    throw new VirtqueueException(String.format("buffer [0x%x, +%d) cannot be mapped", addr, len));
+                }
+                bounced = true;
+            }
+            segments.add(new Segment(addr, len, (flags & DESC_F_WRITE) != 0, inRam));
             if ((flags & DESC_F_NEXT) == 0) {
                 return new Chain(head, segments);
             }
@@ -206,13 +223,16 @@ public final class Virtqueue {
             long p = s.address();
             long end = p + s.length();
             while (p < end) {
-                if (have == 0 && end - p >= 4) {
+                if (!s.inRam()) {
+                    p++;
+                } else if (have == 0 && end - p >= 4) {
                     sink.word(memory.load32(p));
                     p += 4;
                     continue;
+                } else {
+                    partial |= (long) memory.load8(p) << (8 * have);
+                    p++;
                 }
-                partial |= (long) memory.load8(p) << (8 * have);
-                p++;
                 if (++have == 4) {
                     sink.word((int) partial);
                     partial = 0;
@@ -236,10 +256,18 @@ public final class Virtqueue {
         features = guestFeatures;
     }
 
-    private void checkRange(long addr, long len) throws VirtqueueException {
+    private boolean inRam(long addr, long len) {
         long off = addr - memory.base();
-        if (off < 0 || off > memory.size() || len > memory.size() - off) {
-            throw new VirtqueueException(String.format("buffer [0x%x, +%d) is outside RAM", addr, len));
+        return off >= 0 && off <= memory.size() && len <= memory.size() - off;
+    }
+
+    private boolean overlapsRam(long addr, long len) {
+        return len > 0 && addr < memory.base() + memory.size() && addr + len > memory.base();
+    }
+
+    private void checkRange(long addr, long len) throws VirtqueueException {
+        if (!inRam(addr, len)) {
+            throw new VirtqueueException(String.format("[0x%x, +%d) is outside RAM", addr, len));
         }
     }
 

@@ -218,6 +218,19 @@ class VirtioBalloonTest {
     }
 
     @Test
+    void oneBufferOutsideRamReadsAsZerosAsOnQemu() {
+        driverUp(0);
+        writePfns(BUF, BASE_PFN + 30, BASE_PFN + 31);
+        desc(mem, Q0, 0, 0x5000_0000L, 2, Virtqueue.DESC_F_NEXT, 1);
+        desc(mem, Q0, 1, BUF, 8, 0, 0);
+        makeAvailable(Q0, 0);
+        set(VirtioMmioTransport.QUEUE_NOTIFY, 0);
+        assertThat(t.broken()).isFalse();
+        assertThat(usedIdx(Q0)).isEqualTo(1);
+        assertThat(freePages()).as("words shifted by the two zero bytes name no RAM page").isEmpty();
+    }
+
+    @Test
     void notificationSuppressionIsHonoured() {
         driverUp(0);
         mem.store16(Q0 + 16L * QSIZE, Virtqueue.AVAIL_F_NO_INTERRUPT);
@@ -266,8 +279,13 @@ class VirtioBalloonTest {
                     desc(mem, Q0, 0, BUF, 4, Virtqueue.DESC_F_NEXT, 999);
                     makeAvailable(Q0, 0);
                 }),
-                new Hostile("buffer outside RAM", () -> {
-                    desc(mem, Q0, 0, 0x1000_0000L, 4, 0, 0);
+                new Hostile("buffer of more than a page outside RAM", () -> {
+                    desc(mem, Q0, 0, 0x5000_0000L, 4097, 0, 0);
+                    makeAvailable(Q0, 0);
+                }),
+                new Hostile("two buffers outside RAM", () -> {
+                    desc(mem, Q0, 0, 0x5000_0000L, 4, Virtqueue.DESC_F_NEXT, 1);
+                    desc(mem, Q0, 1, 0x5000_1000L, 4, 0, 0);
                     makeAvailable(Q0, 0);
                 }),
                 new Hostile("buffer running past RAM", () -> {
