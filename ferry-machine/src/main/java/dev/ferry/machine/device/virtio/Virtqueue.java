@@ -13,7 +13,9 @@ import java.util.List;
  *
  * <p>Rings must lie in RAM. A buffer need not, as on QEMU 7.2, which maps one buffer of up to a page outside RAM
  * per chain through its bounce buffer (unassigned memory reads as zeros) and fails a second one or a longer one:
- * here such a buffer reads as zeros and anything more breaks the device.
+ * here such a buffer reads as zeros and anything more breaks the device (QEMU's vCPU hangs in the notify).
+ * Also as on QEMU, only the first descriptor of a chain may point to an indirect table, whether or not
+ * VIRTIO_RING_F_INDIRECT_DESC was negotiated; the flag elsewhere is ignored.
  */
 public final class Virtqueue {
 
@@ -132,11 +134,8 @@ public final class Virtqueue {
             long len = load32(d + 8) & 0xffff_ffffL;
             int flags = load16(d + 12);
             int next = load16(d + 14);
-            if ((flags & DESC_F_INDIRECT) != 0) {
-                if (indirect || (features & 1L << F_INDIRECT_DESC) == 0) {
-                    throw new VirtqueueException("indirect descriptor not allowed here");
-                }
-                if (len == 0 || len % 16 != 0 || len / 16 > MAX_SIZE) {
+            if ((flags & DESC_F_INDIRECT) != 0 && visited == 0 && !indirect) {
+                if (len == 0 || len % 16 != 0) {
                     throw new VirtqueueException("indirect table of " + len + " bytes");
                 }
                 checkRange(addr, len);
@@ -149,6 +148,9 @@ public final class Virtqueue {
             }
             if (++visited > tableSize) {
                 throw new VirtqueueException("descriptor chain loops");
+            }
+            if (segments.size() == MAX_SIZE) {
+                throw new VirtqueueException("more than " + MAX_SIZE + " descriptors in a chain");
             }
             boolean inRam = inRam(addr, len);
             if (!inRam) {
