@@ -29,7 +29,7 @@ public final class VirtioBalloon implements VirtioDevice, Snapshottable<VirtioBa
     public static final int F_PAGE_POISON = 4;
     /** Features offered, as QEMU 7.2 offers them by default. */
     public static final long FEATURES = 1L << F_STATS_VQ | 1L << F_PAGE_POISON | 1L << Virtqueue.F_NOTIFY_ON_EMPTY
-            | 1L << 27 | 1L << Virtqueue.F_INDIRECT_DESC | 1L << Virtqueue.F_EVENT_IDX;
+            | 1L << Virtqueue.F_ANY_LAYOUT | 1L << Virtqueue.F_INDIRECT_DESC | 1L << Virtqueue.F_EVENT_IDX;
     /** Queue index of the inflate queue. */
     public static final int INFLATE = 0;
     /** Queue index of the deflate queue. */

@@ -32,6 +32,8 @@ public final class Virtqueue {
     static final int F_INDIRECT_DESC = 28;
     /** Feature bit: used_event / avail_event suppress notifications. */
     static final int F_EVENT_IDX = 29;
+    /** Feature bit: buffers may be laid out freely across descriptors (always true here). */
+    static final int F_ANY_LAYOUT = 27;
     /** Feature bit: interrupt when the available ring runs empty. */
     static final int F_NOTIFY_ON_EMPTY = 24;
 

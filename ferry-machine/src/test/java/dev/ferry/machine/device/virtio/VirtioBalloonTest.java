@@ -3,6 +3,7 @@ package dev.ferry.machine.device.virtio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.machine.board.GuestFixtures;
 import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.memory.GuestMemory;
@@ -392,6 +393,33 @@ class VirtioBalloonTest {
         for (VirtioBalloonState bad : List.of(fewQueues, badQueue, badFeatures)) {
             assertThatThrownBy(() -> balloon.restoreState(bad)).isInstanceOf(IllegalArgumentException.class);
         }
+    }
+
+    @Test
+    void balloonWorkloadResumesFromASnapshotToTheSameState(@TempDir Path dir) throws Exception {
+        long mid = 7_000_000L;
+        long end = 25_000_000L;
+        VirtMachine straight = bootBalloonWorkload();
+        straight.run(end);
+        assertThat(straight.balloon().inflatedPages()).as("the guest inflated the balloon").isPositive();
+
+        VirtMachine first = bootBalloonWorkload();
+        first.run(mid);
+        Path file = dir.resolve("mid.state");
+        first.saveState(file);
+        VirtMachine resumed = VirtMachine.fromStateFile(file, new ByteArrayOutputStream());
+        resumed.run(end);
+        assertThat(resumed.stateHash()).isEqualTo(straight.stateHash());
+        VirtioBalloonState state = (VirtioBalloonState) resumed.componentStates().get(VirtMachine.BALLOON);
+        assertThat(state.transport().queues().get(0).usedIdx()).as("inflate buffers used").isPositive();
+        assertThat(state.transport().status()).isEqualTo(7);
+    }
+
+    private static VirtMachine bootBalloonWorkload() throws Exception {
+        VirtMachine m = new VirtMachine(new MachineConfig(16L << 20, true, "size=1M passes=0 reread=2",
+                new ByteArrayOutputStream()).withBalloon(true));
+        m.boot(GuestFixtures.image("balloon"));
+        return m;
     }
 
     @Test
