@@ -9,18 +9,18 @@ mkdir -p "$out"
 list=$out/list.txt
 grep -v '^#' difftests.txt | grep -v '^[[:space:]]*$' >"$list"
 fail=0
-while IFS='|' read -r name image args mem; do
-	name=$(echo $name); image=$(echo $image); args=$(echo $args); mem=$(echo $mem)
+while IFS='|' read -r name image args mem extra; do
+	name=$(echo $name); image=$(echo $image); args=$(echo $args); mem=$(echo $mem); extra=$(echo $extra)
 	if [ $# -gt 0 ]; then
 		case " $* " in *" $name "*) ;; *) continue ;; esac
 	fi
 	start=$(date +%s.%N)
 	if [ -n "$args" ]; then
 		timeout 30 "$QEMU" -machine virt -bios none -nographic -m "$mem" \
-			-kernel "build/$image.elf" -append "$args" </dev/null >"$out/$name.out" 2>"$out/$name.err"
+			-kernel "build/$image.elf" -append "$args" $extra </dev/null >"$out/$name.out" 2>"$out/$name.err"
 	else
 		timeout 30 "$QEMU" -machine virt -bios none -nographic -m "$mem" \
-			-kernel "build/$image.elf" </dev/null >"$out/$name.out" 2>"$out/$name.err"
+			-kernel "build/$image.elf" $extra </dev/null >"$out/$name.out" 2>"$out/$name.err"
 	fi
 	rc=$?
 	echo $rc >"$out/$name.rc"

@@ -87,4 +87,12 @@ long sdk_run_user(long (*fn)(long), long arg);     /* runs fn(arg) in U mode, re
 void sdk_user_exit(long value) __attribute__((noreturn)); /* from U mode: leave early */
 #define SDK_ECALL_USER_EXIT 0x5344
 
+/* virtio balloon (legacy virtio-mmio, found by scanning the 8 slots for device id 5; polled, no features) */
+int sdk_balloon_init(void);                        /* 0 when a balloon is ready, -1 when there is none */
+int sdk_balloon_slot(void);                        /* its slot (0-7), -1 before init or without one */
+uint32_t sdk_balloon_target(void);                 /* num_pages: the host's target */
+uint32_t sdk_balloon_actual(void);                 /* actual: pages in the balloon as reported */
+long sdk_balloon_give(void *page, size_t n);       /* inflate: n pages from page (aligned) are the host's */
+long sdk_balloon_take(void *page, size_t n);       /* deflate: take them back before reuse */
+
 #endif

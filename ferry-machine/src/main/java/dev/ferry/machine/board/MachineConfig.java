@@ -10,8 +10,11 @@ import java.util.Objects;
  * @param deterministic time is the count of retired instructions instead of the host clock
  * @param bootArgs      the kernel command line handed to the guest in the device tree's {@code /chosen}
  * @param console       where the UART's output goes
+ * @param balloon       attach a virtio balloon in virtio-mmio slot 7 ({@code 0x1000_8000}, IRQ 8), where QEMU puts
+ *                      {@code -device virtio-balloon-device}
  */
-public record MachineConfig(long ramSize, boolean deterministic, String bootArgs, OutputStream console) {
+public record MachineConfig(long ramSize, boolean deterministic, String bootArgs, OutputStream console,
+        boolean balloon) {
 
     /** QEMU {@code virt}'s default RAM size. */
     public static final long DEFAULT_RAM = 128L << 20;
@@ -28,5 +31,15 @@ public record MachineConfig(long ramSize, boolean deterministic, String bootArgs
             throw new IllegalArgumentException("RAM size must be a multiple of 4 KiB between 2 MiB and 64 GiB, not "
                     + ramSize);
         }
+    }
+
+    /** A configuration without a balloon. */
+    public MachineConfig(long ramSize, boolean deterministic, String bootArgs, OutputStream console) {
+        this(ramSize, deterministic, bootArgs, console, false);
+    }
+
+    /** This configuration with the balloon attached or not. */
+    public MachineConfig withBalloon(boolean on) {
+        return new MachineConfig(ramSize, deterministic, bootArgs, console, on);
     }
 }

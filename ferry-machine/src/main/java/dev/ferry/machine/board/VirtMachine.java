@@ -12,6 +12,8 @@ import dev.ferry.machine.device.TestFinisher;
 import dev.ferry.machine.device.Uart16550;
 import dev.ferry.machine.device.UartState;
 import dev.ferry.machine.device.VirtioMmioSlot;
+import dev.ferry.machine.device.virtio.VirtioBalloon;
+import dev.ferry.machine.device.virtio.VirtioBalloonState;
 import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.machine.memory.GuestMemory;
@@ -32,8 +34,10 @@ import java.util.function.Supplier;
 
 /**
  * One RISC-V machine with the memory map of QEMU's {@code virt} board: RAM at {@code 0x8000_0000}, a 16550
- * UART, CLINT, PLIC, the {@code sifive_test} finisher and eight empty virtio-mmio slots. The same guest ELF runs
- * here and under {@code qemu-system-riscv64 -machine virt -bios none -kernel}.
+ * UART, CLINT, PLIC, the {@code sifive_test} finisher and eight virtio-mmio slots, empty but for an optional
+ * balloon in slot 7. The same guest ELF runs here and under
+ * {@code qemu-system-riscv64 -machine virt -bios none -kernel} (with {@code -device virtio-balloon-device} for
+ * the balloon).
  *
  * <p>The vCPU runs on the thread that calls {@link #run}. Other threads reach the machine through
  * {@link #requestStop()} and {@link #atSafepoint}, which runs a task on the vCPU thread between two
@@ -57,6 +61,10 @@ public final class VirtMachine {
     public static final long VIRTIO_BASE = 0x1000_1000L;
     /** Number of virtio-mmio slots. */
     public static final int VIRTIO_SLOTS = 8;
+    /** The slot of the balloon: QEMU places the first {@code -device} in the highest-numbered free slot. */
+    public static final int BALLOON_SLOT = 7;
+    /** Name of the balloon's component state. */
+    public static final String BALLOON = "balloon";
 
     private final MachineConfig config;
     private final GuestMemory ram;
@@ -67,6 +75,7 @@ public final class VirtMachine {
     private final Plic plic;
     private final Uart16550 uart;
     private final TestFinisher finisher;
+    private final VirtioBalloon balloon;
     private final Queue<Runnable> safepointTasks = new ArrayDeque<>();
 
     private volatile boolean poweredOff;
@@ -103,8 +112,10 @@ public final class VirtMachine {
         bus.map(CLINT_BASE, clint);
         bus.map(PLIC_BASE, plic);
         bus.map(UART0_BASE, uart);
+        this.balloon = config.balloon() ? new VirtioBalloon(ram, plic.line(1 + BALLOON_SLOT)) : null;
         for (int i = 0; i < VIRTIO_SLOTS; i++) {
-            bus.map(VIRTIO_BASE + 0x1000L * i, new VirtioMmioSlot());
+            bus.map(VIRTIO_BASE + 0x1000L * i, i == BALLOON_SLOT && balloon != null ? balloon.mmio()
+                    : new VirtioMmioSlot());
         }
     }
 
@@ -116,6 +127,11 @@ public final class VirtMachine {
     /** Guest RAM, with its migration views. */
     public GuestMemory memory() {
         return ram;
+    }
+
+    /** The virtio balloon, or {@code null} when the configuration has none. */
+    public VirtioBalloon balloon() {
+        return balloon;
     }
 
     /** The hart. */
@@ -287,6 +303,9 @@ public final class VirtMachine {
         states.put("clint", clint.saveState());
         states.put("plic", plic.saveState());
         states.put("uart0", uart.saveState());
+        if (balloon != null) {
+            states.put(BALLOON, balloon.saveState());
+        }
         return states;
     }
 
@@ -318,6 +337,7 @@ public final class VirtMachine {
         ClintState clintState = saved.component("clint", ClintState.class);
         PlicState plicState = saved.component("plic", PlicState.class);
         UartState uartState = saved.component("uart0", UartState.class);
+        VirtioBalloonState balloonState = balloon == null ? null : saved.component(BALLOON, VirtioBalloonState.class);
         saved.applyMemory(ram);
         if (realTime != null) {
             realTime.set(board.realTimeMtime());
@@ -326,6 +346,9 @@ public final class VirtMachine {
         clint.restoreState(clintState);
         plic.restoreState(plicState);
         uart.restoreState(uartState);
+        if (balloon != null) {
+            balloon.restoreState(balloonState);
+        }
         poweredOff = false;
     }
 
@@ -348,6 +371,8 @@ public final class VirtMachine {
         ClintState clintState = component(states, "clint", ClintState.class);
         PlicState plicState = component(states, "plic", PlicState.class);
         UartState uartState = component(states, "uart0", UartState.class);
+        VirtioBalloonState balloonState = balloon == null ? null
+                : component(states, BALLOON, VirtioBalloonState.class);
         if (realTime != null) {
             realTime.set(board.realTimeMtime());
         }
@@ -355,6 +380,9 @@ public final class VirtMachine {
         clint.restoreState(clintState);
         plic.restoreState(plicState);
         uart.restoreState(uartState);
+        if (balloon != null) {
+            balloon.restoreState(balloonState);
+        }
         poweredOff = false;
     }
 
@@ -368,13 +396,16 @@ public final class VirtMachine {
         return type.cast(r);
     }
 
-    /** Builds a machine from a saved state file; its configuration (RAM size, mode) comes from the file. */
+    /**
+     * Builds a machine from a saved state file; its configuration (RAM size, mode, balloon) comes from the file.
+     */
     public static VirtMachine fromStateFile(Path file, OutputStream console) throws IOException {
         LoadedState saved = MachineStateFile.read(file);
         BoardState board = saved.component("board", BoardState.class);
         VirtMachine m;
         try {
-            m = new VirtMachine(new MachineConfig(board.ramSize(), board.deterministic(), "", console));
+            m = new VirtMachine(new MachineConfig(board.ramSize(), board.deterministic(), "", console,
+                    saved.componentNames().contains(BALLOON)));
         } catch (IllegalArgumentException e) {
             throw new StateFormatException("saved state has an invalid RAM size: " + e.getMessage());
         }

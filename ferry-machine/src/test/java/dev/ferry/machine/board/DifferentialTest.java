@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -16,11 +18,16 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Oracle 1: every guest image in {@code guests/difftests.txt} prints the same console output and exits with the
- * same status on {@code qemu-system-riscv64 -machine virt} and on Ferry.
+ * same status on {@code qemu-system-riscv64 -machine virt} and on Ferry. An optional fifth column holds extra
+ * QEMU arguments; each must be one Ferry knows how to match ({@link #DEVICES}).
  */
 class DifferentialTest {
 
-    private record Case(String name, String image, String args, String mem) { }
+    private record Case(String name, String image, String args, String mem, List<String> qemuExtra) { }
+
+    /** QEMU device options a case may add, and what Ferry's configuration does for each. */
+    private static final Map<String, UnaryOperator<MachineConfig>> DEVICES =
+            Map.of("virtio-balloon-device", c -> c.withBalloon(true));
 
     @TestFactory
     Stream<DynamicTest> sameOutputAsQemu() throws IOException {
@@ -38,10 +45,17 @@ class DifferentialTest {
                 continue;
             }
             String[] f = l.split("\\|", -1);
-            if (f.length != 4) {
+            if (f.length != 4 && f.length != 5) {
                 throw new IOException("bad line in " + list + ": " + line);
             }
-            cases.add(new Case(f[0].strip(), f[1].strip(), f[2].strip(), f[3].strip()));
+            List<String> extra = f.length == 5 && !f[4].isBlank() ? List.of(f[4].strip().split("\\s+")) : List.of();
+            for (int i = 0; i < extra.size(); i += 2) {
+                if (!extra.get(i).equals("-device") || i + 1 == extra.size()
+                        || !DEVICES.containsKey(extra.get(i + 1))) {
+                    throw new IOException("unsupported QEMU arguments in " + list + ": " + line);
+                }
+            }
+            cases.add(new Case(f[0].strip(), f[1].strip(), f[2].strip(), f[3].strip(), extra));
         }
         return cases;
     }
@@ -62,6 +76,7 @@ class DifferentialTest {
         if (!c.args().isEmpty()) {
             cmd.addAll(List.of("-append", c.args()));
         }
+        cmd.addAll(c.qemuExtra());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).redirectInput(ProcessBuilder.Redirect.PIPE)
                 .start();
         byte[] out = p.getInputStream().readAllBytes();
@@ -72,10 +87,15 @@ class DifferentialTest {
         return new Result(new String(out, StandardCharsets.UTF_8), p.exitValue());
     }
 
-    private static Result runFerry(Case c) {
+    private static Result runFerry(Case c) throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         long ram = parseSize(c.mem());
-        VirtMachine m = GuestFixtures.boot(c.image(), c.args(), ram, false, console);
+        MachineConfig config = new MachineConfig(ram, false, c.args(), console);
+        for (int i = 1; i < c.qemuExtra().size(); i += 2) {
+            config = DEVICES.get(c.qemuExtra().get(i)).apply(config);
+        }
+        VirtMachine m = new VirtMachine(config);
+        m.boot(GuestFixtures.image(c.image()));
         VirtMachine.Exit exit = m.run(Long.MAX_VALUE);
         assertThat(exit).isEqualTo(VirtMachine.Exit.POWERED_OFF);
         int code = m.exitCode();
