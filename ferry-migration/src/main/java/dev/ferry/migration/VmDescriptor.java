@@ -8,5 +8,13 @@ package dev.ferry.migration;
  * @param ramSize          bytes of guest RAM
  * @param deterministic    time is the count of retired instructions
  * @param instructionLimit the VM parks at this many retired instructions ({@code Long.MAX_VALUE}: never)
+ * @param balloon          the machine has a virtio balloon device
  */
-public record VmDescriptor(String name, long ramSize, boolean deterministic, long instructionLimit) { }
+public record VmDescriptor(String name, long ramSize, boolean deterministic, long instructionLimit,
+        boolean balloon) {
+
+    /** A VM without a balloon device. */
+    public VmDescriptor(String name, long ramSize, boolean deterministic, long instructionLimit) {
+        this(name, ramSize, deterministic, instructionLimit, false);
+    }
+}

@@ -7,15 +7,12 @@ import dev.ferry.machine.board.VmRunner;
 import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * A guest that gives pages back through the virtio balloon: pre-copy with skipFreePages leaves those pages at
  * home, and the VM still reaches, at its limit, the state of a run that never migrated (the guest rewrites every
  * given page before it uses it again).
- *
- * <p>Skipped while the migration target cannot build a machine with a balloon: {@link VmDescriptor} does not carry
- * the option, so the target refuses the source's {@code balloon} component.
+
  */
 class BalloonMigrationTest {
 
@@ -71,8 +68,6 @@ class BalloonMigrationTest {
             System.out.printf("balloon pre-copy: %s, %d rounds, %s%n", report.success() ? "ok" : report.error(),
                     report.rounds().size(), report.pagesByEncoding());
             vm.close();
-            assumeFalse(!report.success() && String.valueOf(report.error()).contains("unknown component 'balloon'"),
-                    "the target builds its machine from VmDescriptor, which does not say that the VM has a balloon");
             assertThat(report.success()).as("migration succeeded: %s (target: %s)", report.error(), target.abandoned)
                     .isTrue();
             assertThat(report.pagesByEncoding().get("skipped-free")).as("pages skipped as free: %s",

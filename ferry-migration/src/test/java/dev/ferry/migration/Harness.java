@@ -136,7 +136,8 @@ final class Harness {
     /** Migrates {@code vm} to {@code to} and waits for the report. */
     static MigrationReport migrate(String id, VmRunner vm, Guest g, InetSocketAddress to, MigrationOptions o)
             throws Exception {
-        MigrationSource src = new MigrationSource(id, vm, g.descriptor(vm.name()), to, SECRET, o);
+        VmDescriptor d = new VmDescriptor(vm.name(), RAM, true, g.limit(), vm.machine().config().balloon());
+        MigrationSource src = new MigrationSource(id, vm, d, to, SECRET, o);
         return src.start().get(120, TimeUnit.SECONDS);
     }
 

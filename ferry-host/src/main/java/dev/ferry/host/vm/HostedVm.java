@@ -64,7 +64,8 @@ public final class HostedVm {
     /** Host-side facts a migration carries. */
     public VmDescriptor descriptor() {
         VirtMachine m = runner.machine();
-        return new VmDescriptor(name, m.config().ramSize(), m.config().deterministic(), runner.instructionLimit());
+        return new VmDescriptor(name, m.config().ramSize(), m.config().deterministic(), runner.instructionLimit(),
+                m.config().balloon());
     }
 
     /** Bytes of guest RAM that hold data (pages written at least once). */

@@ -80,7 +80,7 @@ public final class IncomingMigration {
         this.onEnd = onEnd;
         this.control = control;
         this.machine = new VirtMachine(new MachineConfig(vm.ramSize(), vm.deterministic(), "",
-                handler.consoleFor(vm)));
+                handler.consoleFor(vm)).withBalloon(vm.balloon()));
         this.memory = machine.memory();
         this.streams = new FrameConnection[begin.streams()];
         this.streamRound = new int[begin.streams()];

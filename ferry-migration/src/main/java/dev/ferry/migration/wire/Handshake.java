@@ -25,7 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Handshake {
 
     /** The protocol version this build speaks. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final byte[] MAGIC = "FERRYMIG".getBytes(StandardCharsets.US_ASCII);
     private static final int NONCE = 32;
     private static final SecureRandom RANDOM = new SecureRandom();

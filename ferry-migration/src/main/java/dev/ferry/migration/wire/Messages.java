@@ -33,7 +33,8 @@ public final class Messages {
         /** The frame. */
         public Frame frame() {
             return new PayloadWriter().str(vm.name()).i64(vm.ramSize()).bool(vm.deterministic())
-                    .i64(vm.instructionLimit()).str(strategy.name()).u8(streams).frame(FrameType.BEGIN);
+                    .i64(vm.instructionLimit()).bool(vm.balloon()).str(strategy.name()).u8(streams)
+                    .frame(FrameType.BEGIN);
         }
 
         /** Decodes and checks a BEGIN frame. */
@@ -43,6 +44,7 @@ public final class Messages {
             long ram = r.i64();
             boolean det = r.bool();
             long limit = r.i64();
+            boolean balloon = r.bool();
             String strategy = r.str(32);
             int streams = r.u8();
             r.end();
@@ -64,7 +66,7 @@ public final class Messages {
             } catch (IllegalArgumentException e) {
                 throw new ProtocolException("BEGIN frame: unknown strategy " + strategy);
             }
-            return new Begin(new VmDescriptor(name, ram, det, limit), s, streams);
+            return new Begin(new VmDescriptor(name, ram, det, limit, balloon), s, streams);
         }
     }
 
