@@ -27,6 +27,8 @@ final class FerryMigrationRun {
 
     private static final byte[] SECRET = "ferry bench migrate".getBytes(StandardCharsets.UTF_8);
 
+    private static final long READY_MILLIS = 60_000;
+
     private final long warmupMillis;
     private final long timeoutMillis;
 
@@ -39,12 +41,16 @@ final class FerryMigrationRun {
     MigrationResult run(ElfImage image, MigrationCase testCase, String variant, MigrationOptions options)
             throws Exception {
         String name = "bench-" + testCase.image();
-        VirtMachine machine = new VirtMachine(new MachineConfig(testCase.ramBytes(), false, testCase.args(),
-                OutputStream.nullOutputStream()));
+        ConsoleWatch console = new ConsoleWatch(testCase.ready());
+        VirtMachine machine = new VirtMachine(new MachineConfig(testCase.ramBytes(), false, testCase.args(), console));
         machine.boot(image);
         VmRunner vm = new VmRunner(machine, name, Long.MAX_VALUE);
         try (Target target = new Target()) {
             vm.start();
+            if (!console.await(READY_MILLIS)) {
+                return MigrationResult.failed("ferry", variant, testCase, "guest did not print '" + testCase.ready()
+                        + "' in " + READY_MILLIS / 1000 + " s");
+            }
             Thread.sleep(warmupMillis);
             if (vm.state() != VmRunner.RunState.RUNNING) {
                 return MigrationResult.failed("ferry", variant, testCase, "guest is " + vm.state() + " before migrating");

@@ -48,8 +48,9 @@ public final class MigrateBenchmark implements Callable<Integer> {
     @Option(names = "--munch-args", description = "Boot arguments of munch (default: ${DEFAULT-VALUE}).")
     private String munchArgs = "wss=64M rate=max passes=0";
 
-    @Option(names = "--warmup", description = "Milliseconds a guest runs before it migrates (default: ${DEFAULT-VALUE}).")
-    private long warmupMillis = 1500;
+    @Option(names = "--warmup", description = "Milliseconds a guest runs after it established its working set (idle: "
+            + "touched its pages, munch: finished its first pass) before it migrates (default: ${DEFAULT-VALUE}).")
+    private long warmupMillis = 1000;
 
     @Option(names = "--timeout", description = "Seconds before a migration is cancelled (default: ${DEFAULT-VALUE}).")
     private long timeoutSeconds = 60;
@@ -76,6 +77,7 @@ public final class MigrateBenchmark implements Callable<Integer> {
             }
         }
         Map<String, String> guestArgs = Map.of("idle", idleArgs, "munch", munchArgs);
+        Map<String, String> readyLines = Map.of("idle", "idle: sleeping", "munch", "munch: pass 1\n");
         GuestImages installed = GuestImages.ofInstallation();
         long timeoutMillis = timeoutSeconds * 1000;
         FerryMigrationRun ferry = new FerryMigrationRun(warmupMillis, timeoutMillis);
@@ -99,7 +101,7 @@ public final class MigrateBenchmark implements Callable<Integer> {
             for (String size : mem) {
                 long ram = Sizes.parse(size);
                 for (String strategy : strategies) {
-                    MigrationCase c = new MigrationCase(image, args, ram, strategy);
+                    MigrationCase c = new MigrationCase(image, args, ram, strategy, readyLines.get(image));
                     for (int r = 0; r < repeat; r++) {
                         results.add(table.row(ferry.run(elf, c, strategy, ferryDefaults(strategy))));
                         if (image.equals("munch") && strategy.equals("precopy")) {

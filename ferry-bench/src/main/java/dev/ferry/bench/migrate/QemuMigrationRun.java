@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class QemuMigrationRun {
 
     private static final long POLL_MILLIS = 20;
+    private static final long READY_MILLIS = 30_000;
 
     private final String qemu;
     private final long warmupMillis;
@@ -55,8 +56,14 @@ final class QemuMigrationRun {
         try {
             Process target = start(image, testCase, targetSocket, uri, processes);
             Process source = start(image, testCase, sourceSocket, null, processes);
+            ConsoleWatch console = new ConsoleWatch(testCase.ready());
+            console.pump(source.getInputStream(), "qemu-console-" + port);
             try (Qmp dst = Qmp.connect(targetSocket, target, 10_000);
                  Qmp src = Qmp.connect(sourceSocket, source, 10_000)) {
+                if (!console.await(READY_MILLIS)) {
+                    return MigrationResult.failed("qemu", testCase.strategy(), testCase, "guest did not print '"
+                            + testCase.ready() + "' in " + READY_MILLIS / 1000 + " s");
+                }
                 Thread.sleep(warmupMillis);
                 return migrate(src, dst, testCase, uri);
             }
@@ -160,8 +167,9 @@ final class QemuMigrationRun {
             cmd.add("-incoming");
             cmd.add(incoming);
         }
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder.Redirect output = incoming == null ? ProcessBuilder.Redirect.PIPE
+                : ProcessBuilder.Redirect.DISCARD;
+        Process p = new ProcessBuilder(cmd).redirectOutput(output).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         processes.add(p);
         return p;
     }
