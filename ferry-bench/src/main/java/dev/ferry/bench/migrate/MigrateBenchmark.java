@@ -59,6 +59,10 @@ public final class MigrateBenchmark implements Callable<Integer> {
             + "THROTTLE or POSTCOPY (default: ${DEFAULT-VALUE}).")
     private StallAction aidsOnStall = StallAction.THROTTLE;
 
+    @Option(names = "--jit-warmup", negatable = true, description = "Migrate idle once per strategy on Ferry, "
+            + "untimed, before measuring (default: ${DEFAULT-VALUE}).")
+    private boolean jitWarmup = true;
+
     @Option(names = "--skip-qemu", description = "Measure Ferry only.")
     private boolean skipQemu;
 
@@ -89,6 +93,9 @@ public final class MigrateBenchmark implements Callable<Integer> {
         out.printf("ferry bench migrate, %s, %d cores; warm-up %d ms, timeout %d s, QEMU max-bandwidth %s%n",
                 Instant.now().truncatedTo(ChronoUnit.SECONDS), Runtime.getRuntime().availableProcessors(),
                 warmupMillis, timeoutSeconds, skipQemu ? "-" : qemuMaxBandwidth);
+        if (jitWarmup) {
+            warmUpFerry(ferry, installed, guestArgs, readyLines);
+        }
         MigrationTable table = new MigrationTable(out);
         table.printHeader();
         List<MigrationResult> results = new ArrayList<>();
@@ -117,6 +124,17 @@ public final class MigrateBenchmark implements Callable<Integer> {
         table.printNotes();
         table.printSummary(results);
         return 0;
+    }
+
+    /** One untimed Ferry migration per strategy, so that the table does not measure the JIT compiling the engine. */
+    private void warmUpFerry(FerryMigrationRun ferry, GuestImages installed, Map<String, String> guestArgs,
+            Map<String, String> readyLines) throws Exception {
+        ElfImage idle = installed.load("idle");
+        for (String strategy : strategies) {
+            MigrationCase c = new MigrationCase("idle", guestArgs.get("idle"), Sizes.parse(mem.get(0)), strategy,
+                    readyLines.get("idle"));
+            ferry.run(idle, c, strategy, ferryDefaults(strategy));
+        }
     }
 
     private static MigrationOptions ferryDefaults(String strategy) {
