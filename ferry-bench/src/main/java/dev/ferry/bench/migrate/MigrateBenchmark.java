@@ -122,6 +122,9 @@ public final class MigrateBenchmark implements Callable<Integer> {
             }
         }
         table.printNotes();
+        if (repeat > 1) {
+            table.printMedians(results);
+        }
         table.printSummary(results);
         return 0;
     }

@@ -13,6 +13,10 @@ import java.util.function.ToDoubleFunction;
  */
 final class MigrationTable {
 
+    private static final String[] VERDICTS = {"ferry", "qemu", "-"};
+    private static final List<ToDoubleFunction<MigrationResult>> METRICS = List.of(MigrationResult::totalMs,
+            MigrationResult::downtimeMs, r -> r.bytes(), r -> r.rounds());
+
     private final PrintStream out;
     private final List<String> notes = new ArrayList<>();
 
@@ -50,6 +54,31 @@ final class MigrationTable {
         }
     }
 
+    /** With repeated runs: one row per engine, case and strategy with the medians of the successful runs. */
+    void printMedians(List<MigrationResult> results) {
+        Map<String, List<MigrationResult>> groups = new LinkedHashMap<>();
+        for (MigrationResult r : results) {
+            MigrationCase c = r.testCase();
+            groups.computeIfAbsent(r.engine() + "|" + c.image() + "|" + c.ramLabel() + "|" + r.variant(),
+                    k -> new ArrayList<>()).add(r);
+        }
+        out.println();
+        out.println("Medians of the successful runs:");
+        printHeader();
+        for (List<MigrationResult> runs : groups.values()) {
+            MigrationResult first = runs.get(0);
+            MigrationCase c = first.testCase();
+            long ok = runs.stream().filter(MigrationResult::success).count();
+            double bytes = median(runs, METRICS.get(2));
+            double rounds = median(runs, METRICS.get(3));
+            out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |%n", first.engine(), c.image(),
+                    c.ramLabel(), first.variant(), millis(median(runs, METRICS.get(0))),
+                    millis(median(runs, METRICS.get(1))),
+                    Double.isNaN(bytes) ? "-" : String.format("%.1f", bytes / 1048576.0),
+                    Double.isNaN(rounds) ? "-" : String.format("%.0f", rounds), ok, runs.size());
+        }
+    }
+
     /**
      * For every case both engines ran, the winner of each metric (lower median over successful runs; a run that
      * failed loses), then the tally. Ferry's {@code precopy+aids} is compared with QEMU's pre-copy.
@@ -67,14 +96,13 @@ final class MigrationTable {
             return;
         }
         String[] metrics = {"total time", "downtime", "bytes sent"};
-        List<ToDoubleFunction<MigrationResult>> values = List.of(MigrationResult::totalMs,
-                MigrationResult::downtimeMs, r -> r.bytes());
+        List<ToDoubleFunction<MigrationResult>> values = METRICS;
         Map<String, int[]> tally = new LinkedHashMap<>();
         for (String m : metrics) {
             tally.put(m, new int[3]);
         }
         out.println();
-        out.println("Winner per case (lower is better; a failed run loses):");
+        out.println("Winner per case (lower median is better; a failed run loses; - = no verdict):");
         for (Map.Entry<String, List<MigrationResult>> e : ferry.entrySet()) {
             String key = e.getKey();
             String qemuKey = key.endsWith("+aids") ? key.substring(0, key.length() - "+aids".length()) : key;
@@ -84,15 +112,13 @@ final class MigrationTable {
             }
             StringBuilder line = new StringBuilder(String.format("  %-30s", key + (key.equals(qemuKey) ? "" : " vs qemu")));
             for (int i = 0; i < metrics.length; i++) {
-                double f = median(e.getValue(), values.get(i));
-                double g = median(q, values.get(i));
-                int winner = winner(f, g);
+                int winner = winner(e.getValue(), q, values.get(i));
                 tally.get(metrics[i])[winner]++;
-                line.append(String.format("  %s: %s", metrics[i], new String[] {"ferry", "qemu", "neither"}[winner]));
+                line.append(String.format("  %s: %s", metrics[i], VERDICTS[winner]));
             }
             out.println(line);
         }
-        out.println("Tally (ferry / qemu / neither):");
+        out.println("Tally (ferry / qemu / no verdict):");
         for (String m : metrics) {
             int[] t = tally.get(m);
             out.printf("  %-11s %d / %d / %d%n", m, t[0], t[1], t[2]);
@@ -100,18 +126,23 @@ final class MigrationTable {
         out.flush();
     }
 
-    /** 0 = ferry, 1 = qemu, 2 = neither succeeded. Ties go to neither. */
-    private static int winner(double ferry, double qemu) {
-        if (Double.isNaN(ferry) && Double.isNaN(qemu)) {
+    /**
+     * 0 = ferry, 1 = qemu, 2 = no verdict: neither succeeded, a tie, or a successful run without this figure
+     * (QEMU's post-copy downtime).
+     */
+    private static int winner(List<MigrationResult> ferry, List<MigrationResult> qemu,
+            ToDoubleFunction<MigrationResult> metric) {
+        boolean ferryOk = ferry.stream().anyMatch(MigrationResult::success);
+        boolean qemuOk = qemu.stream().anyMatch(MigrationResult::success);
+        if (ferryOk != qemuOk) {
+            return ferryOk ? 0 : 1;
+        }
+        double f = median(ferry, metric);
+        double g = median(qemu, metric);
+        if (Double.isNaN(f) || Double.isNaN(g) || f == g) {
             return 2;
         }
-        if (Double.isNaN(qemu) || ferry < qemu) {
-            return 0;
-        }
-        if (Double.isNaN(ferry) || qemu < ferry) {
-            return 1;
-        }
-        return 2;
+        return f < g ? 0 : 1;
     }
 
     private static double median(List<MigrationResult> runs, ToDoubleFunction<MigrationResult> metric) {
