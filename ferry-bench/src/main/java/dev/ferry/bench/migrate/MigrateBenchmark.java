@@ -70,7 +70,7 @@ public final class MigrateBenchmark implements Callable<Integer> {
     private String qemu = "qemu-system-riscv64";
 
     @Option(names = "--qemu-max-bandwidth", description = "QEMU's max-bandwidth in bytes/s (K, M, G suffixes); 0 keeps "
-            + "QEMU's own default, 32 MiB/s in 7.2, while Ferry's default is unlimited (default: ${DEFAULT-VALUE}).")
+            + "QEMU's own default, 128 MiB/s in 7.2, while Ferry's default is unlimited (default: ${DEFAULT-VALUE}).")
     private String qemuMaxBandwidth = "100G";
 
     @Override
