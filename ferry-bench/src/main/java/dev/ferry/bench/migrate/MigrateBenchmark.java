@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
                 + "bytes sent, rounds.")
 public final class MigrateBenchmark implements Callable<Integer> {
 
+    private static final long QEMU_UNLIMITED = 100L << 30;
     private static final List<String> STRATEGIES = List.of("stopcopy", "precopy", "postcopy", "hybrid");
 
     @Option(names = "--mem", split = ",", description = "Guest RAM sizes (default: ${DEFAULT-VALUE}).")
@@ -69,9 +70,13 @@ public final class MigrateBenchmark implements Callable<Integer> {
     @Option(names = "--qemu", description = "QEMU binary (default: ${DEFAULT-VALUE}).")
     private String qemu = "qemu-system-riscv64";
 
-    @Option(names = "--qemu-max-bandwidth", description = "QEMU's max-bandwidth in bytes/s (K, M, G suffixes); 0 keeps "
-            + "QEMU's own default, 128 MiB/s in 7.2, while Ferry's default is unlimited (default: ${DEFAULT-VALUE}).")
-    private String qemuMaxBandwidth = "100G";
+    @Option(names = "--bandwidth", description = "Send-rate cap in bytes/s (K, M, G suffixes) for both engines; 0 = "
+            + "unlimited (QEMU, which has no unlimited setting, gets 100G) (default: ${DEFAULT-VALUE}).")
+    private String bandwidth = "0";
+
+    @Option(names = "--qemu-max-bandwidth", description = "Overrides QEMU's max-bandwidth only (bytes/s); 0 keeps "
+            + "QEMU's own default, 128 MiB/s in 7.2.")
+    private String qemuMaxBandwidth;
 
     @Override
     public Integer call() throws Exception {
@@ -86,13 +91,18 @@ public final class MigrateBenchmark implements Callable<Integer> {
         long timeoutMillis = timeoutSeconds * 1000;
         FerryMigrationRun ferry = new FerryMigrationRun(warmupMillis, timeoutMillis);
         int hybridRounds = MigrationOptions.defaults(Strategy.HYBRID).precopyRounds();
-        QemuMigrationRun qemuRun = new QemuMigrationRun(qemu, warmupMillis, timeoutMillis,
-                Sizes.parse(qemuMaxBandwidth), hybridRounds);
+        long capBytes = Sizes.parse(bandwidth);
+        long qemuBandwidth = qemuMaxBandwidth != null ? Sizes.parse(qemuMaxBandwidth)
+                : capBytes > 0 ? capBytes : QEMU_UNLIMITED;
+        QemuMigrationRun qemuRun = new QemuMigrationRun(qemu, warmupMillis, timeoutMillis, qemuBandwidth,
+                hybridRounds);
 
         PrintStream out = System.out;
-        out.printf("ferry bench migrate, %s, %d cores; warm-up %d ms, timeout %d s, QEMU max-bandwidth %s%n",
-                Instant.now().truncatedTo(ChronoUnit.SECONDS), Runtime.getRuntime().availableProcessors(),
-                warmupMillis, timeoutSeconds, skipQemu ? "-" : qemuMaxBandwidth);
+        out.printf("ferry bench migrate, %s, %d cores; warm-up %d ms, timeout %d s, Ferry bandwidth %s, "
+                + "QEMU max-bandwidth %s%n", Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                Runtime.getRuntime().availableProcessors(), warmupMillis, timeoutSeconds,
+                capBytes == 0 ? "unlimited" : Sizes.format(capBytes) + "/s",
+                skipQemu ? "-" : qemuBandwidth == 0 ? "QEMU default" : Sizes.format(qemuBandwidth) + "/s");
         if (jitWarmup) {
             warmUpFerry(ferry, installed, guestArgs, readyLines);
         }
@@ -140,16 +150,21 @@ public final class MigrateBenchmark implements Callable<Integer> {
         }
     }
 
-    private static MigrationOptions ferryDefaults(String strategy) {
-        return MigrationOptions.defaults(Strategy.valueOf(strategy.toUpperCase(Locale.ROOT)));
+    /** Ferry's defaults for the strategy, with the {@code --bandwidth} cap. */
+    private MigrationOptions ferryDefaults(String strategy) {
+        return withAids(MigrationOptions.defaults(Strategy.valueOf(strategy.toUpperCase(Locale.ROOT))), false);
     }
 
     /** Pre-copy with frequency order, delay-hot 0.5, auto-converge and the chosen stall action. */
     private MigrationOptions convergenceAids() {
-        MigrationOptions d = MigrationOptions.defaults(Strategy.PRECOPY);
-        return new MigrationOptions(d.strategy(), d.streams(), d.bandwidthBitsPerSec(), d.rate(),
+        return withAids(MigrationOptions.defaults(Strategy.PRECOPY), true);
+    }
+
+    private MigrationOptions withAids(MigrationOptions d, boolean aids) {
+        return new MigrationOptions(d.strategy(), d.streams(), Sizes.parse(bandwidth) * 8, d.rate(),
                 d.minRateBitsPerSec(), d.maxRateBitsPerSec(), d.maxDowntimeMillis(), d.maxRounds(), d.precopyRounds(),
-                true, aidsOnStall, PageOrder.FREQUENCY, 0.5, d.skipRedirtied(), d.zeroPages(), d.xbzrle(), d.lz4(),
+                aids || d.autoConverge(), aids ? aidsOnStall : d.onStall(), aids ? PageOrder.FREQUENCY : d.order(),
+                aids ? 0.5 : d.delayHotThreshold(), d.skipRedirtied(), d.zeroPages(), d.xbzrle(), d.lz4(),
                 d.skipFreePages(), d.prepagingRadius());
     }
 }
