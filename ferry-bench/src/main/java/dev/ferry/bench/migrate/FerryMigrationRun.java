@@ -37,7 +37,7 @@ final class FerryMigrationRun {
         this.timeoutMillis = timeoutMillis;
     }
 
-    /** Boots the guest, lets it run for the warm-up, migrates it with {@code options} and releases both sides. */
+    /** Boots the guest, waits until it is ready plus the warm-up, migrates it with {@code options}, releases both sides. */
     MigrationResult run(ElfImage image, MigrationCase testCase, String variant, MigrationOptions options)
             throws Exception {
         String name = "bench-" + testCase.image();

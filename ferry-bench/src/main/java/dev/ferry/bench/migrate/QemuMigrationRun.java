@@ -43,7 +43,7 @@ final class QemuMigrationRun {
         this.hybridRounds = hybridRounds;
     }
 
-    /** Starts both QEMUs, lets the source run for the warm-up, migrates and reports. */
+    /** Starts both QEMUs, waits until the source guest is ready plus the warm-up, migrates and reports. */
     MigrationResult run(Path image, MigrationCase testCase) throws Exception {
         Path dir = Files.createTempDirectory("ferry-bench-qemu");
         Path sourceSocket = dir.resolve("source.qmp");
