@@ -87,7 +87,7 @@ public final class DemoCommand implements Callable<Integer> {
                     HostAddress.format(b.migrationEndpoint()));
 
             step("Boot 'munch " + WORKLOAD + "' on host A: it rewrites a 32 MiB working set, 20,000 pages/s");
-            hostA.post("/v1/vms", new CreateVmRequest(VM, "munch", "128M", null, null, List.of(WORKLOAD)));
+            hostA.post("/v1/vms", new CreateVmRequest(VM, "munch", "128M", null, null, List.of(WORKLOAD), null));
             Thread.sleep(2500);
             VmInfo info = hostA.get("/v1/vms/" + VM + "?dirty_rate=true", VmInfo.class);
             out.printf(Locale.ROOT, "   %s on A: %s, %,d instructions, dirty rate %,.0f pages/s, %s of RAM in use%n",

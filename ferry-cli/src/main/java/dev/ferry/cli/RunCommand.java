@@ -48,6 +48,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--restore", paramLabel = "FILE", description = "Start from a saved state instead of booting.")
     private Path restore;
 
+    @Option(names = "--balloon",
+            description = "Give the guest a virtio balloon device (as QEMU's -device virtio-balloon-device).")
+    private boolean balloon;
+
     @Option(names = "--append", paramLabel = "ARGS",
             description = "Boot arguments for the guest (as QEMU's -append), e.g. \"wss=64M rate=max\".")
     private String append;
@@ -112,7 +116,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         MachineConfig config;
         try {
-            config = new MachineConfig(ram, deterministic, bootArgs, out);
+            config = new MachineConfig(ram, deterministic, bootArgs, out).withBalloon(balloon);
         } catch (IllegalArgumentException e) {
             throw new UserError("--mem: " + e.getMessage());
         }

@@ -61,6 +61,9 @@ public final class VmCommand implements Runnable {
         @Option(names = "--deterministic", description = "Time is the count of retired instructions.")
         private boolean deterministic;
 
+        @Option(names = "--balloon", description = "Give the VM a virtio balloon device.")
+        private boolean balloon;
+
         @Option(names = "--max-instructions", paramLabel = "N",
                 description = "The VM parks after exactly N retired instructions.")
         private Long maxInstructions;
@@ -80,7 +83,7 @@ public final class VmCommand implements Runnable {
             }
             VmInfo vm = HostClient.convert(host.client().post("/v1/vms", new CreateVmRequest(name, image,
                     mem == null ? null : Long.toString(mem), deterministic ? Boolean.TRUE : null, maxInstructions,
-                    params)), VmInfo.class);
+                    params, balloon ? Boolean.TRUE : null)), VmInfo.class);
             System.out.printf("created VM %s on %s: %s, %d MiB%s, %s%n", vm.name(), host.host, vm.image(),
                     vm.ramBytes() >> 20, vm.deterministic() ? ", deterministic" : "", vm.state());
             return 0;

@@ -157,7 +157,8 @@ public final class FerryHost implements AutoCloseable {
         ConsoleBuffer console = new ConsoleBuffer();
         MachineConfig machineConfig;
         try {
-            machineConfig = new MachineConfig(ram, deterministic, bootArgs, console);
+            machineConfig = new MachineConfig(ram, deterministic, bootArgs, console)
+                    .withBalloon(Boolean.TRUE.equals(req.balloon()));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("mem: " + e.getMessage());
         }

@@ -12,6 +12,7 @@ import java.util.List;
  * @param deterministic   time is the count of retired instructions
  * @param maxInstructions the VM parks after this many instructions (absent: never)
  * @param args            boot arguments: a string or a list of {@code key=value} words
+ * @param balloon         give the VM a virtio balloon device (as QEMU's {@code -device virtio-balloon-device})
  */
 public record CreateVmRequest(String name, String image, String mem, Boolean deterministic, Long maxInstructions,
-        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> args) { }
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> args, Boolean balloon) { }
