@@ -56,7 +56,7 @@ class HostilePeerTest {
                 // reset by the receiver: fine as well
             }
             try (FrameConnection control = open(target, Handshake.Purpose.CONTROL, "h2", 0)) {
-                control.send(new PayloadWriter().str("x").i64(1L << 40).bool(true).i64(5).str("PRECOPY").u8(1)
+                control.send(new PayloadWriter().str("x").i64(1L << 40).bool(true).i64(5).bool(false).str("PRECOPY").u8(1)
                         .frame(FrameType.BEGIN));
                 Frame f = control.receive(5000);
                 assertThat(f.type()).isEqualTo(FrameType.ERROR);
