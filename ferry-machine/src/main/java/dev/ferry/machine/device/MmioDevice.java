@@ -14,4 +14,13 @@ public interface MmioDevice {
 
     /** Writes the low {@code width} bytes of {@code value} at {@code offset}. */
     void write(long offset, int width, long value);
+
+    /**
+     * Whether the device answers an access of {@code width} bytes at {@code offset}. Real devices decode only
+     * some widths and offsets; the bus turns a refused access into a {@link SystemBus.BusError} (an access
+     * fault), as QEMU does. The default accepts everything inside the window.
+     */
+    default boolean accepts(long offset, int width) {
+        return true;
+    }
 }

@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * The MMIO half of the physical address space: device windows by base address. RAM is not on this bus; the
- * CPU reaches it directly through {@link dev.ferry.machine.memory.GuestMemory}. An access that hits no window
- * raises {@link BusError}, which the CPU turns into an access fault as the hardware would.
+ * CPU reaches it directly through {@link dev.ferry.machine.memory.GuestMemory}. An access that hits no window,
+ * or that the device does not {@linkplain MmioDevice#accepts accept}, raises {@link BusError}, which the CPU
+ * turns into an access fault as the hardware would.
  */
 public final class SystemBus {
 
@@ -33,7 +34,11 @@ public final class SystemBus {
     public long read(long addr, int width) throws BusError {
         for (Window w : windows) {
             if (addr >= w.base && addr + width <= w.end) {
-                return w.device.read(addr - w.base, width);
+                long offset = addr - w.base;
+                if (!w.device.accepts(offset, width)) {
+                    throw BusError.INSTANCE;
+                }
+                return w.device.read(offset, width);
             }
         }
         throw BusError.INSTANCE;
@@ -43,7 +48,11 @@ public final class SystemBus {
     public void write(long addr, int width, long value) throws BusError {
         for (Window w : windows) {
             if (addr >= w.base && addr + width <= w.end) {
-                w.device.write(addr - w.base, width, value);
+                long offset = addr - w.base;
+                if (!w.device.accepts(offset, width)) {
+                    throw BusError.INSTANCE;
+                }
+                w.device.write(offset, width, value);
                 return;
             }
         }

@@ -45,7 +45,10 @@ public final class GuestMemory {
 
     /** Backing bytes of allocated pages; {@code null} for a zero (never written) or absent page. */
     private final byte[][] pages;
-    /** Fast read table: page bytes, {@link #ZERO_PAGE}, or {@code null} when the page is not present. */
+    /**
+     * Fast read table: {@code pages[page]}, {@link #ZERO_PAGE} when that is {@code null}, or {@code null} when
+     * the page is not present.
+     */
     private final byte[][] readable;
     /** Fast write table: page bytes once write bookkeeping for this round is done, else {@code null}. */
     private final byte[][] writable;
@@ -58,7 +61,7 @@ public final class GuestMemory {
 
     private boolean dirtyLogging;
     private final AtomicInteger allocatedPages = new AtomicInteger();
-    private int absentPages;
+    private volatile int absentPages;
     private CodeWriteListener codeListener = page -> { };
     private PageSupplier supplier;
 
@@ -235,20 +238,49 @@ public final class GuestMemory {
     // ---------------------------------------------------------------- slow path
 
     private long slowLoad(long addr, int width) {
+        long off = addr - base;
+        int page = (int) (off >>> PAGE_SHIFT);
+        int po = (int) off & PAGE_MASK;
+        byte[] p = readablePage(page);
+        if (po <= PAGE_SIZE - width) {
+            return switch (width) {
+                case 1 -> p[po] & 0xff;
+                case 2 -> (short) I16.get(p, po) & 0xffff;
+                case 4 -> (int) I32.get(p, po) & 0xffff_ffffL;
+                default -> (long) I64.get(p, po);
+            };
+        }
+        byte[] next = readablePage(page + 1);
         long v = 0;
-        for (int i = 0; i < width; i++) {
-            long off = addr + i - base;
-            byte[] p = readablePage((int) (off >>> PAGE_SHIFT));
-            v |= (long) (p[(int) off & PAGE_MASK] & 0xff) << (8 * i);
+        for (int i = 0; i < width; i++, po++) {
+            byte b = po < PAGE_SIZE ? p[po] : next[po - PAGE_SIZE];
+            v |= (b & 0xffL) << (8 * i);
         }
         return v;
     }
 
     private void slowStore(long addr, int width, long v) {
-        for (int i = 0; i < width; i++) {
-            long off = addr + i - base;
-            byte[] p = writablePage((int) (off >>> PAGE_SHIFT));
-            p[(int) off & PAGE_MASK] = (byte) (v >>> (8 * i));
+        long off = addr - base;
+        int page = (int) (off >>> PAGE_SHIFT);
+        int po = (int) off & PAGE_MASK;
+        byte[] p = writablePage(page);
+        if (po <= PAGE_SIZE - width) {
+            switch (width) {
+                case 1 -> p[po] = (byte) v;
+                case 2 -> I16.set(p, po, (short) v);
+                case 4 -> I32.set(p, po, (int) v);
+                default -> I64.set(p, po, v);
+            }
+            return;
+        }
+        byte[] next = writablePage(page + 1);
+        for (int i = 0; i < width; i++, po++) {
+            byte b = (byte) (v >>> (8 * i));
+            if (po < PAGE_SIZE) {
+                p[po] = b;
+            } else {
+                next[po - PAGE_SIZE] = b;
+            }
         }
     }
 
@@ -263,18 +295,15 @@ public final class GuestMemory {
         if (p != null) {
             return p;
         }
-        p = pages[page];
+        p = (byte[]) TABLE.getAcquire(readable, page);
         if (p == null) {
-            if (readable[page] == null) {
-                awaitPage(page);
-                p = pages[page];
-            }
-            if (p == null) {
-                p = new byte[PAGE_SIZE];
-                pages[page] = p;
-                allocatedPages.incrementAndGet();
-                TABLE.setRelease(readable, page, p);
-            }
+            p = awaitPage(page);
+        }
+        if (p == ZERO_PAGE) {
+            p = new byte[PAGE_SIZE];
+            pages[page] = p;
+            allocatedPages.incrementAndGet();
+            TABLE.setRelease(readable, page, p);
         }
         int w = page >>> 6;
         long bit = 1L << page;
@@ -389,11 +418,18 @@ public final class GuestMemory {
      * vCPU stopped only.
      */
     public void clear() {
-        Arrays.fill(pages, null);
-        Arrays.fill(readable, ZERO_PAGE);
+        arrivalLock.lock();
+        try {
+            Arrays.fill(pages, null);
+            Arrays.fill(readable, ZERO_PAGE);
+            Arrays.fill(absent, 0);
+            absentPages = 0;
+            arrived.signalAll();
+        } finally {
+            arrivalLock.unlock();
+        }
         Arrays.fill(writable, null);
         Arrays.fill(dirty, 0);
-        Arrays.fill(absent, 0);
         Arrays.fill(freeHint, 0);
         Arrays.fill(history, 0);
         for (int w = 0; w < codePages.length; w++) {
@@ -406,32 +442,45 @@ public final class GuestMemory {
             }
         }
         allocatedPages.set(0);
-        absentPages = 0;
     }
 
     /**
      * Installs a whole page as if written by the host (state restore): no dirty mark. An all-zero page is
-     * dropped back to the shared zero page. vCPU stopped only.
+     * dropped back to the shared zero page. An absent page becomes present with these contents, so a later
+     * {@link #supplyPage} leaves it alone. vCPU stopped only.
      */
     public void loadPage(int page, byte[] src, int srcOff) {
         Objects.checkIndex(page, pageCount);
-        if (isZero(src, srcOff)) {
-            if (pages[page] != null) {
-                pages[page] = null;
-                allocatedPages.decrementAndGet();
-            }
-            readable[page] = ZERO_PAGE;
-        } else {
+        boolean zero = isZero(src, srcOff);
+        arrivalLock.lock();
+        try {
             byte[] p = pages[page];
-            if (p == null) {
-                p = new byte[PAGE_SIZE];
-                pages[page] = p;
-                allocatedPages.incrementAndGet();
+            if (zero) {
+                if (p != null) {
+                    pages[page] = null;
+                    allocatedPages.decrementAndGet();
+                }
+                p = ZERO_PAGE;
+            } else {
+                if (p == null) {
+                    p = new byte[PAGE_SIZE];
+                    pages[page] = p;
+                    allocatedPages.incrementAndGet();
+                }
+                System.arraycopy(src, srcOff, p, 0, PAGE_SIZE);
             }
-            System.arraycopy(src, srcOff, p, 0, PAGE_SIZE);
-            readable[page] = p;
+            int w = page >>> 6;
+            long bit = 1L << page;
+            if ((absent[w] & bit) != 0) {
+                absent[w] &= ~bit;
+                absentPages--;
+            }
+            writable[page] = null;
+            TABLE.setRelease(readable, page, p);
+            arrived.signalAll();
+        } finally {
+            arrivalLock.unlock();
         }
-        writable[page] = null;
         dropCode(page);
     }
 

@@ -1,0 +1,346 @@
+package dev.ferry.machine.board;
+
+import dev.ferry.machine.cpu.Cpu;
+import dev.ferry.machine.cpu.CpuState;
+import dev.ferry.machine.cpu.StopReason;
+import dev.ferry.machine.device.Clint;
+import dev.ferry.machine.device.ClintState;
+import dev.ferry.machine.device.Plic;
+import dev.ferry.machine.device.PlicState;
+import dev.ferry.machine.device.PowerControl;
+import dev.ferry.machine.device.SystemBus;
+import dev.ferry.machine.device.TestFinisher;
+import dev.ferry.machine.device.Uart16550;
+import dev.ferry.machine.device.UartState;
+import dev.ferry.machine.device.VirtioMmioSlot;
+import dev.ferry.machine.image.ElfImage;
+import dev.ferry.machine.image.ImageFormatException;
+import dev.ferry.machine.memory.GuestMemory;
+import dev.ferry.machine.state.LoadedState;
+import dev.ferry.machine.state.MachineStateFile;
+import dev.ferry.machine.state.StateFormatException;
+import dev.ferry.machine.state.StateHasher;
+import dev.ferry.machine.time.RealTimeClock;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * One RISC-V machine with the memory map of QEMU's {@code virt} board: RAM at {@code 0x8000_0000}, a 16550
+ * UART, CLINT, PLIC, the {@code sifive_test} finisher and eight empty virtio-mmio slots. The same guest ELF runs
+ * here and under {@code qemu-system-riscv64 -machine virt -bios none -kernel}.
+ *
+ * <p>The vCPU runs on the thread that calls {@link #run}. Other threads reach the machine through
+ * {@link #requestStop()} and {@link #atSafepoint}, which runs a task on the vCPU thread between two
+ * instructions — the place where dirty-log harvests and state captures are consistent.
+ */
+public final class VirtMachine {
+
+    /** Guest-physical address of RAM. */
+    public static final long RAM_BASE = 0x8000_0000L;
+    /** The sifive_test finisher. */
+    public static final long TEST_BASE = 0x0010_0000L;
+    /** The core-local interruptor. */
+    public static final long CLINT_BASE = 0x0200_0000L;
+    /** The platform-level interrupt controller. */
+    public static final long PLIC_BASE = 0x0c00_0000L;
+    /** The first UART. */
+    public static final long UART0_BASE = 0x1000_0000L;
+    /** PLIC source of the first UART. */
+    public static final int UART0_IRQ = 10;
+    /** The first virtio-mmio slot; slot {@code i} is at {@code VIRTIO_BASE + i * 0x1000}, IRQ {@code 1 + i}. */
+    public static final long VIRTIO_BASE = 0x1000_1000L;
+    /** Number of virtio-mmio slots. */
+    public static final int VIRTIO_SLOTS = 8;
+
+    private final MachineConfig config;
+    private final GuestMemory ram;
+    private final SystemBus bus = new SystemBus();
+    private final RealTimeClock realTime;
+    private final Cpu cpu;
+    private final Clint clint;
+    private final Plic plic;
+    private final Uart16550 uart;
+    private final TestFinisher finisher;
+    private final Queue<Runnable> safepointTasks = new ArrayDeque<>();
+
+    private volatile boolean poweredOff;
+    private volatile int exitCode;
+    private long fdtAddress;
+
+    /** Builds a powered-on machine with zeroed RAM and devices at reset; load an image with {@link #boot}. */
+    public VirtMachine(MachineConfig config) {
+        this.config = config;
+        this.ram = new GuestMemory(RAM_BASE, config.ramSize());
+        this.realTime = config.deterministic() ? null : new RealTimeClock();
+        this.cpu = new Cpu(ram, bus, realTime);
+        this.clint = new Clint(cpu.clock(), cpu);
+        cpu.setTimerCompare(clint::mtimecmp);
+        this.plic = new Plic(cpu);
+        this.uart = new Uart16550(config.console(), plic.line(UART0_IRQ));
+        this.finisher = new TestFinisher(new PowerControl() {
+            @Override
+            public void powerOff(int code) {
+                exitCode = code;
+                poweredOff = true;
+                cpu.requestStop();
+            }
+
+            @Override
+            public void reset() {
+                exitCode = 0;
+                poweredOff = true;
+                cpu.requestStop();
+            }
+        });
+        bus.map(TEST_BASE, finisher);
+        bus.map(CLINT_BASE, clint);
+        bus.map(PLIC_BASE, plic);
+        bus.map(UART0_BASE, uart);
+        for (int i = 0; i < VIRTIO_SLOTS; i++) {
+            bus.map(VIRTIO_BASE + 0x1000L * i, new VirtioMmioSlot());
+        }
+    }
+
+    /** The configuration this machine was built with. */
+    public MachineConfig config() {
+        return config;
+    }
+
+    /** Guest RAM, with its migration views. */
+    public GuestMemory memory() {
+        return ram;
+    }
+
+    /** The hart. */
+    public Cpu cpu() {
+        return cpu;
+    }
+
+    /** Retired instructions (in deterministic mode also the clock). */
+    public long instructions() {
+        return cpu.instret();
+    }
+
+    /** True once the guest wrote the finisher. */
+    public boolean poweredOff() {
+        return poweredOff;
+    }
+
+    /** The guest's exit code (0 = pass), valid once {@link #poweredOff()}. */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /**
+     * Loads an image and puts the hart at its entry as QEMU's reset does: {@code a0} = hart id 0,
+     * {@code a1} = address of the device tree, which lies at the top of RAM.
+     *
+     * @throws ImageFormatException if a segment falls outside RAM or overlaps the device tree
+     */
+    public void boot(ElfImage image) throws ImageFormatException {
+        byte[] fdt = VirtDeviceTree.build(config.ramSize(), config.bootArgs());
+        long fdtAddr = deviceTreeAddress(config.ramSize(), fdt.length);
+        long ramEnd = RAM_BASE + config.ramSize();
+        for (ElfImage.Segment s : image.segments()) {
+            long start = s.physAddr();
+            long end = start + s.memSize();
+            if (start < RAM_BASE || end > ramEnd || end < start) {
+                if (start >= RAM_BASE && start < ramEnd + (64L << 30)) {
+                    throw new ImageFormatException(String.format(
+                            "%s: image needs RAM up to 0x%x but the machine has %d MiB (ends at 0x%x); use a larger --mem",
+                            image.path(), end, config.ramSize() >> 20, ramEnd));
+                }
+                throw new ImageFormatException(String.format("%s: segment at 0x%x is outside RAM (0x%x-0x%x)",
+                        image.path(), start, RAM_BASE, ramEnd));
+            }
+            if (end > fdtAddr) {
+                throw new ImageFormatException(String.format(
+                        "%s: image needs RAM up to 0x%x, which overlaps the device tree at 0x%x; use a larger --mem",
+                        image.path(), end, fdtAddr));
+            }
+        }
+        for (ElfImage.Segment s : image.segments()) {
+            ram.writeBytes(s.physAddr(), s.data(), 0, s.data().length);
+        }
+        ram.writeBytes(fdtAddr, fdt, 0, fdt.length);
+        this.fdtAddress = fdtAddr;
+        cpu.reset(image.entry());
+        cpu.setReg(10, 0);
+        cpu.setReg(11, fdtAddr);
+    }
+
+    /** Address of the device tree: as QEMU places it, 2 MiB-aligned below min(RAM end, 3 GiB). */
+    public static long deviceTreeAddress(long ramSize, int fdtSize) {
+        long ramEnd = RAM_BASE + ramSize;
+        long top = Math.min(ramEnd, 3L << 30);
+        return (top - fdtSize) & ~((2L << 20) - 1);
+    }
+
+    /** Where the device tree was placed by {@link #boot}. */
+    public long deviceTreeAddress() {
+        return fdtAddress;
+    }
+
+    /** Why {@link #run} returned. */
+    public enum Exit {
+        /** The guest wrote the finisher; see {@link #exitCode()}. */
+        POWERED_OFF,
+        /** The instruction limit was reached. */
+        LIMIT_REACHED,
+        /** {@link #requestStop()} was called. */
+        STOPPED
+    }
+
+    /**
+     * Runs the vCPU on the calling thread until the guest powers off, {@link #instructions()} reaches
+     * {@code instructionLimit}, or another thread calls {@link #requestStop()}. Safepoint tasks run in between.
+     */
+    public Exit run(long instructionLimit) {
+        if (realTime != null) {
+            realTime.start();
+        }
+        try {
+            while (true) {
+                runSafepointTasks();
+                if (poweredOff) {
+                    return Exit.POWERED_OFF;
+                }
+                if (cpu.instret() >= instructionLimit) {
+                    return Exit.LIMIT_REACHED;
+                }
+                StopReason why = cpu.run(instructionLimit);
+                if (why == StopReason.STOP_REQUESTED && !poweredOff && !hasSafepointTasks()) {
+                    return Exit.STOPPED;
+                }
+            }
+        } finally {
+            if (realTime != null) {
+                realTime.stop();
+            }
+            runSafepointTasks();
+        }
+    }
+
+    /** Makes {@link #run} return at the next instruction boundary. Thread-safe. */
+    public void requestStop() {
+        cpu.requestStop();
+    }
+
+    /**
+     * Runs {@code task} on the vCPU thread between two instructions (or right away on the calling thread when
+     * no vCPU is running it later) and returns its result. Run by {@link #run} while it runs.
+     */
+    public <T> CompletableFuture<T> atSafepoint(Supplier<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        synchronized (safepointTasks) {
+            safepointTasks.add(() -> {
+                try {
+                    result.complete(task.get());
+                } catch (RuntimeException | Error e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        }
+        cpu.requestStop();
+        return result;
+    }
+
+    /** Runs queued safepoint tasks now; for a caller that owns the stopped vCPU. */
+    public void runSafepointTasks() {
+        while (true) {
+            Runnable task;
+            synchronized (safepointTasks) {
+                task = safepointTasks.poll();
+            }
+            if (task == null) {
+                return;
+            }
+            task.run();
+        }
+    }
+
+    private boolean hasSafepointTasks() {
+        synchronized (safepointTasks) {
+            return !safepointTasks.isEmpty();
+        }
+    }
+
+    /** Feeds one byte of console input to the UART. Thread-safe. */
+    public void consoleInput(byte b) {
+        uart.receive(b);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** The guest-visible state of every component, by name. vCPU stopped only. */
+    public Map<String, Record> componentStates() {
+        Map<String, Record> states = new LinkedHashMap<>();
+        states.put("board", new BoardState(config.ramSize(), config.deterministic(),
+                realTime == null ? 0 : realTime.mtime()));
+        states.put("cpu", cpu.saveState());
+        states.put("clint", clint.saveState());
+        states.put("plic", plic.saveState());
+        states.put("uart0", uart.saveState());
+        return states;
+    }
+
+    /** SHA-256 of the complete guest-visible state: CPU, devices and all of memory. vCPU stopped only. */
+    public String stateHash() {
+        return StateHasher.hash(componentStates(), ram);
+    }
+
+    /** Writes the machine's state to {@code file} (atomically). vCPU stopped only. */
+    public void saveState(Path file) throws IOException {
+        MachineStateFile.write(file, componentStates(), ram);
+    }
+
+    /**
+     * Replaces this machine's state with a validated saved state. The file is read and checked completely
+     * before anything changes, so a bad file leaves the machine as it was.
+     */
+    public void restoreState(LoadedState saved) throws StateFormatException {
+        BoardState board = saved.component("board", BoardState.class);
+        if (board.ramSize() != config.ramSize()) {
+            throw new StateFormatException(String.format("saved state is for %d MiB of RAM, the machine has %d MiB",
+                    board.ramSize() >> 20, config.ramSize() >> 20));
+        }
+        if (board.deterministic() != config.deterministic()) {
+            throw new StateFormatException("saved state was taken in " + (board.deterministic() ? "deterministic"
+                    : "real-time") + " mode; run the restored machine in the same mode");
+        }
+        CpuState cpuState = saved.component("cpu", CpuState.class);
+        ClintState clintState = saved.component("clint", ClintState.class);
+        PlicState plicState = saved.component("plic", PlicState.class);
+        UartState uartState = saved.component("uart0", UartState.class);
+        saved.applyMemory(ram);
+        if (realTime != null) {
+            realTime.set(board.realTimeMtime());
+        }
+        cpu.restoreState(cpuState);
+        clint.restoreState(clintState);
+        plic.restoreState(plicState);
+        uart.restoreState(uartState);
+        poweredOff = false;
+    }
+
+    /** Builds a machine from a saved state file; its configuration (RAM size, mode) comes from the file. */
+    public static VirtMachine fromStateFile(Path file, OutputStream console) throws IOException {
+        LoadedState saved = MachineStateFile.read(file);
+        BoardState board = saved.component("board", BoardState.class);
+        VirtMachine m;
+        try {
+            m = new VirtMachine(new MachineConfig(board.ramSize(), board.deterministic(), "", console));
+        } catch (IllegalArgumentException e) {
+            throw new StateFormatException("saved state has an invalid RAM size: " + e.getMessage());
+        }
+        m.restoreState(saved);
+        return m;
+    }
+}

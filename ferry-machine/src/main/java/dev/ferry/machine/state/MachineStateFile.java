@@ -1,0 +1,354 @@
+package dev.ferry.machine.state;
+
+import dev.ferry.machine.memory.GuestMemory;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * The on-disk form of a stopped machine: named component state records plus the non-zero pages of guest
+ * RAM, protected by a CRC32C. The layout is described in {@code docs/state-format.md}. Writing goes through
+ * a temporary file in the same directory that is synced and then atomically renamed over the target, so a
+ * crash leaves either the old file or the complete new one. Reading validates the whole file before
+ * returning, so nothing is applied from a file that turns out to be bad.
+ */
+public final class MachineStateFile {
+
+    /** The first bytes of every state file. */
+    static final byte[] MAGIC = "FERRYST".getBytes(StandardCharsets.US_ASCII);
+    /** The format version this build writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+    /** Bytes of the fixed header: magic, version, total file length. */
+    static final int HEADER_SIZE = MAGIC.length + 1 + 8;
+    /** Longest component name, in UTF-8 bytes. */
+    public static final int MAX_NAME_BYTES = 255;
+    /** Bytes of a section apart from its variable parts: section length, name and type lengths, fingerprint, data length. */
+    private static final int SECTION_OVERHEAD = 4 + 2 + 2 + 8 + 4;
+    private static final int PAGE_RECORD = 4 + GuestMemory.PAGE_SIZE;
+    private static final int MEMORY_HEADER = 8 + 8 + 4;
+    private static final int TRAILER = 4;
+    private static final int MIN_FILE = HEADER_SIZE + 4 + MEMORY_HEADER + TRAILER;
+
+    private MachineStateFile() {
+    }
+
+    /**
+     * Writes the state of a stopped machine to {@code path}, replacing any existing file atomically.
+     *
+     * @param components component name (for example {@code "uart0"}) to its state record
+     * @param memory     guest RAM; every page must be present
+     * @throws IllegalArgumentException if a name is empty or longer than {@value #MAX_NAME_BYTES} bytes, or a
+     *                                  record cannot be encoded
+     * @throws IllegalStateException    if some RAM pages are not present (post-copy still running)
+     */
+    public static void write(Path path, Map<String, ? extends Record> components, GuestMemory memory)
+            throws IOException {
+        if (memory.absentPages() != 0) {
+            throw new IllegalStateException(memory.absentPages() + " RAM pages are not present; cannot save");
+        }
+        Map<String, Section> sections = new TreeMap<>();
+        long length = HEADER_SIZE + 4L;
+        for (Map.Entry<String, ? extends Record> e : components.entrySet()) {
+            Section s = Section.of(e.getKey(), e.getValue());
+            sections.put(e.getKey(), s);
+            length += s.encodedSize();
+        }
+        int[] pages = nonZeroPages(memory);
+        length += MEMORY_HEADER + (long) pages.length * PAGE_RECORD + TRAILER;
+
+        Path absolute = path.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        boolean done = false;
+        try {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                OutputStream raw = Channels.newOutputStream(channel);
+                CRC32C crc = new CRC32C();
+                DataOutputStream out = new DataOutputStream(
+                        new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
+                out.write(MAGIC);
+                out.writeByte(FORMAT_VERSION);
+                out.writeLong(length);
+                out.writeInt(sections.size());
+                for (Section s : sections.values()) {
+                    s.writeTo(out);
+                }
+                out.writeLong(memory.base());
+                out.writeLong(memory.size());
+                out.writeInt(pages.length);
+                for (int page : pages) {
+                    out.writeInt(page);
+                    out.write(memory.pageOrNull(page), 0, GuestMemory.PAGE_SIZE);
+                }
+                out.flush();
+                out.writeInt((int) crc.getValue());
+                out.flush();
+                if (channel.size() != length) {
+                    throw new IllegalStateException("wrote " + channel.size() + " bytes, expected " + length);
+                }
+                channel.force(true);
+            }
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot replace " + absolute + " atomically", e);
+            }
+            done = true;
+            syncDirectory(dir);
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    private static int[] nonZeroPages(GuestMemory memory) {
+        int[] pages = new int[memory.allocatedPages()];
+        int n = 0;
+        for (int page = 0; page < memory.pageCount(); page++) {
+            byte[] bytes = memory.pageOrNull(page);
+            if (bytes != null && !GuestMemory.isZero(bytes, 0)) {
+                if (n == pages.length) {
+                    pages = Arrays.copyOf(pages, n * 2 + 1);
+                }
+                pages[n++] = page;
+            }
+        }
+        return Arrays.copyOf(pages, n);
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // Not every platform can sync a directory; the rename itself has already happened.
+        }
+    }
+
+    /**
+     * Reads and validates a whole state file: magic, version, length, checksum, then structure.
+     *
+     * @throws StateFormatException with a one-line reason if the file is not a valid state file
+     */
+    public static LoadedState read(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE);
+            while (header.hasRemaining() && channel.read(header) >= 0) {
+                // keep reading until the header is full or the file ends
+            }
+            header.flip();
+            checkHeader(header, size);
+            long length = header.getLong(MAGIC.length + 1);
+            checkChecksum(channel, length);
+            channel.position(HEADER_SIZE);
+            InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
+            try {
+                return parse(new DataInputStream(in), length);
+            } catch (EOFException e) {
+                throw new StateFormatException("state file is malformed: a length runs past the end");
+            }
+        }
+    }
+
+    private static void checkHeader(ByteBuffer header, long size) throws StateFormatException {
+        int have = header.remaining();
+        for (int i = 0; i < Math.min(have, MAGIC.length); i++) {
+            if (header.get(i) != MAGIC[i]) {
+                throw new StateFormatException("not a Ferry state file");
+            }
+        }
+        if (have <= MAGIC.length) {
+            throw new StateFormatException("state file is truncated");
+        }
+        int version = header.get(MAGIC.length) & 0xff;
+        if (version != FORMAT_VERSION) {
+            throw new StateFormatException("unsupported state format version " + version + " (this build reads "
+                    + FORMAT_VERSION + ")");
+        }
+        if (have < HEADER_SIZE) {
+            throw new StateFormatException("state file is truncated");
+        }
+        long length = header.getLong(MAGIC.length + 1);
+        if (length < MIN_FILE) {
+            throw new StateFormatException("state file header is corrupt (length " + length + ")");
+        }
+        if (size < length) {
+            throw new StateFormatException("state file is truncated");
+        }
+        if (size > length) {
+            throw new StateFormatException("state file has " + (size - length) + " bytes of trailing data (corrupt)");
+        }
+    }
+
+    private static void checkChecksum(FileChannel channel, long length) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(1, length - TRAILER)));
+        long pos = 0;
+        long end = length - TRAILER;
+        while (pos < end) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), end - pos));
+            int n = channel.read(buf, pos);
+            if (n < 0) {
+                throw new StateFormatException("state file is truncated");
+            }
+            buf.flip();
+            crc.update(buf);
+            pos += n;
+        }
+        ByteBuffer trailer = ByteBuffer.allocate(TRAILER);
+        while (trailer.hasRemaining()) {
+            if (channel.read(trailer, end + trailer.position()) < 0) {
+                throw new StateFormatException("state file is truncated");
+            }
+        }
+        if (trailer.getInt(0) != (int) crc.getValue()) {
+            throw new StateFormatException("state file checksum mismatch (corrupt)");
+        }
+    }
+
+    private static LoadedState parse(DataInputStream in, long length) throws IOException {
+        long pos = HEADER_SIZE;
+        long bodyEnd = length - TRAILER;
+        int count = in.readInt();
+        pos += 4;
+        if (count < 0 || count > (bodyEnd - pos) / SECTION_OVERHEAD) {
+            throw malformed("component count " + Integer.toUnsignedString(count));
+        }
+        Map<String, LoadedState.Component> components = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            long sectionLength = in.readInt() & 0xffff_ffffL;
+            pos += 4;
+            if (sectionLength < SECTION_OVERHEAD - 4 || sectionLength > bodyEnd - MEMORY_HEADER - pos) {
+                throw malformed("component section " + i + " has length " + sectionLength);
+            }
+            String name = readName(in);
+            String typeName = readName(in);
+            long fingerprint = in.readLong();
+            long dataLength = in.readInt() & 0xffff_ffffL;
+            long used = 2 + utf8Length(name) + 2 + utf8Length(typeName) + 8 + 4;
+            if (used + dataLength != sectionLength) {
+                throw malformed("component section " + i + " has inconsistent lengths");
+            }
+            byte[] data = in.readNBytes((int) dataLength);
+            if (data.length != dataLength) {
+                throw new EOFException();
+            }
+            if (name.isEmpty() || components.containsKey(name)) {
+                throw malformed("component name '" + name + "' is empty or repeated");
+            }
+            components.put(name, new LoadedState.Component(typeName, fingerprint, data));
+            pos += sectionLength;
+        }
+        if (bodyEnd - pos < MEMORY_HEADER) {
+            throw malformed("memory section is missing");
+        }
+        long ramBase = in.readLong();
+        long ramSize = in.readLong();
+        int pageCount = in.readInt();
+        pos += MEMORY_HEADER;
+        if (ramSize <= 0 || (ramSize & GuestMemory.PAGE_MASK) != 0 || (ramBase & GuestMemory.PAGE_MASK) != 0
+                || (ramSize >>> GuestMemory.PAGE_SHIFT) > Integer.MAX_VALUE) {
+            throw malformed("RAM size " + ramSize + " at 0x" + Long.toHexString(ramBase));
+        }
+        long ramPages = ramSize >>> GuestMemory.PAGE_SHIFT;
+        if (pageCount < 0 || pageCount > ramPages || (long) pageCount * PAGE_RECORD != bodyEnd - pos) {
+            throw malformed("page count " + Integer.toUnsignedString(pageCount) + " does not match the file");
+        }
+        int[] indices = new int[pageCount];
+        byte[][] pages = new byte[pageCount][];
+        int previous = -1;
+        for (int i = 0; i < pageCount; i++) {
+            int index = in.readInt();
+            if (index <= previous || index >= ramPages) {
+                throw malformed("page index " + Integer.toUnsignedString(index) + " is out of order or outside RAM");
+            }
+            byte[] page = new byte[GuestMemory.PAGE_SIZE];
+            in.readFully(page);
+            indices[i] = index;
+            pages[i] = page;
+            previous = index;
+        }
+        return new LoadedState(components, ramBase, ramSize, indices, pages);
+    }
+
+    private static String readName(DataInputStream in) throws IOException {
+        int n = in.readUnsignedShort();
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new EOFException();
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            throw malformed("a name is not valid UTF-8");
+        }
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static StateFormatException malformed(String detail) {
+        return new StateFormatException("state file is malformed: " + detail);
+    }
+
+    /** One encoded component, ready to write. */
+    private record Section(byte[] name, byte[] typeName, long fingerprint, byte[] data) {
+
+        static Section of(String name, Record state) {
+            byte[] n = name.getBytes(StandardCharsets.UTF_8);
+            if (n.length == 0 || n.length > MAX_NAME_BYTES) {
+                throw new IllegalArgumentException("component name '" + name + "' must have 1 to "
+                        + MAX_NAME_BYTES + " bytes");
+            }
+            if (state == null) {
+                throw new IllegalArgumentException("component '" + name + "' has no state");
+            }
+            Class<? extends Record> type = state.getClass();
+            return new Section(n, type.getName().getBytes(StandardCharsets.UTF_8), RecordCodec.fingerprint(type),
+                    RecordCodec.encode(state));
+        }
+
+        long encodedSize() {
+            return SECTION_OVERHEAD + name.length + typeName.length + data.length;
+        }
+
+        void writeTo(DataOutputStream out) throws IOException {
+            out.writeInt((int) (encodedSize() - 4));
+            out.writeShort(name.length);
+            out.write(name);
+            out.writeShort(typeName.length);
+            out.write(typeName);
+            out.writeLong(fingerprint);
+            out.writeInt(data.length);
+            out.write(data);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.ferry.migration;
+
+import dev.ferry.machine.board.VmRunner;
+import java.io.OutputStream;
+
+/** How a target host takes in a VM that migrates to it. Implemented by the host daemon. */
+public interface IncomingVmHandler {
+
+    /** False when the host cannot take a VM of this name (name in use); the migration is refused. */
+    boolean canAccept(VmDescriptor vm);
+
+    /** Where the incoming VM's console output goes on this host. */
+    OutputStream consoleFor(VmDescriptor vm);
+
+    /**
+     * The VM now runs here: after switchover for post-copy, after commit for pre-copy and stop-and-copy. The
+     * runner is started; the host owns it from now on.
+     */
+    void arrived(VmDescriptor vm, VmRunner runner);
+
+    /** A VM announced by {@link #consoleFor} never arrived (the migration failed before switchover). */
+    default void abandoned(VmDescriptor vm, String reason) {
+    }
+}

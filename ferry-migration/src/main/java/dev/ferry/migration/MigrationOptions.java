@@ -1,0 +1,63 @@
+package dev.ferry.migration;
+
+import java.util.Objects;
+
+/**
+ * Everything a user can choose about one migration. {@link #defaults(Strategy)} gives sane values; the
+ * canonical constructor rejects nonsense with a message naming the option.
+ *
+ * @param strategy            how memory moves
+ * @param streams             parallel TCP connections for pages (1..16)
+ * @param bandwidthBitsPerSec fixed send-rate cap, 0 = unlimited (used with {@link RateMode#FIXED})
+ * @param rate                fixed cap or Clark's dynamic rate limiting
+ * @param minRateBitsPerSec   dynamic mode: rate of the first round
+ * @param maxRateBitsPerSec   dynamic mode: ceiling; pre-copy stops when the computed rate exceeds it
+ * @param maxDowntimeMillis   pre-copy stops when the expected stop-and-copy time is below this
+ * @param maxRounds           pre-copy stops after this many rounds
+ * @param precopyRounds       hybrid: pre-copy rounds before switching to post-copy
+ * @param autoConverge        throttle the vCPU while it dirties memory faster than it is sent
+ * @param onStall             what to do when the remaining set stops shrinking
+ * @param order               page order within a round
+ * @param delayHotThreshold   write frequency (0..1, share of recent rounds a page was written in) at or above
+ *                            which a page waits for stop-and-copy; 0 = off
+ * @param skipRedirtied       skip pages dirtied again since the round began (they will be sent next round)
+ * @param zeroPages           send all-zero pages as a marker
+ * @param xbzrle              send pages as a delta against the last copy sent
+ * @param lz4                 compress pages with LZ4
+ * @param skipFreePages       do not send pages the guest reported free
+ * @param prepagingRadius     post-copy: pages around a faulting page sent with it
+ */
+public record MigrationOptions(Strategy strategy, int streams, long bandwidthBitsPerSec, RateMode rate,
+        long minRateBitsPerSec, long maxRateBitsPerSec, long maxDowntimeMillis, int maxRounds, int precopyRounds,
+        boolean autoConverge, StallAction onStall, PageOrder order, double delayHotThreshold, boolean skipRedirtied,
+        boolean zeroPages, boolean xbzrle, boolean lz4, boolean skipFreePages, int prepagingRadius) {
+
+    /** Validates every field. */
+    public MigrationOptions {
+        Objects.requireNonNull(strategy, "strategy");
+        Objects.requireNonNull(rate, "rate");
+        Objects.requireNonNull(onStall, "onStall");
+        Objects.requireNonNull(order, "order");
+        require(streams >= 1 && streams <= 16, "--streams must be between 1 and 16");
+        require(bandwidthBitsPerSec >= 0, "--bandwidth must not be negative");
+        require(minRateBitsPerSec > 0 && maxRateBitsPerSec >= minRateBitsPerSec,
+                "--min-rate must be positive and not above --max-rate");
+        require(maxDowntimeMillis >= 0, "--max-downtime must not be negative");
+        require(maxRounds >= 1 && maxRounds <= 1000, "--max-rounds must be between 1 and 1000");
+        require(precopyRounds >= 0 && precopyRounds <= 1000, "--precopy-rounds must be between 0 and 1000");
+        require(delayHotThreshold >= 0 && delayHotThreshold <= 1, "--delay-hot must be between 0 and 1");
+        require(prepagingRadius >= 0 && prepagingRadius <= 1024, "--prepage must be between 0 and 1024");
+    }
+
+    /** Defaults: one stream, unlimited rate, 300 ms downtime target, 30 rounds, zero-page marker on. */
+    public static MigrationOptions defaults(Strategy strategy) {
+        return new MigrationOptions(strategy, 1, 0, RateMode.FIXED, 100_000_000L, 10_000_000_000L, 300, 30, 2,
+                false, StallAction.ABORT, PageOrder.SEQUENTIAL, 0, true, true, false, false, true, 16);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}
