@@ -73,6 +73,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private final Decoder decoder;
     private final CodePage[] code;
     private final BitSet codePages = new BitSet();
+    /** Translator of hot code to JVM bytecode, or {@code null} when the JIT is off. */
+    private final Jit jit;
 
     /**
      * Integer registers; index 32 is where writes to x0 go. Sized 64 so that the interpreter's 6-bit register
@@ -126,6 +128,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         this.ramSize = ram.size();
         this.decoder = new Decoder(ram);
         this.code = new CodePage[ram.pageCount()];
+        this.jit = Jit.fromSystemProperties(ram);
         ram.setCodeWriteListener(this::codeModified);
         reset(0);
     }
@@ -335,6 +338,12 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         long hotLo = 0;
         long hotLen = 0;
         while (true) {
+            if (jit != null && fast && !checkFetch) {
+                b = jitRun(b, budget);
+                if (b == null) {
+                    return;
+                }
+            }
             if (b.verify) {
                 // Unwatched code: stores into the running block's bytes must end it (see CodePage).
                 b = verified(b);
@@ -757,6 +766,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     private void codeModified(int page) {
         breakBlock = true;
+        if (jit != null) {
+            jit.pageWritten(page);
+        }
         CodePage cp = code[page];
         if (cp != null) {
             cp.written();
@@ -765,11 +777,59 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     /** Drops every decoded block (fence.i). The cache is coherent anyway; this keeps fence.i a hard barrier. */
     private void flushCode() {
+        if (jit != null) {
+            jit.flush();
+        }
         for (int page = codePages.nextSetBit(0); page >= 0; page = codePages.nextSetBit(page + 1)) {
             code[page].invalidateAll();
             code[page] = null;
         }
         codePages.clear();
+    }
+
+    // ---------------------------------------------------------------- JIT hooks
+
+    /**
+     * Runs compiled code from {@code b} while there is some and it makes progress. Returns the block the
+     * interpreter runs next, or {@code null} when execute must return to the run loop; pc and instret are exact.
+     */
+    private Block jitRun(Block b, long budget) {
+        while (true) {
+            CompiledRegion r = jit.regionFor(b);
+            if (r == null || budget - instret < b.len) {
+                return b;
+            }
+            long start = instret;
+            instret = r.run(this, x, start, budget);
+            pc = r.exitPc;
+            if (breakBlock) {
+                breakBlock = false;
+                return null;
+            }
+            if (instret >= budget || asyncEvent) {
+                return null;
+            }
+            Block next = lookup(pc);
+            if (instret == start) {
+                return next;
+            }
+            b = next;
+        }
+    }
+
+    /** For compiled code, after each store: true when it wrote a page holding decoded code. */
+    boolean jitCodeWritten() {
+        return breakBlock;
+    }
+
+    /** For compiled code, at backward jumps: true when an interrupt line changed or a stop was requested. */
+    boolean jitEventPending() {
+        return asyncEvent;
+    }
+
+    /** Number of regions the JIT compiled, or -1 when it is off (for tests). */
+    int jitCompiledCount() {
+        return jit == null ? -1 : jit.compiledCount();
     }
 
     // ---------------------------------------------------------------- memory slow paths
