@@ -194,6 +194,24 @@ class JitTest {
         assertSame(DeterminismTest.outcome(jit), DeterminismTest.outcome(interp));
     }
 
+    /** Compiled code stores into its own loop once (other iterations store to data); the patch applies at once. */
+    @Test
+    void compiledStoreIntoItsOwnCodeEndsTheRegion() {
+        Asm a = new Asm(BASE);
+        a.li(T0, 200).li(S2, DATA).la(S3, "patch").op("sub", T5, S3, S2).li(A0, 0)
+                .li(T2, Asm.i(5, A0, 0, A0, 0x13));
+        a.label("loop");
+        a.label("patch").addi(A0, A0, 1);
+        a.addi(T3, T0, -100).sltiu(T3, T3, 1).op("sub", T4, ZERO, T3).op("and", T4, T4, T5).add(T4, T4, S2)
+                .sw(T2, T4, 0).addi(A1, A1, 1).addi(T0, T0, -1).bne(T0, ZERO, "loop");
+        TestMachine.exit(a);
+        TestMachine jit = machine(true).load(a).runToExit();
+        TestMachine interp = machine(false).load(a).runToExit();
+        assertThat(interp.reg(A0)).isEqualTo(101 + 99 * 5);
+        assertThat(jit.cpu.jitCompiledCount()).isPositive();
+        assertSame(DeterminismTest.outcome(jit), DeterminismTest.outcome(interp));
+    }
+
     /** A compiled function is patched from another page, then called again after fence.i. */
     @Test
     void patchedFunctionAfterFenceIRunsTheNewCode() {
