@@ -129,6 +129,9 @@ final class JitCompiler implements Opcodes {
                 if (b.takenNext != null && b.takenPc == b.imm[b.len - 1]) {
                     next.add(b.takenNext);
                 }
+            } else if (last == Op.JALR && b.takenNext != null && b.takenNext.pc == b.takenPc) {
+                // The last target seen (a return site, typically); the code checks the actual target.
+                next.add(b.takenNext);
             }
             if (last != Op.JAL && last != Op.JALR && b.fallNext != null && b.fallNext.pc == b.fallPc) {
                 next.add(b.fallNext);
@@ -634,7 +637,16 @@ final class JitCompiler implements Opcodes {
                     store(rd);
                     push(0);
                     mv.visitVarInsn(ISTORE, EOFF);
-                    mv.visitJumpInsn(GOTO, exit);
+                    Integer k = b.takenNext != null && b.takenNext.pc == b.takenPc ? index.get(b.takenPc) : null;
+                    if (k != null) {
+                        mv.visitVarInsn(LLOAD, EPC);
+                        ldc(b.takenPc);
+                        mv.visitInsn(LCMP);
+                        mv.visitJumpInsn(IFNE, exit);
+                        jump(b.takenPc);
+                    } else {
+                        mv.visitJumpInsn(GOTO, exit);
+                    }
                 }
                 case Op.NOP -> {
                 }
