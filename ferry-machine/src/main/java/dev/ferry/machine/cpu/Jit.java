@@ -12,7 +12,7 @@ import java.util.Map;
  * becomes hot, and drops regions when their page is written (the same events that invalidate the
  * interpreter's blocks) or the code cache is flushed.
  *
- * <p>Off unless the system property {@code ferry.jit} is {@code true}; {@code ferry.jit.threshold} sets the
+ * <p>On unless the system property {@code ferry.jit} is {@code false}; {@code ferry.jit.threshold} sets the
  * number of entries after which a block is compiled.
  */
 final class Jit {
@@ -32,7 +32,7 @@ final class Jit {
 
     /** A translator configured from the system properties, or {@code null} when the JIT is off. */
     static Jit fromSystemProperties(GuestMemory ram) {
-        if (!Boolean.getBoolean("ferry.jit")) {
+        if ("false".equalsIgnoreCase(System.getProperty("ferry.jit"))) {
             return null;
         }
         return new Jit(ram, Integer.getInteger("ferry.jit.threshold", DEFAULT_THRESHOLD));
