@@ -2,7 +2,6 @@ package dev.ferry.machine.board;
 
 import dev.ferry.machine.cpu.Cpu;
 import dev.ferry.machine.cpu.CpuState;
-import dev.ferry.machine.cpu.StopReason;
 import dev.ferry.machine.device.Clint;
 import dev.ferry.machine.device.ClintState;
 import dev.ferry.machine.device.Plic;
@@ -71,6 +70,7 @@ public final class VirtMachine {
     private final Queue<Runnable> safepointTasks = new ArrayDeque<>();
 
     private volatile boolean poweredOff;
+    private volatile boolean stopRequested;
     private volatile int exitCode;
     private long fdtAddress;
 
@@ -212,13 +212,14 @@ public final class VirtMachine {
                 if (poweredOff) {
                     return Exit.POWERED_OFF;
                 }
+                if (stopRequested) {
+                    stopRequested = false;
+                    return Exit.STOPPED;
+                }
                 if (cpu.instret() >= instructionLimit) {
                     return Exit.LIMIT_REACHED;
                 }
-                StopReason why = cpu.run(instructionLimit);
-                if (why == StopReason.STOP_REQUESTED && !poweredOff && !hasSafepointTasks()) {
-                    return Exit.STOPPED;
-                }
+                cpu.run(instructionLimit);
             }
         } finally {
             if (realTime != null) {
@@ -228,8 +229,12 @@ public final class VirtMachine {
         }
     }
 
-    /** Makes {@link #run} return at the next instruction boundary. Thread-safe. */
+    /**
+     * Makes {@link #run} return at the next instruction boundary (or the next call return at once, when none
+     * is running). Thread-safe.
+     */
     public void requestStop() {
+        stopRequested = true;
         cpu.requestStop();
     }
 
@@ -263,12 +268,6 @@ public final class VirtMachine {
                 return;
             }
             task.run();
-        }
-    }
-
-    private boolean hasSafepointTasks() {
-        synchronized (safepointTasks) {
-            return !safepointTasks.isEmpty();
         }
     }
 

@@ -40,6 +40,7 @@ public final class VmRunner implements AutoCloseable {
 
     private volatile long instructionLimit;
     private volatile double throttle;
+    private final java.util.concurrent.atomic.AtomicLong throttledNanos = new java.util.concurrent.atomic.AtomicLong();
     private RunState state = RunState.CREATED;
     private boolean pauseRequested;
     private boolean closeRequested;
@@ -159,6 +160,11 @@ public final class VmRunner implements AutoCloseable {
         machine.requestStop();
     }
 
+    /** Total time the vCPU was held back by the throttle, in nanoseconds. */
+    public long throttledNanos() {
+        return throttledNanos.get();
+    }
+
     /** Current throttle fraction. */
     public double throttle() {
         return throttle;
@@ -243,7 +249,9 @@ public final class VmRunner implements AutoCloseable {
                     if (exit == VirtMachine.Exit.LIMIT_REACHED && machine.instructions() < limit) {
                         exit = VirtMachine.Exit.STOPPED;
                     }
-                    sleepNanos((long) (ran * t / (1 - t)));
+                    long pause = Math.min((long) (ran * t / (1 - t)), 100_000_000L);
+                    sleepNanos(pause);
+                    throttledNanos.addAndGet(pause);
                 } else {
                     exit = machine.run(limit);
                 }
@@ -300,7 +308,7 @@ public final class VmRunner implements AutoCloseable {
     private static void sleepNanos(long nanos) {
         if (nanos > 0) {
             try {
-                TimeUnit.NANOSECONDS.sleep(Math.min(nanos, 100_000_000));
+                TimeUnit.NANOSECONDS.sleep(nanos);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -337,6 +337,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         Block b = lookup(pc);
         long hotLo = 0;
         long hotLen = 0;
+        // The tick count and pc live in locals while blocks chain; sync() and the exits write them back.
+        long ticks = instret;
         while (true) {
             if (jit != null && fast && !checkFetch) {
                 b = jitRun(b, budget);
@@ -354,7 +356,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             }
             final int[] ops = b.ops;
             final long[] imm = b.imm;
-            final long start = instret;
+            final long start = ticks;
             int n = b.len;
             if (budget - start < n) {
                 n = (int) (budget - start);
@@ -633,21 +635,26 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             if (n < b.len) {
                 next = b.pc + b.offs[n];
             }
-            instret = start + n;
-            pc = next;
-            if (exit || instret >= budget || asyncEvent) {
+            ticks = start + n;
+            if (exit || ticks >= budget || asyncEvent) {
+                instret = ticks;
+                pc = next;
                 return;
             }
             Block nb;
             if (next == b.fallPc) {
                 nb = b.fallNext;
                 if (nb == null || !nb.valid) {
+                    instret = ticks;
+                    pc = next;
                     nb = lookup(next);
                     b.fallNext = nb;
                 }
             } else if (next == b.takenPc && b.takenNext.valid) {
                 nb = b.takenNext;
             } else {
+                instret = ticks;
+                pc = next;
                 nb = lookup(next);
                 b.takenPc = next;
                 b.takenNext = nb;

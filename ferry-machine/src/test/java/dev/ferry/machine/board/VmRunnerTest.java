@@ -75,20 +75,26 @@ class VmRunnerTest {
     }
 
     @Test
-    void throttleSlowsTheGuestButKeepsItRunning() throws Exception {
+    void throttleHoldsTheVcpuBackForTheRequestedShareOfTime() throws Exception {
         VirtMachine m = GuestFixtures.bootDeterministic("cpu", "iters=1000000000");
         try (VmRunner r = new VmRunner(m, "t", Long.MAX_VALUE)) {
             r.start();
-            Thread.sleep(100);
-            long a = r.atSafepoint(m::instructions);
-            Thread.sleep(200);
-            long fullSpeed = r.atSafepoint(m::instructions) - a;
-            r.setThrottle(0.9);
             Thread.sleep(50);
-            long b = r.atSafepoint(m::instructions);
-            Thread.sleep(200);
-            long throttled = r.atSafepoint(m::instructions) - b;
-            assertThat(throttled).isPositive().isLessThan(fullSpeed / 2);
+            assertThat(r.throttledNanos()).isZero();
+            r.setThrottle(0.9);
+            long n0 = r.atSafepoint(m::instructions);
+            long held0 = r.throttledNanos();
+            long t0 = System.nanoTime();
+            Thread.sleep(300);
+            long n1 = r.atSafepoint(m::instructions);
+            double heldShare = (r.throttledNanos() - held0) / (double) (System.nanoTime() - t0);
+            assertThat(heldShare).isGreaterThan(0.5);
+            assertThat(n1).as("a throttled guest still runs").isGreaterThan(n0);
+            r.setThrottle(0);
+            Thread.sleep(150);
+            long held1 = r.throttledNanos();
+            Thread.sleep(50);
+            assertThat(r.throttledNanos()).as("throttle 0 holds nothing back").isEqualTo(held1);
         }
     }
 
