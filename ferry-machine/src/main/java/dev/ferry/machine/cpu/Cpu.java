@@ -341,10 +341,12 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         long ticks = instret;
         while (true) {
             if (jit != null && fast && !checkFetch) {
+                instret = ticks;
                 b = jitRun(b, budget);
                 if (b == null) {
                     return;
                 }
+                ticks = instret;
             }
             if (b.verify) {
                 // Unwatched code: stores into the running block's bytes must end it (see CodePage).
