@@ -8,6 +8,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,6 +71,11 @@ class JitTest {
                         + c.reservationValue(),
                 "memory=" + o.memoryDigest(), "console=" + o.console(), "mtimeReads=" + o.mtimeReads(),
                 "mtimecmp=" + o.mtimecmp());
+    }
+
+    @AfterEach
+    void noGeneratedClassWasRejected() {
+        assertThat(JitCompiler.REJECTED.get()).isZero();
     }
 
     @Test
