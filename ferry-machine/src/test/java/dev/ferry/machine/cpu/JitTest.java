@@ -183,6 +183,42 @@ class JitTest {
         }
     }
 
+    /**
+     * A hot loop full of things compiled code leaves to the interpreter: an AMO, MMIO loads and stores, a load
+     * that faults (the handler skips it), a CSR read, a misaligned page-crossing RAM access; state and device
+     * traffic must match the interpreter at every slice boundary.
+     */
+    @Test
+    void bailOutsInsideACompiledLoopMatchTheInterpreter() {
+        Asm a = new Asm(BASE);
+        a.la(T0, "handler").csrw(Csr.MTVEC, T0);
+        a.li(S0, TestMachine.DEV_BASE).li(S1, DATA).li(S2, 3000).li(A0, 0).li(A1, 0);
+        a.label("loop");
+        a.addi(A0, A0, 1).amo(0, false, A2, S1, A0).ld(A3, S0, 32).add(A1, A1, A3);
+        a.andi(T1, A0, 63).bne(T1, ZERO, "quiet").andi(T2, A0, 15).addi(T2, T2, 65).sb(T2, S0, 0);
+        a.label("quiet").ld(T3, ZERO, 8).add(A1, A1, T3).csrr(T4, Csr.MINSTRET).op("xor", A1, A1, T4);
+        a.sd(A1, S1, 4093).ld(T5, S1, 4093).add(A1, A1, T5);
+        a.addi(S2, S2, -1).bne(S2, ZERO, "loop");
+        TestMachine.exit(a);
+        a.align(4).label("handler").csrr(T6, Csr.MEPC).addi(T6, T6, 4).csrw(Csr.MEPC, T6).addi(A4, A4, 1).mret();
+        TestMachine interp = machine(false).load(a).runToExit();
+        long total = interp.cpu.instret();
+        assertThat(interp.reg(A4)).isEqualTo(3000);
+        assertThat(interp.console.length()).isEqualTo(3000 / 64);
+        TestMachine jit = machine(true).load(a).runToExit();
+        assertThat(jit.cpu.jitCompiledCount()).isPositive();
+        assertSame(DeterminismTest.outcome(jit), DeterminismTest.outcome(interp));
+        Random rnd = new Random(5);
+        TestMachine sliced = machine(true).load(a);
+        TestMachine ref = machine(false).load(a);
+        while (sliced.cpu.instret() < total - 10) {
+            long target = sliced.cpu.instret() + 1 + rnd.nextInt(200);
+            sliced.cpu.run(target);
+            ref.cpu.run(target);
+            assertSame(DeterminismTest.outcome(sliced), DeterminismTest.outcome(ref));
+        }
+    }
+
     /** The loop rewrites one of its own instructions (no fence.i) after it has been compiled. */
     @Test
     void storeIntoCompiledCodeWithoutFenceIIsSeenAtOnce() {
