@@ -6,10 +6,11 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code ferry} command. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "Live migration of running RISC-V virtual machines.",
-        subcommands = {RunCommand.class, ImagesCommand.class, DemoCommand.class})
+        subcommands = {RunCommand.class, ImagesCommand.class, HostCommand.class, VmCommand.class,
+            MigrateCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 
-    /** Exit status for bad input: unknown option, unreadable image, corrupt state file. */
+    /** Exit status for bad input: unknown option, unreadable image, corrupt state file, unreachable host. */
     public static final int EXIT_BAD_INPUT = 2;
 
     @CommandLine.Spec
@@ -30,9 +31,9 @@ public final class Main implements Runnable {
             return EXIT_BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof UserError) {
-                cmd.getErr().println("ferry: " + ex.getMessage());
-                return EXIT_BAD_INPUT;
+            if (ex instanceof UserError error) {
+                cmd.getErr().println("ferry: " + error.getMessage());
+                return error.exitCode();
             }
             throw ex;
         });

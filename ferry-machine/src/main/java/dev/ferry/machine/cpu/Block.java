@@ -1,10 +1,13 @@
 package dev.ferry.machine.cpu;
 
+import dev.ferry.machine.memory.GuestMemory;
+
 /**
- * A decoded basic block: straight-line instructions starting at a physical address, ending at a control
- * transfer, a system instruction or the end of a page. Each instruction is one packed int (operation code and
- * register indices) plus one long (immediate, precomputed target or raw bits). Successor links chain blocks
- * so that hot loops run without table lookups; {@link #valid} turns false when the code is overwritten.
+ * A decoded block: instructions starting at a physical address and running on past conditional branches (a
+ * taken one leaves the block early) up to a jump, a system instruction, an illegal encoding or the end of the
+ * page. Each instruction is one packed int (operation code and register indices) plus one long (immediate,
+ * precomputed target or raw bits). Successor links chain blocks so that hot loops run without table lookups;
+ * {@link #valid} turns false when the code may have been overwritten.
  */
 final class Block {
 
@@ -15,7 +18,7 @@ final class Block {
     /** Byte offset of each instruction from {@link #pc}; {@code offs[len]} is the block's size. */
     final int[] offs;
     final int len;
-    /** Address of the instruction after the block; also the link value of a terminating jal/jalr. */
+    /** Address after the block's last instruction; also the link value of a terminating jal/jalr. */
     final long fallPc;
     /** True when the last instruction is a system instruction, after which the run loop must re-check state. */
     final boolean exitAfter;
@@ -27,12 +30,20 @@ final class Block {
 
     /** False once the code may have changed; the next entry re-verifies {@link #source}. */
     boolean valid = true;
-    /** True when every entry must compare {@link #source} with memory (page in verify mode, or page-crossing). */
+    /** True when every entry must compare {@link #source} with memory (a page-crossing instruction). */
     boolean verify;
+    /**
+     * The 64-byte granules of its page that a store could change the block through: those holding its bytes,
+     * widened by 7 bytes downwards for stores that start before the block.
+     */
+    final long granules;
     int listIndex;
     Block fallNext;
+    /** The two most recent other successors (taken branches, jump targets). */
     long takenPc = -1;
     Block takenNext;
+    long otherPc = -1;
+    Block otherNext;
     /** Compiled code starting at this block ({@link Jit}), and the entry count that makes it hot. */
     CompiledRegion jit;
     int heat;
@@ -48,5 +59,8 @@ final class Block {
         this.fallPc = pc + offs[len];
         this.exitAfter = exitAfter;
         this.crossesPage = crossesPage;
+        long first = Math.max(0, (pc & GuestMemory.PAGE_MASK) - 7) >>> 6;
+        long last = Math.min(GuestMemory.PAGE_SIZE - 1, (pc & GuestMemory.PAGE_MASK) + offs[len] - 1) >>> 6;
+        this.granules = (last == 63 ? -1L : (1L << (last + 1)) - 1) & -(1L << first);
     }
 }

@@ -7,6 +7,7 @@ import dev.ferry.machine.state.Snapshottable;
 import dev.ferry.machine.time.GuestClock;
 import dev.ferry.machine.time.RealTimeClock;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,16 +16,22 @@ import java.util.function.LongSupplier;
 
 /**
  * One RV64IMAC hart with Zicsr and Zifencei, in M and U mode, behaving like QEMU 7.2's {@code virt} CPU where
- * guests can tell. {@code misa} reports what is implemented: MXL=64, A, C, I, M, U.
+ * guests can tell. {@code misa} reports what is implemented: MXL=64, A, C, I, M, U (QEMU's CPU also has F, D
+ * and S). Where QEMU 7.2 differs from the specification we follow QEMU, as checked on it: WFI in U mode is
+ * illegal even with TW=0, mret to U is illegal while no PMP entry is active, misaligned LR/SC/AMOs raise
+ * cause 4, SC succeeds when memory still holds the value LR read, ordinary misaligned loads and stores are
+ * performed, ebreak leaves {@code mtval} 0, {@code pmpaddr}, {@code mepc} and {@code mcounteren} keep all
+ * written bits, there are 16 programmable counters (hpmcounter3..18, reading 0), and U-mode counter access
+ * needs the bit in both {@code mcounteren} and {@code scounteren} (which QEMU's S mode brings along).
  *
- * <p>Code runs from a cache of decoded basic blocks keyed by physical address, chained to their successors.
- * Guest memory notifies the cache when a page holding decoded code is written, so the cache is always coherent
- * and execution never depends on what it holds.
+ * <p>Code runs from a cache of decoded blocks keyed by physical address and chained to their successors. The
+ * cache is coherent with guest memory at every instruction (see {@link CodePage}), so execution never depends
+ * on what it holds.
  *
  * <p>Time: with a {@link RealTimeClock}, {@code mtime} follows the host. Without one (deterministic mode) one
  * counter is the clock: every retired instruction is one tick, and WFI skips ticks forward to the timer
  * deadline. Interrupts are checked at every point where their condition can start to hold (after CSR writes,
- * xRET, WFI, MMIO, and at the tick where {@code mtime} reaches {@code mtimecmp}), so the state after N ticks
+ * mret, WFI, MMIO, and at the tick where {@code mtime} reaches {@code mtimecmp}), so the state after N ticks
  * does not depend on how {@link #run(long)} calls were split, on stops, or on save/restore.
  *
  * <p>Threading: everything runs on the thread calling {@link #run(long)} except {@link #requestStop()} and
@@ -73,6 +80,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private final Decoder decoder;
     private final CodePage[] code;
     private final BitSet codePages = new BitSet();
+    /**
+     * Per RAM page, the 64-byte granules whose stores may change decoded code of a page in granule mode (see
+     * {@link CodePage}); zero for pages that guest memory watches instead.
+     */
+    private final long[] codeGranules;
     /** Translator of hot code to JVM bytecode, or {@code null} when the JIT is off. */
     private final Jit jit;
 
@@ -93,9 +105,12 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private long mcause;
     private long mtval;
     private long mcounteren;
+    private long scounteren;
     private long menvcfg;
+    /** mcycle/minstret minus the tick count; while mcountinhibit stops a counter, its frozen value. */
     private long cycleOffset;
     private long instretOffset;
+    private long countInhibit;
     private final Pmp pmp = new Pmp();
 
     private boolean dataFast;
@@ -128,7 +143,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         this.ramSize = ram.size();
         this.decoder = new Decoder(ram);
         this.code = new CodePage[ram.pageCount()];
-        this.jit = Jit.fromSystemProperties(ram);
+        this.codeGranules = new long[ram.pageCount()];
+        this.jit = Jit.fromSystemProperties(ram, code);
         ram.setCodeWriteListener(this::codeModified);
         reset(0);
     }
@@ -147,7 +163,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     /** Resets to M mode at {@code pc} with zero registers, reset CSR values and a tick count of zero. */
     public void reset(long pc) {
-        java.util.Arrays.fill(x, 0);
+        Arrays.fill(x, 0);
         this.pc = pc;
         priv = PRIV_M;
         instret = 0;
@@ -159,13 +175,25 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         mcause = 0;
         mtval = 0;
         mcounteren = 0;
+        scounteren = 0;
         menvcfg = 0;
         cycleOffset = 0;
         instretOffset = 0;
+        countInhibit = 0;
         pmp.reset();
         wfiSleeping = false;
         resValid = false;
         updatePmpFlags();
+        flushCode();
+    }
+
+    /**
+     * Drops all decoded code. Needed only after the host rewrote guest memory behind the CPU's back while it
+     * keeps running the same image (writes through {@link GuestMemory} to pages it watches are seen anyway;
+     * {@link #reset} and {@link #restoreState} flush by themselves).
+     */
+    public void flushCodeCache() {
+        flushCode();
     }
 
     /** Register {@code i} (0-31). */
@@ -334,9 +362,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         final long l8 = ramSize - 8;
         final boolean fast = dataFast;
         final boolean checkFetch = !fetchFast;
+        breakBlock = false;
         Block b = lookup(pc);
-        long hotLo = 0;
-        long hotLen = 0;
+        final long[] granules = codeGranules;
         // The tick count and pc live in locals while blocks chain; sync() and the exits write them back.
         long ticks = instret;
         while (true) {
@@ -349,17 +377,13 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 ticks = instret;
             }
             if (b.verify) {
-                // Unwatched code: stores into the running block's bytes must end it (see CodePage).
                 b = verified(b);
-                hotLo = b.pc - 7;
-                hotLen = b.offs[b.len] + 7;
-            } else {
-                hotLen = 0;
             }
             final int[] ops = b.ops;
             final long[] imm = b.imm;
             final long start = ticks;
-            int n = b.len;
+            int len = ops.length;
+            int n = len;
             if (budget - start < n) {
                 n = (int) (budget - start);
             }
@@ -520,12 +544,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     }
                     case Op.SB -> {
                         long a = x[rs1(w)] + imm[i];
-                        if (fast && Long.compareUnsigned(a - base, l1) <= 0) {
+                        long o = a - base;
+                        if (fast && Long.compareUnsigned(o, l1) <= 0) {
                             ram.store8(a, (int) x[rs2(w)]);
+                            if ((granules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+                                codeStore(o, 1);
+                            }
                         } else {
                             storeSlow(a, 1, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
+                        if (breakBlock) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -533,12 +561,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     }
                     case Op.SH -> {
                         long a = x[rs1(w)] + imm[i];
-                        if (fast && Long.compareUnsigned(a - base, l2) <= 0) {
+                        long o = a - base;
+                        if (fast && Long.compareUnsigned(o, l2) <= 0) {
                             ram.store16(a, (int) x[rs2(w)]);
+                            if ((granules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+                                codeStore(o, 2);
+                            }
                         } else {
                             storeSlow(a, 2, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
+                        if (breakBlock) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -546,12 +578,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     }
                     case Op.SW -> {
                         long a = x[rs1(w)] + imm[i];
-                        if (fast && Long.compareUnsigned(a - base, l4) <= 0) {
+                        long o = a - base;
+                        if (fast && Long.compareUnsigned(o, l4) <= 0) {
                             ram.store32(a, (int) x[rs2(w)]);
+                            if ((granules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+                                codeStore(o, 4);
+                            }
                         } else {
                             storeSlow(a, 4, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
+                        if (breakBlock) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -559,12 +595,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     }
                     case Op.SD -> {
                         long a = x[rs1(w)] + imm[i];
-                        if (fast && Long.compareUnsigned(a - base, l8) <= 0) {
+                        long o = a - base;
+                        if (fast && Long.compareUnsigned(o, l8) <= 0) {
                             ram.store64(a, x[rs2(w)]);
+                            if ((granules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+                                codeStore(o, 8);
+                            }
                         } else {
                             storeSlow(a, 8, x[rs2(w)], b, i, start);
                         }
-                        if (breakBlock || Long.compareUnsigned(a - hotLo, hotLen) < 0) {
+                        if (breakBlock) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -573,31 +613,43 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     case Op.BEQ -> {
                         if (x[rs1(w)] == x[rs2(w)]) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.BNE -> {
                         if (x[rs1(w)] != x[rs2(w)]) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.BLT -> {
                         if (x[rs1(w)] < x[rs2(w)]) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.BGE -> {
                         if (x[rs1(w)] >= x[rs2(w)]) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.BLTU -> {
                         if (Long.compareUnsigned(x[rs1(w)], x[rs2(w)]) < 0) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.BGEU -> {
                         if (Long.compareUnsigned(x[rs1(w)], x[rs2(w)]) >= 0) {
                             next = imm[i];
+                            n = i + 1;
+                            len = n;
                         }
                     }
                     case Op.JAL -> {
@@ -612,7 +664,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     case Op.AMO -> {
                         sync(b, i, start);
                         amo((int) imm[i]);
-                        if (breakBlock || b.verify) {
+                        if (breakBlock) {
                             breakBlock = false;
                             n = i + 1;
                             exit = true;
@@ -634,7 +686,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     }
                 }
             }
-            if (n < b.len) {
+            if (n < len) {
                 next = b.pc + b.offs[n];
             }
             ticks = start + n;
@@ -654,10 +706,14 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 }
             } else if (next == b.takenPc && b.takenNext.valid) {
                 nb = b.takenNext;
+            } else if (next == b.otherPc && b.otherNext.valid) {
+                nb = b.otherNext;
             } else {
                 instret = ticks;
                 pc = next;
                 nb = lookup(next);
+                b.otherPc = b.takenPc;
+                b.otherNext = b.takenNext;
                 b.takenPc = next;
                 b.takenNext = nb;
             }
@@ -736,7 +792,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             code[page] = cp;
             codePages.set(page);
         }
-        if (!cp.watched && !cp.verifyMode) {
+        if (!cp.watched && !cp.granuleMode) {
             ram.watchCode(page);
             cp.watched = true;
         }
@@ -748,8 +804,47 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         if (b == null || !b.valid) {
             b = decoder.decode(addr);
             cp.put(index, b);
+            if (cp.granuleMode) {
+                publishGranules(page, b.granules);
+            }
         }
         return b;
+    }
+
+    /** Makes stores to {@code mask}'s granules of {@code page} (and bytes spilling into them) call codeStore. */
+    private void publishGranules(int page, long mask) {
+        codeGranules[page] |= mask;
+        if ((mask & 1) != 0 && page > 0) {
+            codeGranules[page - 1] |= 1L << 63;
+        }
+    }
+
+    /**
+     * A store of {@code width} bytes at RAM offset {@code o} hit a granule that may hold decoded code. Blocks
+     * whose bytes it wrote are invalidated, and then the running block ends after the store.
+     */
+    private void codeStore(long o, int width) {
+        long last = o + width - 1;
+        int first = (int) (o >>> GuestMemory.PAGE_SHIFT);
+        int lastPage = (int) (last >>> GuestMemory.PAGE_SHIFT);
+        long from = o & GuestMemory.PAGE_MASK;
+        long to = last & GuestMemory.PAGE_MASK;
+        if (first == lastPage) {
+            bytesWritten(first, from, to);
+        } else {
+            bytesWritten(first, from, GuestMemory.PAGE_MASK);
+            if (lastPage < code.length) {
+                bytesWritten(lastPage, 0, to);
+            }
+        }
+    }
+
+    private void bytesWritten(int page, long from, long to) {
+        CodePage cp = code[page];
+        long mask = (-1L << (from >>> 6)) & (-1L >>> (63 - (to >>> 6)));
+        if (cp != null && cp.granuleMode && cp.bytesWritten(from, to, mask)) {
+            breakBlock = true;
+        }
     }
 
     /** True when memory still holds the code {@code b} was decoded from. */
@@ -779,8 +874,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             jit.pageWritten(page);
         }
         CodePage cp = code[page];
-        if (cp != null) {
-            cp.written();
+        if (cp != null && cp.written()) {
+            publishGranules(page, cp.granules());
         }
     }
 
@@ -792,6 +887,10 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         for (int page = codePages.nextSetBit(0); page >= 0; page = codePages.nextSetBit(page + 1)) {
             code[page].invalidateAll();
             code[page] = null;
+            codeGranules[page] = 0;
+            if (page > 0) {
+                codeGranules[page - 1] = 0;
+            }
         }
         codePages.clear();
     }
@@ -826,8 +925,15 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         }
     }
 
-    /** For compiled code, after each store: true when it wrote a page holding decoded code. */
-    boolean jitCodeWritten() {
+    /**
+     * For compiled code, after each RAM store: the interpreter's code-granule check; true when the store wrote
+     * decoded code (of this region or any other), so the region must end after it.
+     */
+    boolean jitStored(long a, int width) {
+        long o = a - ramBase;
+        if ((codeGranules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+            codeStore(o, width);
+        }
         return breakBlock;
     }
 
@@ -885,6 +991,10 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private void physWrite(long a, int width, long v) {
         if (ram.contains(a, width)) {
             ram.store(a, width, v);
+            long o = a - ramBase;
+            if ((codeGranules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+                codeStore(o, width);
+            }
             return;
         }
         try {
@@ -947,7 +1057,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             if (!pmp.check(a, width, Pmp.R | Pmp.W, dataPriv())) {
                 throw exception(CAUSE_STORE_ACCESS, a);
             }
-            long old = signExtend(physRead(a, width, CAUSE_STORE_ACCESS), width);
+            long old = signExtend(physRead(a, width, CAUSE_LOAD_ACCESS), width);
             long s = signExtend(src, width);
             long v = switch (f5) {
                 case 0x00 -> old + s;
@@ -1045,7 +1155,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         mstatus = s;
         priv = mpp;
         updatePmpFlags();
-        return mepc;
+        return mepc & ~1L;
     }
 
     private long csrInstruction(int raw, int f3, long nextPc) {
@@ -1068,8 +1178,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         return nextPc;
     }
 
+    private long cycles() {
+        return (countInhibit & 1) != 0 ? cycleOffset : instret + cycleOffset;
+    }
+
+    private long retired() {
+        return (countInhibit & 4) != 0 ? instretOffset : instret + instretOffset;
+    }
+
     private void counterGate(int index, int raw) {
-        if (priv == PRIV_U && ((mcounteren >>> index) & 1) == 0) {
+        if (priv == PRIV_U && ((mcounteren & scounteren) >>> index & 1) == 0) {
             throw illegal(raw);
         }
     }
@@ -1078,15 +1196,17 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         switch (csr) {
             case Csr.CYCLE:
                 counterGate(0, raw);
-                return instret + cycleOffset;
+                return cycles();
             case Csr.TIME:
                 counterGate(1, raw);
                 return clock.mtime();
             case Csr.INSTRET:
                 counterGate(2, raw);
-                return instret + instretOffset;
-            case Csr.MVENDORID, Csr.MARCHID, Csr.MIMPID, Csr.MHARTID, Csr.MCONFIGPTR, Csr.MCOUNTINHIBIT:
+                return retired();
+            case Csr.MVENDORID, Csr.MARCHID, Csr.MIMPID, Csr.MHARTID, Csr.MCONFIGPTR:
                 return 0;
+            case Csr.MCOUNTINHIBIT:
+                return countInhibit;
             case Csr.MSTATUS:
                 return mstatus;
             case Csr.MISA:
@@ -1097,6 +1217,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 return mtvec;
             case Csr.MCOUNTEREN:
                 return mcounteren;
+            case Csr.SCOUNTEREN:
+                return scounteren;
             case Csr.MENVCFG:
                 return menvcfg;
             case Csr.MSCRATCH:
@@ -1114,18 +1236,18 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             case Csr.PMPCFG2:
                 return pmp.readCfg(2);
             case Csr.MCYCLE:
-                return instret + cycleOffset;
+                return cycles();
             case Csr.MINSTRET:
-                return instret + instretOffset;
+                return retired();
             default:
                 if (csr >= Csr.PMPADDR0 && csr < Csr.PMPADDR0 + Pmp.ENTRIES) {
                     return pmp.readAddr(csr - Csr.PMPADDR0);
                 }
-                if (csr >= Csr.HPMCOUNTER3 && csr <= Csr.HPMCOUNTER31) {
+                if (csr >= Csr.HPMCOUNTER3 && csr <= Csr.HPMCOUNTER18) {
                     counterGate(csr - Csr.CYCLE, raw);
                     return 0;
                 }
-                if ((csr >= Csr.MHPMCOUNTER3 && csr <= Csr.MHPMCOUNTER31)
+                if ((csr >= Csr.MHPMCOUNTER3 && csr <= Csr.MHPMCOUNTER18)
                         || (csr >= Csr.MHPMEVENT3 && csr <= Csr.MHPMEVENT31)) {
                     return 0;
                 }
@@ -1151,10 +1273,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     mtvec = v;
                 }
             }
-            case Csr.MCOUNTEREN -> mcounteren = v & 0xffff_ffffL;
+            case Csr.MCOUNTEREN -> mcounteren = v;
+            case Csr.SCOUNTEREN -> scounteren = v;
             case Csr.MENVCFG -> menvcfg = v & 1;
             case Csr.MSCRATCH -> mscratch = v;
-            case Csr.MEPC -> mepc = v & ~1L;
+            case Csr.MEPC -> mepc = v;
             case Csr.MCAUSE -> mcause = v;
             case Csr.MTVAL -> mtval = v;
             case Csr.PMPCFG0, Csr.PMPCFG2 -> {
@@ -1162,8 +1285,19 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 updatePmpFlags();
             }
             // The write takes effect after this instruction retires, so the next read sees v.
-            case Csr.MCYCLE -> cycleOffset = v - (instret + 1);
-            case Csr.MINSTRET -> instretOffset = v - (instret + 1);
+            case Csr.MCYCLE -> cycleOffset = (countInhibit & 1) != 0 ? v : v - (instret + 1);
+            case Csr.MINSTRET -> instretOffset = (countInhibit & 4) != 0 ? v : v - (instret + 1);
+            case Csr.MCOUNTINHIBIT -> {
+                long now = instret + 1;
+                long changed = countInhibit ^ v;
+                if ((changed & 1) != 0) {
+                    cycleOffset += (v & 1) != 0 ? now : -now;
+                }
+                if ((changed & 4) != 0) {
+                    instretOffset += (v & 4) != 0 ? now : -now;
+                }
+                countInhibit = v & 0xffff_fffdL;
+            }
             default -> {
                 if (csr >= Csr.PMPADDR0 && csr < Csr.PMPADDR0 + Pmp.ENTRIES) {
                     pmp.writeAddr(csr - Csr.PMPADDR0, v);
@@ -1177,9 +1311,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     @Override
     public CpuState saveState() {
-        return new CpuState(pc, java.util.Arrays.copyOf(x, 32), priv, MISA, mstatus, mie, lines.get(), mtvec,
-                mscratch, mepc, mcause, mtval, mcounteren, menvcfg, pmp.cfgBytes(), pmp.addrs(),
-                instret + cycleOffset, instret + instretOffset, instret, wfiSleeping, resValid, resAddr, resValue);
+        return new CpuState(pc, Arrays.copyOf(x, 32), priv, MISA, mstatus, mie, lines.get(), mtvec,
+                mscratch, mepc, mcause, mtval, mcounteren, scounteren, menvcfg, pmp.cfgBytes(), pmp.addrs(),
+                cycles(), retired(), countInhibit, instret, wfiSleeping, resValid, resAddr, resValue);
     }
 
     @Override
@@ -1209,16 +1343,20 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         mcause = s.mcause();
         mtval = s.mtval();
         mcounteren = s.mcounteren();
+        scounteren = s.scounteren();
         menvcfg = s.menvcfg();
         pmp.restore(s.pmpcfg(), s.pmpaddr());
         instret = s.instret();
-        cycleOffset = s.mcycle() - instret;
-        instretOffset = s.minstret() - instret;
+        countInhibit = s.mcountinhibit() & 0xffff_fffdL;
+        cycleOffset = (countInhibit & 1) != 0 ? s.mcycle() : s.mcycle() - instret;
+        instretOffset = (countInhibit & 4) != 0 ? s.minstret() : s.minstret() - instret;
         wfiSleeping = s.wfiSleeping();
         resValid = s.reservationValid();
         resAddr = s.reservationAddress();
         resValue = s.reservationValue();
         updatePmpFlags();
+        // Memory was restored as well, possibly under pages in granule mode that guest memory does not watch.
+        flushCode();
     }
 
     /** Unwinds the interpreter after a trap has been entered. Preallocated, no stack trace. */

@@ -10,12 +10,15 @@ final class Csr {
     static final int TIME = 0xc01;
     static final int INSTRET = 0xc02;
     static final int HPMCOUNTER3 = 0xc03;
-    static final int HPMCOUNTER31 = 0xc1f;
+    /** QEMU 7.2's virt CPU has 16 programmable counters: hpmcounter3..18. */
+    static final int HPMCOUNTER18 = 0xc12;
     static final int MVENDORID = 0xf11;
     static final int MARCHID = 0xf12;
     static final int MIMPID = 0xf13;
     static final int MHARTID = 0xf14;
     static final int MCONFIGPTR = 0xf15;
+    /** Exists although there is no S mode: QEMU 7.2's CPU has it, and U-mode counter access needs it. */
+    static final int SCOUNTEREN = 0x106;
     static final int MSTATUS = 0x300;
     static final int MISA = 0x301;
     static final int MIE = 0x304;
@@ -36,5 +39,5 @@ final class Csr {
     static final int MCYCLE = 0xb00;
     static final int MINSTRET = 0xb02;
     static final int MHPMCOUNTER3 = 0xb03;
-    static final int MHPMCOUNTER31 = 0xb1f;
+    static final int MHPMCOUNTER18 = 0xb12;
 }

@@ -2,6 +2,8 @@ package dev.ferry.machine.cpu;
 
 import dev.ferry.machine.memory.GuestMemory;
 
+import java.util.Arrays;
+
 /**
  * Turns guest code in RAM into {@link Block}s: RV64IMAC plus the system instructions of Zicsr and Zifencei.
  * Encodings that are reserved or belong to extensions we do not implement become {@link Op#ILLEGAL} carrying
@@ -31,6 +33,8 @@ final class Decoder {
         long pageEnd = (pc | GuestMemory.PAGE_MASK) + 1;
         boolean crosses = false;
         while (n < MAX_BLOCK && p != pageEnd) {
+            long instStart = p;
+            int sourceStart = halfwords;
             int lo = ram.load16(p);
             offs[n] = (int) (p - pc);
             source[halfwords++] = (char) lo;
@@ -38,11 +42,12 @@ final class Decoder {
                 compressed(lo, p);
                 p += 2;
             } else {
+                if (n > 0 && (p + 2 == pageEnd || !ram.contains(p + 2, 2))) {
+                    // A page-crossing instruction gets a block of its own (it re-verifies on every entry).
+                    halfwords--;
+                    break;
+                }
                 if (!ram.contains(p + 2, 2)) {
-                    if (n > 0) {
-                        halfwords--;
-                        break;
-                    }
                     emit(Op.FETCH_FAULT, 0, 0, 0, p + 2);
                     p += 4;
                 } else {
@@ -56,6 +61,13 @@ final class Decoder {
                     p += 4;
                 }
             }
+            if ((ops[n - 1] & 0xff) == Op.ILLEGAL && n > 1) {
+                // Keep illegal encodings (often data after code) out of longer blocks: see CodePage.
+                n--;
+                p = instStart;
+                halfwords = sourceStart;
+                break;
+            }
             if (Op.endsBlock(ops[n - 1] & 0xff)) {
                 break;
             }
@@ -65,9 +77,9 @@ final class Decoder {
         }
         offs[n] = (int) (p - pc);
         int last = ops[n - 1] & 0xff;
-        return new Block(pc, java.util.Arrays.copyOf(ops, n), java.util.Arrays.copyOf(imm, n),
-                java.util.Arrays.copyOf(offs, n + 1), n, last == Op.SYSTEM, crosses,
-                java.util.Arrays.copyOf(source, halfwords));
+        return new Block(pc, Arrays.copyOf(ops, n), Arrays.copyOf(imm, n),
+                Arrays.copyOf(offs, n + 1), n, last == Op.SYSTEM, crosses,
+                Arrays.copyOf(source, halfwords));
     }
 
     private void emit(int op, int rd, int rs1, int rs2, long value) {

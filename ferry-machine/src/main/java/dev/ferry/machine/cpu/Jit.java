@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The per-hart translator of hot code: counts block entries, compiles a {@link CompiledRegion} when a block
  * becomes hot, and drops regions when their page is written (the same events that invalidate the
- * interpreter's blocks) or the code cache is flushed.
+ * interpreter's blocks) or the code cache is flushed. Only code of watched pages is compiled: pages in granule
+ * mode (code sharing a page with hot data, see {@link CodePage}) stay with the interpreter.
  *
  * <p>On unless the system property {@code ferry.jit} is {@code false}; {@code ferry.jit.threshold} sets the
  * number of entries after which a block is compiled.
@@ -25,17 +26,17 @@ final class Jit {
     private final Map<Integer, List<CompiledRegion>> byPage = new HashMap<>();
     private int compiled;
 
-    Jit(GuestMemory ram, int threshold) {
-        this.compiler = new JitCompiler(ram);
+    Jit(GuestMemory ram, CodePage[] code, int threshold) {
+        this.compiler = new JitCompiler(ram, code);
         this.threshold = Math.max(1, threshold);
     }
 
     /** A translator configured from the system properties, or {@code null} when the JIT is off. */
-    static Jit fromSystemProperties(GuestMemory ram) {
+    static Jit fromSystemProperties(GuestMemory ram, CodePage[] code) {
         if ("false".equalsIgnoreCase(System.getProperty("ferry.jit"))) {
             return null;
         }
-        return new Jit(ram, Integer.getInteger("ferry.jit.threshold", DEFAULT_THRESHOLD));
+        return new Jit(ram, code, Integer.getInteger("ferry.jit.threshold", DEFAULT_THRESHOLD));
     }
 
     /**

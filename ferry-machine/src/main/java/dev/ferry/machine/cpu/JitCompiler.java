@@ -55,12 +55,14 @@ final class JitCompiler implements Opcodes {
     static final AtomicInteger REJECTED = new AtomicInteger();
 
     private final GuestMemory ram;
+    private final CodePage[] code;
     private final long ramBase;
     private final long ramSize;
     private int classCounter;
 
-    JitCompiler(GuestMemory ram) {
+    JitCompiler(GuestMemory ram, CodePage[] code) {
         this.ram = ram;
+        this.code = code;
         this.ramBase = ram.base();
         this.ramSize = ram.size();
     }
@@ -100,9 +102,16 @@ final class JitCompiler implements Opcodes {
         return b.len;
     }
 
-    /** Whether {@code b} may join a region of {@code page}: current, watched code of that page only. */
+    /**
+     * Whether {@code b} may join a region of {@code page}: current code of that page only, on a page that guest
+     * memory watches (a write to it invalidates the region), not one in granule mode.
+     */
     private boolean eligible(Block b, int page) {
-        return b != null && b.valid && !b.verify && !b.crossesPage && page(b.pc) == page;
+        if (b == null || !b.valid || b.verify || b.crossesPage || page(b.pc) != page) {
+            return false;
+        }
+        CodePage cp = code[page];
+        return cp != null && cp.watched && !cp.granuleMode && cp.table[((int) b.pc & GuestMemory.PAGE_MASK) >>> 1] == b;
     }
 
     /** The head plus blocks reachable from it through recorded links, breadth first, within the size limit. */
@@ -128,14 +137,14 @@ final class JitCompiler implements Opcodes {
                 continue;
             }
             int last = b.ops[b.len - 1] & 0xff;
-            List<Block> next = new ArrayList<>(2);
-            if (last >= Op.BEQ && last <= Op.JAL) {
-                if (b.takenNext != null && b.takenPc == b.imm[b.len - 1]) {
-                    next.add(b.takenNext);
-                }
-            } else if (last == Op.JALR && b.takenNext != null && b.takenNext.pc == b.takenPc) {
-                // The last target seen (a return site, typically); the code checks the actual target.
+            List<Block> next = new ArrayList<>(3);
+            // The two most recent other successors: taken branches, the jump target, the last jalr targets
+            // (return sites, typically; the code compares the actual target).
+            if (b.takenNext != null && b.takenNext.pc == b.takenPc) {
                 next.add(b.takenNext);
+            }
+            if (b.otherNext != null && b.otherNext.pc == b.otherPc) {
+                next.add(b.otherNext);
             }
             if (last != Op.JAL && last != Op.JALR && b.fallNext != null && b.fallNext.pc == b.fallPc) {
                 next.add(b.fallNext);
@@ -475,13 +484,19 @@ final class JitCompiler implements Opcodes {
                 mv.visitInsn(L2I);
                 mv.visitMethodInsn(INVOKEVIRTUAL, MEM, name, "(JI)V", false);
             }
-            // A store into a page holding code ends the block, as in the interpreter.
+            // The interpreter's code-coherence check; a store that hit code ends the block, as there.
             mv.visitVarInsn(ALOAD, CPU_ARG);
-            mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "jitCodeWritten", "()Z", false);
+            mv.visitVarInsn(LLOAD, ADDR);
+            push(width);
+            mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "jitStored", "(JI)Z", false);
             mv.visitJumpInsn(IFNE, exitTo(b.pc + b.offs[i + 1], off + 1));
         }
 
-        private void branch(int rs1, int rs2, int cmpOp, boolean unsigned, long target, long fall) {
+        /**
+         * A conditional branch at index {@code i}: taken, it leaves the block (ticks for the instructions after it
+         * are taken back); not taken, execution goes on with the next instruction or, at the end, the fall-through.
+         */
+        private void branch(Block b, int i, int rs1, int rs2, int notTaken, boolean unsigned, long target) {
             load(rs1);
             if (unsigned) {
                 flipSign();
@@ -491,11 +506,20 @@ final class JitCompiler implements Opcodes {
                 flipSign();
             }
             mv.visitInsn(LCMP);
-            Label taken = new Label();
-            mv.visitJumpInsn(cmpOp, taken);
-            jump(fall);
-            mv.visitLabel(taken);
+            Label fall = new Label();
+            mv.visitJumpInsn(notTaken, fall);
+            int skipped = b.len - (i + 1);
+            if (skipped > 0) {
+                mv.visitVarInsn(LLOAD, ICOUNT);
+                ldc(skipped);
+                mv.visitInsn(LSUB);
+                mv.visitVarInsn(LSTORE, ICOUNT);
+            }
             jump(target);
+            mv.visitLabel(fall);
+            if (skipped == 0) {
+                jump(b.fallPc);
+            }
         }
 
         /** Emits instruction {@code i}; {@code off} is its index minus the block length (ticks to undo). */
@@ -621,12 +645,12 @@ final class JitCompiler implements Opcodes {
                 case Op.SH -> storeMem(b, i, off, rs1, rs2, imm, 2, "store16");
                 case Op.SW -> storeMem(b, i, off, rs1, rs2, imm, 4, "store32");
                 case Op.SD -> storeMem(b, i, off, rs1, rs2, imm, 8, "store64");
-                case Op.BEQ -> branch(rs1, rs2, IFEQ, false, imm, b.fallPc);
-                case Op.BNE -> branch(rs1, rs2, IFNE, false, imm, b.fallPc);
-                case Op.BLT -> branch(rs1, rs2, IFLT, false, imm, b.fallPc);
-                case Op.BGE -> branch(rs1, rs2, IFGE, false, imm, b.fallPc);
-                case Op.BLTU -> branch(rs1, rs2, IFLT, true, imm, b.fallPc);
-                case Op.BGEU -> branch(rs1, rs2, IFGE, true, imm, b.fallPc);
+                case Op.BEQ -> branch(b, i, rs1, rs2, IFNE, false, imm);
+                case Op.BNE -> branch(b, i, rs1, rs2, IFEQ, false, imm);
+                case Op.BLT -> branch(b, i, rs1, rs2, IFGE, false, imm);
+                case Op.BGE -> branch(b, i, rs1, rs2, IFLT, false, imm);
+                case Op.BLTU -> branch(b, i, rs1, rs2, IFGE, true, imm);
+                case Op.BGEU -> branch(b, i, rs1, rs2, IFLT, true, imm);
                 case Op.JAL -> {
                     ldc(b.fallPc);
                     store(rd);
@@ -645,16 +669,18 @@ final class JitCompiler implements Opcodes {
                     store(rd);
                     push(0);
                     mv.visitVarInsn(ISTORE, EOFF);
-                    Integer k = b.takenNext != null && b.takenNext.pc == b.takenPc ? index.get(b.takenPc) : null;
-                    if (k != null) {
-                        mv.visitVarInsn(LLOAD, EPC);
-                        ldc(b.takenPc);
-                        mv.visitInsn(LCMP);
-                        mv.visitJumpInsn(IFNE, exit);
-                        jump(b.takenPc);
-                    } else {
-                        mv.visitJumpInsn(GOTO, exit);
+                    for (long t : new long[] {b.takenPc, b.otherPc}) {
+                        if (index.containsKey(t)) {
+                            Label other = new Label();
+                            mv.visitVarInsn(LLOAD, EPC);
+                            ldc(t);
+                            mv.visitInsn(LCMP);
+                            mv.visitJumpInsn(IFNE, other);
+                            jump(t);
+                            mv.visitLabel(other);
+                        }
                     }
+                    mv.visitJumpInsn(GOTO, exit);
                 }
                 case Op.NOP -> {
                 }

@@ -77,8 +77,11 @@ final class Op {
     static final int SYSTEM = 64;
     static final int NOP = 65;
 
-    /** True for operations that end a basic block. */
+    /**
+     * True for operations that end a block. Conditional branches do not: a block runs on past a branch that
+     * is not taken (a superblock), and a taken branch leaves it early.
+     */
     static boolean endsBlock(int op) {
-        return op == ILLEGAL || op == FETCH_FAULT || (op >= BEQ && op <= JALR) || op == SYSTEM;
+        return op == ILLEGAL || op == FETCH_FAULT || op == JAL || op == JALR || op == SYSTEM;
     }
 }

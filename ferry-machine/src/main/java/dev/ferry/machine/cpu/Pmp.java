@@ -1,5 +1,7 @@
 package dev.ferry.machine.cpu;
 
+import java.util.Arrays;
+
 /**
  * Physical memory protection: 16 entries with OFF/TOR/NA4/NAPOT matching and the lock bit, 4-byte grain.
  * Like QEMU, {@code pmpaddr} keeps all 64 written bits. Regions are recomputed on every write so that a check
@@ -23,8 +25,8 @@ final class Pmp {
     private int activeCount;
 
     void reset() {
-        java.util.Arrays.fill(cfg, (byte) 0);
-        java.util.Arrays.fill(addr, 0);
+        Arrays.fill(cfg, (byte) 0);
+        Arrays.fill(addr, 0);
         recompute();
     }
 

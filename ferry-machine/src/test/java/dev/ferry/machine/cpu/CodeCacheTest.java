@@ -85,7 +85,7 @@ class CodeCacheTest {
     }
 
     @Test
-    void pageWithHotDataSwitchesToVerifyModeAndStaysCoherent() {
+    void pageWithHotDataSwitchesToGranuleModeAndStaysCoherent() {
         Asm a = new Asm(BASE);
         a.jal(RA, "f").mv(S2, A1);
         a.la(S1, "data").li(T0, 100);
@@ -99,7 +99,30 @@ class CodeCacheTest {
         a.align(8).label("data").dword(0);
         TestMachine m = new TestMachine().load(a).runToExit();
         assertThat(m.reg(S2)).isEqualTo(3);
-        assertThat(m.reg(A0)).as("store into the running block, page in verify mode").isEqualTo(42);
+        assertThat(m.reg(A0)).as("store into the running block, page in granule mode").isEqualTo(42);
         assertThat(m.reg(S3)).as("store into another cached block").isEqualTo(9);
+    }
+
+    @Test
+    void granuleModeCatchesAStoreSpillingFromThePreviousPageIntoCode() {
+        long g = BASE + 0x2000;
+        Asm a = new Asm(BASE);
+        a.li(S1, g).jalr(RA, S1, 0).mv(S2, A0);
+        a.li(S3, g + 0x100).li(T0, 20).label("hot").sd(T0, S3, 0).jalr(RA, S1, 0).addi(T0, T0, -1)
+                .bne(T0, ZERO, "hot");
+        a.jalr(RA, S1, 0).mv(S4, A0);
+        long patched = ((long) Asm.i(7, ZERO, 0, A0, 0x13) << 32) | 0x1234_5678L;
+        a.li(T1, patched).li(T2, g - 4).sd(T1, T2, 0);
+        a.jalr(RA, S1, 0).mv(S5, A0);
+        TestMachine.exit(a);
+        Asm f = new Asm(g);
+        f.addi(A0, ZERO, 1).jalr(ZERO, RA, 0);
+        TestMachine m = new TestMachine().load(a);
+        byte[] fb = f.assemble();
+        m.ram.writeBytes(g, fb, 0, fb.length);
+        m.runToExit();
+        assertThat(m.reg(S2)).isEqualTo(1);
+        assertThat(m.reg(S4)).isEqualTo(1);
+        assertThat(m.reg(S5)).isEqualTo(7);
     }
 }

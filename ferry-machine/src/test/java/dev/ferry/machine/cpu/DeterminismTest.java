@@ -145,4 +145,16 @@ class DeterminismTest {
         assertThat(stops).isPositive();
         assertThat(outcome(m)).usingRecursiveComparison().isEqualTo(expected);
     }
+
+    @Test
+    void mmioReadOfMtimeSeesTheExactTickOfTheLoad() {
+        Asm a = new Asm(BASE);
+        a.li(T1, TestMachine.DEV_MTIME).label("x").nop().nop().nop().ld(A0, T1, 0).nop().ld(A1, T1, 0).csrr(A2, Csr.TIME);
+        TestMachine.exit(a);
+        TestMachine m = new TestMachine().load(a).runToExit();
+        long before = (a.addressOf("x") - BASE) / 4;
+        assertThat(m.reg(A0)).isEqualTo(before + 3);
+        assertThat(m.reg(A1)).isEqualTo(before + 5);
+        assertThat(m.reg(A2)).isEqualTo(before + 6);
+    }
 }

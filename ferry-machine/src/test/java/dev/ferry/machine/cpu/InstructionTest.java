@@ -262,4 +262,36 @@ class InstructionTest {
         assertThat(m.reg(S1)).isEqualTo(TestMachine.RAM_BASE + 8 + 2);
         assertThat(m.reg(A1)).isZero();
     }
+
+    static long amoResult(String op, long old, long src) {
+        return switch (op) {
+            case "add" -> old + src;
+            case "swap" -> src;
+            case "xor" -> old ^ src;
+            case "and" -> old & src;
+            case "or" -> old | src;
+            case "min" -> Math.min(old, src);
+            case "max" -> Math.max(old, src);
+            case "minu" -> Long.compareUnsigned(old, src) <= 0 ? old : src;
+            default -> Long.compareUnsigned(old, src) >= 0 ? old : src;
+        };
+    }
+
+    @ParameterizedTest
+    @CsvSource({"add, 0", "swap, 1", "xor, 4", "and, 12", "or, 8", "min, 16", "max, 20", "minu, 24", "maxu, 28"})
+    void everyAmoInBothWidths(String op, int f5) {
+        long[][] pairs = {{0x7fff_ffff_8000_0001L, 0x0000_0001_7fff_ffffL}, {-5, 3}, {3, -5}, {0x1_0000_0000L, -1}};
+        for (long[] p : pairs) {
+            for (boolean dbl : new boolean[] {false, true}) {
+                TestMachine m = run(a -> a.li(S1, DATA).li(T0, p[0]).sd(T0, S1, 0).li(T1, p[1])
+                        .amo(f5, dbl, A0, S1, T1).ld(A1, S1, 0));
+                long old = dbl ? p[0] : (int) p[0];
+                long src = dbl ? p[1] : (int) p[1];
+                long expectedMemory = dbl ? amoResult(op, old, src)
+                        : (p[0] & 0xffff_ffff_0000_0000L) | (amoResult(op, old, src) & 0xffff_ffffL);
+                assertThat(m.reg(A0)).as("%s.%s old value", op, dbl ? "d" : "w").isEqualTo(old);
+                assertThat(m.reg(A1)).as("%s.%s memory", op, dbl ? "d" : "w").isEqualTo(expectedMemory);
+            }
+        }
+    }
 }

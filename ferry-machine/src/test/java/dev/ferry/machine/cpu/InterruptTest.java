@@ -158,14 +158,19 @@ class InterruptTest {
         Asm a = new Asm(BASE);
         a.label("loop").addi(A0, A0, 1).j("loop");
         TestMachine m = new TestMachine().load(a);
-        CompletableFuture<StopReason> run = CompletableFuture.supplyAsync(() -> m.cpu.run(Long.MAX_VALUE));
-        Thread.sleep(50);
-        long t0 = System.nanoTime();
-        m.cpu.requestStop();
-        assertThat(run.get(5, TimeUnit.SECONDS)).isEqualTo(StopReason.STOP_REQUESTED);
-        assertThat(System.nanoTime() - t0).isLessThan(50_000_000L);
+        long best = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            CompletableFuture<StopReason> run = CompletableFuture.supplyAsync(() -> m.cpu.run(Long.MAX_VALUE));
+            Thread.sleep(20);
+            long t0 = System.nanoTime();
+            m.cpu.requestStop();
+            assertThat(run.get(5, TimeUnit.SECONDS)).isEqualTo(StopReason.STOP_REQUESTED);
+            best = Math.min(best, System.nanoTime() - t0);
+            assertThat(m.cpu.instret()).isEqualTo(2 * m.reg(A0) - (m.cpu.pc() == a.addressOf("loop") ? 0 : 1));
+        }
+        // The design bound is one block (microseconds); the slack is for a loaded test machine.
+        assertThat(best).isLessThan(20_000_000L);
         assertThat(m.reg(A0)).isPositive();
-        assertThat(m.cpu.instret()).isEqualTo(2 * m.reg(A0) - (m.cpu.pc() == a.addressOf("loop") ? 0 : 1));
     }
 
     @Test

@@ -64,7 +64,8 @@ class JitTest {
         return String.join("\n", "pc=" + Long.toHexString(c.pc()), "x=" + Arrays.toString(c.x()),
                 "priv=" + c.privilege(), "mstatus=" + c.mstatus(), "mie=" + c.mie(), "mip=" + c.mipLevels(),
                 "mtvec=" + c.mtvec(), "mscratch=" + c.mscratch(), "mepc=" + c.mepc(), "mcause=" + c.mcause(),
-                "mtval=" + c.mtval(), "mcounteren=" + c.mcounteren(), "menvcfg=" + c.menvcfg(),
+                "mtval=" + c.mtval(), "mcounteren=" + c.mcounteren(), "scounteren=" + c.scounteren(),
+                "menvcfg=" + c.menvcfg(), "mcountinhibit=" + c.mcountinhibit(),
                 "pmpcfg=" + Arrays.toString(c.pmpcfg()), "pmpaddr=" + Arrays.toString(c.pmpaddr()),
                 "mcycle=" + c.mcycle(), "minstret=" + c.minstret(), "instret=" + c.instret(),
                 "wfi=" + c.wfiSleeping(), "res=" + c.reservationValid() + "/" + c.reservationAddress() + "/"
@@ -250,6 +251,27 @@ class JitTest {
         TestMachine jit = machine(true).load(a).runToExit();
         TestMachine interp = machine(false).load(a).runToExit();
         assertThat(interp.reg(A0)).isEqualTo(101 + 99 * 5);
+        assertThat(jit.cpu.jitCompiledCount()).isPositive();
+        assertSame(DeterminismTest.outcome(jit), DeterminismTest.outcome(interp));
+    }
+
+    /**
+     * Compiled code patches a function on a page that also holds hot data (so the interpreter watches it by
+     * granules, not by page); the next call must run the new code.
+     */
+    @Test
+    void compiledStoreIntoAGranuleModePageInvalidatesItsCode() {
+        Asm a = new Asm(BASE);
+        a.li(S0, 300).la(S1, "f").la(S2, "fdata").li(A0, 0).li(T2, Asm.i(5, A0, 0, A0, 0x13)).li(T1, 100);
+        a.label("loop").jal(RA, "f");
+        a.sd(S0, S2, 0).bne(S0, T1, "skip").sw(T2, S1, 0);
+        a.label("skip").addi(S0, S0, -1).bne(S0, ZERO, "loop");
+        TestMachine.exit(a);
+        a.align(4096).label("f").addi(A0, A0, 1).jalr(ZERO, RA, 0);
+        a.align(2048).label("fdata").dword(0);
+        TestMachine jit = machine(true).load(a).runToExit();
+        TestMachine interp = machine(false).load(a).runToExit();
+        assertThat(interp.reg(A0)).isEqualTo(201 + 99 * 5);
         assertThat(jit.cpu.jitCompiledCount()).isPositive();
         assertSame(DeterminismTest.outcome(jit), DeterminismTest.outcome(interp));
     }

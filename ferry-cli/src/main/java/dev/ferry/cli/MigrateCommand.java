@@ -1,0 +1,247 @@
+package dev.ferry.cli;
+
+import com.fasterxml.jackson.core.JacksonException;
+import dev.ferry.host.api.Json;
+import dev.ferry.host.api.MigrateRequest;
+import dev.ferry.host.api.MigrationStarted;
+import dev.ferry.host.api.MigrationView;
+import dev.ferry.migration.PageOrder;
+import dev.ferry.migration.RateMode;
+import dev.ferry.migration.StallAction;
+import dev.ferry.migration.Strategy;
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ferry migrate}: live-migrates a VM between hosts and reports how it went. */
+@Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Live-migrate VM NAME from host --from to host --to (control API addresses), show progress "
+                + "on stderr and print the report.",
+                "Exit status: 0 when the VM runs on the target, 1 when the migration failed (the report says why), "
+                + "2 for bad input.",
+                "Ctrl-C stops watching; the migration goes on. Also: --status ID, --cancel ID or --recover ID of a "
+                + "migration started on --from."})
+public final class MigrateCommand implements Callable<Integer> {
+
+    /** Exit status of a migration that failed. */
+    public static final int EXIT_FAILED = 1;
+
+    @Parameters(paramLabel = "NAME", arity = "0..1", description = "The VM to migrate.")
+    private String name;
+
+    @Option(names = "--from", paramLabel = "HOST:PORT", required = true, description = "Source host's control API.")
+    private String from;
+
+    @Option(names = "--to", paramLabel = "HOST:PORT", description = "Target host's control API.")
+    private String to;
+
+    @Option(names = "--strategy", paramLabel = "S", defaultValue = "precopy",
+            description = "precopy, postcopy, hybrid, stopcopy or demand (default: ${DEFAULT-VALUE}).")
+    private String strategy;
+
+    @Option(names = "--streams", paramLabel = "N", description = "Parallel TCP connections for pages (1..16).")
+    private Integer streams;
+
+    @Option(names = "--bandwidth", paramLabel = "RATE", converter = RateConverter.class,
+            description = "Fixed send-rate cap in bits/s, e.g. 1G, 500M (default: unlimited).")
+    private Long bandwidth;
+
+    @Option(names = "--rate", paramLabel = "MODE", description = "fixed (default) or dynamic (Clark's rate limiting).")
+    private String rate;
+
+    @Option(names = "--min-rate", paramLabel = "RATE", converter = RateConverter.class,
+            description = "Dynamic rate: first round's rate (bits/s).")
+    private Long minRate;
+
+    @Option(names = "--max-rate", paramLabel = "RATE", converter = RateConverter.class,
+            description = "Dynamic rate: ceiling (bits/s).")
+    private Long maxRate;
+
+    @Option(names = "--max-downtime", paramLabel = "MS", description = "Pre-copy stops when the expected downtime "
+            + "is below this.")
+    private Long maxDowntime;
+
+    @Option(names = "--max-rounds", paramLabel = "N", description = "Pre-copy stops after N rounds.")
+    private Integer maxRounds;
+
+    @Option(names = "--precopy-rounds", paramLabel = "K", description = "Hybrid: pre-copy rounds before post-copy.")
+    private Integer precopyRounds;
+
+    @Option(names = "--auto-converge", description = "Throttle the vCPU while it dirties memory faster than we send.")
+    private boolean autoConverge;
+
+    @Option(names = "--on-stall", paramLabel = "ACTION", description = "When pre-copy stops converging: postcopy, "
+            + "throttle or abort.")
+    private String onStall;
+
+    @Option(names = "--order", paramLabel = "ORDER", description = "Page order in a round: sequential or frequency.")
+    private String order;
+
+    @Option(names = "--delay-hot", paramLabel = "F", description = "Delay pages written in at least this share of "
+            + "recent rounds (0..1) until stop-and-copy.")
+    private Double delayHot;
+
+    @Option(names = "--no-skip-redirtied", description = "Send pages even when dirtied again during the round.")
+    private boolean noSkipRedirtied;
+
+    @Option(names = "--no-zero-pages", description = "Send zero pages in full.")
+    private boolean noZeroPages;
+
+    @Option(names = "--xbzrle", description = "Send re-sent pages as a delta against the last copy.")
+    private boolean xbzrle;
+
+    @Option(names = "--lz4", description = "Compress pages with LZ4.")
+    private boolean lz4;
+
+    @Option(names = "--no-skip-free", description = "Send pages the guest reported free.")
+    private boolean noSkipFree;
+
+    @Option(names = "--prepage", paramLabel = "N", description = "Post-copy: pages around a fault sent with it.")
+    private Integer prepage;
+
+    @Option(names = "--json", description = "Print the report as one JSON object on stdout.")
+    private boolean json;
+
+    @Option(names = "--status", paramLabel = "ID", description = "Show a migration's status (and report when done).")
+    private String status;
+
+    @Option(names = "--cancel", paramLabel = "ID", description = "Cancel a migration before switchover.")
+    private String cancel;
+
+    @Option(names = "--recover", paramLabel = "ID", description = "Resume a post-copy migration whose connection "
+            + "was lost (asks --to, or the original target, for its endpoint).")
+    private String recover;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        int actions = (status != null ? 1 : 0) + (cancel != null ? 1 : 0) + (recover != null ? 1 : 0);
+        if (actions > 1) {
+            throw new UserError("--status, --cancel and --recover exclude each other");
+        }
+        HostClient source = new HostClient(from);
+        PrintStream out = System.out;
+        if (status != null) {
+            requireNoName("--status");
+            MigrationView view = source.get(migrationPath(status), MigrationView.class);
+            printView(view, out);
+            return view.done() && !view.report().success() ? EXIT_FAILED : 0;
+        }
+        if (cancel != null) {
+            requireNoName("--cancel");
+            MigrationView view = HostClient.convert(source.post(migrationPath(cancel) + "/cancel", null),
+                    MigrationView.class);
+            out.println("migration " + view.id() + ": cancel requested (phase " + view.phase() + ")");
+            return 0;
+        }
+        if (recover != null) {
+            requireNoName("--recover");
+            MigrationView view = HostClient.convert(source.post(migrationPath(recover) + "/recover",
+                    new RecoverBody(to)), MigrationView.class);
+            out.println("migration " + view.id() + ": recovering (phase " + view.phase() + ")");
+            return 0;
+        }
+        if (name == null) {
+            throw new UserError("name the VM to migrate (or give --status, --cancel or --recover ID)");
+        }
+        if (to == null) {
+            throw new UserError("--to: give the target host's control API address (HOST:PORT)");
+        }
+        new HostClient(to);
+        MigrateRequest request = request();
+        MigrationStarted started = HostClient.convert(source.post(VmCommand.path(name) + "/migrate", request),
+                MigrationStarted.class);
+        MigrationView done = follow(source, started.id(), System.err, false);
+        if (json) {
+            try {
+                out.println(Json.mapper().writeValueAsString(done.report()));
+            } catch (JacksonException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            ReportFormat.print(done.report(), out);
+        }
+        return done.report().success() ? 0 : EXIT_FAILED;
+    }
+
+    /**
+     * Polls a migration until its report is in. Progress goes to {@code progress} (if not null): one line that
+     * updates in place, or with {@code lineByLine} a new line whenever the phase or round changes.
+     */
+    public static MigrationView follow(HostClient source, String id, PrintStream progress, boolean lineByLine)
+            throws InterruptedException {
+        int width = 0;
+        String lastStep = null;
+        while (true) {
+            MigrationView view = source.get(migrationPath(id), MigrationView.class);
+            if (progress != null) {
+                String line = ReportFormat.progress(view);
+                if (lineByLine) {
+                    String step = view.phase() + "/" + view.round();
+                    if (!step.equals(lastStep)) {
+                        progress.println("   " + line);
+                        lastStep = step;
+                    }
+                } else {
+                    progress.print("\r" + line + " ".repeat(Math.max(0, width - line.length())));
+                    width = line.length();
+                    if (view.done()) {
+                        progress.println();
+                    }
+                }
+                progress.flush();
+            }
+            if (view.done()) {
+                return view;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private MigrateRequest request() {
+        String s = parse(Strategy.class, "--strategy", strategy);
+        return new MigrateRequest(to, s, streams, bandwidth == null ? null : bandwidth.toString(),
+                rate == null ? null : parse(RateMode.class, "--rate", rate),
+                minRate == null ? null : minRate.toString(), maxRate == null ? null : maxRate.toString(), maxDowntime,
+                maxRounds, precopyRounds, autoConverge ? Boolean.TRUE : null,
+                onStall == null ? null : parse(StallAction.class, "--on-stall", onStall),
+                order == null ? null : parse(PageOrder.class, "--order", order), delayHot,
+                noSkipRedirtied ? Boolean.FALSE : null, noZeroPages ? Boolean.FALSE : null,
+                xbzrle ? Boolean.TRUE : null, lz4 ? Boolean.TRUE : null, noSkipFree ? Boolean.FALSE : null, prepage);
+    }
+
+    private static <E extends Enum<E>> String parse(Class<E> type, String option, String value) {
+        try {
+            return MigrateRequest.parseEnum(type, option, value).name().toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    private void requireNoName(String option) {
+        if (name != null) {
+            throw new UserError(option + " takes a migration id, not a VM name: drop '" + name + "'");
+        }
+    }
+
+    private static String migrationPath(String id) {
+        return "/v1/migrations/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+    }
+
+    private static void printView(MigrationView v, PrintStream out) {
+        out.println(ReportFormat.progress(v));
+        if (v.error() != null) {
+            out.println("error: " + v.error());
+        }
+        if (v.report() != null) {
+            ReportFormat.print(v.report(), out);
+        }
+    }
+
+    /** Body of a recover request. */
+    record RecoverBody(String to) { }
+}

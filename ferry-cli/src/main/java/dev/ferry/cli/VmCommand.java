@@ -1,0 +1,283 @@
+package dev.ferry.cli;
+
+import dev.ferry.host.api.CreateVmRequest;
+import dev.ferry.host.api.StateHashResponse;
+import dev.ferry.host.api.VmInfo;
+import dev.ferry.host.api.VmList;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ferry vm ...}: VMs on a host, through its control API. */
+@Command(name = "vm", mixinStandardHelpOptions = true, description = "Create, list, inspect and control VMs on a host.",
+        subcommands = {VmCommand.Create.class, VmCommand.ListVms.class, VmCommand.Info.class, VmCommand.Pause.class,
+            VmCommand.Resume.class, VmCommand.Stop.class, VmCommand.Console.class, VmCommand.StateHash.class})
+public final class VmCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "say what to do: create, list, info, pause, resume, stop, console or state-hash");
+    }
+
+    static String path(String name) {
+        return "/v1/vms/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** {@code ferry vm create}. */
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Boot a VM on the host and start it.")
+    static final class Create implements Callable<Integer> {
+
+        @Mixin
+        private HostOption host;
+
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The VM's name on the host.")
+        private String name;
+
+        @Option(names = "--image", required = true, paramLabel = "NAME|PATH",
+                description = "Built-in image (see 'ferry images') or path of an rv64 ELF on the host.")
+        private String image;
+
+        @Option(names = "--mem", paramLabel = "SIZE", converter = SizeConverter.class,
+                description = "Guest RAM (default: 128M).")
+        private Long mem;
+
+        @Option(names = "--deterministic", description = "Time is the count of retired instructions.")
+        private boolean deterministic;
+
+        @Option(names = "--max-instructions", paramLabel = "N",
+                description = "The VM parks after exactly N retired instructions.")
+        private Long maxInstructions;
+
+        @Parameters(paramLabel = "KEY=VALUE", arity = "0..*", description = "Workload parameters (boot arguments).")
+        private List<String> params = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            for (String p : params) {
+                if (!p.contains("=")) {
+                    throw new UserError("unexpected argument '" + p + "' (workload parameters look like key=value)");
+                }
+            }
+            if (maxInstructions != null && maxInstructions < 0) {
+                throw new UserError("--max-instructions must not be negative");
+            }
+            VmInfo vm = HostClient.convert(host.client().post("/v1/vms", new CreateVmRequest(name, image,
+                    mem == null ? null : Long.toString(mem), deterministic ? Boolean.TRUE : null, maxInstructions,
+                    params)), VmInfo.class);
+            System.out.printf("created VM %s on %s: %s, %d MiB%s, %s%n", vm.name(), host.host, vm.image(),
+                    vm.ramBytes() >> 20, vm.deterministic() ? ", deterministic" : "", vm.state());
+            return 0;
+        }
+    }
+
+    /** {@code ferry vm list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the VMs on the host.")
+    static final class ListVms implements Callable<Integer> {
+
+        @Mixin
+        private HostOption host;
+
+        @Override
+        public Integer call() {
+            VmList list = host.client().get("/v1/vms", VmList.class);
+            PrintStream out = System.out;
+            out.printf("%-16s %-14s %-14s %9s %16s %10s  %s%n", "NAME", "STATE", "IMAGE", "RAM", "INSTRUCTIONS",
+                    "UPTIME", "MIGRATION");
+            for (VmInfo vm : list.vms()) {
+                out.printf(Locale.ROOT, "%-16s %-14s %-14s %5d MiB %,16d %9.1fs  %s%n", vm.name(), vm.state(),
+                        vm.image(), vm.ramBytes() >> 20, vm.instructions(), vm.uptimeMs() / 1000.0,
+                        vm.migration() == null ? "-" : vm.migration());
+            }
+            return 0;
+        }
+    }
+
+    /** {@code ferry vm info}. */
+    @Command(name = "info", mixinStandardHelpOptions = true,
+            description = "Show a VM: state, instructions, dirty rate (sampled for 200 ms), memory, uptime.")
+    static final class Info implements Callable<Integer> {
+
+        @Mixin
+        private HostOption host;
+
+        @Parameters(paramLabel = "NAME", description = "The VM.")
+        private String name;
+
+        @Override
+        public Integer call() {
+            VmInfo vm = host.client().get(path(name) + "?dirty_rate=true", VmInfo.class);
+            field("name", vm.name());
+            field("state", vm.state() + (vm.exitCode() != null ? " (exit code " + vm.exitCode() + ")" : ""));
+            field("image", vm.image() + (vm.bootArgs().isEmpty() ? "" : " " + vm.bootArgs()));
+            field("instructions", String.format(Locale.ROOT, "%,d", vm.instructions()));
+            field("dirty rate", vm.dirtyRatePagesPerS() == null ? "n/a (migrating)"
+                    : String.format(Locale.ROOT, "%,.0f pages/s (%s/s)", vm.dirtyRatePagesPerS(),
+                            ReportFormat.bytes((long) (vm.dirtyRatePagesPerS() * 4096))));
+            field("memory used", ReportFormat.bytes(vm.memoryUsedBytes()) + " of " + ReportFormat.bytes(vm.ramBytes()));
+            field("deterministic", vm.deterministic() ? "yes" : "no");
+            field("instruction limit", vm.instructionLimit() == null ? "none"
+                    : String.format(Locale.ROOT, "%,d", vm.instructionLimit()));
+            field("uptime", String.format(Locale.ROOT, "%.1f s", vm.uptimeMs() / 1000.0));
+            if (vm.migration() != null) {
+                field("migration", vm.migration());
+            }
+            return 0;
+        }
+    }
+
+    private static void field(String label, String value) {
+        System.out.printf("%-18s %s%n", label + ":", value);
+    }
+
+    /** {@code ferry vm pause}. */
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Park a VM's vCPU.")
+    static final class Pause implements Callable<Integer> {
+
+        @Mixin
+        private HostOption host;
+
+        @Parameters(paramLabel = "NAME", description = "The VM.")
+        private String name;
+
+        @Override
+        public Integer call() {
+            VmInfo vm = HostClient.convert(host.client().post(path(name) + "/pause", null), VmInfo.class);
+            System.out.printf(Locale.ROOT, "%s: %s at %,d instructions%n", vm.name(), vm.state(), vm.instructions());
+            return 0;
+        }
+    }
+
+    /** {@code ferry vm resume}. */
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Let a paused VM run again.")
+    static final class Resume implements Callable<Integer> {
+
+        @Mixin
+        private HostOption host;
+
+        @Parameters(paramLabel = "NAME", description = "The VM.")
+        private String name;
+
+        @Override
+        public Integer call() {
+            VmInfo vm = HostClient.convert(host.client().post(path(name) + "/resume", null), VmInfo.class);
+            System.out.printf("%s: %s%n", vm.name(), vm.state());
+            return 0;
+        }
+    }
+
+    /** {@code ferry vm stop}. */
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Shut a VM down and remove it.")
+    static final class Stop implements Callable<Integer> {
+
+        @Mixin
+        private HostOption host;
+
+        @Parameters(paramLabel = "NAME", description = "The VM.")
+        private String name;
+
+        @Override
+        public Integer call() {
+            host.client().post(path(name) + "/stop", null);
+            System.out.printf("%s: stopped and removed%n", name);
+            return 0;
+        }
+    }
+
+    /** {@code ferry vm state-hash}. */
+    @Command(name = "state-hash", mixinStandardHelpOptions = true,
+            description = "SHA-256 of the VM's complete guest-visible state (a running VM pauses for it briefly).")
+    static final class StateHash implements Callable<Integer> {
+
+        @Mixin
+        private HostOption host;
+
+        @Parameters(paramLabel = "NAME", description = "The VM.")
+        private String name;
+
+        @Override
+        public Integer call() {
+            StateHashResponse h = host.client().get(path(name) + "/state-hash", StateHashResponse.class);
+            System.out.println("state-hash: " + h.stateHash() + " instructions: " + h.instructions());
+            return 0;
+        }
+    }
+
+    /** {@code ferry vm console}. */
+    @Command(name = "console", mixinStandardHelpOptions = true,
+            description = {"Print a VM's console output.",
+                "With --follow, keep printing new output and send what you type to the VM until Ctrl-C."})
+    static final class Console implements Callable<Integer> {
+
+        @Mixin
+        private HostOption host;
+
+        @Parameters(paramLabel = "NAME", description = "The VM.")
+        private String name;
+
+        @Option(names = {"-f", "--follow"}, description = "Stream output and forward stdin until Ctrl-C.")
+        private boolean follow;
+
+        @Override
+        public Integer call() {
+            HostClient client = host.client();
+            PrintStream out = System.out;
+            long offset = 0;
+            if (follow) {
+                startInput(client, System.in);
+            }
+            while (true) {
+                HttpResponse<byte[]> r = client.getBytes(path(name) + "/console?offset=" + offset
+                        + (follow ? "&wait_ms=1000" : ""), Duration.ofSeconds(30));
+                long from = header(r, "X-Ferry-Offset", offset);
+                if (from > offset) {
+                    System.err.printf("ferry: (%d bytes of older output were dropped)%n", from - offset);
+                }
+                out.write(r.body(), 0, r.body().length);
+                out.flush();
+                offset = header(r, "X-Ferry-Next-Offset", offset + r.body().length);
+                if (!follow && r.body().length == 0) {
+                    return 0;
+                }
+            }
+        }
+
+        private void startInput(HostClient client, InputStream in) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[256];
+                try {
+                    int n;
+                    while ((n = in.read(buf)) >= 0) {
+                        if (n > 0) {
+                            client.postBytes(path(name) + "/console", Arrays.copyOf(buf, n));
+                        }
+                    }
+                } catch (IOException | UserError e) {
+                    return;
+                }
+            }, "console-input");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private static long header(HttpResponse<?> r, String name, long fallback) {
+            return r.headers().firstValue(name).map(Long::parseLong).orElse(fallback);
+        }
+    }
+}

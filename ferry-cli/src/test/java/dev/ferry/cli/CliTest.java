@@ -1,0 +1,171 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.host.FerryHost;
+import dev.ferry.host.HostConfig;
+import dev.ferry.host.api.HostAddress;
+import dev.ferry.host.api.Json;
+import dev.ferry.host.api.ReportView;
+import dev.ferry.host.api.RoundView;
+import dev.ferry.machine.board.GuestFixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CliTest {
+
+    private final PrintStream realOut = System.out;
+    private final PrintStream realErr = System.err;
+    private ByteArrayOutputStream out;
+    private ByteArrayOutputStream err;
+
+    @BeforeEach
+    void capture() {
+        out = new ByteArrayOutputStream();
+        err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(realOut);
+        System.setErr(realErr);
+    }
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return Main.commandLine().execute(args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private List<String> errLines() {
+        String e = err.toString(StandardCharsets.UTF_8);
+        return e.isEmpty() ? List.of() : List.of(e.split("\n"));
+    }
+
+    private static FerryHost host(String name) throws Exception {
+        return FerryHost.start(new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, new byte[32],
+                GuestFixtures.images(), new CopyOnWriteArrayList<String>()::add));
+    }
+
+    @Test
+    void unknownOptionIsOneLineAndExitStatus2() {
+        assertThat(run("vm", "list", "--hots", "x")).isEqualTo(2);
+        assertThat(errLines()).singleElement().asString().startsWith("ferry: Unknown option");
+        assertThat(run("migrate", "vm1", "--from", "127.0.0.1:1", "--to", "127.0.0.1:2", "--bogus")).isEqualTo(2);
+        assertThat(errLines()).hasSize(1);
+    }
+
+    @Test
+    void unreachableHostIsOneLineAndExitStatus2() {
+        assertThat(run("vm", "list", "--host", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(errLines()).containsExactly(
+                "ferry: cannot reach host 127.0.0.1:1 (connection refused) — is 'ferry host' running there?");
+        assertThat(run("migrate", "--status", "A-1", "--from", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(errLines()).hasSize(1);
+    }
+
+    @Test
+    void badInputIsOneLineAndExitStatus2() {
+        assertThat(run("vm", "create", "--host", "127.0.0.1:1", "--name", "x", "--image", "munch", "--mem", "lots"))
+                .isEqualTo(2);
+        assertThat(errLines()).singleElement().asString().contains("'lots' is not a size");
+        assertThat(run("vm", "list", "--host", "nohostport")).isEqualTo(2);
+        assertThat(errLines()).singleElement().asString().contains("not an address");
+        assertThat(run("migrate", "vm1", "--from", "127.0.0.1:1", "--to", "127.0.0.1:2", "--bandwidth", "fast"))
+                .isEqualTo(2);
+        assertThat(errLines()).singleElement().asString().contains("'fast' is not a rate");
+        assertThat(run("migrate", "vm1", "--from", "127.0.0.1:1", "--to", "127.0.0.1:2", "--strategy", "warp"))
+                .isEqualTo(2);
+        assertThat(errLines()).containsExactly(
+                "ferry: --strategy: 'warp' is not one of stopcopy, precopy, postcopy, hybrid, demand");
+        assertThat(run("migrate", "vm1", "--from", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(errLines()).singleElement().asString().contains("--to");
+        assertThat(run("migrate", "--status", "A-1", "--cancel", "A-1", "--from", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(errLines()).hasSize(1);
+        assertThat(run("host", "--listen", "nowhere")).isEqualTo(2);
+        assertThat(errLines()).singleElement().asString().startsWith("ferry: --listen: 'nowhere' is not an address");
+    }
+
+    @Test
+    void vmCommandsDriveAHost() throws Exception {
+        try (FerryHost host = host("A")) {
+            String h = HostAddress.format(host.controlAddress());
+            assertThat(run("vm", "create", "--host", h, "--name", "web1", "--image", "munch", "--mem", "64M",
+                    "wss=4M", "rate=max")).isEqualTo(0);
+            assertThat(out()).contains("created VM web1").contains("64 MiB");
+            assertThat(run("vm", "create", "--host", h, "--name", "web1", "--image", "munch")).isEqualTo(2);
+            assertThat(errLines()).containsExactly("ferry: a VM named 'web1' already exists on host A");
+            assertThat(run("vm", "create", "--host", h, "--name", "x", "--image", "nope")).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().startsWith("ferry: image: unknown image 'nope'");
+
+            assertThat(run("vm", "list", "--host", h)).isEqualTo(0);
+            assertThat(out()).contains("web1").contains("running");
+            assertThat(run("vm", "info", "--host", h, "web1")).isEqualTo(0);
+            assertThat(out()).contains("state:             running").contains("pages/s");
+            assertThat(run("vm", "pause", "--host", h, "web1")).isEqualTo(0);
+            assertThat(out()).contains("paused");
+            assertThat(run("vm", "state-hash", "--host", h, "web1")).isEqualTo(0);
+            assertThat(out()).matches("state-hash: [0-9a-f]{64} instructions: [0-9]+\\R");
+            assertThat(run("vm", "resume", "--host", h, "web1")).isEqualTo(0);
+            assertThat(run("vm", "console", "--host", h, "web1")).isEqualTo(0);
+            assertThat(out()).startsWith("munch: wss=4096 KiB");
+            assertThat(run("vm", "stop", "--host", h, "web1")).isEqualTo(0);
+            assertThat(run("vm", "info", "--host", h, "web1")).isEqualTo(2);
+            assertThat(errLines()).containsExactly("ferry: no VM named 'web1' on host A");
+        }
+    }
+
+    @Test
+    void migrateWithoutTheEngineFailsWithOneLine() throws Exception {
+        try (FerryHost a = host("A"); FerryHost b = host("B")) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(b.migrationEndpoint().isEmpty(), "engine present");
+            String ha = HostAddress.format(a.controlAddress());
+            run("vm", "create", "--host", ha, "--name", "vm1", "--image", "idle");
+            assertThat(run("migrate", "vm1", "--from", ha, "--to", HostAddress.format(b.controlAddress())))
+                    .isEqualTo(1);
+            assertThat(errLines()).singleElement().asString().contains("migration engine is not available");
+            assertThat(run("migrate", "vm1", "--from", ha, "--to", ha)).isEqualTo(2);
+            assertThat(run("migrate", "vm1", "--from", ha, "--to", "127.0.0.1:1")).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString()
+                    .startsWith("ferry: cannot reach target host 127.0.0.1:1 (connection refused)");
+            assertThat(run("migrate", "vm1", "--from", ha, "--to", HostAddress.format(b.controlAddress()),
+                    "--streams", "99")).isEqualTo(2);
+            assertThat(errLines()).containsExactly("ferry: --streams must be between 1 and 16");
+        }
+    }
+
+    @Test
+    void reportJsonUsesSnakeCaseWithUnitsInTheNames() throws Exception {
+        ReportView r = new ReportView("A-1", "vm1", "precopy", true, null,
+                List.of(new RoundView(1, "precopy", 8192, 33_600_000, 120.5, 19_800, 0)), 812.3, 3.1, 40_000_000,
+                Map.of("raw", 8000L, "zero", 192L), 0, 0, 0, List.of("converged after 1 round"));
+        String json = Json.mapper().writeValueAsString(r);
+        assertThat(json).contains("\"total_time_ms\":812.3", "\"downtime_ms\":3.1", "\"bytes_on_wire\":40000000",
+                "\"duration_ms\":120.5", "\"dirty_rate_pages_per_s\":19800.0", "\"rate_limit_bits_per_s\":0",
+                "\"fault_latency_mean_ms\":0.0", "\"pages_by_encoding\":{", "\"postcopy_faults\":0");
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        ReportFormat.print(r, new PrintStream(text, true, StandardCharsets.UTF_8));
+        assertThat(text.toString(StandardCharsets.UTF_8))
+                .contains("migration A-1 of VM vm1 (precopy): completed")
+                .contains("total migration time  812.3 ms")
+                .contains("downtime              3.10 ms")
+                .contains("note: converged after 1 round");
+        ByteArrayOutputStream side = new ByteArrayOutputStream();
+        ReportFormat.sideBySide("pre-copy", r, "post-copy", r, new PrintStream(side, true, StandardCharsets.UTF_8));
+        assertThat(side.toString(StandardCharsets.UTF_8)).contains("pages raw").contains("downtime");
+    }
+}

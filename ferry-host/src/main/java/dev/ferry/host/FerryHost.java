@@ -1,0 +1,428 @@
+package dev.ferry.host;
+
+import com.fasterxml.jackson.core.JacksonException;
+import dev.ferry.host.api.ApiException;
+import dev.ferry.host.api.ControlApi;
+import dev.ferry.host.api.CreateVmRequest;
+import dev.ferry.host.api.HostAddress;
+import dev.ferry.host.api.HostInfo;
+import dev.ferry.host.api.Json;
+import dev.ferry.host.api.MigrateRequest;
+import dev.ferry.host.api.Quantities;
+import dev.ferry.host.api.VmInfo;
+import dev.ferry.host.migration.IncomingVms;
+import dev.ferry.host.migration.OutgoingMigration;
+import dev.ferry.host.migration.OutgoingMigrations;
+import dev.ferry.host.vm.ConsoleBuffer;
+import dev.ferry.host.vm.HostedVm;
+import dev.ferry.host.vm.VmRegistry;
+import dev.ferry.machine.board.MachineConfig;
+import dev.ferry.machine.board.VirtMachine;
+import dev.ferry.machine.board.VmRunner;
+import dev.ferry.machine.image.ElfImage;
+import dev.ferry.machine.image.ImageFormatException;
+import dev.ferry.migration.MigrationOptions;
+import dev.ferry.migration.MigrationReceiver;
+import dev.ferry.migration.MigrationReport;
+import dev.ferry.migration.MigrationSource;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * The host daemon: runs VMs (a {@link VirtMachine} on a {@link VmRunner} each, console output kept in a
+ * {@link ConsoleBuffer}), serves the HTTP/JSON control API ({@link ControlApi}) and receives migrating VMs on
+ * its migration endpoint. Migrations it starts release the VM here once the target has it.
+ */
+public final class FerryHost implements AutoCloseable {
+
+    /** Ferry's version, as {@code GET /v1/host} reports it. */
+    public static final String VERSION = "0.1.0";
+    /** Window over which {@code vm info} measures the dirty rate. */
+    public static final Duration DIRTY_RATE_WINDOW = Duration.ofMillis(200);
+
+    private static final Pattern VM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    private final HostConfig config;
+    private final VmRegistry registry = new VmRegistry();
+    private final OutgoingMigrations migrations = new OutgoingMigrations();
+    private final AtomicLong migrationSeq = new AtomicLong();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private ControlApi api;
+    private MigrationReceiver receiver;
+
+    private FerryHost(HostConfig config) {
+        this.config = config;
+    }
+
+    /** Starts a host: binds the control API and the migration endpoint. */
+    public static FerryHost start(HostConfig config) throws IOException {
+        FerryHost host = new FerryHost(config);
+        try {
+            host.api = ControlApi.start(host, config.listen());
+            InetSocketAddress migrationListen = config.migrationListen() != null ? config.migrationListen()
+                    : new InetSocketAddress(host.api.address().getAddress(), 0);
+            try {
+                host.receiver = new MigrationReceiver(migrationListen, config.secret(),
+                        new IncomingVms(host.registry, host::log));
+            } catch (UnsupportedOperationException e) {
+                host.log("the migration engine is not available in this build: this host cannot receive VMs");
+            }
+            return host;
+        } catch (IOException | RuntimeException e) {
+            host.close();
+            throw e;
+        }
+    }
+
+    /** The host's name. */
+    public String name() {
+        return config.name();
+    }
+
+    /** The bound control API address. */
+    public InetSocketAddress controlAddress() {
+        return api.address();
+    }
+
+    /** The bound migration endpoint; empty when the migration engine is not available. */
+    public Optional<InetSocketAddress> migrationEndpoint() {
+        return receiver == null ? Optional.empty() : Optional.of(receiver.endpoint());
+    }
+
+    /** The VMs this host runs. */
+    public VmRegistry vms() {
+        return registry;
+    }
+
+    /** The migrations this host started. */
+    public OutgoingMigrations migrations() {
+        return migrations;
+    }
+
+    /** What {@code GET /v1/host} answers. */
+    public HostInfo info() {
+        return new HostInfo(name(), VERSION, HostAddress.format(controlAddress()),
+                migrationEndpoint().map(HostAddress::format).orElse(null), registry.all().size());
+    }
+
+    /** Reports an event: one line. */
+    public void log(String line) {
+        config.log().accept(line);
+    }
+
+    // ---------------------------------------------------------------- VMs
+
+    /** The VM of this name, or 404. */
+    public HostedVm vm(String name) {
+        return registry.get(name).orElseThrow(() -> ApiException.notFound("no VM named '" + name + "' on host "
+                + name()));
+    }
+
+    /** Boots a VM as the request says and starts it. */
+    public HostedVm createVm(CreateVmRequest req) {
+        if (req == null || req.name() == null || req.name().isBlank()) {
+            throw ApiException.badRequest("name: give the VM a name");
+        }
+        if (!VM_NAME.matcher(req.name()).matches()) {
+            throw ApiException.badRequest("name: '" + req.name() + "' is not a VM name (letters, digits, '.', '_', "
+                    + "'-'; up to 63 characters, starting with a letter or digit)");
+        }
+        if (req.image() == null || req.image().isBlank()) {
+            throw ApiException.badRequest("image: give a built-in image name or the path of an rv64 ELF file");
+        }
+        long ram;
+        try {
+            ram = req.mem() == null ? MachineConfig.DEFAULT_RAM : Quantities.parseBytes(req.mem());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("mem: " + e.getMessage());
+        }
+        long limit = req.maxInstructions() == null ? Long.MAX_VALUE : req.maxInstructions();
+        if (limit < 0) {
+            throw ApiException.badRequest("max_instructions must not be negative");
+        }
+        List<String> args = req.args() == null ? List.of() : req.args();
+        String bootArgs = String.join(" ", args.stream().map(String::trim).filter(a -> !a.isEmpty()).toList());
+        boolean deterministic = Boolean.TRUE.equals(req.deterministic());
+        ConsoleBuffer console = new ConsoleBuffer();
+        MachineConfig machineConfig;
+        try {
+            machineConfig = new MachineConfig(ram, deterministic, bootArgs, console);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("mem: " + e.getMessage());
+        }
+        if (!registry.reserve(req.name())) {
+            throw ApiException.conflict("a VM named '" + req.name() + "' already exists on host " + name());
+        }
+        try {
+            ElfImage elf = config.images().load(req.image());
+            VirtMachine machine = new VirtMachine(machineConfig);
+            machine.boot(elf);
+            VmRunner runner = new VmRunner(machine, req.name(), limit);
+            HostedVm vm = new HostedVm(req.name(), req.image(), runner, console);
+            registry.add(vm);
+            runner.start();
+            log("VM " + vm.name() + " created (" + req.image() + (bootArgs.isEmpty() ? "" : " " + bootArgs) + ", "
+                    + (ram >> 20) + " MiB" + (deterministic ? ", deterministic" : "")
+                    + (limit == Long.MAX_VALUE ? "" : ", limit " + limit) + ")");
+            return vm;
+        } catch (ImageFormatException e) {
+            registry.release(req.name());
+            throw ApiException.badRequest("image: " + e.getMessage());
+        } catch (RuntimeException e) {
+            registry.release(req.name());
+            throw e;
+        }
+    }
+
+    /** Shuts a VM down and removes it. */
+    public void stopVm(String name) {
+        HostedVm vm = vm(name);
+        if (vm.migrationId() != null) {
+            throw ApiException.conflict("cannot stop VM " + name + " while it migrates (migration "
+                    + vm.migrationId() + "); cancel the migration first");
+        }
+        if (registry.remove(vm)) {
+            vm.runner().close();
+            log("VM " + name + " stopped at " + vm.runner().machine().instructions() + " instructions");
+        }
+    }
+
+    /** The API's view of a VM; with {@code sampleDirtyRate}, measures its dirty rate over a short window. */
+    public VmInfo describe(HostedVm vm, boolean sampleDirtyRate) throws InterruptedException {
+        Double dirtyRate = null;
+        if (sampleDirtyRate) {
+            OptionalDouble rate = vm.sampleDirtyRate(DIRTY_RATE_WINDOW);
+            dirtyRate = rate.isPresent() ? rate.getAsDouble() : null;
+        }
+        VmRunner r = vm.runner();
+        VirtMachine m = r.machine();
+        VmRunner.RunState state = r.state();
+        return new VmInfo(vm.name(), state.name().toLowerCase(Locale.ROOT), vm.image(), m.config().bootArgs(),
+                m.instructions(), dirtyRate, vm.memoryUsedBytes(), m.config().ramSize(), m.config().deterministic(),
+                r.instructionLimit() == Long.MAX_VALUE ? null : r.instructionLimit(), vm.uptime().toMillis(),
+                state == VmRunner.RunState.POWERED_OFF ? m.exitCode() : null, vm.migrationId());
+    }
+
+    // ---------------------------------------------------------------- migrations
+
+    /** The migration of this id, or 404. */
+    public OutgoingMigration migration(String id) {
+        return migrations.get(id).orElseThrow(() -> ApiException.notFound("no migration '" + id + "' on host "
+                + name()));
+    }
+
+    /** Starts migrating a VM to the host whose control API is at {@code req.to()}. */
+    public OutgoingMigration startMigration(String vmName, MigrateRequest req) {
+        HostedVm vm = vm(vmName);
+        if (req == null || req.to() == null || req.to().isBlank()) {
+            throw ApiException.badRequest("to: give the target host's control API address (HOST:PORT)");
+        }
+        MigrationOptions options;
+        try {
+            options = req.toOptions();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        VmRunner.RunState state = vm.runner().state();
+        if (state == VmRunner.RunState.POWERED_OFF || state == VmRunner.RunState.CLOSED) {
+            throw ApiException.conflict("VM " + vmName + " has " + (state == VmRunner.RunState.CLOSED ? "been closed"
+                    : "powered off") + "; there is nothing to migrate");
+        }
+        if (vm.migrationId() != null) {
+            throw ApiException.conflict("VM " + vmName + " is already migrating (migration " + vm.migrationId() + ")");
+        }
+        InetSocketAddress target = targetEndpoint(req.to());
+        String id = name() + "-" + migrationSeq.incrementAndGet();
+        try {
+            vm.beginMigration(id);
+        } catch (RuntimeException e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+        OutgoingMigration m;
+        CompletableFuture<MigrationReport> done;
+        try {
+            MigrationSource source = new MigrationSource(id, vm.runner(), vm.descriptor(), target, config.secret(),
+                    options);
+            m = new OutgoingMigration(id, vm, req.to(), options.strategy(), target, source);
+            done = source.start();
+            migrations.add(m);
+        } catch (UnsupportedOperationException e) {
+            vm.endMigration();
+            throw new ApiException(501, "the migration engine is not available in this build");
+        } catch (RuntimeException e) {
+            vm.endMigration();
+            throw e;
+        }
+        log("migration " + id + " started: VM " + vmName + " -> " + req.to() + " (" + HostAddress.format(target)
+                + "), " + options.strategy().name().toLowerCase(Locale.ROOT));
+        done.whenComplete((report, error) -> finished(m, report != null ? report : failedReport(m, error)));
+        return m;
+    }
+
+    /** Cancels a migration before switchover. */
+    public void cancelMigration(String id) {
+        OutgoingMigration m = migration(id);
+        if (m.outcome() != null) {
+            throw ApiException.conflict("migration " + id + " has already ended (" + m.outcome().name()
+                    .toLowerCase(Locale.ROOT) + ")");
+        }
+        try {
+            m.source().cancel();
+        } catch (IllegalStateException e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+        log("migration " + id + ": cancel requested");
+    }
+
+    /** Resumes a post-copy migration whose connection was lost, asking the target for its endpoint again. */
+    public void recoverMigration(String id, String to) {
+        OutgoingMigration m = migration(id);
+        if (m.outcome() != null) {
+            throw ApiException.conflict("migration " + id + " has already ended (" + m.outcome().name()
+                    .toLowerCase(Locale.ROOT) + ")");
+        }
+        InetSocketAddress target = targetEndpoint(to != null && !to.isBlank() ? to : m.to());
+        try {
+            m.source().recover(target);
+        } catch (IllegalStateException e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+        m.retarget(target);
+        log("migration " + id + ": recovering to " + HostAddress.format(target));
+    }
+
+    private void finished(OutgoingMigration m, MigrationReport report) {
+        OutgoingMigration.Outcome outcome = migrations.finish(m, report);
+        HostedVm vm = m.vm();
+        String what = outcome.name().toLowerCase(Locale.ROOT);
+        if (outcome == OutgoingMigration.Outcome.COMPLETED) {
+            if (registry.remove(vm)) {
+                vm.runner().close();
+            }
+            log(String.format(Locale.ROOT, "migration %s %s: VM %s now runs on %s; downtime %.1f ms, total time "
+                    + "%.1f ms, %,d bytes", m.id(), what, vm.name(), m.to(), report.downtimeMs(), report.totalTimeMs(),
+                    report.bytesOnWire()));
+        } else {
+            releaseDirtyLog(vm);
+            vm.endMigration();
+            log("migration " + m.id() + " " + what + ": VM " + vm.name() + " stays here"
+                    + (report.error() != null ? " (" + report.error() + ")" : ""));
+        }
+    }
+
+    /** After a migration let go of a VM that stays here, nobody owns its dirty log: turn logging off. */
+    private void releaseDirtyLog(HostedVm vm) {
+        try {
+            vm.runner().atSafepoint(() -> {
+                vm.runner().machine().memory().setDirtyLogging(false);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            log("VM " + vm.name() + ": could not turn dirty logging off: " + e.getMessage());
+        }
+    }
+
+    private static MigrationReport failedReport(OutgoingMigration m, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        String message = cause == null ? "unknown error" : String.valueOf(cause.getMessage());
+        return new MigrationReport(m.id(), m.vm().name(), m.strategy(), false, message, List.of(), 0, 0, 0,
+                Map.of(), 0, 0, 0, List.of());
+    }
+
+    /** Asks the host whose control API is at {@code to} for its migration endpoint. */
+    private InetSocketAddress targetEndpoint(String to) {
+        InetSocketAddress control;
+        try {
+            control = HostAddress.parse(to);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("to: " + e.getMessage());
+        }
+        HostInfo info;
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + HostAddress.format(control)
+                    + "/v1/host")).timeout(Duration.ofSeconds(10)).GET().build();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new ApiException(502, "target host " + to + " answered HTTP " + response.statusCode());
+            }
+            info = Json.tolerant().readValue(response.body(), HostInfo.class);
+        } catch (ConnectException e) {
+            throw new ApiException(502, "cannot reach target host " + to + " (connection refused) — is 'ferry host' "
+                    + "running there?");
+        } catch (HttpTimeoutException e) {
+            throw new ApiException(504, "target host " + to + " did not answer in time");
+        } catch (JacksonException e) {
+            throw new ApiException(502, "target " + to + " does not look like a Ferry host");
+        } catch (IOException e) {
+            throw new ApiException(502, "cannot reach target host " + to + " (" + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted");
+        }
+        if (info.name() != null && info.name().equals(name()) && info.control() != null
+                && info.control().equals(HostAddress.format(controlAddress()))) {
+            throw ApiException.badRequest("to: " + to + " is this host; migrate to another one");
+        }
+        if (info.migrationEndpoint() == null) {
+            throw new ApiException(501, "target host " + info.name() + " has no migration endpoint: the migration "
+                    + "engine is not available in its build");
+        }
+        InetSocketAddress endpoint;
+        try {
+            endpoint = HostAddress.parse(info.migrationEndpoint());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(502, "target host " + info.name() + " announced a bad migration endpoint: "
+                    + e.getMessage());
+        }
+        if (endpoint.getAddress().isAnyLocalAddress()) {
+            endpoint = new InetSocketAddress(control.getAddress(), endpoint.getPort());
+        }
+        return endpoint;
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    /** Stops serving, cancels migrations under way and shuts every VM down. */
+    @Override
+    public void close() {
+        if (api != null) {
+            api.stop();
+        }
+        for (OutgoingMigration m : migrations.running()) {
+            try {
+                m.source().cancel();
+            } catch (RuntimeException e) {
+                log("migration " + m.id() + ": could not cancel at shutdown: " + e.getMessage());
+            }
+        }
+        if (receiver != null) {
+            try {
+                receiver.close();
+            } catch (RuntimeException e) {
+                log("closing the migration endpoint: " + e.getMessage());
+            }
+        }
+        for (HostedVm vm : registry.all()) {
+            if (registry.remove(vm)) {
+                vm.runner().close();
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.ferry.host.api;
+
+import dev.ferry.migration.MigrationReport;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** A finished migration's report, in API units (times in ms, rates per second, snake_case names). */
+public record ReportView(String id, String vm, String strategy, boolean success, String error,
+        List<RoundView> rounds, double totalTimeMs, double downtimeMs, long bytesOnWire,
+        Map<String, Long> pagesByEncoding, long postcopyFaults, double faultLatencyMeanMs, double faultLatencyMaxMs,
+        List<String> notes) {
+
+    /** Converts an engine report. */
+    public static ReportView of(MigrationReport r) {
+        return new ReportView(r.id(), r.vm(), r.strategy().name().toLowerCase(Locale.ROOT), r.success(), r.error(),
+                r.rounds() == null ? List.of() : r.rounds().stream().map(RoundView::of).toList(), r.totalTimeMs(),
+                r.downtimeMs(), r.bytesOnWire(), r.pagesByEncoding() == null ? Map.of() : r.pagesByEncoding(),
+                r.postcopyFaults(), r.faultLatencyMeanMs(), r.faultLatencyMaxMs(),
+                r.notes() == null ? List.of() : r.notes());
+    }
+}

@@ -1,0 +1,129 @@
+package dev.ferry.host.metrics;
+
+import dev.ferry.host.FerryHost;
+import dev.ferry.host.migration.OutgoingMigration;
+import dev.ferry.host.migration.OutgoingMigrations;
+import dev.ferry.host.vm.HostedVm;
+import dev.ferry.machine.board.VmRunner;
+import dev.ferry.migration.MigrationStatus;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Renders a host's figures in the Prometheus text exposition format (version 0.0.4) for {@code GET /metrics}. */
+public final class PrometheusMetrics {
+
+    private final StringBuilder out = new StringBuilder();
+
+    private PrometheusMetrics() {
+    }
+
+    /** The metrics of {@code host} right now. */
+    public static String render(FerryHost host) {
+        PrometheusMetrics m = new PrometheusMetrics();
+        m.vms(host.name(), host.vms().all());
+        m.migrations(host.name(), host.migrations());
+        return m.out.toString();
+    }
+
+    private void vms(String hostName, List<HostedVm> vms) {
+        Map<VmRunner.RunState, Integer> byState = new EnumMap<>(VmRunner.RunState.class);
+        for (VmRunner.RunState s : VmRunner.RunState.values()) {
+            byState.put(s, 0);
+        }
+        for (HostedVm vm : vms) {
+            byState.merge(vm.runner().state(), 1, Integer::sum);
+        }
+        header("ferry_vms", "gauge", "VMs on this host by state.");
+        byState.forEach((s, n) -> sample("ferry_vms", labels("host", hostName, "state", lower(s)), n));
+        header("ferry_vm_instructions_retired_total", "counter", "Instructions retired by each VM.");
+        for (HostedVm vm : vms) {
+            sample("ferry_vm_instructions_retired_total", labels("host", hostName, "vm", vm.name()),
+                    vm.runner().machine().instructions());
+        }
+        header("ferry_vm_memory_used_bytes", "gauge", "Guest RAM holding data (pages written at least once).");
+        for (HostedVm vm : vms) {
+            sample("ferry_vm_memory_used_bytes", labels("host", hostName, "vm", vm.name()), vm.memoryUsedBytes());
+        }
+    }
+
+    private void migrations(String hostName, OutgoingMigrations migrations) {
+        header("ferry_migrations_total", "counter", "Migrations started here that ended, by outcome.");
+        for (OutgoingMigration.Outcome o : OutgoingMigration.Outcome.values()) {
+            sample("ferry_migrations_total", labels("host", hostName, "outcome", lower(o)), migrations.count(o));
+        }
+        List<OutgoingMigration> running = migrations.running();
+        header("ferry_migrations_in_progress", "gauge", "Migrations under way from this host.");
+        sample("ferry_migrations_in_progress", labels("host", hostName), running.size());
+        header("ferry_migration_sent_bytes_total", "counter", "Bytes on the wire of finished migrations.");
+        sample("ferry_migration_sent_bytes_total", labels("host", hostName), migrations.bytesSent());
+        header("ferry_migration_last_downtime_seconds", "gauge", "Downtime of the last completed migration.");
+        sample("ferry_migration_last_downtime_seconds", labels("host", hostName), migrations.lastDowntimeMs() / 1e3);
+        header("ferry_migration_last_total_time_seconds", "gauge", "Total time of the last completed migration.");
+        sample("ferry_migration_last_total_time_seconds", labels("host", hostName),
+                migrations.lastTotalTimeMs() / 1e3);
+
+        String[] names = {"ferry_migration_round", "ferry_migration_remaining_pages",
+            "ferry_migration_dirty_rate_pages_per_second", "ferry_migration_rate_limit_bits_per_second",
+            "ferry_migration_throttle_ratio", "ferry_migration_in_flight_sent_bytes"};
+        String[] help = {"Current pre-copy round.", "Pages still to send.", "Pages dirtied per second in the last round.",
+            "Current send-rate limit (0 = unlimited).", "Fraction of time the vCPU is throttled.",
+            "Bytes sent so far by the migration under way."};
+        MigrationStatus[] statuses = running.stream().map(OutgoingMigration::status).toArray(MigrationStatus[]::new);
+        for (int i = 0; i < names.length; i++) {
+            header(names[i], "gauge", help[i]);
+            for (int j = 0; j < statuses.length; j++) {
+                MigrationStatus s = statuses[j];
+                String l = labels("host", hostName, "id", running.get(j).id(), "vm", s.vm(), "phase", lower(s.phase()));
+                double v = switch (i) {
+                    case 0 -> s.round();
+                    case 1 -> s.remainingPages();
+                    case 2 -> s.dirtyRatePagesPerSec();
+                    case 3 -> s.rateLimitBitsPerSec();
+                    case 4 -> s.throttle();
+                    default -> s.bytesSent();
+                };
+                sample(names[i], l, v);
+            }
+        }
+    }
+
+    private void header(String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private void sample(String name, String labels, double value) {
+        out.append(name).append(labels).append(' ').append(format(value)).append('\n');
+    }
+
+    private static String format(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return Double.toString(v);
+    }
+
+    private static String labels(String... kv) {
+        StringBuilder b = new StringBuilder("{");
+        for (int i = 0; i < kv.length; i += 2) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(kv[i]).append("=\"").append(escape(kv[i + 1])).append('"');
+        }
+        return b.append('}').toString();
+    }
+
+    private static String escape(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+}

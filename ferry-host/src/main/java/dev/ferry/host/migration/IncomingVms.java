@@ -1,0 +1,68 @@
+package dev.ferry.host.migration;
+
+import dev.ferry.host.vm.ConsoleBuffer;
+import dev.ferry.host.vm.HostedVm;
+import dev.ferry.host.vm.VmRegistry;
+import dev.ferry.machine.board.VmRunner;
+import dev.ferry.migration.IncomingVmHandler;
+import dev.ferry.migration.VmDescriptor;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/** How this host takes in VMs that migrate to it: reserves the name, gives a console, registers the VM. */
+public final class IncomingVms implements IncomingVmHandler {
+
+    private final VmRegistry registry;
+    private final Consumer<String> log;
+    private final Map<String, ConsoleBuffer> consoles = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> reservations = new ConcurrentHashMap<>();
+
+    /** Registers arriving VMs in {@code registry} and reports events to {@code log}. */
+    public IncomingVms(VmRegistry registry, Consumer<String> log) {
+        this.registry = registry;
+        this.log = log;
+    }
+
+    @Override
+    public boolean canAccept(VmDescriptor vm) {
+        if (reservations.containsKey(vm.name())) {
+            return false;
+        }
+        if (!registry.reserve(vm.name())) {
+            log.accept("refused incoming VM " + vm.name() + ": the name is in use here");
+            return false;
+        }
+        reservations.put(vm.name(), Boolean.TRUE);
+        log.accept("incoming VM " + vm.name() + " (" + (vm.ramSize() >> 20) + " MiB)");
+        return true;
+    }
+
+    @Override
+    public OutputStream consoleFor(VmDescriptor vm) {
+        return consoles.computeIfAbsent(vm.name(), n -> new ConsoleBuffer());
+    }
+
+    @Override
+    public void arrived(VmDescriptor vm, VmRunner runner) {
+        if (reservations.remove(vm.name()) == null && !registry.reserve(vm.name())) {
+            log.accept("incoming VM " + vm.name() + " arrived but the name is in use here; it is shut down");
+            runner.close();
+            return;
+        }
+        ConsoleBuffer console = consoles.remove(vm.name());
+        registry.add(new HostedVm(vm.name(), "(migrated in)", runner,
+                console != null ? console : new ConsoleBuffer()));
+        log.accept("VM " + vm.name() + " arrived and runs here");
+    }
+
+    @Override
+    public void abandoned(VmDescriptor vm, String reason) {
+        if (reservations.remove(vm.name()) != null) {
+            registry.release(vm.name());
+        }
+        consoles.remove(vm.name());
+        log.accept("incoming VM " + vm.name() + " did not arrive: " + reason);
+    }
+}

@@ -1,0 +1,195 @@
+package dev.ferry.host.vm;
+
+import dev.ferry.machine.board.VirtMachine;
+import dev.ferry.machine.board.VmRunner;
+import dev.ferry.machine.memory.GuestMemory;
+import dev.ferry.migration.VmDescriptor;
+import java.time.Duration;
+import java.util.OptionalDouble;
+
+/**
+ * One VM a host runs: its runner (which owns the vCPU thread), its console buffer and the host-side facts about
+ * it. Control operations (pause, resume, state hash) are serialized per VM and refused while a migration owns
+ * the VM; a migration also owns the dirty log, so dirty-rate sampling is skipped while one runs.
+ */
+public final class HostedVm {
+
+    private final String name;
+    private final String image;
+    private final VmRunner runner;
+    private final ConsoleBuffer console;
+    private final long createdNanos = System.nanoTime();
+    private final Object control = new Object();
+
+    private String migrationId;
+    private boolean sampling;
+
+    /**
+     * Wraps a started or startable runner.
+     *
+     * @param image where the VM came from: the image it booted, or a note that it migrated here
+     */
+    public HostedVm(String name, String image, VmRunner runner, ConsoleBuffer console) {
+        this.name = name;
+        this.image = image;
+        this.runner = runner;
+        this.console = console;
+    }
+
+    /** The VM's name on this host. */
+    public String name() {
+        return name;
+    }
+
+    /** The image it booted, or where it migrated from. */
+    public String image() {
+        return image;
+    }
+
+    /** The runner; the host and migrations drive the VM through it. */
+    public VmRunner runner() {
+        return runner;
+    }
+
+    /** Console output. */
+    public ConsoleBuffer console() {
+        return console;
+    }
+
+    /** Time since the VM was created on (or arrived at) this host. */
+    public Duration uptime() {
+        return Duration.ofNanos(System.nanoTime() - createdNanos);
+    }
+
+    /** Host-side facts a migration carries. */
+    public VmDescriptor descriptor() {
+        VirtMachine m = runner.machine();
+        return new VmDescriptor(name, m.config().ramSize(), m.config().deterministic(), runner.instructionLimit());
+    }
+
+    /** Bytes of guest RAM that hold data (pages written at least once). */
+    public long memoryUsedBytes() {
+        return (long) runner.machine().memory().allocatedPages() * GuestMemory.PAGE_SIZE;
+    }
+
+    /** The id of the migration that owns the VM, or {@code null}. */
+    public String migrationId() {
+        synchronized (control) {
+            return migrationId;
+        }
+    }
+
+    /**
+     * Hands the VM to a migration: control operations are refused until {@link #endMigration}. Waits for a
+     * dirty-rate sample in progress to finish, since the migration takes over the dirty log.
+     */
+    public void beginMigration(String id) {
+        synchronized (control) {
+            if (migrationId != null) {
+                throw new VmConflictException("VM " + name + " is already migrating (migration " + migrationId + ")");
+            }
+            migrationId = id;
+            while (sampling) {
+                try {
+                    control.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    migrationId = null;
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+        }
+    }
+
+    /** The migration let go of the VM (it failed or was cancelled and the VM runs here). */
+    public void endMigration() {
+        synchronized (control) {
+            migrationId = null;
+        }
+    }
+
+    /** Parks the vCPU. */
+    public void pause() {
+        synchronized (control) {
+            requireNotMigrating("pause");
+            runner.pause();
+        }
+    }
+
+    /** Lets a paused VM run again. */
+    public void resume() {
+        synchronized (control) {
+            requireNotMigrating("resume");
+            runner.resume();
+        }
+    }
+
+    /**
+     * Hash of the complete guest-visible state with the instruction count it was taken at. A running VM is
+     * paused for the hash and resumed after it; a paused one stays paused.
+     */
+    public StateHash stateHash() {
+        synchronized (control) {
+            requireNotMigrating("hash");
+            boolean userPaused = runner.state() == VmRunner.RunState.PAUSED;
+            runner.pause();
+            try {
+                VirtMachine m = runner.machine();
+                return new StateHash(m.stateHash(), m.instructions());
+            } finally {
+                if (!userPaused) {
+                    runner.resume();
+                }
+            }
+        }
+    }
+
+    /** A state hash and the instruction count it was taken at. */
+    public record StateHash(String sha256, long instructions) { }
+
+    /**
+     * Pages the guest dirties per second, measured over {@code window} with the dirty log; empty while a
+     * migration owns the dirty log, or another sample is under way.
+     */
+    public OptionalDouble sampleDirtyRate(Duration window) throws InterruptedException {
+        synchronized (control) {
+            if (migrationId != null || sampling) {
+                return OptionalDouble.empty();
+            }
+            sampling = true;
+        }
+        try {
+            GuestMemory mem = runner.machine().memory();
+            boolean started = runner.atSafepoint(() -> {
+                if (mem.dirtyLogging()) {
+                    return false;
+                }
+                mem.setDirtyLogging(true);
+                return true;
+            });
+            if (!started) {
+                return OptionalDouble.empty();
+            }
+            long t0 = System.nanoTime();
+            Thread.sleep(window.toMillis());
+            int pages = runner.atSafepoint(() -> {
+                int n = mem.fetchAndClearDirtyLog().cardinality();
+                mem.setDirtyLogging(false);
+                return n;
+            });
+            return OptionalDouble.of(pages / ((System.nanoTime() - t0) / 1e9));
+        } finally {
+            synchronized (control) {
+                sampling = false;
+                control.notifyAll();
+            }
+        }
+    }
+
+    private void requireNotMigrating(String what) {
+        if (migrationId != null) {
+            throw new VmConflictException("cannot " + what + " VM " + name + " while it migrates (migration "
+                    + migrationId + ")");
+        }
+    }
+}

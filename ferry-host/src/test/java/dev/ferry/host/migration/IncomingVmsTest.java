@@ -1,0 +1,51 @@
+package dev.ferry.host.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.host.vm.HostedVm;
+import dev.ferry.host.vm.VmRegistry;
+import dev.ferry.machine.board.GuestFixtures;
+import dev.ferry.machine.board.VmRunner;
+import dev.ferry.migration.VmDescriptor;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class IncomingVmsTest {
+
+    private final VmRegistry registry = new VmRegistry();
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final IncomingVms incoming = new IncomingVms(registry, log::add);
+
+    @Test
+    void reservesTheNameUntilTheVmArrivesWithItsConsole() throws Exception {
+        VmDescriptor d = new VmDescriptor("vm1", 32L << 20, true, 1000);
+        assertThat(incoming.canAccept(d)).isTrue();
+        assertThat(incoming.canAccept(d)).isFalse();
+        assertThat(registry.reserve("vm1")).as("name reserved for the incoming VM").isFalse();
+        OutputStream console = incoming.consoleFor(d);
+        console.write("before ".getBytes(StandardCharsets.US_ASCII));
+
+        VmRunner runner = new VmRunner(GuestFixtures.boot("hello", "", 32L << 20, true, console), "vm1", 1000);
+        incoming.arrived(d, runner);
+        HostedVm vm = registry.get("vm1").orElseThrow();
+        assertThat(vm.runner()).isSameAs(runner);
+        assertThat(new String(vm.console().contents(), StandardCharsets.US_ASCII)).startsWith("before ");
+        assertThat(log).anyMatch(l -> l.contains("VM vm1 arrived"));
+        runner.close();
+    }
+
+    @Test
+    void refusesANameInUseAndReleasesAnAbandonedOne() {
+        assertThat(registry.reserve("taken")).isTrue();
+        assertThat(incoming.canAccept(new VmDescriptor("taken", 32L << 20, false, Long.MAX_VALUE))).isFalse();
+
+        VmDescriptor d = new VmDescriptor("vm2", 32L << 20, false, Long.MAX_VALUE);
+        assertThat(incoming.canAccept(d)).isTrue();
+        incoming.abandoned(d, "source cancelled");
+        assertThat(log).anyMatch(l -> l.contains("did not arrive: source cancelled"));
+        assertThat(registry.reserve("vm2")).isTrue();
+    }
+}

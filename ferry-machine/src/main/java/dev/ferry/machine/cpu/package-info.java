@@ -1,0 +1,11 @@
+/**
+ * The hart: an RV64IMAC + Zicsr + Zifencei interpreter with M and U mode and PMP, matching QEMU 7.2's
+ * {@code virt} machine where guests can observe it.
+ *
+ * <p>{@link dev.ferry.machine.cpu.Cpu} decodes guest code once into blocks ({@code Decoder}, {@code Block})
+ * cached per RAM page ({@code CodePage}) and kept coherent with guest memory, and runs them with a switch
+ * interpreter whose memory fast path goes straight to {@link dev.ferry.machine.memory.GuestMemory}. In
+ * deterministic mode the retired-instruction count is the machine's clock, and execution is exact at every
+ * instruction boundary, so runs can be split, stopped, saved and migrated without changing the outcome.
+ */
+package dev.ferry.machine.cpu;
