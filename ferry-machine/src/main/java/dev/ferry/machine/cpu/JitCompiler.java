@@ -111,7 +111,8 @@ final class JitCompiler implements Opcodes {
             return false;
         }
         CodePage cp = code[page];
-        return cp != null && cp.watched && !cp.granuleMode && cp.table[((int) b.pc & GuestMemory.PAGE_MASK) >>> 1] == b;
+        return cp != null && cp.watched && !cp.granuleMode
+                && cp.table[((int) b.pc & GuestMemory.PAGE_MASK) >>> 1] == b;
     }
 
     /** The head plus blocks reachable from it through recorded links, breadth first, within the size limit. */
