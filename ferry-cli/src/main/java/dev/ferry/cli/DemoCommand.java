@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -83,9 +82,9 @@ public final class DemoCommand implements Callable<Integer> {
             HostClient hostA = new HostClient(HostAddress.format(a.controlAddress()));
             HostClient hostB = new HostClient(HostAddress.format(b.controlAddress()));
             out.printf("   host A: control API %s, migration endpoint %s%n", hostA.address(),
-                    a.migrationEndpoint().map(HostAddress::format).orElse("none"));
+                    HostAddress.format(a.migrationEndpoint()));
             out.printf("   host B: control API %s, migration endpoint %s%n", hostB.address(),
-                    b.migrationEndpoint().map(HostAddress::format).orElse("none"));
+                    HostAddress.format(b.migrationEndpoint()));
 
             step("Boot 'munch " + WORKLOAD + "' on host A: it rewrites a 32 MiB working set, 20,000 pages/s");
             hostA.post("/v1/vms", new CreateVmRequest(VM, "munch", "128M", null, null, List.of(WORKLOAD)));
@@ -96,27 +95,21 @@ public final class DemoCommand implements Callable<Integer> {
                             : info.dirtyRatePagesPerS(), ReportFormat.bytes(info.memoryUsedBytes()));
 
             step("Migrate A -> B with pre-copy (should it stop converging, it throttles the vCPU)");
-            Optional<ReportView> there = migrate(hostA, hostB, "precopy");
-            if (there.isEmpty()) {
-                return 0;
-            }
-            ReportFormat.print(there.get(), out);
-            if (!there.get().success()) {
+            ReportView there = migrate(hostA, hostB, "precopy");
+            ReportFormat.print(there, out);
+            if (!there.success()) {
                 return MigrateCommand.EXIT_FAILED;
             }
 
             step("Migrate B -> A with post-copy");
-            Optional<ReportView> back = migrate(hostB, hostA, "postcopy");
-            if (back.isEmpty()) {
-                return 0;
-            }
-            ReportFormat.print(back.get(), out);
+            ReportView back = migrate(hostB, hostA, "postcopy");
+            ReportFormat.print(back, out);
 
             step("Side by side");
-            ReportFormat.sideBySide("pre-copy A->B", there.get(), "post-copy B->A", back.get(), out);
+            ReportFormat.sideBySide("pre-copy A->B", there, "post-copy B->A", back, out);
             VmInfo home = hostA.get("/v1/vms/" + VM, VmInfo.class);
             out.printf(Locale.ROOT, "%n   %s is back on A: %s, %,d instructions%n", VM, home.state(), home.instructions());
-            return back.get().success() ? 0 : MigrateCommand.EXIT_FAILED;
+            return back.success() ? 0 : MigrateCommand.EXIT_FAILED;
         } finally {
             Files.deleteIfExists(dir.resolve("secret"));
             Files.deleteIfExists(dir);
@@ -132,25 +125,13 @@ public final class DemoCommand implements Callable<Integer> {
                 }));
     }
 
-    /** Runs one migration; empty (after a note) when this build has no migration engine. */
-    private Optional<ReportView> migrate(HostClient from, HostClient to, String strategy) throws InterruptedException {
-        MigrationStarted started;
-        try {
-            String onStall = strategy.equals("precopy") ? "throttle" : null;
-            started = HostClient.convert(from.post("/v1/vms/" + VM + "/migrate", new MigrateRequest(to.address(),
-                    strategy, null, null, null, null, null, null, null, null, null, onStall, null, null, null, null,
-                    null, null, null, null)), MigrationStarted.class);
-        } catch (UserError e) {
-            if (e.getMessage().contains("migration engine is not available")) {
-                out.println("   note: live migration is not available in this build — the migration engine has "
-                        + "not been merged yet (" + e.getMessage() + ").");
-                out.println("   The hosts, the VM and the control API above are real; run 'ferry demo --tour' for a "
-                        + "tour of the machine.");
-                return Optional.empty();
-            }
-            throw e;
-        }
-        return Optional.of(MigrateCommand.follow(from, started.id(), out, true).report());
+    /** Runs one migration and follows it to its report. */
+    private ReportView migrate(HostClient from, HostClient to, String strategy) throws InterruptedException {
+        String onStall = strategy.equals("precopy") ? "throttle" : null;
+        MigrationStarted started = HostClient.convert(from.post("/v1/vms/" + VM + "/migrate",
+                new MigrateRequest(to.address(), strategy, null, null, null, null, null, null, null, null, null, onStall,
+                        null, null, null, null, null, null, null, null)), MigrationStarted.class);
+        return MigrateCommand.follow(from, started.id(), out, true).report();
     }
 
     private void step(String title) {

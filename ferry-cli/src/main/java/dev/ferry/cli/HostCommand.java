@@ -76,7 +76,7 @@ public final class HostCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         log(out, "host " + hostName + " (Ferry " + FerryHost.VERSION + "): control API http://"
                 + HostAddress.format(host.controlAddress()) + ", migration endpoint "
-                + host.migrationEndpoint().map(HostAddress::format).orElse("none") + ", secret " + file);
+                + HostAddress.format(host.migrationEndpoint()) + ", secret " + file);
         stopped.await();
         return 0;
     }

@@ -15,11 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@code ferry migrate} between two in-process hosts. Needs the migration engine. */
-@Tag("needs-engine")
 class MigrateCommandTest {
 
     private final PrintStream realOut = System.out;

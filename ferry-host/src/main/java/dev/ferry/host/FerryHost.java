@@ -37,7 +37,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -77,12 +76,8 @@ public final class FerryHost implements AutoCloseable {
             host.api = ControlApi.start(host, config.listen());
             InetSocketAddress migrationListen = config.migrationListen() != null ? config.migrationListen()
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
-            try {
-                host.receiver = new MigrationReceiver(migrationListen, config.secret(),
-                        new IncomingVms(host.registry, host::log));
-            } catch (UnsupportedOperationException e) {
-                host.log("the migration engine is not available in this build: this host cannot receive VMs");
-            }
+            host.receiver = new MigrationReceiver(migrationListen, config.secret(),
+                    new IncomingVms(host.registry, host::log));
             return host;
         } catch (IOException | RuntimeException e) {
             host.close();
@@ -100,9 +95,9 @@ public final class FerryHost implements AutoCloseable {
         return api.address();
     }
 
-    /** The bound migration endpoint; empty when the migration engine is not available. */
-    public Optional<InetSocketAddress> migrationEndpoint() {
-        return receiver == null ? Optional.empty() : Optional.of(receiver.endpoint());
+    /** The bound migration endpoint. */
+    public InetSocketAddress migrationEndpoint() {
+        return receiver.endpoint();
     }
 
     /** The VMs this host runs. */
@@ -118,7 +113,7 @@ public final class FerryHost implements AutoCloseable {
     /** What {@code GET /v1/host} answers. */
     public HostInfo info() {
         return new HostInfo(name(), VERSION, HostAddress.format(controlAddress()),
-                migrationEndpoint().map(HostAddress::format).orElse(null), registry.all().size());
+                HostAddress.format(migrationEndpoint()), registry.all().size());
     }
 
     /** Reports an event: one line. */
@@ -262,9 +257,6 @@ public final class FerryHost implements AutoCloseable {
             m = new OutgoingMigration(id, vm, req.to(), options.strategy(), target, source);
             done = source.start();
             migrations.add(m);
-        } catch (UnsupportedOperationException e) {
-            vm.endMigration();
-            throw new ApiException(501, "the migration engine is not available in this build");
         } catch (RuntimeException e) {
             vm.endMigration();
             throw e;
@@ -381,8 +373,7 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.badRequest("to: " + to + " is this host; migrate to another one");
         }
         if (info.migrationEndpoint() == null) {
-            throw new ApiException(501, "target host " + info.name() + " has no migration endpoint: the migration "
-                    + "engine is not available in its build");
+            throw new ApiException(502, "target host " + info.name() + " announced no migration endpoint");
         }
         InetSocketAddress endpoint;
         try {

@@ -225,19 +225,6 @@ class HostApiTest {
     }
 
     @Test
-    void withoutTheEngineMigrationIsRefusedCleanly() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(host.migrationEndpoint().isEmpty(), "engine present");
-        try (FerryHost b = TestHosts.start("B")) {
-            postJson(host, "/v1/vms", Map.of("name", "m", "image", "idle"));
-            Answer refused = postJson(host, "/v1/vms/m/migrate", Map.of("to", TestHosts.base(b).substring(7)));
-            assertThat(refused.status()).isEqualTo(501);
-            assertThat(refused.json().path("error").asText()).contains("migration engine is not available");
-            assertThat(get(host, "/v1/vms/m").json().path("state").asText()).isEqualTo("running");
-            assertThat(get(host, "/v1/vms/m").json().has("migration")).isFalse();
-        }
-    }
-
-    @Test
     void metricsUseThePrometheusTextFormat() {
         postJson(host, "/v1/vms", Map.of("name", "m1", "image", "idle"));
         Answer metrics = get(host, "/metrics");

@@ -17,11 +17,9 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Two hosts in this process migrate VMs through their control APIs. Needs the migration engine. */
-@Tag("needs-engine")
 class MigrationEndToEndTest {
 
     private static final long N = 200_000_000;

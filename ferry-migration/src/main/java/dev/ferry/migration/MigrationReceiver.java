@@ -1,13 +1,34 @@
 package dev.ferry.migration;
 
+import dev.ferry.migration.target.IncomingMigration;
+import dev.ferry.migration.wire.Frame;
+import dev.ferry.migration.wire.FrameConnection;
+import dev.ferry.migration.wire.FrameType;
+import dev.ferry.migration.wire.Handshake;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The migration endpoint of a target host: accepts authenticated connections from source hosts, builds the
- * incoming VM, and hands it to the host once it runs here.
+ * incoming VM, and hands it to the host once it runs here. One thread accepts; every connection gets its own
+ * thread (a control connection drives its migration, a page stream applies pages).
  */
 public final class MigrationReceiver implements AutoCloseable {
+
+    private final ServerSocket server;
+    private final byte[] secret;
+    private final IncomingVmHandler handler;
+    private final Map<String, IncomingMigration> migrations = new ConcurrentHashMap<>();
+    private final AtomicLong wireBytes = new AtomicLong();
+    private final Thread acceptor;
+    private volatile boolean closed;
 
     /**
      * Starts listening.
@@ -17,17 +38,130 @@ public final class MigrationReceiver implements AutoCloseable {
      * @param handler the host's side of taking in a VM
      */
     public MigrationReceiver(InetSocketAddress listen, byte[] secret, IncomingVmHandler handler) throws IOException {
-        throw new UnsupportedOperationException("migration engine not built yet");
+        Objects.requireNonNull(secret, "secret");
+        if (secret.length == 0) {
+            throw new IllegalArgumentException("the shared secret must not be empty");
+        }
+        this.secret = secret.clone();
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(listen);
+        this.acceptor = new Thread(this::acceptLoop, "ferry-rx-accept-" + server.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     /** The bound address sources connect to. */
     public InetSocketAddress endpoint() {
-        throw new UnsupportedOperationException("migration engine not built yet");
+        return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    /** Ids of the migrations in progress here. */
+    public Set<String> activeMigrations() {
+        return Set.copyOf(migrations.keySet());
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket s;
+            try {
+                s = server.accept();
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                continue;
+            }
+            Thread t = new Thread(() -> serve(s), "ferry-rx-" + s.getRemoteSocketAddress());
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private void serve(Socket s) {
+        FrameConnection c;
+        try {
+            c = new FrameConnection(s, wireBytes);
+        } catch (IOException e) {
+            closeQuietly(s);
+            return;
+        }
+        try {
+            Handshake.Hello hello = Handshake.asTarget(c, secret);
+            String id = hello.migrationId();
+            switch (hello.purpose()) {
+                case CONTROL -> {
+                    Frame begin = c.expect(FrameType.BEGIN, FrameConnection.REPLY_MILLIS);
+                    if (closed) {
+                        c.sendErrorQuietly("target receiver is shutting down");
+                        c.close();
+                        return;
+                    }
+                    if (migrations.containsKey(id)) {
+                        c.sendErrorQuietly("migration " + id + " is already in progress on the target");
+                        c.close();
+                        return;
+                    }
+                    IncomingMigration m = IncomingMigration.begin(id, begin, handler,
+                            done -> migrations.remove(done.id(), done), c);
+                    if (migrations.putIfAbsent(id, m) != null) {
+                        c.sendErrorQuietly("migration " + id + " is already in progress on the target");
+                        c.close();
+                        return;
+                    }
+                    try {
+                        m.accept();
+                    } catch (IOException e) {
+                        m.shutdown();
+                        throw e;
+                    }
+                    m.runControl(c);
+                }
+                case PAGES -> {
+                    IncomingMigration m = migrations.get(id);
+                    if (m == null) {
+                        c.sendErrorQuietly("no migration " + id + " in progress on the target");
+                        c.close();
+                        return;
+                    }
+                    m.runStream(c, hello.stream());
+                }
+                case RECOVER -> {
+                    IncomingMigration m = migrations.get(id);
+                    if (m == null) {
+                        c.sendErrorQuietly("no migration " + id + " to recover on the target");
+                        c.close();
+                        return;
+                    }
+                    m.recover(c);
+                }
+                default -> c.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            c.close();
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
     }
 
     /** Stops accepting; migrations in flight fail (pre-copy VMs stay on their sources). */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("migration engine not built yet");
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (IncomingMigration m : migrations.values()) {
+            m.shutdown();
+        }
     }
 }

@@ -1,15 +1,23 @@
 package dev.ferry.migration;
 
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.migration.strategy.SourceMigration;
+import dev.ferry.migration.wire.Handshake;
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The sending side of one migration. It drives the VM's runner (pause, throttle, dirty-log harvests at
  * safepoints), connects to a target's {@link MigrationReceiver}, and completes with a report. Until the target
  * acknowledges a complete image, any failure leaves the VM running here.
+ *
+ * <p>On success the VM is left paused here and belongs to the target: the caller releases it with
+ * {@link VmRunner#close()}. On failure before switchover it runs here as before.
  */
 public final class MigrationSource {
+
+    private final SourceMigration engine;
 
     /**
      * Prepares a migration; nothing happens until {@link #start()}.
@@ -23,26 +31,52 @@ public final class MigrationSource {
      */
     public MigrationSource(String id, VmRunner vm, VmDescriptor vmInfo, InetSocketAddress target, byte[] secret,
             MigrationOptions options) {
-        throw new UnsupportedOperationException("migration engine not built yet");
+        this(id, vm, vmInfo, target, secret, options, Handshake.VERSION);
+    }
+
+    MigrationSource(String id, VmRunner vm, VmDescriptor vmInfo, InetSocketAddress target, byte[] secret,
+            MigrationOptions options, int protocolVersion) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(vm, "vm");
+        Objects.requireNonNull(vmInfo, "vmInfo");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(options, "options");
+        if (secret.length == 0) {
+            throw new IllegalArgumentException("the shared secret must not be empty");
+        }
+        if (vmInfo.ramSize() != vm.machine().config().ramSize()
+                || vmInfo.deterministic() != vm.machine().config().deterministic()) {
+            throw new IllegalArgumentException("VM descriptor does not match the machine's RAM size or time mode");
+        }
+        this.engine = new SourceMigration(id, vm, vmInfo, target, secret, options, protocolVersion);
     }
 
     /** Starts the migration on its own threads; the future completes with the report, success or not. */
     public CompletableFuture<MigrationReport> start() {
-        throw new UnsupportedOperationException("migration engine not built yet");
+        return engine.start();
     }
 
     /** A snapshot of the progress. Thread-safe. */
     public MigrationStatus status() {
-        throw new UnsupportedOperationException("migration engine not built yet");
+        return engine.status();
     }
 
     /** Cancels before switchover (the VM keeps running here); after switchover it is refused. Thread-safe. */
     public void cancel() {
-        throw new UnsupportedOperationException("migration engine not built yet");
+        engine.cancel();
     }
 
     /** Post-copy with a lost connection: reconnects to {@code target} and resumes. Thread-safe. */
     public void recover(InetSocketAddress target) {
-        throw new UnsupportedOperationException("migration engine not built yet");
+        engine.recover(target);
+    }
+
+    /**
+     * Demand migration: stop pulling page by page and push every page the target has not pulled yet (the target
+     * asks for this by itself once its VM stops running). Thread-safe; no effect before switchover.
+     */
+    public void pushRemaining() {
+        engine.pushRemaining();
     }
 }

@@ -329,6 +329,45 @@ public final class VirtMachine {
         poweredOff = false;
     }
 
+    /**
+     * Restores the CPU and devices from records as {@link #componentStates()} returns them, leaving memory
+     * alone: for a migration target, whose memory arrives page by page. Everything is checked before anything
+     * changes. vCPU stopped only.
+     *
+     * @throws StateFormatException if a component is missing, of the wrong type, or for another RAM size or mode
+     */
+    public void restoreComponents(Map<String, ? extends Record> states) throws StateFormatException {
+        BoardState board = component(states, "board", BoardState.class);
+        if (board.ramSize() != config.ramSize() || board.deterministic() != config.deterministic()) {
+            throw new StateFormatException(String.format(
+                    "state is for %d MiB of RAM in %s mode, the machine has %d MiB in %s mode", board.ramSize() >> 20,
+                    board.deterministic() ? "deterministic" : "real-time", config.ramSize() >> 20,
+                    config.deterministic() ? "deterministic" : "real-time"));
+        }
+        CpuState cpuState = component(states, "cpu", CpuState.class);
+        ClintState clintState = component(states, "clint", ClintState.class);
+        PlicState plicState = component(states, "plic", PlicState.class);
+        UartState uartState = component(states, "uart0", UartState.class);
+        if (realTime != null) {
+            realTime.set(board.realTimeMtime());
+        }
+        cpu.restoreState(cpuState);
+        clint.restoreState(clintState);
+        plic.restoreState(plicState);
+        uart.restoreState(uartState);
+        poweredOff = false;
+    }
+
+    private static <R extends Record> R component(Map<String, ? extends Record> states, String name, Class<R> type)
+            throws StateFormatException {
+        Record r = states.get(name);
+        if (!type.isInstance(r)) {
+            throw new StateFormatException("component '" + name + "' is " + (r == null ? "missing"
+                    : "a " + r.getClass().getSimpleName() + ", not a " + type.getSimpleName()));
+        }
+        return type.cast(r);
+    }
+
     /** Builds a machine from a saved state file; its configuration (RAM size, mode) comes from the file. */
     public static VirtMachine fromStateFile(Path file, OutputStream console) throws IOException {
         LoadedState saved = MachineStateFile.read(file);

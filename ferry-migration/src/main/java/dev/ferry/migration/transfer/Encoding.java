@@ -1,0 +1,36 @@
+package dev.ferry.migration.transfer;
+
+/** How one page travels in a PAGES frame. */
+public enum Encoding {
+    /** 4096 bytes as they are. */
+    RAW(0, "raw"),
+    /** An all-zero page: no bytes. */
+    ZERO(1, "zero"),
+    /** XBZRLE-style delta against the copy of the page sent last (which the target holds). */
+    XBZRLE(2, "xbzrle"),
+    /** LZ4 block of the page. */
+    LZ4(3, "lz4");
+
+    private final int code;
+    private final String label;
+
+    Encoding(int code, String label) {
+        this.code = code;
+        this.label = label;
+    }
+
+    /** The code on the wire. */
+    public int code() {
+        return code;
+    }
+
+    /** The name in reports. */
+    public String label() {
+        return label;
+    }
+
+    /** The encoding with this code, or {@code null}. */
+    public static Encoding ofCode(int code) {
+        return code >= 0 && code < values().length ? values()[code] : null;
+    }
+}

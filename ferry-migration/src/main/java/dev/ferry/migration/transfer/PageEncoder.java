@@ -1,0 +1,101 @@
+package dev.ferry.migration.transfer;
+
+import dev.ferry.machine.memory.GuestMemory;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+
+/**
+ * Chooses and applies the encoding of each page the source sends: zero marker, XBZRLE delta against the copy
+ * last sent (kept in a bounded {@link SentPageCache}), LZ4, or raw — whichever enabled one is smallest, raw when
+ * nothing beats it. One instance per sending thread.
+ *
+ * <p>Without XBZRLE a raw page is sent straight from guest memory (a page written meanwhile is dirty and goes
+ * again); with XBZRLE the encoder works on a private snapshot, because the cached copy must be exactly what
+ * the target received.
+ */
+public final class PageEncoder {
+
+    /**
+     * What {@link #encode} produced.
+     *
+     * @param encoding how the page travels
+     * @param data     array holding the encoded bytes
+     * @param offset   where they start
+     * @param length   how many
+     */
+    public record Encoded(Encoding encoding, byte[] data, int offset, int length) { }
+
+    private static final int PAGE = GuestMemory.PAGE_SIZE;
+    private static final byte[] ZERO = new byte[PAGE];
+    private static final LZ4Compressor LZ4 = LZ4Factory.fastestJavaInstance().fastCompressor();
+
+    private final boolean zeroPages;
+    private final boolean lz4;
+    private final SentPageCache cache;
+    private final byte[] out = new byte[LZ4.maxCompressedLength(PAGE) + 16];
+    private final byte[] scratch = new byte[PAGE];
+
+    /**
+     * @param zeroPages  send all-zero pages as a marker
+     * @param xbzrle     try deltas against the last sent copy
+     * @param lz4        try LZ4
+     * @param cachePages bound of the XBZRLE cache
+     */
+    public PageEncoder(boolean zeroPages, boolean xbzrle, boolean lz4, int cachePages) {
+        this.zeroPages = zeroPages;
+        this.lz4 = lz4;
+        this.cache = xbzrle ? new SentPageCache(cachePages) : null;
+    }
+
+    /**
+     * Encodes one page of {@code memory}. The result's bytes stay valid until the next call.
+     *
+     * @param deltaOk the target holds exactly the copy last sent (pre-copy), so a delta may be used
+     */
+    public Encoded encode(GuestMemory memory, int page, boolean deltaOk) {
+        byte[] live = memory.pageOrNull(page);
+        if (live == null || (zeroPages && GuestMemory.isZero(live, 0))) {
+            if (cache != null) {
+                cache.remove(page);
+            }
+            return zeroPages ? new Encoded(Encoding.ZERO, ZERO, 0, 0) : new Encoded(Encoding.RAW, ZERO, 0, PAGE);
+        }
+        if (cache == null && !lz4) {
+            return new Encoded(Encoding.RAW, live, 0, PAGE);
+        }
+        byte[] snapshot = cache != null ? new byte[PAGE] : scratch;
+        System.arraycopy(live, 0, snapshot, 0, PAGE);
+        return encodeSnapshot(page, snapshot, deltaOk);
+    }
+
+    /** Encodes a private copy of a page (kept as the next delta base when XBZRLE is on). */
+    public Encoded encode(int page, byte[] snapshot, boolean deltaOk) {
+        if (zeroPages && GuestMemory.isZero(snapshot, 0)) {
+            if (cache != null) {
+                cache.remove(page);
+            }
+            return new Encoded(Encoding.ZERO, ZERO, 0, 0);
+        }
+        return encodeSnapshot(page, snapshot, deltaOk);
+    }
+
+    private Encoded encodeSnapshot(int page, byte[] snapshot, boolean deltaOk) {
+        if (cache != null) {
+            byte[] old = deltaOk ? cache.get(page) : null;
+            cache.put(page, snapshot);
+            if (old != null) {
+                int n = Xbzrle.encode(old, snapshot, out, PAGE - 256);
+                if (n >= 0) {
+                    return new Encoded(Encoding.XBZRLE, out, 0, n);
+                }
+            }
+        }
+        if (lz4) {
+            int n = LZ4.compress(snapshot, 0, PAGE, out, 0, out.length);
+            if (n < PAGE - 64) {
+                return new Encoded(Encoding.LZ4, out, 0, n);
+            }
+        }
+        return new Encoded(Encoding.RAW, snapshot, 0, PAGE);
+    }
+}

@@ -1,0 +1,259 @@
+package dev.ferry.migration.wire;
+
+import dev.ferry.migration.Strategy;
+import dev.ferry.migration.VmDescriptor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Payloads of the control frames, as records with an encoder and a checking decoder each. Page batches have
+ * their own codec ({@code transfer.PageBatchCodec}) because they are decoded in place.
+ */
+public final class Messages {
+
+    /** Longest VM name or migration id accepted. */
+    public static final int MAX_NAME = 256;
+    /** Longest error reason accepted. */
+    public static final int MAX_REASON = 4096;
+
+    private Messages() {
+    }
+
+    // ---------------------------------------------------------------- BEGIN
+
+    /**
+     * Starts a migration on a control connection.
+     *
+     * @param vm       the VM and the machine the target must build
+     * @param strategy the strategy (informational for the target)
+     * @param streams  number of page streams that will connect
+     */
+    public record Begin(VmDescriptor vm, Strategy strategy, int streams) {
+
+        /** The frame. */
+        public Frame frame() {
+            return new PayloadWriter().str(vm.name()).i64(vm.ramSize()).bool(vm.deterministic())
+                    .i64(vm.instructionLimit()).str(strategy.name()).u8(streams).frame(FrameType.BEGIN);
+        }
+
+        /** Decodes and checks a BEGIN frame. */
+        public static Begin decode(Frame f) throws ProtocolException {
+            PayloadReader r = f.reader();
+            String name = r.str(MAX_NAME);
+            long ram = r.i64();
+            boolean det = r.bool();
+            long limit = r.i64();
+            String strategy = r.str(32);
+            int streams = r.u8();
+            r.end();
+            if (name.isEmpty()) {
+                throw new ProtocolException("BEGIN frame: empty VM name");
+            }
+            if (ram < (2L << 20) || ram > (64L << 30) || (ram & 0xfff) != 0) {
+                throw new ProtocolException("BEGIN frame: RAM size " + ram + " is not a valid machine size");
+            }
+            if (limit < 0) {
+                throw new ProtocolException("BEGIN frame: negative instruction limit");
+            }
+            if (streams < 1 || streams > 16) {
+                throw new ProtocolException("BEGIN frame: " + streams + " page streams (1..16 allowed)");
+            }
+            Strategy s;
+            try {
+                s = Strategy.valueOf(strategy);
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException("BEGIN frame: unknown strategy " + strategy);
+            }
+            return new Begin(new VmDescriptor(name, ram, det, limit), s, streams);
+        }
+    }
+
+    // ---------------------------------------------------------------- ROUND_END
+
+    /**
+     * Closes a round on one page stream.
+     *
+     * @param round      the round that ended
+     * @param pagesTotal pages sent on this stream since the migration began (the target checks it)
+     */
+    public record RoundEnd(int round, long pagesTotal) {
+
+        /** The frame. */
+        public Frame frame() {
+            return new PayloadWriter().i32(round).i64(pagesTotal).frame(FrameType.ROUND_END);
+        }
+
+        /** Decodes a ROUND_END frame. */
+        public static RoundEnd decode(Frame f) throws ProtocolException {
+            PayloadReader r = f.reader();
+            RoundEnd e = new RoundEnd(r.i32("round", 0, Integer.MAX_VALUE), r.i64());
+            r.end();
+            return e;
+        }
+    }
+
+    // ---------------------------------------------------------------- DEVICE_STATE
+
+    /**
+     * One component's state record as {@code RecordCodec} bytes.
+     *
+     * @param name        component name ("cpu", "uart0", ...)
+     * @param type        record class name
+     * @param fingerprint {@code RecordCodec.fingerprint} of the record class
+     * @param data        the encoded record
+     */
+    public record Component(String name, String type, long fingerprint, byte[] data) { }
+
+    /** Encodes the DEVICE_STATE frame. */
+    public static Frame deviceState(List<Component> components) {
+        PayloadWriter w = new PayloadWriter(1024).u16(components.size());
+        for (Component c : components) {
+            w.str(c.name()).str(c.type()).i64(c.fingerprint()).bytes(c.data());
+        }
+        return w.frame(FrameType.DEVICE_STATE);
+    }
+
+    /** Decodes a DEVICE_STATE frame. */
+    public static List<Component> deviceState(Frame f) throws ProtocolException {
+        PayloadReader r = f.reader();
+        int n = r.u16();
+        if (n > 64) {
+            throw new ProtocolException("DEVICE_STATE frame: " + n + " components");
+        }
+        List<Component> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Component(r.str(64), r.str(MAX_NAME), r.i64(), r.bytes(FrameCodec.MAX_PAYLOAD)));
+        }
+        r.end();
+        return out;
+    }
+
+    // ---------------------------------------------------------------- SWITCHOVER, RECOVER_STATE
+
+    /**
+     * Ends the source's execution of the VM.
+     *
+     * @param finalRound the last round sent on the page streams; the target waits for it on every stream
+     * @param postcopy   the target starts at once with {@code absent} pages not present
+     * @param absent     bitmap words of the pages the target must fetch (post-copy), else empty
+     */
+    public record Switchover(int finalRound, boolean postcopy, long[] absent) {
+
+        /** The frame. */
+        public Frame frame() {
+            PayloadWriter w = new PayloadWriter(16 + absent.length * 8).i32(finalRound).bool(postcopy);
+            bitmap(w, absent);
+            return w.frame(FrameType.SWITCHOVER);
+        }
+
+        /** Decodes a SWITCHOVER frame for a VM of {@code pageCount} pages. */
+        public static Switchover decode(Frame f, int pageCount) throws ProtocolException {
+            PayloadReader r = f.reader();
+            int round = r.i32("round", 0, Integer.MAX_VALUE);
+            boolean post = r.bool();
+            long[] absent = bitmap(r, pageCount);
+            r.end();
+            return new Switchover(round, post, absent);
+        }
+    }
+
+    /** Writes bitmap words with a count. */
+    public static void bitmap(PayloadWriter w, long[] words) {
+        w.i32(words.length);
+        for (long x : words) {
+            w.i64(x);
+        }
+    }
+
+    /** Reads bitmap words for {@code pageCount} pages (or none); bits past the last page are rejected. */
+    public static long[] bitmap(PayloadReader r, int pageCount) throws ProtocolException {
+        int words = (pageCount + 63) >>> 6;
+        int n = r.i32();
+        if (n == 0) {
+            return new long[words];
+        }
+        if (n != words) {
+            throw new ProtocolException("page bitmap of " + n + " words for " + pageCount + " pages");
+        }
+        long[] out = new long[words];
+        for (int i = 0; i < words; i++) {
+            out[i] = r.i64();
+        }
+        int tail = pageCount & 63;
+        if (tail != 0 && (out[words - 1] >>> tail) != 0) {
+            throw new ProtocolException("page bitmap names pages outside RAM");
+        }
+        return out;
+    }
+
+    /** RECOVER_STATE: the pages the target still misses. */
+    public static Frame recoverState(long[] absent) {
+        PayloadWriter w = new PayloadWriter(8 + absent.length * 8);
+        bitmap(w, absent);
+        return w.frame(FrameType.RECOVER_STATE);
+    }
+
+    // ---------------------------------------------------------------- PAGE_REQUEST
+
+    /** PAGE_REQUEST for one page. */
+    public static Frame pageRequest(int page) {
+        return new PayloadWriter().i32(page).frame(FrameType.PAGE_REQUEST);
+    }
+
+    /** The page of a PAGE_REQUEST, checked against RAM. */
+    public static int pageRequest(Frame f, int pageCount) throws ProtocolException {
+        PayloadReader r = f.reader();
+        int page = r.i32();
+        r.end();
+        if (page < 0 || page >= pageCount) {
+            throw new ProtocolException("page index " + (page & 0xffffffffL) + " outside RAM (" + pageCount
+                    + " pages)");
+        }
+        return page;
+    }
+
+    // ---------------------------------------------------------------- COMPLETE / RUNNING statistics
+
+    /**
+     * Post-copy fault statistics measured on the target.
+     *
+     * @param faults pages the vCPU waited for
+     * @param meanMs mean wait
+     * @param maxMs  longest wait
+     */
+    public record FaultStats(long faults, double meanMs, double maxMs) {
+
+        /** As a frame of {@code type} (RUNNING or COMPLETE). */
+        public Frame frame(FrameType type) {
+            return new PayloadWriter().i64(faults).f64(meanMs).f64(maxMs).frame(type);
+        }
+
+        /** Decodes the statistics. */
+        public static FaultStats decode(Frame f) throws ProtocolException {
+            PayloadReader r = f.reader();
+            FaultStats s = new FaultStats(r.i64(), r.f64(), r.f64());
+            r.end();
+            return s;
+        }
+    }
+
+    // ---------------------------------------------------------------- ERROR
+
+    /** An ERROR frame with a reason. */
+    public static Frame error(String reason) {
+        String s = reason == null ? "unknown error" : reason;
+        if (s.length() > 1000) {
+            s = s.substring(0, 1000);
+        }
+        return new PayloadWriter().str(s).frame(FrameType.ERROR);
+    }
+
+    /** The reason of an ERROR frame (a placeholder when it is malformed). */
+    public static String error(Frame f) {
+        try {
+            return f.reader().str(MAX_REASON);
+        } catch (ProtocolException e) {
+            return "(malformed error frame)";
+        }
+    }
+}
