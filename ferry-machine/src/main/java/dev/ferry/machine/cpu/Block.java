@@ -44,6 +44,9 @@ final class Block {
     Block takenNext;
     long otherPc = -1;
     Block otherNext;
+    /** Compiled code starting at this block ({@link Jit}), and the entry count that makes it hot. */
+    CompiledRegion jit;
+    int heat;
 
     Block(long pc, int[] ops, long[] imm, int[] offs, int len, boolean exitAfter, boolean crossesPage,
             char[] source) {

@@ -85,6 +85,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
      * {@link CodePage}); zero for pages that guest memory watches instead.
      */
     private final long[] codeGranules;
+    /** Translator of hot code to JVM bytecode, or {@code null} when the JIT is off. */
+    private final Jit jit;
 
     /**
      * Integer registers; index 32 is where writes to x0 go. Sized 64 so that the interpreter's 6-bit register
@@ -142,6 +144,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         this.decoder = new Decoder(ram);
         this.code = new CodePage[ram.pageCount()];
         this.codeGranules = new long[ram.pageCount()];
+        this.jit = Jit.fromSystemProperties(ram, code);
         ram.setCodeWriteListener(this::codeModified);
         reset(0);
     }
@@ -365,6 +368,14 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         // The tick count and pc live in locals while blocks chain; sync() and the exits write them back.
         long ticks = instret;
         while (true) {
+            if (jit != null && fast && !checkFetch) {
+                instret = ticks;
+                b = jitRun(b, budget);
+                if (b == null) {
+                    return;
+                }
+                ticks = instret;
+            }
             if (b.verify) {
                 b = verified(b);
             }
@@ -859,6 +870,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     private void codeModified(int page) {
         breakBlock = true;
+        if (jit != null) {
+            jit.pageWritten(page);
+        }
         CodePage cp = code[page];
         if (cp != null && cp.written()) {
             publishGranules(page, cp.granules());
@@ -867,6 +881,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     /** Drops every decoded block (fence.i). The cache is coherent anyway; this keeps fence.i a hard barrier. */
     private void flushCode() {
+        if (jit != null) {
+            jit.flush();
+        }
         for (int page = codePages.nextSetBit(0); page >= 0; page = codePages.nextSetBit(page + 1)) {
             code[page].invalidateAll();
             code[page] = null;
@@ -876,6 +893,58 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             }
         }
         codePages.clear();
+    }
+
+    // ---------------------------------------------------------------- JIT hooks
+
+    /**
+     * Runs compiled code from {@code b} while there is some and it makes progress. Returns the block the
+     * interpreter runs next, or {@code null} when execute must return to the run loop; pc and instret are exact.
+     */
+    private Block jitRun(Block b, long budget) {
+        while (true) {
+            CompiledRegion r = jit.regionFor(b);
+            if (r == null || budget - instret < b.len) {
+                return b;
+            }
+            long start = instret;
+            instret = r.run(this, x, start, budget);
+            pc = r.exitPc;
+            if (breakBlock) {
+                breakBlock = false;
+                return null;
+            }
+            if (instret >= budget || asyncEvent) {
+                return null;
+            }
+            Block next = lookup(pc);
+            if (instret == start) {
+                return next;
+            }
+            b = next;
+        }
+    }
+
+    /**
+     * For compiled code, after each RAM store: the interpreter's code-granule check; true when the store wrote
+     * decoded code (of this region or any other), so the region must end after it.
+     */
+    boolean jitStored(long a, int width) {
+        long o = a - ramBase;
+        if ((codeGranules[(int) (o >>> GuestMemory.PAGE_SHIFT)] & 1L << (o >>> 6)) != 0) {
+            codeStore(o, width);
+        }
+        return breakBlock;
+    }
+
+    /** For compiled code, at backward jumps: true when an interrupt line changed or a stop was requested. */
+    boolean jitEventPending() {
+        return asyncEvent;
+    }
+
+    /** Number of regions the JIT compiled, or -1 when it is off (for tests). */
+    int jitCompiledCount() {
+        return jit == null ? -1 : jit.compiledCount();
     }
 
     // ---------------------------------------------------------------- memory slow paths

@@ -7,5 +7,11 @@
  * interpreter whose memory fast path goes straight to {@link dev.ferry.machine.memory.GuestMemory}. In
  * deterministic mode the retired-instruction count is the machine's clock, and execution is exact at every
  * instruction boundary, so runs can be split, stopped, saved and migrated without changing the outcome.
+ *
+ * <p>Hot code is also translated to JVM bytecode ({@code Jit}, {@code JitCompiler}, {@code CompiledRegion}): a
+ * hot block and the blocks it reaches in its page become one method with guest registers in locals, which
+ * HotSpot compiles. Compiled code honours the same tick budget, leaves everything unusual to the interpreter
+ * at the exact instruction, and is dropped together with the interpreter's blocks of its page. It is on unless
+ * {@code -Dferry.jit=false}.
  */
 package dev.ferry.machine.cpu;

@@ -1,0 +1,699 @@
+package dev.ferry.machine.cpu;
+
+import dev.ferry.machine.memory.GuestMemory;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+import java.lang.invoke.MethodHandles;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Translates a hot {@link Block} and the blocks reachable from it in the same page (through the successor
+ * links the interpreter recorded) into one JVM method: a label per block, guest registers in JVM locals, RAM
+ * accesses through {@link GuestMemory}. Everything unusual is left to the interpreter: the generated code
+ * writes the registers back and exits at the exact instruction (system instructions, AMOs, accesses outside
+ * RAM), after a store that hit a page holding code, at a block that does not fit the remaining budget, and at
+ * a backward jump while an event is pending.
+ */
+final class JitCompiler implements Opcodes {
+
+    /** Largest region, in guest instructions; keeps the generated method well under HotSpot's 8000-byte limit. */
+    static final int MAX_INSNS = 600;
+    /** Generated methods larger than this are retried with fewer blocks (HotSpot does not compile huge ones). */
+    private static final int MAX_CODE = 7900;
+
+    private static final String CPU = Type.getInternalName(Cpu.class);
+    private static final String REGION = Type.getInternalName(CompiledRegion.class);
+    private static final String MEM = Type.getInternalName(GuestMemory.class);
+    private static final String RUN_DESC = "(L" + CPU + ";[JJJ)J";
+    private static final String PACKAGE = REGION.substring(0, REGION.lastIndexOf('/') + 1);
+
+    // Local variable slots of the generated method.
+    private static final int THIS = 0;
+    private static final int CPU_ARG = 1;
+    private static final int X = 2;
+    private static final int ICOUNT = 3;
+    private static final int BUDGET = 5;
+    private static final int RAM = 7;
+    private static final int EPC = 8;
+    private static final int EOFF = 10;
+    private static final int ADDR = 11;
+    private static final int REG0 = 13;
+
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+
+    /** Generated classes the JVM rejected, in this process (a compiler bug; tests check it stays zero). */
+    static final AtomicInteger REJECTED = new AtomicInteger();
+
+    private final GuestMemory ram;
+    private final CodePage[] code;
+    private final long ramBase;
+    private final long ramSize;
+    private int classCounter;
+
+    JitCompiler(GuestMemory ram, CodePage[] code) {
+        this.ram = ram;
+        this.code = code;
+        this.ramBase = ram.base();
+        this.ramSize = ram.size();
+    }
+
+    /** Compiles the region headed by {@code head}, or returns {@code null} when it has nothing worth compiling. */
+    CompiledRegion compile(Block head) {
+        int limit = MAX_INSNS;
+        while (limit >= 16) {
+            List<Block> blocks = region(head, limit);
+            if (blocks.isEmpty()) {
+                return null;
+            }
+            byte[] bytes = generate(blocks);
+            if (bytes != null) {
+                return define(bytes, page(head.pc));
+            }
+            limit /= 2;
+        }
+        return null;
+    }
+
+    private int page(long pc) {
+        return (int) ((pc - ramBase) >>> GuestMemory.PAGE_SHIFT);
+    }
+
+    private static boolean supported(int op) {
+        return op != Op.AMO && op != Op.SYSTEM && op != Op.ILLEGAL && op != Op.FETCH_FAULT;
+    }
+
+    /** Number of leading instructions of {@code b} the compiler translates. */
+    private static int compiledLength(Block b) {
+        for (int i = 0; i < b.len; i++) {
+            if (!supported(b.ops[i] & 0xff)) {
+                return i;
+            }
+        }
+        return b.len;
+    }
+
+    /**
+     * Whether {@code b} may join a region of {@code page}: current code of that page only, on a page that guest
+     * memory watches (a write to it invalidates the region), not one in granule mode.
+     */
+    private boolean eligible(Block b, int page) {
+        if (b == null || !b.valid || b.verify || b.crossesPage || page(b.pc) != page) {
+            return false;
+        }
+        CodePage cp = code[page];
+        return cp != null && cp.watched && !cp.granuleMode
+                && cp.table[((int) b.pc & GuestMemory.PAGE_MASK) >>> 1] == b;
+    }
+
+    /** The head plus blocks reachable from it through recorded links, breadth first, within the size limit. */
+    private List<Block> region(Block head, int limit) {
+        int page = page(head.pc);
+        List<Block> out = new ArrayList<>();
+        if (!eligible(head, page) || compiledLength(head) == 0) {
+            return out;
+        }
+        Map<Long, Block> seen = new HashMap<>();
+        ArrayDeque<Block> queue = new ArrayDeque<>();
+        queue.add(head);
+        seen.put(head.pc, head);
+        int insns = 0;
+        while (!queue.isEmpty()) {
+            Block b = queue.poll();
+            if (insns + b.len > limit) {
+                continue;
+            }
+            insns += b.len;
+            out.add(b);
+            if (compiledLength(b) < b.len) {
+                continue;
+            }
+            int last = b.ops[b.len - 1] & 0xff;
+            List<Block> next = new ArrayList<>(3);
+            // The two most recent other successors: taken branches, the jump target, the last jalr targets
+            // (return sites, typically; the code compares the actual target).
+            if (b.takenNext != null && b.takenNext.pc == b.takenPc) {
+                next.add(b.takenNext);
+            }
+            if (b.otherNext != null && b.otherNext.pc == b.otherPc) {
+                next.add(b.otherNext);
+            }
+            if (last != Op.JAL && last != Op.JALR && b.fallNext != null && b.fallNext.pc == b.fallPc) {
+                next.add(b.fallNext);
+            }
+            for (Block n : next) {
+                if (eligible(n, page) && !seen.containsKey(n.pc)) {
+                    seen.put(n.pc, n);
+                    queue.add(n);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Loads the generated class; a class the JVM rejects leaves the code to the interpreter (and is logged). */
+    private CompiledRegion define(byte[] bytes, int page) {
+        try {
+            Class<?> c = LOOKUP.defineHiddenClass(bytes, true).lookupClass();
+            return (CompiledRegion) c.getDeclaredConstructor(GuestMemory.class, int.class).newInstance(ram, page);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            REJECTED.incrementAndGet();
+            System.getLogger(JitCompiler.class.getName()).log(System.Logger.Level.WARNING,
+                    "JIT: generated code rejected, interpreting instead", e);
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- code generation
+
+    /** Where an exit stub leaves: the next guest pc and the offset to add to the tick counter. */
+    private record Exit(long pc, int off) {
+    }
+
+    /** Bytecode of the region class, or {@code null} when the method came out too large. */
+    private byte[] generate(List<Block> blocks) {
+        String name = PACKAGE + "Region$" + (classCounter++);
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
+            @Override
+            protected String getCommonSuperClass(String a, String b) {
+                return "java/lang/Object";
+            }
+        };
+        cw.visit(V21, ACC_FINAL | ACC_SUPER, name, null, REGION, null);
+        MethodVisitor init = cw.visitMethod(0, "<init>", "(L" + MEM + ";I)V", null, null);
+        init.visitCode();
+        init.visitVarInsn(ALOAD, 0);
+        init.visitVarInsn(ALOAD, 1);
+        init.visitVarInsn(ILOAD, 2);
+        init.visitMethodInsn(INVOKESPECIAL, REGION, "<init>", "(L" + MEM + ";I)V", false);
+        init.visitInsn(RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+
+        MethodVisitor mv = cw.visitMethod(ACC_FINAL, "run", RUN_DESC, null, null);
+        mv.visitCode();
+        Label end = new Label();
+        new Emitter(mv, blocks).emit();
+        mv.visitLabel(end);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        if (end.getOffset() > MAX_CODE) {
+            return null;
+        }
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /** Emits the body of one region method. */
+    private final class Emitter {
+
+        private final MethodVisitor mv;
+        private final List<Block> blocks;
+        private final Map<Long, Integer> index = new HashMap<>();
+        private final Label[] labels;
+        private final Map<Exit, Label> exits = new LinkedHashMap<>();
+        private final boolean[] read = new boolean[33];
+        private final boolean[] written = new boolean[33];
+        private final Label exit = new Label();
+        private int current;
+
+        Emitter(MethodVisitor mv, List<Block> blocks) {
+            this.mv = mv;
+            this.blocks = blocks;
+            this.labels = new Label[blocks.size()];
+            for (int k = 0; k < blocks.size(); k++) {
+                index.put(blocks.get(k).pc, k);
+                labels[k] = new Label();
+            }
+            for (Block b : blocks) {
+                int n = compiledLength(b);
+                for (int i = 0; i < n; i++) {
+                    int w = b.ops[i];
+                    read[(w >>> 14) & 31] = true;
+                    read[(w >>> 20) & 31] = true;
+                    int rd = (w >>> 8) & 63;
+                    if (rd != 32) {
+                        written[rd] = true;
+                    }
+                }
+            }
+            read[0] = false;
+            written[0] = false;
+        }
+
+        void emit() {
+            mv.visitVarInsn(ALOAD, THIS);
+            mv.visitFieldInsn(GETFIELD, REGION, "ram", "L" + MEM + ";");
+            mv.visitVarInsn(ASTORE, RAM);
+            mv.visitInsn(LCONST_0);
+            mv.visitVarInsn(LSTORE, EPC);
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, EOFF);
+            mv.visitInsn(LCONST_0);
+            mv.visitVarInsn(LSTORE, ADDR);
+            for (int r = 1; r < 32; r++) {
+                if (read[r] || written[r]) {
+                    mv.visitVarInsn(ALOAD, X);
+                    push(r);
+                    mv.visitInsn(LALOAD);
+                    mv.visitVarInsn(LSTORE, slot(r));
+                }
+            }
+            for (int k = 0; k < blocks.size(); k++) {
+                current = k;
+                block(blocks.get(k), labels[k]);
+            }
+            for (Map.Entry<Exit, Label> e : exits.entrySet()) {
+                mv.visitLabel(e.getValue());
+                ldc(e.getKey().pc());
+                mv.visitVarInsn(LSTORE, EPC);
+                push(e.getKey().off());
+                mv.visitVarInsn(ISTORE, EOFF);
+                mv.visitJumpInsn(GOTO, exit);
+            }
+            mv.visitLabel(exit);
+            for (int r = 1; r < 32; r++) {
+                if (written[r]) {
+                    mv.visitVarInsn(ALOAD, X);
+                    push(r);
+                    mv.visitVarInsn(LLOAD, slot(r));
+                    mv.visitInsn(LASTORE);
+                }
+            }
+            mv.visitVarInsn(ALOAD, THIS);
+            mv.visitVarInsn(LLOAD, EPC);
+            mv.visitFieldInsn(PUTFIELD, REGION, "exitPc", "J");
+            mv.visitVarInsn(LLOAD, ICOUNT);
+            mv.visitVarInsn(ILOAD, EOFF);
+            mv.visitInsn(I2L);
+            mv.visitInsn(LADD);
+            mv.visitInsn(LRETURN);
+        }
+
+        private int slot(int r) {
+            return REG0 + 2 * (r - 1);
+        }
+
+        /** Label of an exit stub leaving for {@code pc} with {@code off} ticks to add. */
+        private Label exitTo(long pc, int off) {
+            return exits.computeIfAbsent(new Exit(pc, off), e -> new Label());
+        }
+
+        private void block(Block b, Label start) {
+            mv.visitLabel(start);
+            int len = b.len;
+            // The whole block must fit in the budget: budget - icount < len leaves for the interpreter.
+            mv.visitVarInsn(LLOAD, BUDGET);
+            mv.visitVarInsn(LLOAD, ICOUNT);
+            mv.visitInsn(LSUB);
+            ldc(len);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFLT, exitTo(b.pc, 0));
+            mv.visitVarInsn(LLOAD, ICOUNT);
+            ldc(len);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LSTORE, ICOUNT);
+            int n = compiledLength(b);
+            for (int i = 0; i < n; i++) {
+                instruction(b, i, i - len);
+            }
+            if (n < len) {
+                mv.visitJumpInsn(GOTO, exitTo(b.pc + b.offs[n], n - len));
+                return;
+            }
+            int last = b.ops[len - 1] & 0xff;
+            if (!(last >= Op.BEQ && last <= Op.JALR)) {
+                jump(b.fallPc);
+            }
+        }
+
+        /** Continues at guest address {@code pc} after a whole block: in the region, or through an exit. */
+        private void jump(long pc) {
+            Integer k = index.get(pc);
+            if (k == null) {
+                mv.visitJumpInsn(GOTO, exitTo(pc, 0));
+                return;
+            }
+            if (k <= current) {
+                mv.visitVarInsn(ALOAD, CPU_ARG);
+                mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "jitEventPending", "()Z", false);
+                mv.visitJumpInsn(IFNE, exitTo(pc, 0));
+            }
+            mv.visitJumpInsn(GOTO, labels[k]);
+        }
+
+        private void load(int r) {
+            if (r == 0) {
+                mv.visitInsn(LCONST_0);
+            } else {
+                mv.visitVarInsn(LLOAD, slot(r));
+            }
+        }
+
+        private void store(int rd) {
+            if (rd == 0 || rd == 32) {
+                mv.visitInsn(POP2);
+            } else {
+                mv.visitVarInsn(LSTORE, slot(rd));
+            }
+        }
+
+        private void ldc(long v) {
+            if (v == 0) {
+                mv.visitInsn(LCONST_0);
+            } else if (v == 1) {
+                mv.visitInsn(LCONST_1);
+            } else {
+                mv.visitLdcInsn(v);
+            }
+        }
+
+        private void push(int v) {
+            if (v >= -1 && v <= 5) {
+                mv.visitInsn(ICONST_0 + v);
+            } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+                mv.visitIntInsn(BIPUSH, v);
+            } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+                mv.visitIntInsn(SIPUSH, v);
+            } else {
+                mv.visitLdcInsn(v);
+            }
+        }
+
+        private void binary(int rs1, int rs2, int opcode) {
+            load(rs1);
+            load(rs2);
+            mv.visitInsn(opcode);
+        }
+
+        private void immediate(int rs1, long imm, int opcode) {
+            load(rs1);
+            ldc(imm);
+            mv.visitInsn(opcode);
+        }
+
+        /** Pushes 1L when the int comparison result on the stack is negative, else 0L. */
+        private void negativeToLong() {
+            push(31);
+            mv.visitInsn(IUSHR);
+            mv.visitInsn(I2L);
+        }
+
+        private void flipSign() {
+            ldc(Long.MIN_VALUE);
+            mv.visitInsn(LXOR);
+        }
+
+        private void shiftImm(int rs1, long imm, int opcode) {
+            load(rs1);
+            push((int) (imm & 63));
+            mv.visitInsn(opcode);
+        }
+
+        private void shiftImmW(int rs1, long imm, int opcode) {
+            load(rs1);
+            mv.visitInsn(L2I);
+            push((int) (imm & 31));
+            mv.visitInsn(opcode);
+            mv.visitInsn(I2L);
+        }
+
+        private void shiftReg(int rs1, int rs2, int opcode) {
+            load(rs1);
+            load(rs2);
+            mv.visitInsn(L2I);
+            mv.visitInsn(opcode);
+        }
+
+        private void shiftRegW(int rs1, int rs2, int opcode) {
+            load(rs1);
+            mv.visitInsn(L2I);
+            load(rs2);
+            mv.visitInsn(L2I);
+            mv.visitInsn(opcode);
+            mv.visitInsn(I2L);
+        }
+
+        private void helper(int rs1, int rs2, String owner, String name) {
+            load(rs1);
+            load(rs2);
+            mv.visitMethodInsn(INVOKESTATIC, owner, name, "(JJ)J", false);
+        }
+
+        /** Computes {@code x[rs1] + imm} into ADDR and leaves through {@code fail} unless it is RAM. */
+        private void address(int rs1, long imm, int width, Label fail) {
+            load(rs1);
+            if (imm != 0) {
+                ldc(imm);
+                mv.visitInsn(LADD);
+            }
+            mv.visitInsn(DUP2);
+            mv.visitVarInsn(LSTORE, ADDR);
+            ldc(ramBase);
+            mv.visitInsn(LSUB);
+            flipSign();
+            ldc((ramSize - width) ^ Long.MIN_VALUE);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFGT, fail);
+        }
+
+        private void loadMem(Block b, int i, int off, int rd, int rs1, long imm, int width, String name,
+                String desc) {
+            address(rs1, imm, width, exitTo(b.pc + b.offs[i], off));
+            mv.visitVarInsn(ALOAD, RAM);
+            mv.visitVarInsn(LLOAD, ADDR);
+            mv.visitMethodInsn(INVOKEVIRTUAL, MEM, name, desc, false);
+        }
+
+        private void storeMem(Block b, int i, int off, int rs1, int rs2, long imm, int width, String name) {
+            address(rs1, imm, width, exitTo(b.pc + b.offs[i], off));
+            mv.visitVarInsn(ALOAD, RAM);
+            mv.visitVarInsn(LLOAD, ADDR);
+            load(rs2);
+            if (width == 8) {
+                mv.visitMethodInsn(INVOKEVIRTUAL, MEM, name, "(JJ)V", false);
+            } else {
+                mv.visitInsn(L2I);
+                mv.visitMethodInsn(INVOKEVIRTUAL, MEM, name, "(JI)V", false);
+            }
+            // The interpreter's code-coherence check; a store that hit code ends the block, as there.
+            mv.visitVarInsn(ALOAD, CPU_ARG);
+            mv.visitVarInsn(LLOAD, ADDR);
+            push(width);
+            mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "jitStored", "(JI)Z", false);
+            mv.visitJumpInsn(IFNE, exitTo(b.pc + b.offs[i + 1], off + 1));
+        }
+
+        /**
+         * A conditional branch at index {@code i}: taken, it leaves the block (ticks for the instructions after it
+         * are taken back); not taken, execution goes on with the next instruction or, at the end, the fall-through.
+         */
+        private void branch(Block b, int i, int rs1, int rs2, int notTaken, boolean unsigned, long target) {
+            load(rs1);
+            if (unsigned) {
+                flipSign();
+            }
+            load(rs2);
+            if (unsigned) {
+                flipSign();
+            }
+            mv.visitInsn(LCMP);
+            Label fall = new Label();
+            mv.visitJumpInsn(notTaken, fall);
+            int skipped = b.len - (i + 1);
+            if (skipped > 0) {
+                mv.visitVarInsn(LLOAD, ICOUNT);
+                ldc(skipped);
+                mv.visitInsn(LSUB);
+                mv.visitVarInsn(LSTORE, ICOUNT);
+            }
+            jump(target);
+            mv.visitLabel(fall);
+            if (skipped == 0) {
+                jump(b.fallPc);
+            }
+        }
+
+        /** Emits instruction {@code i}; {@code off} is its index minus the block length (ticks to undo). */
+        private void instruction(Block b, int i, int off) {
+            int w = b.ops[i];
+            int op = w & 0xff;
+            int rd = (w >>> 8) & 63;
+            int rs1 = (w >>> 14) & 31;
+            int rs2 = (w >>> 20) & 31;
+            long imm = b.imm[i];
+            switch (op) {
+                case Op.LI -> ldc(imm);
+                case Op.ADDI -> {
+                    if (imm == 0) {
+                        load(rs1);
+                    } else {
+                        immediate(rs1, imm, LADD);
+                    }
+                }
+                case Op.SLTI -> {
+                    immediate(rs1, imm, LCMP);
+                    negativeToLong();
+                }
+                case Op.SLTIU -> {
+                    load(rs1);
+                    flipSign();
+                    ldc(imm ^ Long.MIN_VALUE);
+                    mv.visitInsn(LCMP);
+                    negativeToLong();
+                }
+                case Op.XORI -> immediate(rs1, imm, LXOR);
+                case Op.ORI -> immediate(rs1, imm, LOR);
+                case Op.ANDI -> immediate(rs1, imm, LAND);
+                case Op.SLLI -> shiftImm(rs1, imm, LSHL);
+                case Op.SRLI -> shiftImm(rs1, imm, LUSHR);
+                case Op.SRAI -> shiftImm(rs1, imm, LSHR);
+                case Op.ADDIW -> {
+                    immediate(rs1, imm, LADD);
+                    mv.visitInsn(L2I);
+                    mv.visitInsn(I2L);
+                }
+                case Op.SLLIW -> shiftImmW(rs1, imm, ISHL);
+                case Op.SRLIW -> shiftImmW(rs1, imm, IUSHR);
+                case Op.SRAIW -> shiftImmW(rs1, imm, ISHR);
+                case Op.ADD -> binary(rs1, rs2, LADD);
+                case Op.SUB -> binary(rs1, rs2, LSUB);
+                case Op.SLL -> shiftReg(rs1, rs2, LSHL);
+                case Op.SLT -> {
+                    binary(rs1, rs2, LCMP);
+                    negativeToLong();
+                }
+                case Op.SLTU -> {
+                    load(rs1);
+                    flipSign();
+                    load(rs2);
+                    flipSign();
+                    mv.visitInsn(LCMP);
+                    negativeToLong();
+                }
+                case Op.XOR -> binary(rs1, rs2, LXOR);
+                case Op.SRL -> shiftReg(rs1, rs2, LUSHR);
+                case Op.SRA -> shiftReg(rs1, rs2, LSHR);
+                case Op.OR -> binary(rs1, rs2, LOR);
+                case Op.AND -> binary(rs1, rs2, LAND);
+                case Op.ADDW, Op.SUBW -> {
+                    binary(rs1, rs2, op == Op.ADDW ? LADD : LSUB);
+                    mv.visitInsn(L2I);
+                    mv.visitInsn(I2L);
+                }
+                case Op.SLLW -> shiftRegW(rs1, rs2, ISHL);
+                case Op.SRLW -> shiftRegW(rs1, rs2, IUSHR);
+                case Op.SRAW -> shiftRegW(rs1, rs2, ISHR);
+                case Op.MUL -> binary(rs1, rs2, LMUL);
+                case Op.MULH -> helper(rs1, rs2, "java/lang/Math", "multiplyHigh");
+                case Op.MULHSU -> helper(rs1, rs2, REGION, "mulhsu");
+                case Op.MULHU -> helper(rs1, rs2, "java/lang/Math", "unsignedMultiplyHigh");
+                case Op.DIV -> helper(rs1, rs2, REGION, "div");
+                case Op.DIVU -> helper(rs1, rs2, REGION, "divu");
+                case Op.REM -> helper(rs1, rs2, REGION, "rem");
+                case Op.REMU -> helper(rs1, rs2, REGION, "remu");
+                case Op.MULW -> {
+                    load(rs1);
+                    mv.visitInsn(L2I);
+                    load(rs2);
+                    mv.visitInsn(L2I);
+                    mv.visitInsn(IMUL);
+                    mv.visitInsn(I2L);
+                }
+                case Op.DIVW -> helper(rs1, rs2, REGION, "divw");
+                case Op.DIVUW -> helper(rs1, rs2, REGION, "divuw");
+                case Op.REMW -> helper(rs1, rs2, REGION, "remw");
+                case Op.REMUW -> helper(rs1, rs2, REGION, "remuw");
+                case Op.LB -> {
+                    loadMem(b, i, off, rd, rs1, imm, 1, "load8", "(J)I");
+                    mv.visitInsn(I2B);
+                    mv.visitInsn(I2L);
+                }
+                case Op.LH -> {
+                    loadMem(b, i, off, rd, rs1, imm, 2, "load16", "(J)I");
+                    mv.visitInsn(I2S);
+                    mv.visitInsn(I2L);
+                }
+                case Op.LW -> {
+                    loadMem(b, i, off, rd, rs1, imm, 4, "load32", "(J)I");
+                    mv.visitInsn(I2L);
+                }
+                case Op.LD -> loadMem(b, i, off, rd, rs1, imm, 8, "load64", "(J)J");
+                case Op.LBU -> {
+                    loadMem(b, i, off, rd, rs1, imm, 1, "load8", "(J)I");
+                    mv.visitInsn(I2L);
+                }
+                case Op.LHU -> {
+                    loadMem(b, i, off, rd, rs1, imm, 2, "load16", "(J)I");
+                    mv.visitInsn(I2L);
+                }
+                case Op.LWU -> {
+                    loadMem(b, i, off, rd, rs1, imm, 4, "load32", "(J)I");
+                    mv.visitInsn(I2L);
+                    ldc(0xffff_ffffL);
+                    mv.visitInsn(LAND);
+                }
+                case Op.SB -> storeMem(b, i, off, rs1, rs2, imm, 1, "store8");
+                case Op.SH -> storeMem(b, i, off, rs1, rs2, imm, 2, "store16");
+                case Op.SW -> storeMem(b, i, off, rs1, rs2, imm, 4, "store32");
+                case Op.SD -> storeMem(b, i, off, rs1, rs2, imm, 8, "store64");
+                case Op.BEQ -> branch(b, i, rs1, rs2, IFNE, false, imm);
+                case Op.BNE -> branch(b, i, rs1, rs2, IFEQ, false, imm);
+                case Op.BLT -> branch(b, i, rs1, rs2, IFGE, false, imm);
+                case Op.BGE -> branch(b, i, rs1, rs2, IFLT, false, imm);
+                case Op.BLTU -> branch(b, i, rs1, rs2, IFGE, true, imm);
+                case Op.BGEU -> branch(b, i, rs1, rs2, IFLT, true, imm);
+                case Op.JAL -> {
+                    ldc(b.fallPc);
+                    store(rd);
+                    jump(imm);
+                }
+                case Op.JALR -> {
+                    load(rs1);
+                    if (imm != 0) {
+                        ldc(imm);
+                        mv.visitInsn(LADD);
+                    }
+                    ldc(~1L);
+                    mv.visitInsn(LAND);
+                    mv.visitVarInsn(LSTORE, EPC);
+                    ldc(b.fallPc);
+                    store(rd);
+                    push(0);
+                    mv.visitVarInsn(ISTORE, EOFF);
+                    for (long t : new long[] {b.takenPc, b.otherPc}) {
+                        if (index.containsKey(t)) {
+                            Label other = new Label();
+                            mv.visitVarInsn(LLOAD, EPC);
+                            ldc(t);
+                            mv.visitInsn(LCMP);
+                            mv.visitJumpInsn(IFNE, other);
+                            jump(t);
+                            mv.visitLabel(other);
+                        }
+                    }
+                    mv.visitJumpInsn(GOTO, exit);
+                }
+                case Op.NOP -> {
+                }
+                default -> throw new IllegalStateException("unsupported op " + op);
+            }
+            if (producesValue(op)) {
+                store(rd);
+            }
+        }
+
+        private boolean producesValue(int op) {
+            return op <= Op.LWU && op >= Op.LI;
+        }
+    }
+}
