@@ -324,32 +324,9 @@ public final class VirtMachine {
      * before anything changes, so a bad file leaves the machine as it was.
      */
     public void restoreState(LoadedState saved) throws StateFormatException {
-        BoardState board = saved.component("board", BoardState.class);
-        if (board.ramSize() != config.ramSize()) {
-            throw new StateFormatException(String.format("saved state is for %d MiB of RAM, the machine has %d MiB",
-                    board.ramSize() >> 20, config.ramSize() >> 20));
-        }
-        if (board.deterministic() != config.deterministic()) {
-            throw new StateFormatException("saved state was taken in " + (board.deterministic() ? "deterministic"
-                    : "real-time") + " mode; run the restored machine in the same mode");
-        }
-        CpuState cpuState = saved.component("cpu", CpuState.class);
-        ClintState clintState = saved.component("clint", ClintState.class);
-        PlicState plicState = saved.component("plic", PlicState.class);
-        UartState uartState = saved.component("uart0", UartState.class);
-        VirtioBalloonState balloonState = balloon == null ? null : saved.component(BALLOON, VirtioBalloonState.class);
+        Components c = components(saved::component);
         saved.applyMemory(ram);
-        if (realTime != null) {
-            realTime.set(board.realTimeMtime());
-        }
-        cpu.restoreState(cpuState);
-        clint.restoreState(clintState);
-        plic.restoreState(plicState);
-        uart.restoreState(uartState);
-        if (balloon != null) {
-            balloon.restoreState(balloonState);
-        }
-        poweredOff = false;
+        apply(c);
     }
 
     /**
@@ -360,40 +337,56 @@ public final class VirtMachine {
      * @throws StateFormatException if a component is missing, of the wrong type, or for another RAM size or mode
      */
     public void restoreComponents(Map<String, ? extends Record> states) throws StateFormatException {
-        BoardState board = component(states, "board", BoardState.class);
+        apply(components(new StateMap(states)::get));
+    }
+
+    /** Where component records come from: a state file or a map. */
+    @FunctionalInterface
+    private interface ComponentSource {
+        <R extends Record> R get(String name, Class<R> type) throws StateFormatException;
+    }
+
+    /** Component records by name, typed. */
+    private record StateMap(Map<String, ? extends Record> states) {
+        <R extends Record> R get(String name, Class<R> type) throws StateFormatException {
+            Record r = states.get(name);
+            if (!type.isInstance(r)) {
+                throw new StateFormatException("component '" + name + "' is " + (r == null ? "missing"
+                        : "a " + r.getClass().getSimpleName() + ", not a " + type.getSimpleName()));
+            }
+            return type.cast(r);
+        }
+    }
+
+    /** Every component's record, fetched and checked against this machine before any is applied. */
+    private record Components(BoardState board, CpuState cpu, ClintState clint, PlicState plic, UartState uart,
+            VirtioBalloonState balloon) { }
+
+    private Components components(ComponentSource source) throws StateFormatException {
+        BoardState board = source.get("board", BoardState.class);
         if (board.ramSize() != config.ramSize() || board.deterministic() != config.deterministic()) {
             throw new StateFormatException(String.format(
                     "state is for %d MiB of RAM in %s mode, the machine has %d MiB in %s mode", board.ramSize() >> 20,
                     board.deterministic() ? "deterministic" : "real-time", config.ramSize() >> 20,
                     config.deterministic() ? "deterministic" : "real-time"));
         }
-        CpuState cpuState = component(states, "cpu", CpuState.class);
-        ClintState clintState = component(states, "clint", ClintState.class);
-        PlicState plicState = component(states, "plic", PlicState.class);
-        UartState uartState = component(states, "uart0", UartState.class);
-        VirtioBalloonState balloonState = balloon == null ? null
-                : component(states, BALLOON, VirtioBalloonState.class);
-        if (realTime != null) {
-            realTime.set(board.realTimeMtime());
-        }
-        cpu.restoreState(cpuState);
-        clint.restoreState(clintState);
-        plic.restoreState(plicState);
-        uart.restoreState(uartState);
-        if (balloon != null) {
-            balloon.restoreState(balloonState);
-        }
-        poweredOff = false;
+        return new Components(board, source.get("cpu", CpuState.class), source.get("clint", ClintState.class),
+                source.get("plic", PlicState.class), source.get("uart0", UartState.class),
+                balloon == null ? null : source.get(BALLOON, VirtioBalloonState.class));
     }
 
-    private static <R extends Record> R component(Map<String, ? extends Record> states, String name, Class<R> type)
-            throws StateFormatException {
-        Record r = states.get(name);
-        if (!type.isInstance(r)) {
-            throw new StateFormatException("component '" + name + "' is " + (r == null ? "missing"
-                    : "a " + r.getClass().getSimpleName() + ", not a " + type.getSimpleName()));
+    private void apply(Components c) {
+        if (realTime != null) {
+            realTime.set(c.board().realTimeMtime());
         }
-        return type.cast(r);
+        cpu.restoreState(c.cpu());
+        clint.restoreState(c.clint());
+        plic.restoreState(c.plic());
+        uart.restoreState(c.uart());
+        if (balloon != null) {
+            balloon.restoreState(c.balloon());
+        }
+        poweredOff = false;
     }
 
     /**
