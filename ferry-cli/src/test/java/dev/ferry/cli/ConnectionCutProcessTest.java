@@ -23,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The network between two host processes fails: the source is told (by a stand-in control API that answers
@@ -33,15 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the state it reaches without migration.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ConnectionCutProcessTest {
+class ConnectionCutProcessTest extends TwoHostProcesses {
 
     private static final long LIMIT = 300_000_000L;
     private static final String[] ARGS = {"wss=16M", "rate=max"};
 
-    @TempDir
-    Path dir;
-    private HostProcess a;
-    private HostProcess b;
     private Relay relay;
     private HttpServer fakeB;
 
@@ -72,12 +67,6 @@ class ConnectionCutProcessTest {
         }
         if (relay != null) {
             relay.close();
-        }
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
         }
     }
 

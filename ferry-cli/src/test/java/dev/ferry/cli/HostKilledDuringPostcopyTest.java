@@ -6,11 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The documented risk of post-copy: a side dies after switchover, while the target still misses pages. The VM is
@@ -19,12 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code postcopy_paused} with the VM paused there, and can be neither cancelled nor recovered.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class HostKilledDuringPostcopyTest {
+class HostKilledDuringPostcopyTest extends TwoHostProcesses {
 
-    @TempDir
-    Path dir;
-    private HostProcess a;
-    private HostProcess b;
     private String id;
 
     @BeforeEach
@@ -42,16 +36,6 @@ class HostKilledDuringPostcopyTest {
             assertThat(s.path("done").asBoolean()).as("ended before post-copy: %s", s).isFalse();
             return "postcopy".equals(s.path("phase").asText()) ? s : null;
         });
-    }
-
-    @AfterEach
-    void kill() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
     }
 
     @Test

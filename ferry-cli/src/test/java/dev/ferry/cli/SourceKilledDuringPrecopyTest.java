@@ -6,32 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The source host process is SIGKILLed in the middle of pre-copy: the target discards the partial VM and frees
  * its name, so the same name can be used there again.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SourceKilledDuringPrecopyTest {
-
-    @TempDir
-    Path dir;
-    private HostProcess a;
-    private HostProcess b;
-
-    @AfterEach
-    void kill() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-    }
+class SourceKilledDuringPrecopyTest extends TwoHostProcesses {
 
     @Test
     void targetDiscardsThePartialVm() throws Exception {

@@ -7,10 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The target host process is SIGKILLed in the middle of a pre-copy round: the migration fails with a clear
@@ -18,25 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
  * any migration.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TargetKilledDuringPrecopyTest {
+class TargetKilledDuringPrecopyTest extends TwoHostProcesses {
 
     private static final long LIMIT = 2_000_000_000L;
     private static final String[] ARGS = {"wss=32M", "rate=max"};
-
-    @TempDir
-    Path dir;
-    private HostProcess a;
-    private HostProcess b;
-
-    @AfterEach
-    void kill() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-    }
 
     @Test
     void migrationFailsAndTheVmRunsOnUnchanged() throws Exception {

@@ -7,35 +7,17 @@ import dev.ferry.host.api.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two host processes with different {@code --secret-file}s: {@code ferry migrate} fails (exit status 1) with the
  * authentication error in its JSON report, the VM never left the source, and the target built nothing.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WrongSecretProcessTest {
-
-    @TempDir
-    Path dir;
-    private HostProcess a;
-    private HostProcess b;
-
-    @AfterEach
-    void kill() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-    }
+class WrongSecretProcessTest extends TwoHostProcesses {
 
     @Test
     void migrationFailsAuthenticationAndTheVmStays() throws Exception {
