@@ -44,9 +44,16 @@ public final class RealTimeClock implements GuestClock {
         startNanos = System.nanoTime();
     }
 
-    /** Nanoseconds of host time until {@code mtime} reaches {@code target}; 0 if already there. */
+    /**
+     * Nanoseconds of host time until {@code mtime} reaches {@code target} (both unsigned, as the CLINT compares
+     * them); 0 if already there, {@code Long.MAX_VALUE} when it is further away than that.
+     */
     public long nanosUntil(long target) {
         long now = mtime();
-        return target <= now ? 0 : Math.multiplyHigh(target - now, 100) != 0 ? Long.MAX_VALUE : (target - now) * 100;
+        if (Long.compareUnsigned(target, now) <= 0) {
+            return 0;
+        }
+        long ticks = target - now;
+        return Long.compareUnsigned(ticks, Long.MAX_VALUE / 100) > 0 ? Long.MAX_VALUE : ticks * 100;
     }
 }
