@@ -1,5 +1,7 @@
 package dev.ferry.machine.board;
 
+import dev.ferry.machine.device.VirtioMmioSlot;
+
 /**
  * The device tree Ferry hands to a guest: the parts of QEMU {@code virt}'s tree that describe this board —
  * memory, the hart, CLINT, PLIC, UART, finisher, virtio-mmio slots — and {@code /chosen} with the boot
@@ -47,7 +49,7 @@ public final class VirtDeviceTree {
                 .cells("reg", 0, VirtMachine.UART0_BASE, 0, 0x100).cells("clock-frequency", 3686400)
                 .cells("interrupt-parent", 2).cells("interrupts", VirtMachine.UART0_IRQ).endNode();
         for (int i = VirtMachine.VIRTIO_SLOTS - 1; i >= 0; i--) {
-            long base = VirtMachine.VIRTIO_BASE + 0x1000L * i;
+            long base = VirtioMmioSlot.base(i);
             t.beginNode(String.format("virtio_mmio@%x", base)).property("compatible", "virtio,mmio")
                     .cells("reg", 0, base, 0, 0x1000).cells("interrupt-parent", 2).cells("interrupts", 1 + i)
                     .endNode();

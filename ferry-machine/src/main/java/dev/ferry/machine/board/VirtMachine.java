@@ -48,19 +48,19 @@ public final class VirtMachine {
     /** Guest-physical address of RAM. */
     public static final long RAM_BASE = 0x8000_0000L;
     /** The sifive_test finisher. */
-    public static final long TEST_BASE = 0x0010_0000L;
+    public static final long TEST_BASE = TestFinisher.BASE;
     /** The core-local interruptor. */
-    public static final long CLINT_BASE = 0x0200_0000L;
+    public static final long CLINT_BASE = Clint.BASE;
     /** The platform-level interrupt controller. */
-    public static final long PLIC_BASE = 0x0c00_0000L;
+    public static final long PLIC_BASE = Plic.BASE;
     /** The first UART. */
-    public static final long UART0_BASE = 0x1000_0000L;
+    public static final long UART0_BASE = Uart16550.BASE;
     /** PLIC source of the first UART. */
-    public static final int UART0_IRQ = 10;
+    public static final int UART0_IRQ = Plic.UART0_IRQ;
     /** The first virtio-mmio slot; slot {@code i} is at {@code VIRTIO_BASE + i * 0x1000}, IRQ {@code 1 + i}. */
-    public static final long VIRTIO_BASE = 0x1000_1000L;
+    public static final long VIRTIO_BASE = VirtioMmioSlot.BASE;
     /** Number of virtio-mmio slots. */
-    public static final int VIRTIO_SLOTS = 8;
+    public static final int VIRTIO_SLOTS = VirtioMmioSlot.COUNT;
     /** The slot of the balloon: QEMU places the first {@code -device} in the highest-numbered free slot. */
     public static final int BALLOON_SLOT = 7;
     /** Name of the balloon's component state. */
@@ -114,7 +114,7 @@ public final class VirtMachine {
         bus.map(UART0_BASE, uart);
         this.balloon = config.balloon() ? new VirtioBalloon(ram, plic.line(1 + BALLOON_SLOT)) : null;
         for (int i = 0; i < VIRTIO_SLOTS; i++) {
-            bus.map(VIRTIO_BASE + 0x1000L * i, i == BALLOON_SLOT && balloon != null ? balloon.mmio()
+            bus.map(VirtioMmioSlot.base(i), i == BALLOON_SLOT && balloon != null ? balloon.mmio()
                     : new VirtioMmioSlot());
         }
     }
