@@ -62,7 +62,8 @@ final class HostProcess implements AutoCloseable {
         String javaBin = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("java.class.path");
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx512m", "-XX:+UseSerialGC", "-cp", cp,
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx512m", "-XX:+UseSerialGC",
+                "--enable-native-access=ALL-UNNAMED", "-cp", cp,
                 "-Dferry.home=" + home, "dev.ferry.cli.Main", "host", "--name", name, "--listen", "127.0.0.1:0",
                 "--secret-file", secretFile.toString()).redirectErrorStream(true);
         HostProcess host;
