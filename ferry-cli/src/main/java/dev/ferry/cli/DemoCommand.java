@@ -15,6 +15,7 @@ import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.machine.memory.DirtyBitmap;
+import dev.ferry.machine.memory.DirtyLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,9 +27,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -162,14 +161,11 @@ public final class DemoCommand implements Callable<Integer> {
         Thread vcpu = new Thread(() -> m.run(Long.MAX_VALUE), "vcpu");
         vcpu.start();
         try {
-            m.atSafepoint(() -> {
-                m.memory().setDirtyLogging(true);
-                return null;
-            }).get(5, TimeUnit.SECONDS);
+            DirtyLog log = m.atSafepoint(() -> m.memory().claimDirtyLog("demo")).get(5, TimeUnit.SECONDS);
             out.println("   munch wss=16M rate=2000 pages/s; pages dirtied per 100 ms round:");
             for (int round = 1; round <= 8; round++) {
                 Thread.sleep(100);
-                DirtyBitmap dirty = harvest(m);
+                DirtyBitmap dirty = m.atSafepoint(log::harvest).get(5, TimeUnit.SECONDS);
                 out.printf("   round %d: %5d dirty pages (%5.1f MiB), %,d instructions so far%n", round,
                         dirty.cardinality(), dirty.cardinality() / 256.0, m.instructions());
             }
@@ -177,11 +173,6 @@ public final class DemoCommand implements Callable<Integer> {
             m.requestStop();
             vcpu.join();
         }
-    }
-
-    private static DirtyBitmap harvest(VirtMachine m) throws InterruptedException, ExecutionException,
-            TimeoutException {
-        return m.atSafepoint(() -> m.memory().fetchAndClearDirtyLog()).get(5, TimeUnit.SECONDS);
     }
 
     private void snapshotTour(GuestImages images) throws ImageFormatException, IOException {

@@ -194,7 +194,7 @@ public final class FerryHost implements AutoCloseable {
                     + vm.migrationId() + "); cancel the migration first");
         }
         if (registry.remove(vm)) {
-            vm.runner().close();
+            vm.discard();
             log("VM " + name + " stopped at " + vm.runner().machine().instructions() + " instructions");
         }
     }
@@ -306,28 +306,15 @@ public final class FerryHost implements AutoCloseable {
         String what = outcome.name().toLowerCase(Locale.ROOT);
         if (outcome == OutgoingMigration.Outcome.COMPLETED) {
             if (registry.remove(vm)) {
-                vm.runner().close();
+                vm.discard();
             }
             log(String.format(Locale.ROOT, "migration %s %s: VM %s now runs on %s; downtime %.1f ms, total time "
                     + "%.1f ms, %,d bytes", m.id(), what, vm.name(), m.to(), report.downtimeMs(), report.totalTimeMs(),
                     report.bytesOnWire()));
         } else {
-            releaseDirtyLog(vm);
             vm.endMigration();
             log("migration " + m.id() + " " + what + ": VM " + vm.name() + " stays here"
                     + (report.error() != null ? " (" + report.error() + ")" : ""));
-        }
-    }
-
-    /** After a migration let go of a VM that stays here, nobody owns its dirty log: turn logging off. */
-    private void releaseDirtyLog(HostedVm vm) {
-        try {
-            vm.runner().atSafepoint(() -> {
-                vm.runner().machine().memory().setDirtyLogging(false);
-                return null;
-            });
-        } catch (RuntimeException e) {
-            log("VM " + vm.name() + ": could not turn dirty logging off: " + e.getMessage());
         }
     }
 
@@ -413,7 +400,7 @@ public final class FerryHost implements AutoCloseable {
         }
         for (HostedVm vm : registry.all()) {
             if (registry.remove(vm)) {
-                vm.runner().close();
+                vm.discard();
             }
         }
     }

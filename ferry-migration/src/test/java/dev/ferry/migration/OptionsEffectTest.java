@@ -22,7 +22,7 @@ class OptionsEffectTest {
             GuestMemory mem = vm.machine().memory();
             int freed = 0;
             for (int p = mem.pageCount() - 1; p >= 0 && freed < 10; p--) {
-                if (mem.isAllocated(p) && !GuestMemory.isZero(mem.pageOrNull(p), 0)) {
+                if (!mem.isZeroPage(p)) {
                     mem.reportFree(p);
                     freed++;
                 }

@@ -1,5 +1,6 @@
 package dev.ferry.bench.memory;
 
+import dev.ferry.machine.memory.DirtyLog;
 import dev.ferry.machine.memory.GuestMemory;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--enable-native-access=ALL-UNNAMED"})
 public class GuestMemoryBench {
 
     /** Accesses per benchmark invocation. */
@@ -51,6 +52,7 @@ public class GuestMemoryBench {
     int harvestEvery;
 
     private GuestMemory mem;
+    private DirtyLog log;
     private long mask;
     private boolean random;
     private long cursor;
@@ -68,7 +70,7 @@ public class GuestMemoryBench {
         for (long off = 0; off < size; off += GuestMemory.PAGE_SIZE) {
             mem.store64(BASE + off, off);
         }
-        mem.setDirtyLogging(dirtyLog);
+        log = dirtyLog ? mem.claimDirtyLog("bench") : null;
         mask = (size - 1) & ~7L;
         random = switch (pattern) {
             case "sequential" -> false;
@@ -91,8 +93,8 @@ public class GuestMemoryBench {
         sinceHarvest += BATCH;
         if (sinceHarvest >= harvestEvery) {
             sinceHarvest = 0;
-            if (dirtyLog) {
-                mem.fetchAndClearDirtyLog();
+            if (log != null) {
+                log.harvest();
             }
         }
     }

@@ -49,6 +49,7 @@ public final class IncomingVms implements IncomingVmHandler {
         if (reservations.remove(vm.name()) == null && !registry.reserve(vm.name())) {
             log.accept("incoming VM " + vm.name() + " arrived but the name is in use here; it is shut down");
             runner.close();
+            runner.machine().close();
             return;
         }
         ConsoleBuffer console = consoles.remove(vm.name());

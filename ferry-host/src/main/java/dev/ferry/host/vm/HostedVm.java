@@ -2,6 +2,7 @@ package dev.ferry.host.vm;
 
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.machine.memory.DirtyLog;
 import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.migration.VmDescriptor;
 import java.time.Duration;
@@ -49,6 +50,12 @@ public final class HostedVm {
     /** The runner; the host and migrations drive the VM through it. */
     public VmRunner runner() {
         return runner;
+    }
+
+    /** Stops the vCPU for good and gives the guest's RAM back: for a VM stopped or moved away. */
+    public void discard() {
+        runner.close();
+        runner.machine().close();
     }
 
     /** Console output. */
@@ -170,23 +177,27 @@ public final class HostedVm {
         }
         try {
             GuestMemory mem = runner.machine().memory();
-            boolean started = runner.atSafepoint(() -> {
-                if (mem.dirtyLogging()) {
-                    return false;
+            DirtyLog log = runner.atSafepoint(() -> {
+                try {
+                    return mem.claimDirtyLog("dirty-rate sample of " + name);
+                } catch (IllegalStateException inUse) {
+                    return null;
                 }
-                mem.setDirtyLogging(true);
-                return true;
             });
-            if (!started) {
+            if (log == null) {
                 return OptionalDouble.empty();
             }
             long t0 = System.nanoTime();
-            Thread.sleep(window.toMillis());
-            int pages = runner.atSafepoint(() -> {
-                int n = mem.fetchAndClearDirtyLog().cardinality();
-                mem.setDirtyLogging(false);
-                return n;
-            });
+            int pages;
+            try {
+                Thread.sleep(window.toMillis());
+                pages = runner.atSafepoint(() -> log.harvest().cardinality());
+            } finally {
+                runner.atSafepoint(() -> {
+                    log.close();
+                    return null;
+                });
+            }
             return OptionalDouble.of(pages / ((System.nanoTime() - t0) / 1e9));
         } finally {
             synchronized (control) {

@@ -287,6 +287,14 @@ public final class VirtMachine {
         }
     }
 
+    /**
+     * Gives guest RAM back to the operating system. The machine must not run or be read afterwards (accesses
+     * fail with {@link IllegalStateException}); call it once a VM is discarded. Idempotent.
+     */
+    public void close() {
+        ram.close();
+    }
+
     /** Feeds one byte of console input to the UART. Thread-safe. */
     public void consoleInput(byte b) {
         uart.receive(b);

@@ -1,7 +1,11 @@
 package dev.ferry.machine.memory;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
@@ -10,21 +14,23 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Guest RAM: sparse 4 KiB pages, allocated on first write, plus the hypervisor-side views that migration
- * needs — a dirty log, per-page write history, pages the guest reported free, and pages not yet present
- * (whose access blocks the vCPU until a {@link PageSupplier} provides them).
+ * Guest RAM, off the Java heap: one anonymous mapping ({@link AnonymousMapping}) the kernel fills lazily, so a
+ * guest costs only the pages it touched and the garbage collector never scans or moves guest memory. Around it
+ * live the hypervisor-side views migration needs — a dirty log, pages the guest reported free, pages not yet
+ * present (whose access blocks the vCPU until a {@link PageSupplier} provides them).
  *
- * <p>The load/store fast path is one array load and a null check. Two page tables make that possible:
- * {@code readable} maps a page to its bytes (the shared zero page for a never-written page, {@code null} for a
- * page that is not present), and {@code writable} maps it to its bytes only once the slow path has done all
- * write-side bookkeeping for the current dirty-log round: allocation, marking dirty, clearing a free hint and
- * telling the code cache. Harvesting the dirty log drops the dirty pages from {@code writable}, so a clean page
- * costs nothing extra on the store path (the TinyEMU trick).
+ * <p>The load/store fast path is one bit test and one memory access. Two per-page bitmaps make that possible:
+ * {@code readable} (the page is present and this vCPU has seen it so) and {@code writable} (the slow path has
+ * done all write-side bookkeeping for the current dirty-log round: marking the page touched and dirty,
+ * clearing a free hint, telling the code cache). Harvesting the dirty log clears the harvested pages'
+ * writable bits, so a clean page costs nothing extra on the store path (the TinyEMU trick).
  *
- * <p>Threading: loads, stores and all dirty-log operations run on the vCPU thread or while it is stopped;
- * {@link #supplyPage} and the page readers may be called from any thread.
+ * <p>Threading: loads, stores and the dirty log run on the vCPU thread or while it is stopped; {@link #supplyPage}
+ * and the page readers may be called from any thread. Pages that arrive from another thread become readable on
+ * the vCPU through its slow path, which takes the arrival lock, so the fast path never reads a page whose
+ * contents it has not been ordered after.
  */
-public final class GuestMemory {
+public final class GuestMemory implements AutoCloseable {
 
     /** log2 of the page size. */
     public static final int PAGE_SHIFT = 12;
@@ -33,34 +39,38 @@ public final class GuestMemory {
     /** Mask of the offset within a page. */
     public static final int PAGE_MASK = PAGE_SIZE - 1;
 
-    private static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle TABLE = MethodHandles.arrayElementVarHandle(byte[][].class);
-    private static final byte[] ZERO_PAGE = new byte[PAGE_SIZE];
+    private static final ValueLayout.OfShort I16 =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final MemorySegment ZEROS = Arena.global().allocate(PAGE_SIZE);
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private final long base;
     private final long size;
     private final int pageCount;
+    private final Arena arena;
+    private final MemorySegment ram;
+    private final Cleaner.Cleanable unmapper;
 
-    /** Backing bytes of allocated pages; {@code null} for a zero (never written) or absent page. */
-    private final byte[][] pages;
-    /**
-     * Fast read table: {@code pages[page]}, {@link #ZERO_PAGE} when that is {@code null}, or {@code null} when
-     * the page is not present.
-     */
-    private final byte[][] readable;
-    /** Fast write table: page bytes once write bookkeeping for this round is done, else {@code null}. */
-    private final byte[][] writable;
-
+    /** Page present and seen so by the vCPU: loads may take the fast path. vCPU thread or vCPU stopped. */
+    private final long[] readable;
+    /** Write bookkeeping of this round done: stores may take the fast path. vCPU thread or vCPU stopped. */
+    private final long[] writable;
+    /** Page written at least once since it was last zero (its memory is resident). Updated atomically. */
+    private final long[] touched;
     private final long[] dirty;
+    /** Bit {@code w} set when {@code dirty[w]} may be non-zero: harvests skip clean words. */
+    private final long[] dirtySummary;
     private final long[] absent;
     private final long[] freeHint;
     private final long[] codePages;
-    private final long[] history;
 
     private boolean dirtyLogging;
-    private final AtomicInteger allocatedPages = new AtomicInteger();
+    private volatile DirtyLog dirtyLogClaim;
+    private final AtomicInteger touchedPages = new AtomicInteger();
     private volatile int absentPages;
     private CodeWriteListener codeListener = page -> { };
     private PageSupplier supplier;
@@ -69,7 +79,8 @@ public final class GuestMemory {
     private final Condition arrived = arrivalLock.newCondition();
 
     /**
-     * Creates zero-filled RAM of {@code size} bytes at guest-physical address {@code base}.
+     * Maps zero-filled RAM of {@code size} bytes at guest-physical address {@code base}. Release it with
+     * {@link #close()} (an unreachable instance is unmapped by a cleaner as a last resort).
      *
      * @throws IllegalArgumentException if base or size is not page-aligned, or size is not positive
      */
@@ -83,16 +94,33 @@ public final class GuestMemory {
         this.base = base;
         this.size = size;
         this.pageCount = (int) (size >>> PAGE_SHIFT);
-        this.pages = new byte[pageCount][];
-        this.readable = new byte[pageCount][];
-        this.writable = new byte[pageCount][];
-        Arrays.fill(readable, ZERO_PAGE);
         int words = (pageCount + 63) >>> 6;
+        this.readable = new long[words];
+        this.writable = new long[words];
+        this.touched = new long[words];
         this.dirty = new long[words];
+        this.dirtySummary = new long[(words + 63) >>> 6];
         this.absent = new long[words];
         this.freeHint = new long[words];
         this.codePages = new long[words];
-        this.history = new long[pageCount];
+        Arrays.fill(readable, -1L);
+        this.arena = Arena.ofShared();
+        try {
+            this.ram = AnonymousMapping.map(size, arena);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+        Arena a = arena;
+        this.unmapper = CLEANER.register(this, () -> closeQuietly(a));
+    }
+
+    private static void closeQuietly(Arena arena) {
+        try {
+            arena.close();
+        } catch (IllegalStateException alreadyClosed) {
+            // closed by close()
+        }
     }
 
     /** Guest-physical address of the first byte. */
@@ -123,94 +151,90 @@ public final class GuestMemory {
 
     // ---------------------------------------------------------------- fast path (caller checks contains())
 
+    private boolean isReadable(long off) {
+        int page = (int) (off >>> PAGE_SHIFT);
+        return (readable[page >>> 6] & (1L << page)) != 0;
+    }
+
+    private boolean isWritable(long off) {
+        int page = (int) (off >>> PAGE_SHIFT);
+        return (writable[page >>> 6] & (1L << page)) != 0;
+    }
+
     /** Loads a byte, zero-extended. */
     public int load8(long addr) {
         long off = addr - base;
-        byte[] p = readable[(int) (off >>> PAGE_SHIFT)];
-        if (p == null) {
-            return (int) slowLoad(addr, 1);
+        if (!isReadable(off)) {
+            return (int) slowLoad(off, 1);
         }
-        return p[(int) off & PAGE_MASK] & 0xff;
+        return ram.get(ValueLayout.JAVA_BYTE, off) & 0xff;
     }
 
     /** Loads a little-endian 16-bit value, zero-extended. */
     public int load16(long addr) {
         long off = addr - base;
-        int po = (int) off & PAGE_MASK;
-        byte[] p = readable[(int) (off >>> PAGE_SHIFT)];
-        if (p == null || po > PAGE_SIZE - 2) {
-            return (int) slowLoad(addr, 2);
+        if (!isReadable(off) || (off & PAGE_MASK) > PAGE_SIZE - 2) {
+            return (int) slowLoad(off, 2);
         }
-        return (short) I16.get(p, po) & 0xffff;
+        return ram.get(I16, off) & 0xffff;
     }
 
     /** Loads a little-endian 32-bit value. */
     public int load32(long addr) {
         long off = addr - base;
-        int po = (int) off & PAGE_MASK;
-        byte[] p = readable[(int) (off >>> PAGE_SHIFT)];
-        if (p == null || po > PAGE_SIZE - 4) {
-            return (int) slowLoad(addr, 4);
+        if (!isReadable(off) || (off & PAGE_MASK) > PAGE_SIZE - 4) {
+            return (int) slowLoad(off, 4);
         }
-        return (int) I32.get(p, po);
+        return ram.get(I32, off);
     }
 
     /** Loads a little-endian 64-bit value. */
     public long load64(long addr) {
         long off = addr - base;
-        int po = (int) off & PAGE_MASK;
-        byte[] p = readable[(int) (off >>> PAGE_SHIFT)];
-        if (p == null || po > PAGE_SIZE - 8) {
-            return slowLoad(addr, 8);
+        if (!isReadable(off) || (off & PAGE_MASK) > PAGE_SIZE - 8) {
+            return slowLoad(off, 8);
         }
-        return (long) I64.get(p, po);
+        return ram.get(I64, off);
     }
 
     /** Stores the low byte of {@code v}. */
     public void store8(long addr, int v) {
         long off = addr - base;
-        byte[] p = writable[(int) (off >>> PAGE_SHIFT)];
-        if (p == null) {
-            slowStore(addr, 1, v);
+        if (!isWritable(off)) {
+            slowStore(off, 1, v);
             return;
         }
-        p[(int) off & PAGE_MASK] = (byte) v;
+        ram.set(ValueLayout.JAVA_BYTE, off, (byte) v);
     }
 
     /** Stores the low 16 bits of {@code v}, little-endian. */
     public void store16(long addr, int v) {
         long off = addr - base;
-        int po = (int) off & PAGE_MASK;
-        byte[] p = writable[(int) (off >>> PAGE_SHIFT)];
-        if (p == null || po > PAGE_SIZE - 2) {
-            slowStore(addr, 2, v);
+        if (!isWritable(off) || (off & PAGE_MASK) > PAGE_SIZE - 2) {
+            slowStore(off, 2, v);
             return;
         }
-        I16.set(p, po, (short) v);
+        ram.set(I16, off, (short) v);
     }
 
     /** Stores a 32-bit value, little-endian. */
     public void store32(long addr, int v) {
         long off = addr - base;
-        int po = (int) off & PAGE_MASK;
-        byte[] p = writable[(int) (off >>> PAGE_SHIFT)];
-        if (p == null || po > PAGE_SIZE - 4) {
-            slowStore(addr, 4, v);
+        if (!isWritable(off) || (off & PAGE_MASK) > PAGE_SIZE - 4) {
+            slowStore(off, 4, v);
             return;
         }
-        I32.set(p, po, v);
+        ram.set(I32, off, v);
     }
 
     /** Stores a 64-bit value, little-endian. */
     public void store64(long addr, long v) {
         long off = addr - base;
-        int po = (int) off & PAGE_MASK;
-        byte[] p = writable[(int) (off >>> PAGE_SHIFT)];
-        if (p == null || po > PAGE_SIZE - 8) {
-            slowStore(addr, 8, v);
+        if (!isWritable(off) || (off & PAGE_MASK) > PAGE_SIZE - 8) {
+            slowStore(off, 8, v);
             return;
         }
-        I64.set(p, po, v);
+        ram.set(I64, off, v);
     }
 
     /** Loads {@code width} bytes (1, 2, 4 or 8), zero-extended; any alignment. */
@@ -237,76 +261,62 @@ public final class GuestMemory {
 
     // ---------------------------------------------------------------- slow path
 
-    private long slowLoad(long addr, int width) {
-        long off = addr - base;
+    private long slowLoad(long off, int width) {
         int page = (int) (off >>> PAGE_SHIFT);
-        int po = (int) off & PAGE_MASK;
-        byte[] p = readablePage(page);
-        if (po <= PAGE_SIZE - width) {
+        makeReadable(page);
+        if ((off & PAGE_MASK) <= PAGE_SIZE - width) {
             return switch (width) {
-                case 1 -> p[po] & 0xff;
-                case 2 -> (short) I16.get(p, po) & 0xffff;
-                case 4 -> (int) I32.get(p, po) & 0xffff_ffffL;
-                default -> (long) I64.get(p, po);
+                case 1 -> ram.get(ValueLayout.JAVA_BYTE, off) & 0xff;
+                case 2 -> ram.get(I16, off) & 0xffff;
+                case 4 -> ram.get(I32, off) & 0xffff_ffffL;
+                default -> ram.get(I64, off);
             };
         }
-        byte[] next = readablePage(page + 1);
+        makeReadable(page + 1);
         long v = 0;
-        for (int i = 0; i < width; i++, po++) {
-            byte b = po < PAGE_SIZE ? p[po] : next[po - PAGE_SIZE];
-            v |= (b & 0xffL) << (8 * i);
+        for (int i = 0; i < width; i++) {
+            v |= (ram.get(ValueLayout.JAVA_BYTE, off + i) & 0xffL) << (8 * i);
         }
         return v;
     }
 
-    private void slowStore(long addr, int width, long v) {
-        long off = addr - base;
+    private void slowStore(long off, int width, long v) {
         int page = (int) (off >>> PAGE_SHIFT);
-        int po = (int) off & PAGE_MASK;
-        byte[] p = writablePage(page);
-        if (po <= PAGE_SIZE - width) {
+        makeWritable(page);
+        if ((off & PAGE_MASK) <= PAGE_SIZE - width) {
             switch (width) {
-                case 1 -> p[po] = (byte) v;
-                case 2 -> I16.set(p, po, (short) v);
-                case 4 -> I32.set(p, po, (int) v);
-                default -> I64.set(p, po, v);
+                case 1 -> ram.set(ValueLayout.JAVA_BYTE, off, (byte) v);
+                case 2 -> ram.set(I16, off, (short) v);
+                case 4 -> ram.set(I32, off, (int) v);
+                default -> ram.set(I64, off, v);
             }
             return;
         }
-        byte[] next = writablePage(page + 1);
-        for (int i = 0; i < width; i++, po++) {
-            byte b = (byte) (v >>> (8 * i));
-            if (po < PAGE_SIZE) {
-                p[po] = b;
-            } else {
-                next[po - PAGE_SIZE] = b;
-            }
+        makeWritable(page + 1);
+        for (int i = 0; i < width; i++) {
+            ram.set(ValueLayout.JAVA_BYTE, off + i, (byte) (v >>> (8 * i)));
         }
     }
 
-    private byte[] readablePage(int page) {
-        byte[] p = readable[page];
-        return p != null ? p : awaitPage(page);
+    /** Waits for an absent page and opens it for fast loads on this thread. */
+    private void makeReadable(int page) {
+        int w = page >>> 6;
+        long bit = 1L << page;
+        if ((readable[w] & bit) == 0) {
+            awaitPage(page);
+            readable[w] |= bit;
+        }
     }
 
     /** Does the write-side bookkeeping of a page for this round and opens it for fast stores. */
-    private byte[] writablePage(int page) {
-        byte[] p = writable[page];
-        if (p != null) {
-            return p;
-        }
-        p = (byte[]) TABLE.getAcquire(readable, page);
-        if (p == null) {
-            p = awaitPage(page);
-        }
-        if (p == ZERO_PAGE) {
-            p = new byte[PAGE_SIZE];
-            pages[page] = p;
-            allocatedPages.incrementAndGet();
-            TABLE.setRelease(readable, page, p);
-        }
+    private void makeWritable(int page) {
         int w = page >>> 6;
         long bit = 1L << page;
+        if ((writable[w] & bit) != 0) {
+            return;
+        }
+        makeReadable(page);
+        markTouched(page);
         if ((codePages[w] & bit) != 0) {
             codePages[w] &= ~bit;
             codeListener.codeModified(page);
@@ -314,23 +324,47 @@ public final class GuestMemory {
         freeHint[w] &= ~bit;
         if (dirtyLogging) {
             dirty[w] |= bit;
+            dirtySummary[w >>> 6] |= 1L << w;
         }
-        writable[page] = p;
-        return p;
+        writable[w] |= bit;
+    }
+
+    private void markTouched(int page) {
+        long bit = 1L << page;
+        long old = (long) WORDS.getAndBitwiseOr(touched, page >>> 6, bit);
+        if ((old & bit) == 0) {
+            touchedPages.incrementAndGet();
+        }
+    }
+
+    private void markUntouched(int page) {
+        long bit = 1L << page;
+        long old = (long) WORDS.getAndBitwiseAnd(touched, page >>> 6, ~bit);
+        if ((old & bit) != 0) {
+            touchedPages.decrementAndGet();
+        }
     }
 
     /**
      * Blocks the calling vCPU until an absent page arrives; asks the supplier for it first. An interrupt
      * ends the wait with {@link PageUnavailableException} (the VM is being shut down).
      */
-    private byte[] awaitPage(int page) {
+    private void awaitPage(int page) {
+        arrivalLock.lock();
+        try {
+            if (isPresent(page)) {
+                return;
+            }
+        } finally {
+            arrivalLock.unlock();
+        }
         PageSupplier s = supplier;
         if (s != null) {
             s.pageNeeded(page);
         }
         arrivalLock.lock();
         try {
-            while (readable[page] == null) {
+            while (!isPresent(page)) {
                 if (s == null) {
                     throw new IllegalStateException("page " + page + " is not present and no supplier is set");
                 }
@@ -341,7 +375,6 @@ public final class GuestMemory {
                     throw new PageUnavailableException(page);
                 }
             }
-            return readable[page];
         } finally {
             arrivalLock.unlock();
         }
@@ -352,28 +385,26 @@ public final class GuestMemory {
     /** Copies guest bytes into {@code dst}; blocks on absent pages like a guest load would. */
     public void readBytes(long addr, byte[] dst, int dstOff, int len) {
         checkRange(addr, len);
+        long off = addr - base;
         while (len > 0) {
-            long off = addr - base;
-            int page = (int) (off >>> PAGE_SHIFT);
-            int po = (int) off & PAGE_MASK;
-            int n = Math.min(len, PAGE_SIZE - po);
-            System.arraycopy(readablePage(page), po, dst, dstOff, n);
-            addr += n;
+            int n = Math.min(len, PAGE_SIZE - ((int) off & PAGE_MASK));
+            makeReadable((int) (off >>> PAGE_SHIFT));
+            MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, off, dst, dstOff, n);
+            off += n;
             dstOff += n;
             len -= n;
         }
     }
 
-    /** Writes bytes into guest RAM as a store would: allocates, marks dirty, invalidates cached code. */
+    /** Writes bytes into guest RAM as a store would: marks touched and dirty, invalidates cached code. */
     public void writeBytes(long addr, byte[] src, int srcOff, int len) {
         checkRange(addr, len);
+        long off = addr - base;
         while (len > 0) {
-            long off = addr - base;
-            int page = (int) (off >>> PAGE_SHIFT);
-            int po = (int) off & PAGE_MASK;
-            int n = Math.min(len, PAGE_SIZE - po);
-            System.arraycopy(src, srcOff, writablePage(page), po, n);
-            addr += n;
+            int n = Math.min(len, PAGE_SIZE - ((int) off & PAGE_MASK));
+            makeWritable((int) (off >>> PAGE_SHIFT));
+            MemorySegment.copy(src, srcOff, ram, ValueLayout.JAVA_BYTE, off, n);
+            off += n;
             srcOff += n;
             len -= n;
         }
@@ -386,52 +417,66 @@ public final class GuestMemory {
     }
 
     /**
-     * The backing array of an allocated page, or {@code null} for a zero or absent page. The array is live:
-     * callers must not modify it and must treat its contents as racy while the vCPU runs.
+     * A read-only view of one page's bytes in place (zeros for a page never written or not present). The view
+     * is live: its contents are racy while the vCPU runs, and it fails once the memory is closed.
      */
-    public byte[] pageOrNull(int page) {
-        return pages[page];
+    public MemorySegment page(int page) {
+        Objects.checkIndex(page, pageCount);
+        return ram.asSlice((long) page << PAGE_SHIFT, PAGE_SIZE).asReadOnly();
     }
 
-    /** Copies one page into {@code dst} at {@code dstOff} (zeros for a never-written page). */
+    /** Copies one page into {@code dst} at {@code dstOff} (zeros for a never-written or absent page). */
     public void copyPage(int page, byte[] dst, int dstOff) {
-        byte[] p = pages[page];
-        if (p == null) {
-            Arrays.fill(dst, dstOff, dstOff + PAGE_SIZE, (byte) 0);
-        } else {
-            System.arraycopy(p, 0, dst, dstOff, PAGE_SIZE);
-        }
+        Objects.checkIndex(page, pageCount);
+        MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, (long) page << PAGE_SHIFT, dst, dstOff, PAGE_SIZE);
     }
 
-    /** True when the page has backing bytes (it was written at least once). */
+    /** True when the page was written since it last was zero (it may hold data). */
     public boolean isAllocated(int page) {
-        return pages[page] != null;
+        return (touched[page >>> 6] & (1L << page)) != 0;
     }
 
-    /** Number of pages with backing bytes. */
+    /** True when the page holds only zero bytes (a never-written page does). */
+    public boolean isZeroPage(int page) {
+        Objects.checkIndex(page, pageCount);
+        if (!isAllocated(page)) {
+            return true;
+        }
+        long off = (long) page << PAGE_SHIFT;
+        return MemorySegment.mismatch(ram, off, off + PAGE_SIZE, ZEROS, 0, PAGE_SIZE) < 0;
+    }
+
+    /** Number of pages written at least once (resident memory). */
     public int allocatedPages() {
-        return allocatedPages.get();
+        return touchedPages.get();
+    }
+
+    /** The pages written at least once, as a set. vCPU stopped or at a safepoint for an exact answer. */
+    public DirtyBitmap allocatedSet() {
+        return DirtyBitmap.of(touched.clone(), pageCount);
     }
 
     /**
-     * Replaces all contents with zero pages and clears every view (dirty log, history, hints, absent pages).
-     * vCPU stopped only.
+     * Replaces all contents with zero pages and clears every view (dirty log, hints, absent pages); the memory
+     * goes back to the kernel. vCPU stopped only.
      */
     public void clear() {
         arrivalLock.lock();
         try {
-            Arrays.fill(pages, null);
-            Arrays.fill(readable, ZERO_PAGE);
+            AnonymousMapping.discard(ram, 0, size);
             Arrays.fill(absent, 0);
             absentPages = 0;
+            Arrays.fill(readable, -1L);
             arrived.signalAll();
         } finally {
             arrivalLock.unlock();
         }
-        Arrays.fill(writable, null);
+        Arrays.fill(writable, 0);
         Arrays.fill(dirty, 0);
+        Arrays.fill(dirtySummary, 0);
         Arrays.fill(freeHint, 0);
-        Arrays.fill(history, 0);
+        Arrays.fill(touched, 0);
+        touchedPages.set(0);
         for (int w = 0; w < codePages.length; w++) {
             long bits = codePages[w];
             codePages[w] = 0;
@@ -441,42 +486,33 @@ public final class GuestMemory {
                 codeListener.codeModified(page);
             }
         }
-        allocatedPages.set(0);
     }
 
     /**
-     * Installs a whole page as if written by the host (state restore): no dirty mark. An all-zero page is
-     * dropped back to the shared zero page. An absent page becomes present with these contents, so a later
+     * Installs a whole page as if written by the host (state restore, pre-copy target): no dirty mark. An
+     * all-zero page goes back to the kernel. An absent page becomes present with these contents, so a later
      * {@link #supplyPage} leaves it alone. vCPU stopped only.
      */
     public void loadPage(int page, byte[] src, int srcOff) {
+        Objects.checkFromIndexSize(srcOff, PAGE_SIZE, src.length);
+        loadPage(page, MemorySegment.ofArray(src).asSlice(srcOff, PAGE_SIZE));
+    }
+
+    /** {@link #loadPage(int, byte[], int)} from a segment of {@link #PAGE_SIZE} bytes. */
+    public void loadPage(int page, MemorySegment src) {
         Objects.checkIndex(page, pageCount);
-        boolean zero = isZero(src, srcOff);
+        boolean zero = isZero(src);
         arrivalLock.lock();
         try {
-            byte[] p = pages[page];
-            if (zero) {
-                if (p != null) {
-                    pages[page] = null;
-                    allocatedPages.decrementAndGet();
-                }
-                p = ZERO_PAGE;
-            } else {
-                if (p == null) {
-                    p = new byte[PAGE_SIZE];
-                    pages[page] = p;
-                    allocatedPages.incrementAndGet();
-                }
-                System.arraycopy(src, srcOff, p, 0, PAGE_SIZE);
-            }
+            install(page, zero ? null : src);
             int w = page >>> 6;
             long bit = 1L << page;
             if ((absent[w] & bit) != 0) {
                 absent[w] &= ~bit;
                 absentPages--;
             }
-            writable[page] = null;
-            TABLE.setRelease(readable, page, p);
+            writable[w] &= ~bit;
+            readable[w] |= bit;
             arrived.signalAll();
         } finally {
             arrivalLock.unlock();
@@ -484,14 +520,28 @@ public final class GuestMemory {
         dropCode(page);
     }
 
+    /** Puts {@code src} (or zeros for {@code null}) into a page's memory and keeps the touched view right. */
+    private void install(int page, MemorySegment src) {
+        long off = (long) page << PAGE_SHIFT;
+        if (src == null) {
+            if (isAllocated(page)) {
+                AnonymousMapping.discard(ram, off, PAGE_SIZE);
+                markUntouched(page);
+            }
+        } else {
+            MemorySegment.copy(src, 0, ram, off, PAGE_SIZE);
+            markTouched(page);
+        }
+    }
+
     /** True when {@code PAGE_SIZE} bytes from {@code off} are all zero. */
     public static boolean isZero(byte[] b, int off) {
-        for (int i = off, end = off + PAGE_SIZE; i < end; i += 8) {
-            if ((long) I64.get(b, i) != 0) {
-                return false;
-            }
-        }
-        return true;
+        return isZero(MemorySegment.ofArray(b).asSlice(off, PAGE_SIZE));
+    }
+
+    /** True when the first {@link #PAGE_SIZE} bytes of {@code page} are all zero. */
+    public static boolean isZero(MemorySegment page) {
+        return MemorySegment.mismatch(page, 0, PAGE_SIZE, ZEROS, 0, PAGE_SIZE) < 0;
     }
 
     // ---------------------------------------------------------------- code cache coherence
@@ -503,8 +553,10 @@ public final class GuestMemory {
 
     /** Marks a page as holding decoded code: its next write takes the slow path and notifies the listener. */
     public void watchCode(int page) {
-        codePages[page >>> 6] |= 1L << page;
-        writable[page] = null;
+        int w = page >>> 6;
+        long bit = 1L << page;
+        codePages[w] |= bit;
+        writable[w] &= ~bit;
     }
 
     private void dropCode(int page) {
@@ -516,13 +568,43 @@ public final class GuestMemory {
         }
     }
 
-    // ---------------------------------------------------------------- dirty log and write history
+    // ---------------------------------------------------------------- dirty log
+
+    /**
+     * Claims the dirty log for {@code owner} and switches logging on with an empty log. vCPU stopped or at a
+     * safepoint.
+     *
+     * @throws IllegalStateException when another owner holds it
+     */
+    public DirtyLog claimDirtyLog(String owner) {
+        Objects.requireNonNull(owner, "owner");
+        if (dirtyLogClaim != null) {
+            throw new IllegalStateException("the dirty log is in use by " + dirtyLogClaim.owner());
+        }
+        setDirtyLogging(true);
+        dirtyLogClaim = new DirtyLog(this, owner);
+        return dirtyLogClaim;
+    }
+
+    /** Who holds the dirty log, or {@code null}. */
+    public String dirtyLogOwner() {
+        DirtyLog claim = dirtyLogClaim;
+        return claim == null ? null : claim.owner();
+    }
+
+    void releaseDirtyLog(DirtyLog claim) {
+        if (dirtyLogClaim == claim) {
+            dirtyLogClaim = null;
+            setDirtyLogging(false);
+        }
+    }
 
     /** Turns dirty logging on or off. Turning it on starts with an empty log. vCPU stopped or safepoint. */
-    public void setDirtyLogging(boolean on) {
+    void setDirtyLogging(boolean on) {
         if (on && !dirtyLogging) {
             Arrays.fill(dirty, 0);
-            Arrays.fill(writable, null);
+            Arrays.fill(dirtySummary, 0);
+            Arrays.fill(writable, 0);
         }
         dirtyLogging = on;
     }
@@ -534,40 +616,44 @@ public final class GuestMemory {
 
     /**
      * Returns the pages written since the previous call (or since logging was turned on) and starts a new
-     * round: the log is cleared, dirty pages lose fast write access, and each page's write history shifts in
-     * whether it was written this round. vCPU stopped or at a safepoint, so no store can slip between.
+     * round: the log is cleared and dirty pages lose fast write access. Costs in proportion to the dirty pages
+     * (plus one bit per 64 pages of RAM). vCPU stopped or at a safepoint, so no store can slip between.
      */
-    public DirtyBitmap fetchAndClearDirtyLog() {
-        long[] snapshot = dirty.clone();
-        Arrays.fill(dirty, 0);
-        for (int w = 0; w < snapshot.length; w++) {
-            long bits = snapshot[w];
-            while (bits != 0) {
-                int page = (w << 6) + Long.numberOfTrailingZeros(bits);
-                bits &= bits - 1;
-                writable[page] = null;
+    DirtyBitmap fetchAndClearDirtyLog() {
+        int n = 0;
+        int[] idx = new int[8];
+        long[] bits = new long[8];
+        for (int s = 0; s < dirtySummary.length; s++) {
+            long summary = dirtySummary[s];
+            dirtySummary[s] = 0;
+            while (summary != 0) {
+                int w = (s << 6) + Long.numberOfTrailingZeros(summary);
+                summary &= summary - 1;
+                long d = dirty[w];
+                if (d == 0) {
+                    continue;
+                }
+                dirty[w] = 0;
+                writable[w] &= ~d;
+                if (n == idx.length) {
+                    idx = Arrays.copyOf(idx, n * 2);
+                    bits = Arrays.copyOf(bits, n * 2);
+                }
+                idx[n] = w;
+                bits[n++] = d;
             }
         }
-        for (int page = 0; page < pageCount; page++) {
-            history[page] = (history[page] << 1) | ((snapshot[page >>> 6] >>> page) & 1);
-        }
-        return new DirtyBitmap(snapshot, pageCount);
-    }
-
-    /**
-     * Write history of a page: bit {@code k} is set when the page was written in the k-th most recent
-     * completed round (bit 0 = the last round). {@code Long.bitCount} of it is a write frequency.
-     */
-    public long writeHistory(int page) {
-        return history[page];
+        return new DirtyBitmap(idx, bits, n, pageCount);
     }
 
     // ---------------------------------------------------------------- free page hints
 
     /** Records that the guest reported a page free: its contents need not be migrated until written again. */
     public void reportFree(int page) {
-        freeHint[page >>> 6] |= 1L << page;
-        writable[page] = null;
+        int w = page >>> 6;
+        long bit = 1L << page;
+        freeHint[w] |= bit;
+        writable[w] &= ~bit;
     }
 
     /** True when the guest reported the page free and has not written it since. */
@@ -582,8 +668,9 @@ public final class GuestMemory {
         this.supplier = supplier;
     }
 
-    /** Marks a page not present: its contents are dropped and the next access blocks until supplied. */
+    /** Marks a page not present: its contents are dropped and the next access blocks until supplied. vCPU stopped. */
     public void markNotPresent(int page) {
+        Objects.checkIndex(page, pageCount);
         arrivalLock.lock();
         try {
             int w = page >>> 6;
@@ -591,21 +678,18 @@ public final class GuestMemory {
             if ((absent[w] & bit) != 0) {
                 return;
             }
-            if (pages[page] != null) {
-                pages[page] = null;
-                allocatedPages.decrementAndGet();
-            }
+            install(page, null);
             absent[w] |= bit;
             absentPages++;
-            readable[page] = null;
-            writable[page] = null;
+            readable[w] &= ~bit;
+            writable[w] &= ~bit;
             dropCode(page);
         } finally {
             arrivalLock.unlock();
         }
     }
 
-    /** True when the page is not present. */
+    /** True when the page is present. */
     public boolean isPresent(int page) {
         return (absent[page >>> 6] & (1L << page)) == 0;
     }
@@ -622,6 +706,11 @@ public final class GuestMemory {
      * @return true when the page was installed
      */
     public boolean supplyPage(int page, byte[] src, int srcOff) {
+        return supplyPage(page, src == null ? null : MemorySegment.ofArray(src).asSlice(srcOff, PAGE_SIZE));
+    }
+
+    /** {@link #supplyPage(int, byte[], int)} from a segment of {@link #PAGE_SIZE} bytes ({@code null}: zeros). */
+    public boolean supplyPage(int page, MemorySegment src) {
         Objects.checkIndex(page, pageCount);
         arrivalLock.lock();
         try {
@@ -630,19 +719,26 @@ public final class GuestMemory {
             if ((absent[w] & bit) == 0) {
                 return false;
             }
-            byte[] p = ZERO_PAGE;
-            if (src != null && !isZero(src, srcOff)) {
-                p = Arrays.copyOfRange(src, srcOff, srcOff + PAGE_SIZE);
-                pages[page] = p;
-                allocatedPages.incrementAndGet();
+            if (src != null && !isZero(src)) {
+                install(page, src);
             }
             absent[w] &= ~bit;
             absentPages--;
-            TABLE.setRelease(readable, page, p);
             arrived.signalAll();
             return true;
         } finally {
             arrivalLock.unlock();
         }
+    }
+
+    // ---------------------------------------------------------------- life cycle
+
+    /**
+     * Unmaps the RAM. Later accesses fail with {@link IllegalStateException}. Call once nothing runs on it any
+     * more (vCPU ended, migrations done). Idempotent.
+     */
+    @Override
+    public void close() {
+        unmapper.clean();
     }
 }

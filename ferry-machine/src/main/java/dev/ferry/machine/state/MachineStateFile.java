@@ -98,9 +98,11 @@ public final class MachineStateFile {
                 out.writeLong(memory.base());
                 out.writeLong(memory.size());
                 out.writeInt(pages.length);
+                byte[] buf = new byte[GuestMemory.PAGE_SIZE];
                 for (int page : pages) {
                     out.writeInt(page);
-                    out.write(memory.pageOrNull(page), 0, GuestMemory.PAGE_SIZE);
+                    memory.copyPage(page, buf, 0);
+                    out.write(buf, 0, GuestMemory.PAGE_SIZE);
                 }
                 out.flush();
                 out.writeInt((int) crc.getValue());
@@ -128,8 +130,7 @@ public final class MachineStateFile {
         int[] pages = new int[memory.allocatedPages()];
         int n = 0;
         for (int page = 0; page < memory.pageCount(); page++) {
-            byte[] bytes = memory.pageOrNull(page);
-            if (bytes != null && !GuestMemory.isZero(bytes, 0)) {
+            if (!memory.isZeroPage(page)) {
                 if (n == pages.length) {
                     pages = Arrays.copyOf(pages, n * 2 + 1);
                 }

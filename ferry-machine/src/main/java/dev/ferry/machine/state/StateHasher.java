@@ -33,9 +33,9 @@ public final class StateHasher {
         components.forEach((name, state) -> encoded.put(name, RecordCodec.encode(state)));
         MessageDigest md = begin(encoded, memory.base(), memory.size());
         for (int page = 0; page < memory.pageCount(); page++) {
-            byte[] bytes = memory.pageOrNull(page);
-            if (bytes != null && !GuestMemory.isZero(bytes, 0)) {
-                page(md, page, bytes, 0);
+            if (!memory.isZeroPage(page)) {
+                md.update(int32(page));
+                md.update(memory.page(page).asByteBuffer());
             }
         }
         return finish(md);

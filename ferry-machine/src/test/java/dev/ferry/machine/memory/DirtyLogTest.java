@@ -114,33 +114,6 @@ class DirtyLogTest {
     }
 
     @Test
-    void historyShiftsOneBitPerRound() {
-        mem.setDirtyLogging(true);
-        boolean[][] written = {
-            {true, false, true},
-            {true, true, false},
-            {false, false, false},
-            {true, false, true},
-            {true, true, false},
-        };
-        for (boolean[] round : written) {
-            for (int page = 0; page < round.length; page++) {
-                if (round[page]) {
-                    mem.store32(addr(page * 70, 4), 1);
-                    mem.store32(addr(page * 70, 8), 1);
-                }
-            }
-            mem.fetchAndClearDirtyLog();
-        }
-        assertThat(mem.writeHistory(0)).isEqualTo(0b11011L);
-        assertThat(mem.writeHistory(70)).isEqualTo(0b01001L);
-        assertThat(mem.writeHistory(140)).isEqualTo(0b10010L);
-        assertThat(mem.writeHistory(1)).isZero();
-        assertThat(Long.bitCount(mem.writeHistory(0))).isEqualTo(4);
-        assertThat(Long.bitCount(mem.writeHistory(70))).isEqualTo(2);
-    }
-
-    @Test
     void loadPageAndSupplyPageAreNotGuestWrites() {
         mem.setDirtyLogging(true);
         byte[] src = new byte[PAGE_SIZE];

@@ -2,6 +2,7 @@ package dev.ferry.migration.strategy;
 
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.memory.DirtyBitmap;
+import dev.ferry.machine.memory.DirtyLog;
 import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.machine.state.RecordCodec;
 import dev.ferry.migration.MigrationOptions;
@@ -100,6 +101,8 @@ public final class SourceMigration {
     private double downtimeMs;
     private Messages.FaultStats faults = new Messages.FaultStats(0, 0, 0);
     private Thread driver;
+    /** The dirty log while pre-copy rounds run. */
+    private volatile DirtyLog dirtyLog;
     /** The driver's page batches. Driver thread only. */
     private final StreamBatches batches;
     /** Pre-copy and stop-and-copy encoder with the XBZRLE cache. Driver thread only. */
@@ -255,10 +258,7 @@ public final class SourceMigration {
         if (maxRounds == 0) {
             return null;
         }
-        runner.atSafepoint(() -> {
-            memory.setDirtyLogging(true);
-            return null;
-        });
+        dirtyLog = runner.atSafepoint(() -> memory.claimDirtyLog("migration " + id));
         BitSet pending = allocatedPages();
         phase = MigrationPhase.PRECOPY;
         long best = Long.MAX_VALUE;
@@ -538,23 +538,24 @@ public final class SourceMigration {
     }
 
     private DirtyBitmap harvest() {
-        return runner.atSafepoint(memory::fetchAndClearDirtyLog);
+        DirtyLog log = dirtyLog;
+        return runner.atSafepoint(log::harvest);
+    }
+
+    private void releaseDirtyLog() {
+        DirtyLog log = dirtyLog;
+        if (log != null) {
+            log.close();
+            dirtyLog = null;
+        }
     }
 
     private static BitSet bitSet(DirtyBitmap d) {
-        BitSet b = new BitSet(d.pageCount());
-        d.forEach(b::set);
-        return b;
+        return d.toBitSet();
     }
 
     private BitSet allocatedPages() {
-        BitSet b = new BitSet(pageCount);
-        for (int p = 0; p < pageCount; p++) {
-            if (memory.isAllocated(p)) {
-                b.set(p);
-            }
-        }
-        return b;
+        return runner.atSafepoint(memory::allocatedSet).toBitSet();
     }
 
     // ---------------------------------------------------------------- stop-and-copy and commit
@@ -578,9 +579,9 @@ public final class SourceMigration {
         if (pending == null) {
             pending = allocatedPages();
         }
-        if (memory.dirtyLogging()) {
+        if (dirtyLog != null) {
             pending.or(bitSet(harvest()));
-            memory.setDirtyLogging(false);
+            releaseDirtyLog();
         }
         limiter.setRate(options.rate() == RateMode.DYNAMIC ? options.maxRateBitsPerSec()
                 : options.bandwidthBitsPerSec());
@@ -629,9 +630,9 @@ public final class SourceMigration {
     private void postcopy(BitSet pending) throws IOException, InterruptedException {
         pauseVm();
         BitSet absent = pending == null ? allocatedPages() : pending;
-        if (memory.dirtyLogging()) {
+        if (dirtyLog != null) {
             absent.or(bitSet(harvest()));
-            memory.setDirtyLogging(false);
+            releaseDirtyLog();
         }
         int finalRound = round;
         synchronized (sentLock) {
@@ -890,7 +891,7 @@ public final class SourceMigration {
                 runner.setThrottle(0);
             }
             runner.atSafepoint(() -> {
-                memory.setDirtyLogging(false);
+                releaseDirtyLog();
                 return null;
             });
         } catch (RuntimeException e) {

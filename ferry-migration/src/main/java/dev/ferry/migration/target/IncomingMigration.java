@@ -444,6 +444,7 @@ public final class IncomingMigration {
         try {
             handler.abandoned(vm, why);
         } finally {
+            machine.close();
             onEnd.accept(this);
         }
     }

@@ -53,18 +53,17 @@ public final class PageEncoder {
      * @param deltaOk the target holds exactly the copy last sent (pre-copy), so a delta may be used
      */
     public Encoded encode(GuestMemory memory, int page, boolean deltaOk) {
-        byte[] live = memory.pageOrNull(page);
-        if (live == null || (zeroPages && GuestMemory.isZero(live, 0))) {
+        if (!memory.isAllocated(page) || (zeroPages && memory.isZeroPage(page))) {
             if (cache != null) {
                 cache.remove(page);
             }
             return zeroPages ? new Encoded(Encoding.ZERO, ZERO, 0, 0) : new Encoded(Encoding.RAW, ZERO, 0, PAGE);
         }
-        if (cache == null && !lz4) {
-            return new Encoded(Encoding.RAW, live, 0, PAGE);
-        }
         byte[] snapshot = cache != null ? new byte[PAGE] : scratch;
-        System.arraycopy(live, 0, snapshot, 0, PAGE);
+        memory.copyPage(page, snapshot, 0);
+        if (cache == null && !lz4) {
+            return new Encoded(Encoding.RAW, snapshot, 0, PAGE);
+        }
         return encodeSnapshot(page, snapshot, deltaOk);
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.machine.board.GuestFixtures;
 import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.VirtMachine;
+import dev.ferry.machine.memory.DirtyLog;
 import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.machine.state.RecordCodec;
 import java.io.ByteArrayOutputStream;
@@ -178,14 +179,14 @@ class VirtioBalloonTest {
         writePfns(BUF, BASE_PFN + 5, BASE_PFN + 7, BASE_PFN + 1023, 0x10, BASE_PFN + 1024, 0xffff_ffffL);
         desc(mem, Q0, 3, BUF, 6 * 4 + 3, 0, 0);
         makeAvailable(Q0, 3);
-        mem.setDirtyLogging(true);
+        DirtyLog log = mem.claimDirtyLog("test");
         irq.clear();
         set(VirtioMmioTransport.QUEUE_NOTIFY, 0);
         assertThat(freePages()).containsExactly(5, 7, 1023);
         assertThat(usedIdx(Q0)).isEqualTo(1);
         assertThat(mem.load32(Q0 + 0x1000 + 4)).as("used id").isEqualTo(3);
         assertThat(mem.load32(Q0 + 0x1000 + 8)).as("used len").isZero();
-        assertThat(mem.fetchAndClearDirtyLog().contains(mem.pageIndex(Q0 + 0x1000))).as("used ring dirty-logged")
+        assertThat(log.harvest().contains(mem.pageIndex(Q0 + 0x1000))).as("used ring dirty-logged")
                 .isTrue();
         assertThat(reg(VirtioMmioTransport.INTERRUPT_STATUS)).isEqualTo(VirtioMmioTransport.INT_VRING);
         assertThat(irq).containsExactly(true);
