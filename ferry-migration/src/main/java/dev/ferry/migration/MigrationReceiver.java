@@ -7,8 +7,9 @@ import dev.ferry.migration.wire.FrameType;
 import dev.ferry.migration.wire.Handshake;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class MigrationReceiver implements AutoCloseable {
 
-    private final ServerSocket server;
+    private final ServerSocketChannel server;
     private final byte[] secret;
     private final IncomingVmHandler handler;
     private final Map<String, IncomingMigration> migrations = new ConcurrentHashMap<>();
@@ -44,17 +45,21 @@ public final class MigrationReceiver implements AutoCloseable {
         }
         this.secret = secret.clone();
         this.handler = Objects.requireNonNull(handler, "handler");
-        this.server = new ServerSocket();
-        server.setReuseAddress(true);
+        this.server = ServerSocketChannel.open();
+        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         server.bind(listen);
-        this.acceptor = new Thread(this::acceptLoop, "ferry-rx-accept-" + server.getLocalPort());
+        this.acceptor = new Thread(this::acceptLoop, "ferry-rx-accept-" + endpoint().getPort());
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
     /** The bound address sources connect to. */
     public InetSocketAddress endpoint() {
-        return (InetSocketAddress) server.getLocalSocketAddress();
+        try {
+            return (InetSocketAddress) server.getLocalAddress();
+        } catch (IOException e) {
+            throw new IllegalStateException("the migration endpoint is closed", e);
+        }
     }
 
     /** Ids of the migrations in progress here. */
@@ -64,7 +69,7 @@ public final class MigrationReceiver implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed) {
-            Socket s;
+            SocketChannel s;
             try {
                 s = server.accept();
             } catch (IOException e) {
@@ -73,13 +78,13 @@ public final class MigrationReceiver implements AutoCloseable {
                 }
                 continue;
             }
-            Thread t = new Thread(() -> serve(s), "ferry-rx-" + s.getRemoteSocketAddress());
+            Thread t = new Thread(() -> serve(s), "ferry-rx-" + s.socket().getRemoteSocketAddress());
             t.setDaemon(true);
             t.start();
         }
     }
 
-    private void serve(Socket s) {
+    private void serve(SocketChannel s) {
         FrameConnection c;
         try {
             c = new FrameConnection(s, wireBytes);
@@ -143,7 +148,7 @@ public final class MigrationReceiver implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Socket s) {
+    private static void closeQuietly(SocketChannel s) {
         try {
             s.close();
         } catch (IOException ignored) {

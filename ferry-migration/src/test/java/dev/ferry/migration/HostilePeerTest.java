@@ -20,8 +20,7 @@ class HostilePeerTest {
 
     private static FrameConnection open(Harness.Host h, Handshake.Purpose purpose, String id, int stream)
             throws Exception {
-        FrameConnection c = new FrameConnection(new Socket(h.endpoint().getAddress(), h.endpoint().getPort()),
-                new AtomicLong());
+        FrameConnection c = FrameConnection.connect(h.endpoint(), new AtomicLong());
         Handshake.asSource(c, Harness.SECRET, Handshake.VERSION, new Handshake.Hello(purpose, id, stream));
         return c;
     }

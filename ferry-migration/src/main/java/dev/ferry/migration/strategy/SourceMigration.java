@@ -372,7 +372,7 @@ public final class SourceMigration {
             if (options.skipFreePages() && memory.isReportedFree(p)) {
                 skippedFree.incrementAndGet();
             } else {
-                batches.add(p, encoder.encode(memory, p, true));
+                batches.add(p, encoder, true);
                 sentPages++;
             }
             remaining = order.length - i - 1;
@@ -422,10 +422,10 @@ public final class SourceMigration {
             }
         }
 
-        void add(int p, PageEncoder.Encoded e) throws IOException, InterruptedException {
-            encodingCounts.incrementAndGet(e.encoding().ordinal());
+        void add(int p, PageEncoder enc, boolean deltaOk) throws IOException, InterruptedException {
             int s = (p / CHUNK) % current.length;
-            current[s].add(p, e.encoding(), e.data(), e.offset(), e.length());
+            Encoding e = enc.encodeInto(memory, p, deltaOk, current[s]);
+            encodingCounts.incrementAndGet(e.ordinal());
             if (current[s].full()) {
                 flush(s);
             }
@@ -490,7 +490,7 @@ public final class SourceMigration {
                 while (!stopped && !conn.isClosed()) {
                     Object o = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (o instanceof PageBatchWriter w) {
-                        conn.sendSealed(w.buffer(), w.length());
+                        conn.sendSealed(w.frameBytes());
                         free.add(w);
                     } else if (o instanceof Frame f) {
                         conn.send(f);
@@ -749,7 +749,7 @@ public final class SourceMigration {
                 sent.set(p);
                 remaining = Math.max(0, stale.cardinality() - sent.cardinality());
             }
-            batches.add(p, enc.encode(memory, p, false));
+            batches.add(p, enc, false);
             cursor = p + 1;
         }
         batches.flushAll();
@@ -823,9 +823,8 @@ public final class SourceMigration {
                     }
                     prepageCursor = Math.min(pageCount - 1, p + radius + 1);
                     for (int q : pages) {
-                        PageEncoder.Encoded e = enc.encode(memory, q, false);
-                        encodingCounts.incrementAndGet(e.encoding().ordinal());
-                        batch.add(q, e.encoding(), e.data(), e.offset(), e.length());
+                        Encoding e = enc.encodeInto(memory, q, false, batch);
+                        encodingCounts.incrementAndGet(e.ordinal());
                         if (batch.full()) {
                             send(batch);
                         }
@@ -841,8 +840,8 @@ public final class SourceMigration {
 
         private void send(PageBatchWriter batch) throws IOException {
             if (batch.count() > 0) {
-                int len = batch.seal();
-                l.control().sendSealed(batch.buffer(), len);
+                batch.seal();
+                l.control().sendSealed(batch.frameBytes());
                 batch.reset(batch.round());
             }
         }

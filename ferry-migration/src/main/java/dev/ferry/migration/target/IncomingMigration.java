@@ -61,6 +61,7 @@ public final class IncomingMigration {
     private final FrameConnection[] streams;
     private final int[] streamRound;
     private final FaultTracker faults = new FaultTracker();
+    private final PageApplier controlApplier;
     private final AtomicBoolean completeSent = new AtomicBoolean();
     private final Object lock = new Object();
 
@@ -82,6 +83,7 @@ public final class IncomingMigration {
         this.machine = new VirtMachine(new MachineConfig(vm.ramSize(), vm.deterministic(), "",
                 handler.consoleFor(vm)).withBalloon(vm.balloon()));
         this.memory = machine.memory();
+        this.controlApplier = new PageApplier(memory);
         this.streams = new FrameConnection[begin.streams()];
         this.streamRound = new int[begin.streams()];
     }
@@ -141,9 +143,9 @@ public final class IncomingMigration {
         Map<String, Record> devices = null;
         try {
             while (true) {
-                Frame f;
+                FrameConnection.Received received;
                 try {
-                    f = c.receive(0);
+                    received = c.receiveInPlace(0);
                 } catch (EOFException e) {
                     if (state == State.DONE) {
                         closeConnections();
@@ -152,6 +154,14 @@ public final class IncomingMigration {
                     }
                     throw new IOException("source closed the connection", e);
                 }
+                if (received.type() == FrameType.PAGES) {
+                    if (!postcopy) {
+                        throw new ProtocolException("pages on the control connection before switchover");
+                    }
+                    controlApplier.apply(received.payload(), true, this::installed);
+                    continue;
+                }
+                Frame f = received.toFrame();
                 switch (f.type()) {
                     case DEVICE_STATE -> devices = decodeDevices(Messages.deviceState(f));
                     case SWITCHOVER -> {
@@ -159,12 +169,6 @@ public final class IncomingMigration {
                             throw new ProtocolException("SWITCHOVER without device state");
                         }
                         switchover(c, Messages.Switchover.decode(f, memory.pageCount()), devices);
-                    }
-                    case PAGES -> {
-                        if (!postcopy) {
-                            throw new ProtocolException("pages on the control connection before switchover");
-                        }
-                        new PageApplier(memory).apply(f, true, this::installed);
                     }
                     case PUSH_DONE -> checkComplete();
                     case CANCEL -> throw new ProtocolException("the source cancelled the migration");
@@ -295,9 +299,9 @@ public final class IncomingMigration {
         long received = 0;
         try {
             while (true) {
-                Frame f;
+                FrameConnection.Received f;
                 try {
-                    f = c.receive(0);
+                    f = c.receiveInPlace(0);
                 } catch (EOFException e) {
                     if (state == State.DONE || state == State.ABANDONED || c.isClosed()) {
                         return;
@@ -305,9 +309,9 @@ public final class IncomingMigration {
                     throw new IOException("page stream " + index + " closed by the source", e);
                 }
                 switch (f.type()) {
-                    case PAGES -> received += applier.apply(f, postcopy, this::installed);
+                    case PAGES -> received += applier.apply(f.payload(), postcopy, this::installed);
                     case ROUND_END -> {
-                        Messages.RoundEnd end = Messages.RoundEnd.decode(f);
+                        Messages.RoundEnd end = Messages.RoundEnd.decode(f.toFrame());
                         if (end.pagesTotal() != received) {
                             throw new ProtocolException("page stream " + index + " lost pages: the source sent "
                                     + end.pagesTotal() + ", the target received " + received);
@@ -317,7 +321,7 @@ public final class IncomingMigration {
                             lock.notifyAll();
                         }
                     }
-                    case ERROR -> throw new ProtocolException("source reported: " + Messages.error(f));
+                    case ERROR -> throw new ProtocolException("source reported: " + Messages.error(f.toFrame()));
                     default -> throw new ProtocolException("unexpected " + f.type() + " frame on a page stream");
                 }
             }

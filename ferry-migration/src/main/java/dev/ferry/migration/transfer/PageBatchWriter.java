@@ -4,25 +4,31 @@ import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.migration.wire.Frame;
 import dev.ferry.migration.wire.FrameCodec;
 import dev.ferry.migration.wire.FrameType;
-import java.util.Arrays;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 
 /**
  * Accumulates encoded pages into one PAGES frame: round (4 bytes), page count (2), then per page its index
- * (4), encoding code (1), length (4) and bytes. Full at {@link #MAX_PAGES} pages or about 256 KiB. The frame is
- * built in place behind room for the frame header, so a page is copied once on its way to the socket; the
- * writer is reused for the next batch after {@link #reset}.
+ * (4), encoding code (1), length (4) and bytes (all big-endian). Full at {@link #MAX_PAGES} pages or about
+ * 256 KiB. The frame is built in place in a direct buffer behind room for the frame header, so a raw page is
+ * copied once, from guest memory into the frame, and the frame goes to the socket from there; the writer is
+ * reused for the next batch after {@link #reset}.
  */
 public final class PageBatchWriter {
 
     /** Most pages in one batch. */
     public static final int MAX_PAGES = 64;
+    private static final int PAGE = GuestMemory.PAGE_SIZE;
     private static final int MAX_BYTES = 256 * 1024;
     private static final int START = FrameCodec.HEADER + 6;
+    private static final int ENTRY = 9;
 
-    private final byte[] buf = new byte[START + MAX_BYTES + GuestMemory.PAGE_SIZE + 64];
+    private final ByteBuffer buf = ByteBuffer.allocateDirect(START + MAX_BYTES + PAGE + 64);
+    private final MemorySegment seg = MemorySegment.ofBuffer(buf);
     private int round;
     private int pos = START;
     private int count;
+    private long rawBytes;
 
     /** An empty batch of round {@code round}. */
     public PageBatchWriter(int round) {
@@ -34,21 +40,45 @@ public final class PageBatchWriter {
         round = r;
         pos = START;
         count = 0;
+        rawBytes = 0;
     }
 
     /** Adds a page whose encoded bytes are {@code data[off, off+len)}. */
     public void add(int page, Encoding encoding, byte[] data, int off, int len) {
-        putInt(pos, page);
-        buf[pos + 4] = (byte) encoding.code();
-        putInt(pos + 5, len);
-        System.arraycopy(data, off, buf, pos + 9, len);
-        pos += 9 + len;
+        entry(page, encoding, len);
+        MemorySegment.copy(data, off, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, pos, len);
+        pos += len;
+    }
+
+    /** Adds a raw page copied from {@code src} (4 KiB, e.g. a page of guest memory in place). */
+    public void addRaw(int page, MemorySegment src) {
+        entry(page, Encoding.RAW, PAGE);
+        MemorySegment.copy(src, 0, seg, pos, PAGE);
+        pos += PAGE;
+    }
+
+    /** Adds an all-zero page as a marker without bytes. */
+    public void addZero(int page) {
+        entry(page, Encoding.ZERO, 0);
+    }
+
+    private void entry(int page, Encoding encoding, int len) {
+        buf.putInt(pos, page);
+        buf.put(pos + 4, (byte) encoding.code());
+        buf.putInt(pos + 5, len);
+        pos += ENTRY;
         count++;
+        rawBytes += PAGE;
     }
 
     /** Pages in the batch. */
     public int count() {
         return count;
+    }
+
+    /** Bytes the batch's pages hold before encoding (pages x 4 KiB). */
+    public long rawBytes() {
+        return rawBytes;
     }
 
     /** True when no more pages should be added. */
@@ -61,11 +91,10 @@ public final class PageBatchWriter {
         return round;
     }
 
-    /** Completes the frame in place; its bytes are {@code buffer()[0, length)}. Returns that length. */
+    /** Completes the frame in place; its bytes are {@link #frameBytes()}. Returns their length. */
     public int seal() {
-        putInt(FrameCodec.HEADER, round);
-        buf[FrameCodec.HEADER + 4] = (byte) (count >>> 8);
-        buf[FrameCodec.HEADER + 5] = (byte) count;
+        buf.putInt(FrameCodec.HEADER, round);
+        buf.putShort(FrameCodec.HEADER + 4, (short) count);
         FrameCodec.seal(buf, FrameType.PAGES, pos - FrameCodec.HEADER);
         return pos;
     }
@@ -75,21 +104,16 @@ public final class PageBatchWriter {
         return pos;
     }
 
-    /** The frame bytes after {@link #seal}. */
-    public byte[] buffer() {
-        return buf;
+    /** The sealed frame's bytes: a view from 0 to {@link #length()}. */
+    public ByteBuffer frameBytes() {
+        return buf.duplicate().position(0).limit(pos);
     }
 
     /** The batch as a {@link Frame} (a copy; for tests and tools). */
     public Frame frame() {
         seal();
-        return new Frame(FrameType.PAGES, Arrays.copyOfRange(buf, FrameCodec.HEADER, pos));
-    }
-
-    private void putInt(int at, int v) {
-        buf[at] = (byte) (v >>> 24);
-        buf[at + 1] = (byte) (v >>> 16);
-        buf[at + 2] = (byte) (v >>> 8);
-        buf[at + 3] = (byte) v;
+        byte[] payload = new byte[pos - FrameCodec.HEADER];
+        buf.get(FrameCodec.HEADER, payload);
+        return new Frame(FrameType.PAGES, payload);
     }
 }

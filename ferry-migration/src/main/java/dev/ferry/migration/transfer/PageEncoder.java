@@ -9,9 +9,9 @@ import net.jpountz.lz4.LZ4Factory;
  * last sent (kept in a bounded {@link SentPageCache}), LZ4, or raw — whichever enabled one is smallest, raw when
  * nothing beats it. One instance per sending thread.
  *
- * <p>Without XBZRLE a raw page is sent straight from guest memory (a page written meanwhile is dirty and goes
- * again); with XBZRLE the encoder works on a private snapshot, because the cached copy must be exactly what
- * the target received.
+ * <p>Without XBZRLE and LZ4 a raw page is copied straight from guest memory into the batch (a page written
+ * meanwhile is dirty and goes again); otherwise the encoder works on a private snapshot, and with XBZRLE the
+ * cached copy is exactly what the target received.
  */
 public final class PageEncoder {
 
@@ -48,23 +48,28 @@ public final class PageEncoder {
     }
 
     /**
-     * Encodes one page of {@code memory}. The result's bytes stay valid until the next call.
+     * Encodes one page of {@code memory} into {@code out} and returns the encoding used. Without XBZRLE and LZ4
+     * a page goes from guest memory into the batch in one copy.
      *
      * @param deltaOk the target holds exactly the copy last sent (pre-copy), so a delta may be used
      */
-    public Encoded encode(GuestMemory memory, int page, boolean deltaOk) {
-        if (!memory.isAllocated(page) || (zeroPages && memory.isZeroPage(page))) {
+    public Encoding encodeInto(GuestMemory memory, int page, boolean deltaOk, PageBatchWriter out) {
+        if (zeroPages && memory.isZeroPage(page)) {
             if (cache != null) {
                 cache.remove(page);
             }
-            return zeroPages ? new Encoded(Encoding.ZERO, ZERO, 0, 0) : new Encoded(Encoding.RAW, ZERO, 0, PAGE);
+            out.addZero(page);
+            return Encoding.ZERO;
+        }
+        if (cache == null && !lz4) {
+            out.addRaw(page, memory.page(page));
+            return Encoding.RAW;
         }
         byte[] snapshot = cache != null ? new byte[PAGE] : scratch;
         memory.copyPage(page, snapshot, 0);
-        if (cache == null && !lz4) {
-            return new Encoded(Encoding.RAW, snapshot, 0, PAGE);
-        }
-        return encodeSnapshot(page, snapshot, deltaOk);
+        Encoded e = encodeSnapshot(page, snapshot, deltaOk);
+        out.add(page, e.encoding(), e.data(), e.offset(), e.length());
+        return e.encoding();
     }
 
     /** Encodes a private copy of a page (kept as the next delta base when XBZRLE is on). */

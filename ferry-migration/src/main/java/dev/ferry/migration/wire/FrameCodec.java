@@ -1,26 +1,34 @@
 package dev.ferry.migration.wire;
 
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
  * Frame layout on the wire: a 12-byte header — magic {@code 0x46 0x4d} ("FM"), type code, flags (0), payload
  * length (4 bytes, big-endian), CRC32C (4 bytes, big-endian) of the header's first 8 bytes and the payload —
- * followed by the payload. Reading checks magic, type, length (before allocating) and checksum, so a corrupt
- * or hostile frame is a {@link ProtocolException}, never an oversized allocation.
+ * followed by the payload. A reader checks magic and length (against a limit, before it allocates anything),
+ * then type, flags and checksum, so a corrupt or hostile frame is a {@link ProtocolException}, never an
+ * oversized allocation.
  */
 public final class FrameCodec {
 
-    /** Largest payload accepted: enough for a 64 GiB VM's page bitmap. */
+    /** Largest payload accepted once a connection is authenticated: enough for a 64 GiB VM's page bitmap. */
     public static final int MAX_PAYLOAD = 4 << 20;
     /** Header length. */
     public static final int HEADER = 12;
     private static final int MAGIC0 = 0x46;
     private static final int MAGIC1 = 0x4d;
+
+    /**
+     * A checked frame header.
+     *
+     * @param typeCode the type byte (checked against {@link FrameType} only with the checksum)
+     * @param flags    the flags byte
+     * @param length   payload length, within the reader's limit
+     * @param crc      the checksum the sender computed
+     */
+    public record Header(int typeCode, int flags, int length, int crc) { }
 
     private FrameCodec() {
     }
@@ -43,90 +51,76 @@ public final class FrameCodec {
     }
 
     /**
-     * Fills in the header of a frame whose payload already sits at {@code buf[HEADER, HEADER + payloadLength)},
-     * so large frames need no extra copy.
+     * Fills in the header of a frame whose payload already sits at {@code [HEADER, HEADER + payloadLength)} of
+     * {@code frame} (absolute indices; position and limit are left alone), so large frames are built in place.
      */
-    public static void seal(byte[] buf, FrameType type, int payloadLength) {
+    public static void seal(ByteBuffer frame, FrameType type, int payloadLength) {
         if (payloadLength < 0 || payloadLength > MAX_PAYLOAD) {
             throw new IllegalArgumentException("frame payload of " + payloadLength + " bytes");
         }
-        buf[0] = (byte) MAGIC0;
-        buf[1] = (byte) MAGIC1;
-        buf[2] = (byte) type.code();
-        buf[3] = 0;
-        putInt(buf, 4, payloadLength);
+        frame.put(0, (byte) MAGIC0);
+        frame.put(1, (byte) MAGIC1);
+        frame.put(2, (byte) type.code());
+        frame.put(3, (byte) 0);
+        frame.putInt(4, payloadLength);
         CRC32C crc = new CRC32C();
-        crc.update(buf, 0, 8);
-        crc.update(buf, HEADER, payloadLength);
-        putInt(buf, 8, (int) crc.getValue());
-    }
-
-    /** Writes one frame (not flushed). */
-    public static void write(OutputStream out, Frame frame) throws IOException {
-        out.write(encode(frame));
+        crc.update(frame.slice(0, 8));
+        crc.update(frame.slice(HEADER, payloadLength));
+        frame.putInt(8, (int) crc.getValue());
     }
 
     /**
-     * Reads one frame.
-     *
-     * <p>While no byte of the frame has arrived, a socket timeout is passed on as is (the caller may wait
-     * again); once the frame has started, it must be complete within {@code midFrameMillis}.
-     *
-     * @throws EOFException        at a clean end of stream before a frame starts
-     * @throws ProtocolException   for a corrupt, truncated or oversized frame
+     * Checks the 12 header bytes at {@code [0, HEADER)} of {@code h} (big-endian) against the magic and a
+     * payload limit.
      */
-    public static Frame read(InputStream in, long midFrameMillis) throws IOException {
-        byte[] header = new byte[HEADER];
-        int first = in.read(header, 0, HEADER);
-        if (first < 0) {
-            throw new EOFException("connection closed");
-        }
-        long deadline = System.nanoTime() + midFrameMillis * 1_000_000L;
-        readFully(in, header, first, HEADER - first, deadline, "frame header");
-        if ((header[0] & 0xff) != MAGIC0 || (header[1] & 0xff) != MAGIC1) {
+    public static Header header(ByteBuffer h, int maxPayload) throws ProtocolException {
+        int m0 = h.get(0) & 0xff;
+        int m1 = h.get(1) & 0xff;
+        if (m0 != MAGIC0 || m1 != MAGIC1) {
             throw new ProtocolException(String.format("bad frame magic 0x%02x%02x (not a Ferry migration peer, or "
-                    + "the stream is corrupt)", header[0] & 0xff, header[1] & 0xff));
+                    + "the stream is corrupt)", m0, m1));
         }
-        int len = getInt(header, 4);
-        if (len < 0 || len > MAX_PAYLOAD) {
-            throw new ProtocolException("frame length " + (len & 0xffffffffL) + " exceeds the limit of " + MAX_PAYLOAD);
+        int len = h.getInt(4);
+        if (len < 0 || len > maxPayload) {
+            throw new ProtocolException("frame length " + (len & 0xffffffffL) + " exceeds the limit of " + maxPayload);
         }
-        FrameType type = FrameType.ofCode(header[2] & 0xff);
-        byte[] payload = new byte[len];
-        readFully(in, payload, 0, len, deadline, "frame payload");
-        CRC32C crc = new CRC32C();
-        crc.update(header, 0, 8);
-        crc.update(payload, 0, len);
-        if ((int) crc.getValue() != getInt(header, 8)) {
-            throw new ProtocolException("frame checksum mismatch");
-        }
-        if (type == null) {
-            throw new ProtocolException("unknown frame type " + (header[2] & 0xff));
-        }
-        if (header[3] != 0) {
-            throw new ProtocolException("unknown frame flags " + (header[3] & 0xff));
-        }
-        return new Frame(type, payload);
+        return new Header(h.get(2) & 0xff, h.get(3) & 0xff, len, h.getInt(8));
     }
 
-    private static void readFully(InputStream in, byte[] b, int off, int len, long deadline, String what)
-            throws IOException {
-        while (len > 0) {
-            int n;
-            try {
-                n = in.read(b, off, len);
-            } catch (SocketTimeoutException e) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new ProtocolException("timed out in the middle of a " + what);
-                }
-                continue;
-            }
-            if (n < 0) {
-                throw new ProtocolException("connection closed in the middle of a " + what + " (truncated frame)");
-            }
-            off += n;
-            len -= n;
+    /**
+     * Checks a received payload against its header: checksum first, then the type and flags. Returns the type.
+     */
+    public static FrameType verify(Header header, ByteBuffer headerBytes, ByteBuffer payload) throws ProtocolException {
+        CRC32C crc = new CRC32C();
+        crc.update(headerBytes.slice(0, 8));
+        crc.update(payload.slice(0, header.length()));
+        if ((int) crc.getValue() != header.crc()) {
+            throw new ProtocolException("frame checksum mismatch");
         }
+        FrameType type = FrameType.ofCode(header.typeCode());
+        if (type == null) {
+            throw new ProtocolException("unknown frame type " + header.typeCode());
+        }
+        if (header.flags() != 0) {
+            throw new ProtocolException("unknown frame flags " + header.flags());
+        }
+        return type;
+    }
+
+    /** Decodes one complete frame from {@code bytes} (tools and tests; connections read incrementally). */
+    public static Frame decode(byte[] bytes) throws ProtocolException {
+        if (bytes.length < HEADER) {
+            throw new ProtocolException("truncated frame: " + bytes.length + " bytes, the header alone has " + HEADER);
+        }
+        ByteBuffer h = ByteBuffer.wrap(bytes, 0, HEADER);
+        Header header = header(h, MAX_PAYLOAD);
+        if (bytes.length - HEADER < header.length()) {
+            throw new ProtocolException("truncated frame: payload of " + header.length() + " bytes, "
+                    + (bytes.length - HEADER) + " present");
+        }
+        ByteBuffer payload = ByteBuffer.wrap(bytes, HEADER, header.length()).slice();
+        FrameType type = verify(header, h, payload);
+        return new Frame(type, Arrays.copyOfRange(bytes, HEADER, HEADER + header.length()));
     }
 
     static void putInt(byte[] b, int off, int v) {

@@ -1,20 +1,29 @@
 package dev.ferry.migration.wire;
 
-import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP connection that carries frames. Sends are serialized (several threads may send); one thread
- * receives. Receives wait in short socket timeouts so that {@link #close()} and deadlines are noticed; a frame
- * that stalls half-way fails after {@link #MID_FRAME_MILLIS}. Bytes in both directions are added to a counter
- * shared by all connections of a migration.
+ * A TCP connection that carries frames, on a non-blocking {@link SocketChannel}: frames are read into a direct
+ * buffer owned by the connection and written from the caller's buffers, so page data never passes through the
+ * Java heap on its way between guest memory and the socket. Sends are serialized (several threads may send);
+ * one thread receives. Every wait has a deadline: a frame that stalls half-way fails after
+ * {@link #MID_FRAME_MILLIS}, a peer that stops reading fails a send after {@link #SEND_MILLIS}, and
+ * {@link #close()} ends any wait at once.
+ *
+ * <p>Until {@link #authenticated()} a frame may carry at most {@link #HANDSHAKE_MAX_PAYLOAD} bytes, so an
+ * unauthenticated peer cannot make the receiver allocate more than that. Bytes in both directions are added to
+ * a counter shared by all connections of a migration.
  */
 public final class FrameConnection implements AutoCloseable {
 
@@ -22,57 +31,97 @@ public final class FrameConnection implements AutoCloseable {
     public static final long MID_FRAME_MILLIS = 10_000;
     /** Default wait for a reply the protocol expects. */
     public static final long REPLY_MILLIS = 30_000;
-    private static final int POLL_MILLIS = 250;
+    /** How long a send may wait for a peer that does not read. */
+    public static final long SEND_MILLIS = 30_000;
+    /** Largest payload accepted before the handshake authenticated the peer. */
+    public static final int HANDSHAKE_MAX_PAYLOAD = 1024;
+    private static final long CONNECT_MILLIS = 10_000;
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    /**
+     * A received frame whose payload is still in the connection's buffer.
+     *
+     * @param type    the frame type
+     * @param payload the payload, position 0 to limit; valid until the next receive on this connection
+     */
+    public record Received(FrameType type, ByteBuffer payload) {
+
+        /** A {@link Frame} holding a copy of the payload. */
+        public Frame toFrame() {
+            byte[] bytes = new byte[payload.remaining()];
+            payload.duplicate().get(bytes);
+            return new Frame(type, bytes);
+        }
+    }
+
+    private final SocketChannel channel;
+    private final Selector readable;
+    private final Selector writable;
     private final AtomicLong wireBytes;
     private final Object sendLock = new Object();
+    private final ByteBuffer header = ByteBuffer.allocateDirect(FrameCodec.HEADER);
+    private ByteBuffer payload = ByteBuffer.allocateDirect(512);
+    private volatile int maxPayload = HANDSHAKE_MAX_PAYLOAD;
     private volatile boolean closed;
+    private final String peer;
 
-    /** Wraps a connected socket. */
-    public FrameConnection(Socket socket, AtomicLong wireBytes) throws IOException {
-        this.socket = socket;
+    /** Takes over a connected channel. */
+    public FrameConnection(SocketChannel channel, AtomicLong wireBytes) throws IOException {
+        this.channel = channel;
         this.wireBytes = wireBytes;
-        socket.setTcpNoDelay(true);
-        socket.setKeepAlive(true);
-        socket.setSoTimeout(POLL_MILLIS);
-        this.in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
-        this.out = socket.getOutputStream();
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        channel.configureBlocking(false);
+        this.peer = String.valueOf(channel.getRemoteAddress());
+        this.readable = Selector.open();
+        this.writable = Selector.open();
+        channel.register(readable, SelectionKey.OP_READ);
+        channel.register(writable, SelectionKey.OP_WRITE);
     }
 
     /** Connects to {@code address} within 10 s. */
     public static FrameConnection connect(InetSocketAddress address, AtomicLong wireBytes) throws IOException {
-        Socket s = new Socket();
+        SocketChannel ch = SocketChannel.open();
         try {
-            s.connect(address, 10_000);
-            s.setSendBufferSize(1 << 20);
-            return new FrameConnection(s, wireBytes);
-        } catch (IOException e) {
-            s.close();
+            ch.socket().connect(address, (int) CONNECT_MILLIS);
+            return new FrameConnection(ch, wireBytes);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
             throw e;
         }
     }
 
-    /** Sends one frame. Thread-safe. */
-    public void send(Frame frame) throws IOException {
-        byte[] bytes = FrameCodec.encode(frame);
-        synchronized (sendLock) {
-            out.write(bytes);
-            out.flush();
-        }
-        wireBytes.addAndGet(bytes.length);
+    /** The handshake succeeded: frames up to {@link FrameCodec#MAX_PAYLOAD} are accepted from now on. */
+    public void authenticated() {
+        maxPayload = FrameCodec.MAX_PAYLOAD;
     }
 
-    /** Sends a frame already complete in {@code buf[0, length)} (see {@link FrameCodec#seal}). Thread-safe. */
-    public void sendSealed(byte[] buf, int length) throws IOException {
-        synchronized (sendLock) {
-            out.write(buf, 0, length);
-            out.flush();
-        }
-        wireBytes.addAndGet(length);
+    // ---------------------------------------------------------------- sending
+
+    /** Sends one frame. Thread-safe. */
+    public void send(Frame frame) throws IOException {
+        sendSealed(ByteBuffer.wrap(FrameCodec.encode(frame)));
     }
+
+    /**
+     * Sends a complete frame: the bytes from {@code frame}'s position to its limit (see
+     * {@link FrameCodec#seal}). The buffer's position is left as it was. Thread-safe.
+     */
+    public void sendSealed(ByteBuffer frame) throws IOException {
+        ByteBuffer b = frame.duplicate();
+        int n = b.remaining();
+        synchronized (sendLock) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SEND_MILLIS);
+            while (b.hasRemaining()) {
+                if (write(b) == 0) {
+                    await(writable, deadline, "the peer stopped reading: a send made no progress for "
+                            + SEND_MILLIS / 1000 + " s");
+                }
+            }
+        }
+        wireBytes.addAndGet(n);
+    }
+
+    // ---------------------------------------------------------------- receiving
 
     /**
      * Receives the next frame, waiting at most {@code timeoutMillis} for it to start (0 = until the connection
@@ -82,20 +131,91 @@ public final class FrameConnection implements AutoCloseable {
      * @throws ProtocolException for a corrupt frame or a timeout
      */
     public Frame receive(long timeoutMillis) throws IOException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (true) {
-            if (closed) {
-                throw new EOFException("connection closed locally");
+        return receiveInPlace(timeoutMillis).toFrame();
+    }
+
+    /**
+     * Like {@link #receive} but leaves the payload in the connection's direct buffer, for frames that are only
+     * read once (page batches). Receiving thread only.
+     */
+    public Received receiveInPlace(long timeoutMillis) throws IOException {
+        long start = System.nanoTime();
+        header.clear();
+        while (header.position() == 0) {
+            int n = read(header);
+            if (n < 0) {
+                throw new EOFException("connection closed");
             }
-            try {
-                Frame f = FrameCodec.read(in, MID_FRAME_MILLIS);
-                wireBytes.addAndGet(FrameCodec.HEADER + f.payload().length);
-                return f;
-            } catch (SocketTimeoutException e) {
-                if (timeoutMillis > 0 && System.nanoTime() - deadline > 0) {
-                    throw new ProtocolException("no answer from the peer within " + timeoutMillis + " ms");
-                }
+            if (n == 0) {
+                long deadline = timeoutMillis > 0 ? start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
+                await(readable, deadline, "no answer from the peer within " + timeoutMillis + " ms");
             }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MID_FRAME_MILLIS);
+        readFully(header, deadline, "frame header");
+        FrameCodec.Header h = FrameCodec.header(header, maxPayload);
+        if (payload.capacity() < h.length()) {
+            payload = ByteBuffer.allocateDirect(Math.min(maxPayload, Math.max(h.length(), payload.capacity() * 2)));
+        }
+        payload.clear().limit(h.length());
+        readFully(payload, deadline, "frame payload");
+        payload.flip();
+        FrameType type = FrameCodec.verify(h, header, payload);
+        wireBytes.addAndGet(FrameCodec.HEADER + h.length());
+        return new Received(type, payload.asReadOnlyBuffer());
+    }
+
+    private void readFully(ByteBuffer b, long deadline, String what) throws IOException {
+        while (b.hasRemaining()) {
+            int n = read(b);
+            if (n < 0) {
+                throw new ProtocolException("connection closed in the middle of a " + what + " (truncated frame)");
+            }
+            if (n == 0) {
+                await(readable, deadline, "timed out in the middle of a " + what);
+            }
+        }
+    }
+
+    /** Waits until the selector's channel is ready, the deadline passes (0 = none) or the connection closes. */
+    private void await(Selector selector, long deadline, String timeoutMessage) throws IOException {
+        long waitMillis = 0;
+        if (deadline != 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new ProtocolException(timeoutMessage);
+            }
+            waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+        }
+        try {
+            selector.select(waitMillis);
+            selector.selectedKeys().clear();
+        } catch (ClosedSelectorException e) {
+            throw new EOFException("connection closed locally");
+        }
+    }
+
+    private int read(ByteBuffer b) throws IOException {
+        checkOpen();
+        try {
+            return channel.read(b);
+        } catch (ClosedChannelException e) {
+            throw new EOFException("connection closed locally");
+        }
+    }
+
+    private int write(ByteBuffer b) throws IOException {
+        checkOpen();
+        try {
+            return channel.write(b);
+        } catch (ClosedChannelException e) {
+            throw new EOFException("connection closed locally");
+        }
+    }
+
+    private void checkOpen() throws EOFException {
+        if (closed) {
+            throw new EOFException("connection closed locally");
         }
     }
 
@@ -125,7 +245,7 @@ public final class FrameConnection implements AutoCloseable {
 
     /** The peer's address. */
     public String peer() {
-        return String.valueOf(socket.getRemoteSocketAddress());
+        return peer;
     }
 
     /** True once closed locally. */
@@ -133,12 +253,20 @@ public final class FrameConnection implements AutoCloseable {
         return closed;
     }
 
-    /** Closes the socket; a blocked receive ends. Idempotent. */
+    /** Closes the socket; a waiting send or receive ends. Idempotent. */
     @Override
     public void close() {
         closed = true;
+        readable.wakeup();
+        writable.wakeup();
         try {
-            socket.close();
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to do
+        }
+        try {
+            readable.close();
+            writable.close();
         } catch (IOException ignored) {
             // nothing left to do
         }

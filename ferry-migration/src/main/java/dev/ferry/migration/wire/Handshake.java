@@ -80,6 +80,7 @@ public final class Handshake {
         }
         c.send(new PayloadWriter().raw(proof(secret, "ferry-source", nonceT, nonceS, hello)).frame(FrameType.AUTH));
         c.expect(FrameType.AUTH_OK, FrameConnection.REPLY_MILLIS);
+        c.authenticated();
     }
 
     /** The target side: returns the authenticated HELLO, or throws after telling the source why not. */
@@ -121,6 +122,7 @@ public final class Handshake {
             c.sendErrorQuietly("authentication failed: wrong shared secret");
             throw new ProtocolException("source failed authentication (wrong shared secret) from " + c.peer());
         }
+        c.authenticated();
         c.send(Frame.empty(FrameType.AUTH_OK));
         return hello;
     }

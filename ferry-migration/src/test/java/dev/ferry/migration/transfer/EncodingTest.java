@@ -114,8 +114,7 @@ class EncodingTest {
             PageEncoder enc = new PageEncoder(flags[0], flags[1], flags[2], 4);
             PageBatchWriter w = new PageBatchWriter(1);
             for (int p = 0; p < 4; p++) {
-                PageEncoder.Encoded e = enc.encode(source, p, true);
-                w.add(p, e.encoding(), e.data(), e.offset(), e.length());
+                enc.encodeInto(source, p, true, w);
             }
             target.clear();
             new PageApplier(target).apply(w.frame(), false, p -> { });

@@ -2,8 +2,8 @@ package dev.ferry.migration.wire;
 
 
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +17,8 @@ class HandshakeTest {
 
     /** Runs both sides over loopback; returns what the target saw (or its exception) and the source's exception. */
     private static Object[] shake(byte[] sourceSecret, byte[] targetSecret, int version) throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (ServerSocketChannel server = ServerSocketChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             CompletableFuture<Object> target = CompletableFuture.supplyAsync(() -> {
                 try (FrameConnection c = new FrameConnection(server.accept(), new AtomicLong())) {
                     return Handshake.asTarget(c, targetSecret);
@@ -26,8 +27,8 @@ class HandshakeTest {
                 }
             });
             Exception sourceError = null;
-            try (FrameConnection c = new FrameConnection(new Socket(InetAddress.getLoopbackAddress(),
-                    server.getLocalPort()), new AtomicLong())) {
+            try (FrameConnection c = FrameConnection.connect((InetSocketAddress) server.getLocalAddress(),
+                    new AtomicLong())) {
                 Handshake.asSource(c, sourceSecret, version, new Handshake.Hello(Handshake.Purpose.PAGES, "m-7", 3));
             } catch (Exception e) {
                 sourceError = e;
