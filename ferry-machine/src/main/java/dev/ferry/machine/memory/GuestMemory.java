@@ -671,21 +671,60 @@ public final class GuestMemory implements AutoCloseable {
     /** Marks a page not present: its contents are dropped and the next access blocks until supplied. vCPU stopped. */
     public void markNotPresent(int page) {
         Objects.checkIndex(page, pageCount);
+        long[] words = new long[(pageCount + 63) >>> 6];
+        words[page >>> 6] = 1L << page;
+        markNotPresent(words);
+    }
+
+    /**
+     * Marks every page whose bit is set in {@code words} (bit {@code p} = page {@code p}) not present, as
+     * {@link #markNotPresent(int)} does, returning runs of touched pages to the kernel in one call each. vCPU
+     * stopped.
+     *
+     * @throws IllegalArgumentException if a bit names a page outside RAM
+     */
+    public void markNotPresent(long[] words) {
+        int last = words.length - 1;
+        while (last >= 0 && words[last] == 0) {
+            last--;
+        }
+        if (last >= 0 && (last << 6) + 63 - Long.numberOfLeadingZeros(words[last]) >= pageCount) {
+            throw new IllegalArgumentException("page bitmap names pages outside RAM (" + pageCount + " pages)");
+        }
         arrivalLock.lock();
         try {
-            int w = page >>> 6;
-            long bit = 1L << page;
-            if ((absent[w] & bit) != 0) {
-                return;
+            int runStart = -1;
+            int runEnd = -1;
+            for (int w = 0; w <= last; w++) {
+                long bits = words[w] & ~absent[w];
+                while (bits != 0) {
+                    int page = (w << 6) + Long.numberOfTrailingZeros(bits);
+                    bits &= bits - 1;
+                    if (isAllocated(page)) {
+                        if (page != runEnd) {
+                            discardRun(runStart, runEnd);
+                            runStart = page;
+                        }
+                        runEnd = page + 1;
+                        markUntouched(page);
+                    }
+                    dropCode(page);
+                }
+                long newly = words[w] & ~absent[w];
+                absent[w] |= newly;
+                absentPages += Long.bitCount(newly);
+                readable[w] &= ~newly;
+                writable[w] &= ~newly;
             }
-            install(page, null);
-            absent[w] |= bit;
-            absentPages++;
-            readable[w] &= ~bit;
-            writable[w] &= ~bit;
-            dropCode(page);
+            discardRun(runStart, runEnd);
         } finally {
             arrivalLock.unlock();
+        }
+    }
+
+    private void discardRun(int from, int to) {
+        if (from >= 0 && to > from) {
+            AnonymousMapping.discard(ram, (long) from << PAGE_SHIFT, (long) (to - from) << PAGE_SHIFT);
         }
     }
 

@@ -68,7 +68,8 @@ public final class IncomingMigration {
     private volatile State state = State.RECEIVING;
     private volatile boolean postcopy;
     private volatile FrameConnection control;
-    private volatile VmRunner runner;
+    /** Built and parked at BEGIN, so that switchover only has to let it run. */
+    private final VmRunner runner;
     private volatile boolean pushRestSent;
     private Thread faultSender;
 
@@ -84,6 +85,9 @@ public final class IncomingMigration {
                 handler.consoleFor(vm)).withBalloon(vm.balloon()));
         this.memory = machine.memory();
         this.controlApplier = new PageApplier(memory);
+        this.runner = new VmRunner(machine, vm.name(), vm.instructionLimit());
+        runner.pause();
+        runner.start();
         this.streams = new FrameConnection[begin.streams()];
         this.streamRound = new int[begin.streams()];
     }
@@ -210,14 +214,7 @@ public final class IncomingMigration {
         awaitStreams(sw.finalRound());
         machine.restoreComponents(devices);
         if (sw.postcopy()) {
-            long[] words = sw.absent();
-            for (int w = 0; w < words.length; w++) {
-                long bits = words[w];
-                while (bits != 0) {
-                    memory.markNotPresent((w << 6) + Long.numberOfTrailingZeros(bits));
-                    bits &= bits - 1;
-                }
-            }
+            memory.markNotPresent(sw.absent());
             memory.setPageSupplier(faults);
             postcopy = true;
         }
@@ -231,17 +228,15 @@ public final class IncomingMigration {
             throw new ProtocolException("expected COMMIT, got " + commit.type()
                     + (commit.type() == FrameType.ERROR ? ": " + Messages.error(commit) : ""));
         }
-        VmRunner r = new VmRunner(machine, vm.name(), vm.instructionLimit());
-        runner = r;
         if (sw.postcopy()) {
             state = State.POSTCOPY;
             startFaultSender();
         } else {
             state = State.DONE;
         }
-        r.start();
-        handler.arrived(vm, r);
+        runner.resume();
         c.send(stats().frame(FrameType.RUNNING));
+        handler.arrived(vm, runner);
         if (sw.postcopy()) {
             checkComplete();
         }
@@ -448,6 +443,7 @@ public final class IncomingMigration {
         try {
             handler.abandoned(vm, why);
         } finally {
+            runner.close();
             machine.close();
             onEnd.accept(this);
         }

@@ -2,8 +2,9 @@ package dev.ferry.migration.transfer;
 
 /**
  * A token-bucket rate limiter in bits per second (0 = unlimited). Tokens accrue at the rate up to a burst of
- * 20 ms worth (at least 64 KiB); {@link #acquire} takes tokens and, when they run short, sleeps for the debt.
- * The rate can change at any time (Clark's dynamic rate limiting changes it per round).
+ * 5 ms worth (at least 64 KiB); {@link #acquire} takes tokens and, when they run short, sleeps for the debt.
+ * The rate can change at any time (Clark's dynamic rate limiting changes it per round); a change keeps the
+ * tokens (or the debt) accrued so far, so a new round does not start with a free burst.
  */
 public final class TokenBucket {
 
@@ -16,14 +17,18 @@ public final class TokenBucket {
         setRate(bitsPerSec);
     }
 
-    /** Changes the rate; the bucket starts full. */
+    /** Changes the rate. */
     public synchronized void setRate(long bitsPerSec) {
         if (bitsPerSec < 0) {
             throw new IllegalArgumentException("negative rate");
         }
+        long now = System.nanoTime();
+        if (this.bitsPerSec != 0) {
+            tokens = Math.min(burst(), tokens + (now - last) * (this.bitsPerSec / 8.0 / 1e9));
+        }
         this.bitsPerSec = bitsPerSec;
-        this.tokens = burst();
-        this.last = System.nanoTime();
+        this.tokens = bitsPerSec == 0 ? 0 : Math.min(tokens, burst());
+        this.last = now;
     }
 
     /** The rate in bits per second, 0 = unlimited. */
@@ -32,7 +37,7 @@ public final class TokenBucket {
     }
 
     private double burst() {
-        return Math.max(64 * 1024, bitsPerSec / 8.0 / 50);
+        return Math.max(64 * 1024, bitsPerSec / 8.0 / 200);
     }
 
     /** Takes {@code bytes} worth of tokens, sleeping as long as the rate requires. */

@@ -164,4 +164,20 @@ class EncodingTest {
         double secs = (System.nanoTime() - t0) / 1e9;
         assertThat(secs).as("2.5 MiB at 10 MB/s").isBetween(0.15, 1.5);
     }
+
+    /** A round's first megabyte does not go out at twice the cap because a rate change refilled the bucket. */
+    @Test
+    void aNewRoundGetsNoFreeBurst() throws Exception {
+        TokenBucket b = new TokenBucket(200_000_000L);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 16; i++) {
+            if (i % 4 == 0) {
+                b.setRate(200_000_000L);
+            }
+            b.acquire(64 * 1024);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double mbits = 16 * 64 * 1024 * 8 / secs / 1e6;
+        assertThat(mbits).as("1 MiB at a 200 Mbit/s cap").isLessThan(240);
+    }
 }
