@@ -1,4 +1,4 @@
-package dev.ferry.migration.ordering;
+package dev.ferry.migration.policy;
 
 import java.util.BitSet;
 
