@@ -17,7 +17,9 @@ import java.util.function.LongSupplier;
  * ordered and with hot pages held back by {@link RoundPlan}.
  *
  * <p>The options' ordering and delay only change which pages go when; they never turn a migration that converges
- * into an abort, because held-back pages are not counted as "not shrinking".
+ * into an abort. Held-back pages are not counted as "not shrinking"; and when the pages sent stall while some are
+ * held back, the held-back set is what keeps the stop conditions out of reach, so the policy stops holding pages
+ * back (and starts counting afresh) before it applies the stall action.
  */
 public final class PreCopyPolicy implements MigrationPolicy {
 
@@ -70,8 +72,15 @@ public final class PreCopyPolicy implements MigrationPolicy {
         }
         List<String> notes = new ArrayList<>();
         if (stall.stalled(sending)) {
-            String wws = "the writable working set stopped shrinking at " + sending + " pages"
-                    + (plan.delayed().isEmpty() ? "" : " (besides " + plan.delayed().cardinality() + " hot pages)");
+            String wws = "the writable working set stopped shrinking at " + sending + " pages";
+            if (!plan.delayed().isEmpty()) {
+                notes.add("round " + r + ": " + wws + " besides " + plan.delayed().cardinality() + " hot pages held "
+                        + "back: sending the hot pages again");
+                plan = ledger.stopDelaying(pending);
+                stall.reset();
+                stall.stalled(plan.order().length);
+                return new Decision.Send(plan.order(), plan.delayed(), next, throttle.throttle(), notes);
+            }
             StallAction action = options.onStall();
             if (action == StallAction.ABORT) {
                 return ledger.end(new Decision.Abort("pre-copy does not converge: " + wws + " (on-stall ABORT)"));

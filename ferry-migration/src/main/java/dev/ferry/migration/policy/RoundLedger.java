@@ -13,7 +13,7 @@ final class RoundLedger {
 
     private final RoundHistory history = new RoundHistory();
     private final PageOrder order;
-    private final double delayThreshold;
+    private double delayThreshold;
     private RoundPlan plan;
     private int round;
     private boolean ended;
@@ -53,6 +53,13 @@ final class RoundLedger {
         round++;
         plan = RoundPlan.of(pending, history, order, delayThreshold);
         return plan;
+    }
+
+    /** Plans the round just planned again over {@code pending}, sending every page: no more are held back. */
+    RoundPlan stopDelaying(BitSet pending) {
+        delayThreshold = 0;
+        round--;
+        return plan(pending);
     }
 
     /** Ends pre-copy with {@code d}; no more figures are accepted. */

@@ -31,4 +31,10 @@ public final class StallRule {
         }
         return false;
     }
+
+    /** Forgets the counts so far: what the caller measures has changed. */
+    public void reset() {
+        best = Long.MAX_VALUE;
+        without = 0;
+    }
 }

@@ -119,6 +119,34 @@ class PreCopyPolicyTest {
                 s -> assertThat(s.pages()).isEqualTo(hot));
     }
 
+    /**
+     * When the pages sent stall while hot pages are held back, the held-back set is what keeps the stop
+     * conditions out of reach: the policy sends the hot pages again before it applies the stall action.
+     */
+    @Test
+    void aStallWhileHoldingPagesBackSendsThemAgainBeforeTheStallAction() {
+        PreCopyPolicy p = policy(o -> {
+            o.delayHot = 0.75;
+            o.onStall = StallAction.ABORT;
+        });
+        BitSet hot = range(0, 1000);
+        List<Decision> run = Runs.run(p, range(0, 10_000), (r, send) -> {
+            BitSet dirtied = (BitSet) hot.clone();
+            int from = 5000 + 100 * (r % 3);
+            dirtied.set(from, from + 100);
+            return slowRound(r, send, dirtied);
+        });
+        Decision.Send released = (Decision.Send) run.get(5);
+        assertThat(((Decision.Send) run.get(4)).delayed()).isEqualTo(hot);
+        assertThat(released.delayed().isEmpty()).isTrue();
+        assertThat(released.order()).hasSize(1100);
+        assertThat(released.notes()).singleElement().asString()
+                .contains("stopped shrinking at 100 pages besides 1000 hot pages").contains("sending the hot pages");
+        assertThat(Runs.rounds(run)).isEqualTo(8);
+        assertThat(Runs.last(run)).isInstanceOfSatisfying(Decision.Abort.class,
+                a -> assertThat(a.reason()).contains("stopped shrinking at 1100 pages"));
+    }
+
     @Test
     void aWorkingSetThatStopsShrinkingAbortsWithOnStallAbort() {
         PreCopyPolicy p = policy(o -> o.onStall = StallAction.ABORT);

@@ -37,4 +37,17 @@ class StallRuleTest {
         }
         assertThat(fired).containsExactly(false, false, true, false, false, true, false);
     }
+
+    @Test
+    void aResetForgetsTheBestCountAndTheRoundsWithoutProgress() {
+        StallRule rule = new StallRule();
+        rule.stalled(100);
+        rule.stalled(100);
+        rule.stalled(100);
+        rule.reset();
+        assertThat(rule.stalled(1000)).isFalse();
+        assertThat(rule.stalled(1000)).isFalse();
+        assertThat(rule.stalled(1000)).isFalse();
+        assertThat(rule.stalled(1000)).isTrue();
+    }
 }
