@@ -147,11 +147,15 @@ class PreCopyPolicyTest {
                 a -> assertThat(a.reason()).contains("stopped shrinking at 1100 pages"));
     }
 
+    /** Pre-copy of 10,000 pages whose 2,000-page working set is dirtied again in every round. */
+    private static List<Decision> stallingRun(StallAction action) {
+        PreCopyPolicy p = policy(o -> o.onStall = action);
+        return Runs.run(p, range(0, 10_000), (r, send) -> slowRound(r, send, range(0, 2000)));
+    }
+
     @Test
     void aWorkingSetThatStopsShrinkingAbortsWithOnStallAbort() {
-        PreCopyPolicy p = policy(o -> o.onStall = StallAction.ABORT);
-        BitSet wss = range(0, 2000);
-        List<Decision> run = Runs.run(p, range(0, 10_000), (r, send) -> slowRound(r, send, wss));
+        List<Decision> run = stallingRun(StallAction.ABORT);
         assertThat(Runs.rounds(run)).isEqualTo(4);
         assertThat(Runs.last(run)).isInstanceOfSatisfying(Decision.Abort.class,
                 a -> assertThat(a.reason()).contains("stopped shrinking at 2000 pages"));
@@ -159,18 +163,13 @@ class PreCopyPolicyTest {
 
     @Test
     void aWorkingSetThatStopsShrinkingSwitchesToPostcopyWithOnStallPostcopy() {
-        PreCopyPolicy p = policy(o -> o.onStall = StallAction.POSTCOPY);
-        BitSet wss = range(0, 2000);
-        List<Decision> run = Runs.run(p, range(0, 10_000), (r, send) -> slowRound(r, send, wss));
-        assertThat(Runs.last(run)).isInstanceOfSatisfying(Decision.PostCopy.class,
-                pc -> assertThat(pc.absent()).isEqualTo(wss));
+        assertThat(Runs.last(stallingRun(StallAction.POSTCOPY))).isInstanceOfSatisfying(Decision.PostCopy.class,
+                pc -> assertThat(pc.absent()).isEqualTo(range(0, 2000)));
     }
 
     @Test
     void onStallThrottleRaisesTheThrottleUntilTheHighestThenStopsAndCopies() {
-        PreCopyPolicy p = policy(o -> o.onStall = StallAction.THROTTLE);
-        BitSet wss = range(0, 2000);
-        List<Decision> run = Runs.run(p, range(0, 10_000), (r, send) -> slowRound(r, send, wss));
+        List<Decision> run = stallingRun(StallAction.THROTTLE);
         List<Double> throttles = run.stream().filter(d -> d instanceof Decision.Send)
                 .map(d -> ((Decision.Send) d).throttle()).toList();
         assertThat(throttles.subList(0, 4)).containsOnly(0.0);
