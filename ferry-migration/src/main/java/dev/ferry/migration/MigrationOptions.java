@@ -26,11 +26,19 @@ import java.util.Objects;
  * @param lz4                 compress pages with LZ4
  * @param skipFreePages       do not send pages the guest reported free
  * @param prepagingRadius     post-copy: pages around a faulting page sent with it
+ * @param demandIdlePushMillis demand migration: push the pages not pulled yet once no fault has come for this
+ *                            long, so a migration whose guest never touches its last pages still finishes
  */
 public record MigrationOptions(Strategy strategy, int streams, long bandwidthBitsPerSec, RateMode rate,
         long minRateBitsPerSec, long maxRateBitsPerSec, long maxDowntimeMillis, int maxRounds, int precopyRounds,
         boolean autoConverge, StallAction onStall, PageOrder order, double delayHotThreshold, boolean skipRedirtied,
-        boolean zeroPages, boolean xbzrle, boolean lz4, boolean skipFreePages, int prepagingRadius) {
+        boolean zeroPages, boolean xbzrle, boolean lz4, boolean skipFreePages, int prepagingRadius,
+        long demandIdlePushMillis) {
+
+    /** The longest idle period before a demand migration pushes the rest: one hour. */
+    public static final long MAX_DEMAND_IDLE_PUSH_MILLIS = 3_600_000;
+    /** The default idle period before a demand migration pushes the rest: 5 s. */
+    public static final long DEFAULT_DEMAND_IDLE_PUSH_MILLIS = 5_000;
 
     /** Validates every field. */
     public MigrationOptions {
@@ -47,12 +55,32 @@ public record MigrationOptions(Strategy strategy, int streams, long bandwidthBit
         require(precopyRounds >= 0 && precopyRounds <= 1000, "--precopy-rounds must be between 0 and 1000");
         require(delayHotThreshold >= 0 && delayHotThreshold <= 1, "--delay-hot must be between 0 and 1");
         require(prepagingRadius >= 0 && prepagingRadius <= 1024, "--prepage must be between 0 and 1024");
+        require(demandIdlePushMillis >= 1 && demandIdlePushMillis <= MAX_DEMAND_IDLE_PUSH_MILLIS,
+                "--demand-idle-push must be between 1 ms and 1 hour");
     }
 
-    /** Defaults: one stream, unlimited rate, 300 ms downtime target, 30 rounds, zero-page marker on. */
+    /**
+     * The options without {@code demandIdlePushMillis}, which takes its default; for callers written before that
+     * field existed.
+     */
+    public MigrationOptions(Strategy strategy, int streams, long bandwidthBitsPerSec, RateMode rate,
+            long minRateBitsPerSec, long maxRateBitsPerSec, long maxDowntimeMillis, int maxRounds, int precopyRounds,
+            boolean autoConverge, StallAction onStall, PageOrder order, double delayHotThreshold,
+            boolean skipRedirtied, boolean zeroPages, boolean xbzrle, boolean lz4, boolean skipFreePages,
+            int prepagingRadius) {
+        this(strategy, streams, bandwidthBitsPerSec, rate, minRateBitsPerSec, maxRateBitsPerSec, maxDowntimeMillis,
+                maxRounds, precopyRounds, autoConverge, onStall, order, delayHotThreshold, skipRedirtied, zeroPages,
+                xbzrle, lz4, skipFreePages, prepagingRadius, DEFAULT_DEMAND_IDLE_PUSH_MILLIS);
+    }
+
+    /**
+     * Defaults: one stream, unlimited rate, 300 ms downtime target, 30 rounds, zero-page marker on, a demand
+     * migration pushes the rest after 5 s without a fault.
+     */
     public static MigrationOptions defaults(Strategy strategy) {
         return new MigrationOptions(strategy, 1, 0, RateMode.FIXED, 100_000_000L, 10_000_000_000L, 300, 30, 2,
-                false, StallAction.ABORT, PageOrder.SEQUENTIAL, 0, true, true, false, false, true, 16);
+                false, StallAction.ABORT, PageOrder.SEQUENTIAL, 0, true, true, false, false, true, 16,
+                DEFAULT_DEMAND_IDLE_PUSH_MILLIS);
     }
 
     private static void require(boolean ok, String message) {

@@ -1,28 +1,30 @@
 package dev.ferry.migration;
 
 /** A mutable copy of {@link MigrationOptions} for tests that change a few fields. */
-final class Options {
-    Strategy strategy;
-    int streams;
-    long bandwidth;
-    RateMode rate;
-    long minRate;
-    long maxRate;
-    long maxDowntime;
-    int maxRounds;
-    int precopyRounds;
-    boolean autoConverge;
-    StallAction onStall;
-    PageOrder order;
-    double delayHot;
-    boolean skipRedirtied;
-    boolean zeroPages;
-    boolean xbzrle;
-    boolean lz4;
-    boolean skipFree;
-    int prepaging;
+public final class Options {
+    public Strategy strategy;
+    public int streams;
+    public long bandwidth;
+    public RateMode rate;
+    public long minRate;
+    public long maxRate;
+    public long maxDowntime;
+    public int maxRounds;
+    public int precopyRounds;
+    public boolean autoConverge;
+    public StallAction onStall;
+    public PageOrder order;
+    public double delayHot;
+    public boolean skipRedirtied;
+    public boolean zeroPages;
+    public boolean xbzrle;
+    public boolean lz4;
+    public boolean skipFree;
+    public int prepaging;
+    public long demandIdlePush;
 
-    static Options of(Strategy s) {
+    /** The defaults of strategy {@code s}. */
+    public static Options of(Strategy s) {
         MigrationOptions d = MigrationOptions.defaults(s);
         Options o = new Options();
         o.strategy = s;
@@ -44,12 +46,14 @@ final class Options {
         o.lz4 = d.lz4();
         o.skipFree = d.skipFreePages();
         o.prepaging = d.prepagingRadius();
+        o.demandIdlePush = d.demandIdlePushMillis();
         return o;
     }
 
-    MigrationOptions build() {
+    /** The options as set; invalid values throw as {@link MigrationOptions} does. */
+    public MigrationOptions build() {
         return new MigrationOptions(strategy, streams, bandwidth, rate, minRate, maxRate, maxDowntime, maxRounds,
                 precopyRounds, autoConverge, onStall, order, delayHot, skipRedirtied, zeroPages, xbzrle, lz4, skipFree,
-                prepaging);
+                prepaging, demandIdlePush);
     }
 }

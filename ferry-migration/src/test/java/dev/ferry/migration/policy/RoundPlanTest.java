@@ -1,5 +1,4 @@
-package dev.ferry.migration.ordering;
-
+package dev.ferry.migration.policy;
 
 import dev.ferry.migration.PageOrder;
 import java.util.BitSet;
@@ -57,5 +56,29 @@ class RoundPlanTest {
             h.record(pages());
         }
         assertThat(h.writes(0)).isZero();
+    }
+
+    /** Right after round 1 every pending page was written in all recorded rounds: none is hot yet. */
+    @Test
+    void hotPagesWaitUntilTheHistoryCanTellThemFromPagesWrittenOnce() {
+        RoundHistory h = new RoundHistory(16);
+        h.record(pages(1, 2, 3));
+        assertThat(RoundPlan.of(pages(1, 2, 3), h, PageOrder.SEQUENTIAL, 1.0).delayed().isEmpty()).isTrue();
+        h.record(pages(1, 4));
+        RoundPlan two = RoundPlan.of(pages(1, 4), h, PageOrder.SEQUENTIAL, 1.0);
+        assertThat(two.order()).containsExactly(4);
+        assertThat(two.delayed()).isEqualTo(pages(1));
+        assertThat(RoundPlan.of(pages(1, 4), h, PageOrder.SEQUENTIAL, 0.5).delayed().isEmpty()).isTrue();
+        h.record(pages(1, 5));
+        RoundPlan three = RoundPlan.of(pages(1, 4, 5), h, PageOrder.SEQUENTIAL, 0.5);
+        assertThat(three.order()).containsExactly(4, 5);
+        assertThat(three.delayed()).isEqualTo(pages(1));
+    }
+
+    @Test
+    void aThresholdBelowOneWriteInTheWindowWaitsForTheWholeWindow() {
+        assertThat(RoundPlan.roundsToTell(0.05)).isEqualTo(RoundHistory.WINDOW);
+        assertThat(RoundPlan.roundsToTell(0.3)).isEqualTo(4);
+        assertThat(RoundPlan.roundsToTell(1.0 / 3)).isEqualTo(4);
     }
 }

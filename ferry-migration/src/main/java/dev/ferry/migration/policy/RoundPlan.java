@@ -1,4 +1,4 @@
-package dev.ferry.migration.ordering;
+package dev.ferry.migration.policy;
 
 import dev.ferry.migration.PageOrder;
 import java.util.Arrays;
@@ -9,6 +9,10 @@ import java.util.BitSet;
  * (Checconi et al.): with {@link PageOrder#FREQUENCY} the least frequently written pages go first, so the pages
  * most likely to be dirtied again are sent last; pages whose write frequency reaches the delay threshold are
  * not sent in this round at all.
+ *
+ * <p>Pages are only held back once the history can tell a hot page from one written once: after enough rounds
+ * that a single write is below the threshold (at most {@link RoundHistory#WINDOW}). Right after round 1 every
+ * pending page was written in 100 % of the recorded rounds, and holding them all back would end pre-copy there.
  *
  * @param order   page indices to send, in order
  * @param delayed pages held back
@@ -27,7 +31,7 @@ public record RoundPlan(int[] order, BitSet delayed) {
         int[] send = new int[pages.cardinality()];
         int n = 0;
         BitSet delayed = new BitSet();
-        boolean delay = delayThreshold > 0 && history.rounds() > 0;
+        boolean delay = delayThreshold > 0 && history.rounds() >= roundsToTell(delayThreshold);
         for (int p = pages.nextSetBit(0); p >= 0; p = pages.nextSetBit(p + 1)) {
             if (delay && history.frequency(p) >= delayThreshold) {
                 delayed.set(p);
@@ -40,6 +44,11 @@ public record RoundPlan(int[] order, BitSet delayed) {
             send = byFrequency(send, history);
         }
         return new RoundPlan(send, delayed);
+    }
+
+    /** Recorded rounds after which one write in them is below {@code threshold} (at most the whole window). */
+    static int roundsToTell(double threshold) {
+        return (int) Math.min(RoundHistory.WINDOW, Math.floor(1 / threshold) + 1);
     }
 
     /** Stable sort by write count, ascending (counting sort: counts are 0..WINDOW). */
