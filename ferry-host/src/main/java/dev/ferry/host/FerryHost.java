@@ -323,7 +323,7 @@ public final class FerryHost implements AutoCloseable {
                 ? error.getCause() : error;
         String message = cause == null ? "unknown error" : String.valueOf(cause.getMessage());
         return new MigrationReport(m.id(), m.vm().name(), m.strategy(), false, message, List.of(), 0, 0, 0,
-                Map.of(), 0, 0, 0, List.of());
+                Map.of(), 0, 0, 0, List.of(), Map.of());
     }
 
     /** Asks the host whose control API is at {@code to} for its migration endpoint. */

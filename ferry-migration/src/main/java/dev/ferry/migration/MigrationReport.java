@@ -1,5 +1,7 @@
 package dev.ferry.migration;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,8 +22,22 @@ import java.util.Map;
  * @param faultLatencyMeanMs mean wait of those faults
  * @param faultLatencyMaxMs longest wait of those faults
  * @param notes             notable events (stall detected, switched to post-copy, throttle raised to 40%, ...)
+ * @param downtimeBreakdown where the downtime went, phase by phase in milliseconds: {@code pause} (stopping the
+ *                          vCPU), {@code last_pages} (final dirty-log harvest and the pages until written),
+ *                          {@code device_state} (CPU and device records until the target holds a complete
+ *                          image), {@code target_resume} (commit until the target reports the VM running); empty
+ *                          when the VM never paused
  */
 public record MigrationReport(String id, String vm, Strategy strategy, boolean success, String error,
         List<RoundReport> rounds, double totalTimeMs, double downtimeMs, long bytesOnWire,
         Map<String, Long> pagesByEncoding, long postcopyFaults, double faultLatencyMeanMs, double faultLatencyMaxMs,
-        List<String> notes) { }
+        List<String> notes, Map<String, Double> downtimeBreakdown) {
+
+    /** Copies the collections. */
+    public MigrationReport {
+        rounds = List.copyOf(rounds);
+        pagesByEncoding = Collections.unmodifiableMap(new LinkedHashMap<>(pagesByEncoding));
+        notes = List.copyOf(notes);
+        downtimeBreakdown = Collections.unmodifiableMap(new LinkedHashMap<>(downtimeBreakdown));
+    }
+}

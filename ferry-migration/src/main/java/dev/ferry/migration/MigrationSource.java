@@ -1,7 +1,7 @@
 package dev.ferry.migration;
 
 import dev.ferry.machine.board.VmRunner;
-import dev.ferry.migration.strategy.SourceMigration;
+import dev.ferry.migration.source.SourceMigration;
 import dev.ferry.migration.wire.Handshake;
 import java.net.InetSocketAddress;
 import java.util.Objects;

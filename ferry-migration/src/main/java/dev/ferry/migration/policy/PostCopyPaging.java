@@ -67,9 +67,10 @@ public final class PostCopyPaging {
     }
 
     /**
-     * The target faulted on {@code page}: the pages to send now, the page itself first (even if it was sent
-     * already: the target waits for it), then the missing, not-yet-sent pages within the radius, nearest first,
-     * the one after before the one before. The push continues right after the window.
+     * The target faulted on {@code page}: the pages to send now — the page itself first unless it was sent
+     * already (it is on its way: sending it twice would only spend bandwidth), then the missing, not-yet-sent
+     * pages within the radius, nearest first, the one after before the one before. The push continues right after
+     * the window.
      */
     public int[] fault(int page) {
         if (page < 0) {
@@ -78,8 +79,9 @@ public final class PostCopyPaging {
         lastFault = clock.getAsLong();
         int[] pages = new int[1 + 2 * radius];
         int n = 0;
-        pages[n++] = page;
-        take(page);
+        if (take(page)) {
+            pages[n++] = page;
+        }
         for (int d = 1; d <= radius; d++) {
             if (d <= Integer.MAX_VALUE - page && take(page + d)) {
                 pages[n++] = page + d;

@@ -1,4 +1,4 @@
-package dev.ferry.migration.strategy;
+package dev.ferry.migration.source;
 
 import dev.ferry.migration.Strategy;
 import dev.ferry.migration.VmDescriptor;
@@ -109,22 +109,9 @@ final class SourceLink implements AutoCloseable {
     Frame await(long timeoutMillis, BooleanSupplier cancelled) throws IOException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (true) {
-            Object o;
-            try {
-                o = replies.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for the target");
-            }
-            if (o instanceof Frame f) {
-                if (f.type() == FrameType.ERROR) {
-                    throw new ProtocolException("target reported: " + Messages.error(f));
-                }
+            Frame f = poll(100);
+            if (f != null) {
                 return f;
-            }
-            if (o instanceof IOException e) {
-                replies.add(e);
-                throw new IOException(e.getMessage(), e);
             }
             if (cancelled.getAsBoolean()) {
                 throw new CancelledException();
@@ -133,6 +120,32 @@ final class SourceLink implements AutoCloseable {
                 throw new ProtocolException("target did not answer within " + timeoutMillis + " ms");
             }
         }
+    }
+
+    /**
+     * The next reply of the target, or {@code null} when none came within {@code millis}.
+     *
+     * @throws IOException when the link failed or the target reported an error
+     */
+    Frame poll(long millis) throws IOException {
+        Object o;
+        try {
+            o = replies.poll(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the target");
+        }
+        if (o instanceof Frame f) {
+            if (f.type() == FrameType.ERROR) {
+                throw new ProtocolException("target reported: " + Messages.error(f));
+            }
+            return f;
+        }
+        if (o instanceof IOException e) {
+            replies.add(e);
+            throw new IOException(e.getMessage(), e);
+        }
+        return null;
     }
 
     /** Waits for a reply of {@code type}. */
