@@ -74,13 +74,23 @@ public final class ReportFormat {
             }
         }
         out.println("total migration time  " + millis(r.totalTimeMs()));
-        out.println("downtime              " + millis(r.downtimeMs()));
+        out.println("downtime              " + millis(r.downtimeMs()) + breakdown(r.downtimeBreakdown()));
         out.printf(Locale.ROOT, "bytes on the wire     %s (%,d bytes)%n", bytes(r.bytesOnWire()), r.bytesOnWire());
         out.println("pages by encoding     " + encodings(r.pagesByEncoding()));
         out.println("post-copy faults      " + faults(r));
         for (String note : r.notes()) {
             out.println("note: " + note);
         }
+    }
+
+    /** " (pause 0.1 ms, last pages 0.3 ms, ...)", or nothing without phases. */
+    private static String breakdown(Map<String, Double> phases) {
+        if (phases == null || phases.isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        phases.forEach((phase, ms) -> parts.add(phase.replace('_', ' ') + " " + millis(ms)));
+        return " (" + String.join(", ", parts) + ")";
     }
 
     /** Two reports side by side: the figures that compare. */

@@ -5,11 +5,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** A finished migration's report, in API units (times in ms, rates per second, snake_case names). */
+/**
+ * A finished migration's report, in API units (times in ms, rates per second, snake_case names); the downtime
+ * breakdown lists its phases in the order they happened.
+ */
 public record ReportView(String id, String vm, String strategy, boolean success, String error,
         List<RoundView> rounds, double totalTimeMs, double downtimeMs, long bytesOnWire,
         Map<String, Long> pagesByEncoding, long postcopyFaults, double faultLatencyMeanMs, double faultLatencyMaxMs,
-        List<String> notes) {
+        List<String> notes, Map<String, Double> downtimeBreakdown) {
 
     /** Converts an engine report. */
     public static ReportView of(MigrationReport r) {
@@ -17,6 +20,7 @@ public record ReportView(String id, String vm, String strategy, boolean success,
                 r.rounds() == null ? List.of() : r.rounds().stream().map(RoundView::of).toList(), r.totalTimeMs(),
                 r.downtimeMs(), r.bytesOnWire(), r.pagesByEncoding() == null ? Map.of() : r.pagesByEncoding(),
                 r.postcopyFaults(), r.faultLatencyMeanMs(), r.faultLatencyMaxMs(),
-                r.notes() == null ? List.of() : r.notes());
+                r.notes() == null ? List.of() : r.notes(),
+                r.downtimeBreakdown() == null ? Map.of() : r.downtimeBreakdown());
     }
 }
