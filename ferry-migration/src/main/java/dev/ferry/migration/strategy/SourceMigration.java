@@ -3,7 +3,7 @@ package dev.ferry.migration.strategy;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.memory.DirtyBitmap;
 import dev.ferry.machine.memory.GuestMemory;
-import dev.ferry.machine.state.RecordCodec;
+import dev.ferry.machine.state.EncodedComponent;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationReport;
@@ -611,10 +611,8 @@ public final class SourceMigration {
 
     private void sendDeviceState() throws IOException {
         List<Messages.Component> list = new ArrayList<>();
-        for (Map.Entry<String, Record> e : runner.machine().componentStates().entrySet()) {
-            Record rec = e.getValue();
-            list.add(new Messages.Component(e.getKey(), rec.getClass().getName(),
-                    RecordCodec.fingerprint(rec.getClass()), RecordCodec.encode(rec)));
+        for (EncodedComponent c : runner.machine().roster().encode()) {
+            list.add(new Messages.Component(c.id(), c.type(), c.fingerprint(), c.data()));
         }
         link.control().send(Messages.deviceState(list));
     }

@@ -381,7 +381,7 @@ class VirtioBalloonTest {
     }
 
     @Test
-    void restoreRejectsStateOfAnotherShape() {
+    void validateRejectsStateOfAnotherShape() {
         VirtioBalloonState s = balloon.saveState();
         VirtioMmioState tr = s.transport();
         VirtioBalloonState fewQueues = new VirtioBalloonState(new VirtioMmioState(0, 0, 0, 0, 0, 0, 0, false,
@@ -391,7 +391,7 @@ class VirtioBalloonTest {
         VirtioBalloonState badFeatures = new VirtioBalloonState(new VirtioMmioState(0, 0, 1L << 40, 0, 0, 0, 0,
                 false, tr.queues()), 0, 0, 0);
         for (VirtioBalloonState bad : List.of(fewQueues, badQueue, badFeatures)) {
-            assertThatThrownBy(() -> balloon.restoreState(bad)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> balloon.validateState(bad)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 
