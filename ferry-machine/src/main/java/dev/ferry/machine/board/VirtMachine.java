@@ -40,6 +40,9 @@ import java.util.function.Supplier;
  * {@code qemu-system-riscv64 -machine virt -bios none -kernel} (with {@code -device virtio-balloon-device} for
  * the balloon).
  *
+ * <p>Its stateful parts are listed once, in its {@link #roster()}, which saving, hashing, restoring and
+ * migration all go through; a restore validates everything before it changes anything.
+ *
  * <p>The vCPU runs on the thread that calls {@link #run}. Other threads reach the machine through
  * {@link #requestStop()} and {@link #atSafepoint}, which runs a task on the vCPU thread between two
  * instructions — the place where dirty-log harvests and state captures are consistent.

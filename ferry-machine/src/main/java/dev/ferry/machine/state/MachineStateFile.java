@@ -28,10 +28,11 @@ import java.util.zip.CheckedOutputStream;
 
 /**
  * The on-disk form of a stopped machine: the state record of every component of its {@link ComponentRoster}
- * plus the non-zero pages of guest RAM, protected by a CRC32C. The layout is described in {@code docs/state-format.md}. Writing goes through
- * a temporary file in the same directory that is synced and then atomically renamed over the target, so a
- * crash leaves either the old file or the complete new one. Reading validates the whole file before
- * returning, so nothing is applied from a file that turns out to be bad.
+ * plus the non-zero pages of guest RAM, protected by a CRC32C. The layout is described in
+ * {@code docs/state-format.md}. Writing goes through a temporary file in the same directory that is synced and
+ * then atomically renamed over the target, so a crash leaves either the old file or the complete new one.
+ * Reading validates the whole file before returning, so nothing is applied from a file that turns out to be
+ * bad.
  */
 public final class MachineStateFile {
 

@@ -13,9 +13,9 @@ import java.util.TreeMap;
 /**
  * SHA-256 of a machine's guest-visible state, to check that a restored or migrated machine is the same as
  * the original. The hashed byte stream is: the tag {@code "FERRYHASH1"}; the number of components; for each
- * component of the {@link ComponentRoster} in id order, its id and its {@link RecordCodec} bytes, each with a 4-byte length; RAM base
- * and size (8 bytes each); then, in increasing order, the 4-byte index and 4096 bytes of every page whose
- * content is not all zero. A page that was allocated but holds only zeros therefore hashes like one that was
+ * component of the {@link ComponentRoster} in id order, its id and its {@link RecordCodec} bytes, each with a
+ * 4-byte length; RAM base and size (8 bytes each); then, in increasing order, the 4-byte index and 4096 bytes of
+ * every page whose content is not all zero. A page that was allocated but holds only zeros therefore hashes like one that was
  * never written, and only allocated pages are read, so hashing 1 GiB of mostly empty RAM is quick.
  *
  * <p>The memory and components must not change while hashing (vCPU stopped).

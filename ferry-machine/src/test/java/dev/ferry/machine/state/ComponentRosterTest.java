@@ -74,7 +74,8 @@ class ComponentRosterTest {
         assertThat(r).extracting(ComponentRoster.Entry::type)
                 .containsExactly(ClintState.class, UartState.class, PlicState.class);
         assertThat(r.save().keySet()).containsExactly("z", "a", "m");
-        assertThat(r).extracting(ComponentRoster.Entry::fingerprint).containsExactly(RecordCodec.fingerprint(ClintState.class),
+        assertThat(r).extracting(ComponentRoster.Entry::fingerprint).containsExactly(
+                RecordCodec.fingerprint(ClintState.class),
                 RecordCodec.fingerprint(UartState.class), RecordCodec.fingerprint(PlicState.class));
     }
 
