@@ -100,7 +100,9 @@ class FailureTest {
 
     /**
      * The PLIC record in DEVICE_STATE decodes but is invalid, and SWITCHOVER never reaches the target: the target
-     * must refuse the device state itself, and the source keeps the VM.
+     * must refuse the device state itself, and the source keeps the VM unharmed. (The source's report names the
+     * target's reason when its ERROR frame arrives before the closed page streams are noticed; that is timing,
+     * so the reason is checked on the target.)
      */
     @ParameterizedTest
     @EnumSource(value = Strategy.class, names = {"PRECOPY", "POSTCOPY"})
@@ -110,9 +112,11 @@ class FailureTest {
             case SWITCHOVER -> null;
             default -> f;
         };
-        MigrationReport r = failing(Options.of(strategy).build(), Harness.SECRET, Handshake.VERSION, rewrite,
-                (s, t, p) -> { }, FailureTest::awaitAbandoned);
-        assertThat(r.error()).contains("component 'plic': PLIC priority/threshold 8 is outside 0..7");
+        failing(Options.of(strategy).build(), Harness.SECRET, Handshake.VERSION, rewrite, (s, t, p) -> { }, t -> {
+            awaitAbandoned(t);
+            assertThat(t.abandoned).as("the target's reason")
+                    .containsExactly("device state: component 'plic': PLIC priority/threshold 8 is outside 0..7");
+        });
     }
 
     @Test
