@@ -2,13 +2,17 @@ package dev.ferry.migration;
 
 
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.migration.wire.Frame;
 import dev.ferry.migration.wire.Handshake;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,7 +38,13 @@ class FailureTest {
     /** Starts a migration through a proxy, sabotages it, and checks the outcome and the VM. */
     private static MigrationReport failing(MigrationOptions o, byte[] secret, int version, Sabotage sabotage,
             Consumer<Harness.Host> targetCheck) throws Exception {
-        try (Harness.Host target = new Harness.Host(); Proxy proxy = new Proxy(target.endpoint())) {
+        return failing(o, secret, version, null, sabotage, targetCheck);
+    }
+
+    /** As above, with the source's frames passing through {@code rewrite} (see {@link Proxy}). */
+    private static MigrationReport failing(MigrationOptions o, byte[] secret, int version,
+            UnaryOperator<Frame> rewrite, Sabotage sabotage, Consumer<Harness.Host> targetCheck) throws Exception {
+        try (Harness.Host target = new Harness.Host(); Proxy proxy = new Proxy(target.endpoint(), rewrite)) {
             VmRunner vm = G.start("vm");
             MigrationSource source = new MigrationSource("f1", vm, G.descriptor("vm"), proxy.endpoint(), secret, o,
                     version);
@@ -86,6 +96,27 @@ class FailureTest {
             p.corruptByte(100_000);
         }, FailureTest::awaitAbandoned);
         assertThat(r.error()).contains("checksum mismatch");
+    }
+
+    /**
+     * The PLIC record in DEVICE_STATE decodes but is invalid, and SWITCHOVER never reaches the target: the target
+     * must refuse the device state itself, and the source keeps the VM unharmed. (The source's report names the
+     * target's reason when its ERROR frame arrives before the closed page streams are noticed; that is timing,
+     * so the reason is checked on the target.)
+     */
+    @ParameterizedTest
+    @EnumSource(value = Strategy.class, names = {"PRECOPY", "POSTCOPY"})
+    void invalidDeviceStateIsRefusedBeforeSwitchover(Strategy strategy) throws Exception {
+        UnaryOperator<Frame> rewrite = f -> switch (f.type()) {
+            case DEVICE_STATE -> Harness.withInvalidPlic(f);
+            case SWITCHOVER -> null;
+            default -> f;
+        };
+        failing(Options.of(strategy).build(), Harness.SECRET, Handshake.VERSION, rewrite, (s, t, p) -> { }, t -> {
+            awaitAbandoned(t);
+            assertThat(t.abandoned).as("the target's reason")
+                    .containsExactly("device state: component 'plic': PLIC priority/threshold 8 is outside 0..7");
+        });
     }
 
     @Test

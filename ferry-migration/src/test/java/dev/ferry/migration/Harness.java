@@ -4,10 +4,18 @@ package dev.ferry.migration;
 import dev.ferry.machine.board.GuestFixtures;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.machine.device.PlicState;
+import dev.ferry.machine.state.EncodedComponent;
+import dev.ferry.machine.state.RecordCodec;
+import dev.ferry.migration.wire.Frame;
+import dev.ferry.migration.wire.Messages;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -77,6 +85,38 @@ final class Harness {
             Thread.sleep(5);
         }
         return r.machine().stateHash();
+    }
+
+    /** A DEVICE_STATE frame with every component of {@code machine}, as a source sends it. */
+    static Frame deviceState(VirtMachine machine) {
+        List<Messages.Component> list = new ArrayList<>();
+        for (EncodedComponent c : machine.roster().encode()) {
+            list.add(new Messages.Component(c.id(), c.type(), c.fingerprint(), c.data()));
+        }
+        return Messages.deviceState(list);
+    }
+
+    /**
+     * {@code deviceState} with the PLIC's record replaced by one that decodes but that the PLIC rejects: source 1
+     * at priority 8 (the PLIC has 0 to 7).
+     */
+    static Frame withInvalidPlic(Frame deviceState) {
+        try {
+            List<Messages.Component> out = new ArrayList<>();
+            for (Messages.Component c : Messages.deviceState(deviceState)) {
+                if (c.name().equals("plic")) {
+                    PlicState p = RecordCodec.decode(c.data(), PlicState.class);
+                    int[] priority = p.priority().clone();
+                    priority[1] = 8;
+                    c = new Messages.Component(c.name(), c.type(), c.fingerprint(), RecordCodec.encode(
+                            new PlicState(priority, p.pending(), p.claimed(), p.enable(), p.threshold())));
+                }
+                out.add(c);
+            }
+            return Messages.deviceState(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Host side of a receiver for tests: records what arrives and what was abandoned. */

@@ -2,6 +2,8 @@ package dev.ferry.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.machine.board.MachineConfig;
+import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.migration.wire.Frame;
 import dev.ferry.migration.wire.FrameConnection;
@@ -23,6 +25,30 @@ class HostilePeerTest {
         FrameConnection c = FrameConnection.connect(h.endpoint(), new AtomicLong());
         Handshake.asSource(c, Harness.SECRET, Handshake.VERSION, new Handshake.Hello(purpose, id, stream));
         return c;
+    }
+
+    @Test
+    void invalidDeviceStateIsRefusedOnArrival() throws Exception {
+        try (Harness.Host target = new Harness.Host()) {
+            try (FrameConnection control = open(target, Handshake.Purpose.CONTROL, "d1", 0)) {
+                control.send(new Messages.Begin(new VmDescriptor("odd", Harness.RAM, true, 1000), Strategy.PRECOPY, 1)
+                        .frame());
+                control.expect(FrameType.BEGIN_OK, 5000);
+                VirtMachine same = new VirtMachine(new MachineConfig(Harness.RAM, true, "",
+                        OutputStream.nullOutputStream()));
+                control.send(Harness.withInvalidPlic(Harness.deviceState(same)));
+                Frame f = control.receive(5000);
+                assertThat(f.type()).as("answer to DEVICE_STATE alone, before any SWITCHOVER")
+                        .isEqualTo(FrameType.ERROR);
+                assertThat(Messages.error(f)).contains("component 'plic': PLIC priority/threshold 8 is outside 0..7");
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (target.abandoned.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+            assertThat(target.abandoned).anyMatch(r -> r.contains("component 'plic'"));
+            assertThat(target.arrived).isEmpty();
+        }
     }
 
     @Test

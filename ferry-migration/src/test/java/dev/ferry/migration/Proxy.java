@@ -1,18 +1,26 @@
 package dev.ferry.migration;
 
+import dev.ferry.migration.wire.Frame;
+import dev.ferry.migration.wire.FrameCodec;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * A TCP proxy between source and target for failure tests: it can cut every connection, and it can flip one
- * byte of the source-to-target traffic (counted over all connections).
+ * byte of the source-to-target traffic (counted over all connections) or pass that traffic frame by frame
+ * through a function that rewrites or drops frames.
  */
 final class Proxy implements AutoCloseable {
 
@@ -20,11 +28,21 @@ final class Proxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicLong forwarded = new AtomicLong();
+    private final UnaryOperator<Frame> rewrite;
     private volatile long corruptAt = -1;
     private volatile boolean closed;
 
     Proxy(InetSocketAddress target) throws IOException {
+        this(target, null);
+    }
+
+    /**
+     * A proxy that hands every source-to-target frame to {@code rewrite} and forwards what it returns (nothing
+     * for {@code null}); with a {@code null} function, bytes pass unparsed.
+     */
+    Proxy(InetSocketAddress target, UnaryOperator<Frame> rewrite) throws IOException {
         this.target = target;
+        this.rewrite = rewrite;
         this.server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::accept, "test-proxy");
         t.setDaemon(true);
@@ -78,6 +96,10 @@ final class Proxy implements AutoCloseable {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[65536];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                if (forward && rewrite != null) {
+                    copyFrames(in, out);
+                    return;
+                }
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     if (forward) {
@@ -103,6 +125,30 @@ final class Proxy implements AutoCloseable {
         }, "test-proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    private void copyFrames(InputStream in, OutputStream out) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        while (true) {
+            byte[] header = new byte[FrameCodec.HEADER];
+            try {
+                data.readFully(header);
+            } catch (EOFException e) {
+                return;
+            }
+            int length = ByteBuffer.wrap(header).getInt(4);
+            if (length < 0 || length > FrameCodec.MAX_PAYLOAD) {
+                throw new IOException("frame length " + length);
+            }
+            byte[] frame = Arrays.copyOf(header, FrameCodec.HEADER + length);
+            data.readFully(frame, FrameCodec.HEADER, length);
+            Frame f = FrameCodec.decode(frame);
+            forwarded.addAndGet(FrameCodec.HEADER + f.payload().length);
+            Frame changed = rewrite.apply(f);
+            if (changed != null) {
+                out.write(FrameCodec.encode(changed));
+            }
+        }
     }
 
     @Override

@@ -17,8 +17,10 @@ import dev.ferry.machine.device.virtio.VirtioBalloonState;
 import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.machine.memory.GuestMemory;
+import dev.ferry.machine.state.ComponentRoster;
 import dev.ferry.machine.state.LoadedState;
 import dev.ferry.machine.state.MachineStateFile;
+import dev.ferry.machine.state.Snapshottable;
 import dev.ferry.machine.state.StateFormatException;
 import dev.ferry.machine.state.StateHasher;
 import dev.ferry.machine.time.RealTimeClock;
@@ -26,7 +28,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +39,9 @@ import java.util.function.Supplier;
  * balloon in slot 7. The same guest ELF runs here and under
  * {@code qemu-system-riscv64 -machine virt -bios none -kernel} (with {@code -device virtio-balloon-device} for
  * the balloon).
+ *
+ * <p>Its stateful parts are listed once, in its {@link #roster()}, which saving, hashing, restoring and
+ * migration all go through; a restore validates everything before it changes anything.
  *
  * <p>The vCPU runs on the thread that calls {@link #run}. Other threads reach the machine through
  * {@link #requestStop()} and {@link #atSafepoint}, which runs a task on the vCPU thread between two
@@ -63,8 +67,10 @@ public final class VirtMachine {
     public static final int VIRTIO_SLOTS = VirtioMmioSlot.COUNT;
     /** The slot of the balloon: QEMU places the first {@code -device} in the highest-numbered free slot. */
     public static final int BALLOON_SLOT = 7;
-    /** Name of the balloon's component state. */
-    public static final String BALLOON = "balloon";
+    /** Roster id of the board's own state. */
+    public static final String BOARD = "board";
+    /** Roster id of the balloon: named by its slot, as every virtio device is. */
+    public static final String BALLOON = virtioId(BALLOON_SLOT);
 
     private final MachineConfig config;
     private final GuestMemory ram;
@@ -76,6 +82,7 @@ public final class VirtMachine {
     private final Uart16550 uart;
     private final TestFinisher finisher;
     private final VirtioBalloon balloon;
+    private final ComponentRoster roster;
     private final Queue<Runnable> safepointTasks = new ArrayDeque<>();
 
     private volatile boolean poweredOff;
@@ -117,6 +124,16 @@ public final class VirtMachine {
             bus.map(VirtioMmioSlot.base(i), i == BALLOON_SLOT && balloon != null ? balloon.mmio()
                     : new VirtioMmioSlot());
         }
+        ComponentRoster.Builder components = ComponentRoster.builder()
+                .add(BOARD, BoardState.class, new Board())
+                .add("cpu", CpuState.class, cpu)
+                .add("clint", ClintState.class, clint)
+                .add("plic", PlicState.class, plic)
+                .add("uart0", UartState.class, uart);
+        if (balloon != null) {
+            components.add(BALLOON, VirtioBalloonState.class, balloon);
+        }
+        this.roster = components.build();
     }
 
     /** The configuration this machine was built with. */
@@ -302,99 +319,96 @@ public final class VirtMachine {
 
     // ---------------------------------------------------------------- state
 
-    /** The guest-visible state of every component, by name. vCPU stopped only. */
+    /** The machine's migratable components, in the order they are restored. */
+    public ComponentRoster roster() {
+        return roster;
+    }
+
+    /** The guest-visible state of every component, by roster id, in roster order. vCPU stopped only. */
     public Map<String, Record> componentStates() {
-        Map<String, Record> states = new LinkedHashMap<>();
-        states.put("board", new BoardState(config.ramSize(), config.deterministic(),
-                realTime == null ? 0 : realTime.mtime()));
-        states.put("cpu", cpu.saveState());
-        states.put("clint", clint.saveState());
-        states.put("plic", plic.saveState());
-        states.put("uart0", uart.saveState());
-        if (balloon != null) {
-            states.put(BALLOON, balloon.saveState());
-        }
-        return states;
+        return roster.save();
     }
 
     /** SHA-256 of the complete guest-visible state: CPU, devices and all of memory. vCPU stopped only. */
     public String stateHash() {
-        return StateHasher.hash(componentStates(), ram);
+        return StateHasher.hash(roster, ram);
     }
 
     /** Writes the machine's state to {@code file} (atomically). vCPU stopped only. */
     public void saveState(Path file) throws IOException {
-        MachineStateFile.write(file, componentStates(), ram);
+        MachineStateFile.write(file, roster, ram);
     }
 
     /**
-     * Replaces this machine's state with a validated saved state. The file is read and checked completely
-     * before anything changes, so a bad file leaves the machine as it was.
+     * Replaces this machine's state with a saved state: memory and every component. Every record is decoded and
+     * validated, and the RAM geometry checked, before anything changes, so a bad state leaves the machine as it
+     * was. vCPU stopped only.
+     *
+     * @throws StateFormatException if a component is missing, unknown, of another type or layout, or rejected by
+     *                              its component, or the RAM does not fit
      */
     public void restoreState(LoadedState saved) throws StateFormatException {
-        Components c = components(saved::component);
+        ComponentRoster.Validated components = roster.check(saved.components());
+        saved.checkMemory(ram);
         saved.applyMemory(ram);
-        apply(c);
+        roster.restore(components);
     }
 
     /**
      * Restores the CPU and devices from records as {@link #componentStates()} returns them, leaving memory
-     * alone: for a migration target, whose memory arrives page by page. Everything is checked before anything
-     * changes. vCPU stopped only.
+     * alone. Every record is validated before any is applied, so a bad set leaves the machine as it was. vCPU
+     * stopped only.
      *
-     * @throws StateFormatException if a component is missing, of the wrong type, or for another RAM size or mode
+     * @throws StateFormatException if a component is missing, unknown, of the wrong type, rejected by its
+     *                              component, or for another RAM size or mode
      */
     public void restoreComponents(Map<String, ? extends Record> states) throws StateFormatException {
-        apply(components(new StateMap(states)::get));
+        roster.restore(roster.check(states));
     }
 
-    /** Where component records come from: a state file or a map. */
-    @FunctionalInterface
-    private interface ComponentSource {
-        <R extends Record> R get(String name, Class<R> type) throws StateFormatException;
+    /**
+     * Restores the CPU and devices from a set this machine's {@link #roster()} validated, leaving memory alone:
+     * for a migration target, whose memory arrives page by page. Cannot fail. vCPU stopped only.
+     */
+    public void restoreComponents(ComponentRoster.Validated states) {
+        roster.restore(states);
     }
 
-    /** Component records by name, typed. */
-    private record StateMap(Map<String, ? extends Record> states) {
-        <R extends Record> R get(String name, Class<R> type) throws StateFormatException {
-            Record r = states.get(name);
-            if (!type.isInstance(r)) {
-                throw new StateFormatException("component '" + name + "' is " + (r == null ? "missing"
-                        : "a " + r.getClass().getSimpleName() + ", not a " + type.getSimpleName()));
+    /** Roster id of the device in virtio-mmio slot {@code slot}: its device-tree node name. */
+    public static String virtioId(int slot) {
+        return String.format("virtio_mmio@%x", VirtioMmioSlot.base(slot));
+    }
+
+    /** The board's own state: RAM size and mode (which a restored state must match) and the real-time clock. */
+    private final class Board implements Snapshottable<BoardState> {
+
+        @Override
+        public BoardState saveState() {
+            return new BoardState(config.ramSize(), config.deterministic(), realTime == null ? 0 : realTime.mtime());
+        }
+
+        @Override
+        public void validateState(BoardState board) {
+            if (board.ramSize() != config.ramSize() || board.deterministic() != config.deterministic()) {
+                throw new IllegalArgumentException(String.format(
+                        "state is for %d MiB of RAM in %s mode, the machine has %d MiB in %s mode",
+                        board.ramSize() >> 20, mode(board.deterministic()), config.ramSize() >> 20,
+                        mode(config.deterministic())));
             }
-            return type.cast(r);
         }
-    }
 
-    /** Every component's record, fetched and checked against this machine before any is applied. */
-    private record Components(BoardState board, CpuState cpu, ClintState clint, PlicState plic, UartState uart,
-            VirtioBalloonState balloon) { }
+        /** Sets the real-time clock and powers the machine on (a saved machine was running). */
+        @Override
+        public void restoreState(BoardState board) {
+            if (realTime != null) {
+                realTime.set(board.realTimeMtime());
+            }
+            poweredOff = false;
+        }
 
-    private Components components(ComponentSource source) throws StateFormatException {
-        BoardState board = source.get("board", BoardState.class);
-        if (board.ramSize() != config.ramSize() || board.deterministic() != config.deterministic()) {
-            throw new StateFormatException(String.format(
-                    "state is for %d MiB of RAM in %s mode, the machine has %d MiB in %s mode", board.ramSize() >> 20,
-                    board.deterministic() ? "deterministic" : "real-time", config.ramSize() >> 20,
-                    config.deterministic() ? "deterministic" : "real-time"));
+        private static String mode(boolean deterministic) {
+            return deterministic ? "deterministic" : "real-time";
         }
-        return new Components(board, source.get("cpu", CpuState.class), source.get("clint", ClintState.class),
-                source.get("plic", PlicState.class), source.get("uart0", UartState.class),
-                balloon == null ? null : source.get(BALLOON, VirtioBalloonState.class));
-    }
-
-    private void apply(Components c) {
-        if (realTime != null) {
-            realTime.set(c.board().realTimeMtime());
-        }
-        cpu.restoreState(c.cpu());
-        clint.restoreState(c.clint());
-        plic.restoreState(c.plic());
-        uart.restoreState(c.uart());
-        if (balloon != null) {
-            balloon.restoreState(c.balloon());
-        }
-        poweredOff = false;
     }
 
     /**
@@ -402,7 +416,7 @@ public final class VirtMachine {
      */
     public static VirtMachine fromStateFile(Path file, OutputStream console) throws IOException {
         LoadedState saved = MachineStateFile.read(file);
-        BoardState board = saved.component("board", BoardState.class);
+        BoardState board = saved.component(BOARD, BoardState.class);
         VirtMachine m;
         try {
             m = new VirtMachine(new MachineConfig(board.ramSize(), board.deterministic(), "", console,

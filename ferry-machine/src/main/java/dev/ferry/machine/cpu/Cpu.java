@@ -1316,8 +1316,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 cycles(), retired(), countInhibit, instret, wfiSleeping, resValid, resAddr, resValue);
     }
 
+    /** Checks the register file, privilege, {@code misa} and the PMP arrays. */
     @Override
-    public void restoreState(CpuState s) {
+    public void validateState(CpuState s) {
         if (s.x() == null || s.x().length != 32 || s.x()[0] != 0) {
             throw new IllegalArgumentException("x must hold 32 registers with x0 == 0");
         }
@@ -1331,6 +1332,10 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 || s.pmpaddr().length != Pmp.ENTRIES) {
             throw new IllegalArgumentException("pmp state must have " + Pmp.ENTRIES + " entries");
         }
+    }
+
+    @Override
+    public void restoreState(CpuState s) {
         System.arraycopy(s.x(), 0, x, 0, 32);
         pc = s.pc();
         priv = s.privilege();

@@ -111,6 +111,12 @@ public final class Clint implements MmioDevice, Snapshottable<ClintState> {
         return new ClintState(msip, mtimecmp);
     }
 
+    /** Every value of both registers is valid. */
+    @Override
+    public void validateState(ClintState state) {
+        Objects.requireNonNull(state);
+    }
+
     /** Restores the registers and drives MSIP to the restored level. */
     @Override
     public synchronized void restoreState(ClintState state) {

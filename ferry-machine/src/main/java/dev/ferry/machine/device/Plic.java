@@ -202,9 +202,9 @@ public final class Plic implements MmioDevice, Snapshottable<PlicState> {
         return new PlicState(priority.clone(), pending.clone(), claimed.clone(), enable.clone(), threshold.clone());
     }
 
-    /** Restores all registers and drives MEIP and SEIP to the levels they imply. */
+    /** Checks array lengths, that source 0 has priority 0 and is not pending, and every priority and threshold. */
     @Override
-    public synchronized void restoreState(PlicState state) {
+    public void validateState(PlicState state) {
         checkLength("priority", state.priority(), PRIORITY_REGISTERS);
         checkLength("pending", state.pending(), WORDS);
         checkLength("claimed", state.claimed(), WORDS);
@@ -222,6 +222,11 @@ public final class Plic implements MmioDevice, Snapshottable<PlicState> {
         if ((state.pending()[0] & 1) != 0) {
             throw new IllegalArgumentException("PLIC source 0 cannot be pending");
         }
+    }
+
+    /** Restores all registers and drives MEIP and SEIP to the levels they imply. */
+    @Override
+    public synchronized void restoreState(PlicState state) {
         System.arraycopy(state.priority(), 0, priority, 0, PRIORITY_REGISTERS);
         System.arraycopy(state.pending(), 0, pending, 0, WORDS);
         System.arraycopy(state.claimed(), 0, claimed, 0, WORDS);

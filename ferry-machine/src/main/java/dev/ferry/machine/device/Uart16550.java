@@ -394,12 +394,9 @@ public final class Uart16550 implements MmioDevice, Snapshottable<UartState> {
                 hostInput.toArray());
     }
 
-    /**
-     * Restores all registers and buffers. The interrupt line is not driven: the PLIC's own restored pending
-     * bits already carry the interrupt, and re-raising it here would latch a pending bit the guest had claimed.
-     */
+    /** Checks every register's range, that only sticky FCR bits are set, and the buffer sizes. */
     @Override
-    public synchronized void restoreState(UartState s) {
+    public void validateState(UartState s) {
         checkRange("IER", s.ier(), 0x0f);
         checkRange("LCR", s.lcr(), 0xff);
         checkRange("MCR", s.mcr(), 0x1f);
@@ -418,6 +415,14 @@ public final class Uart16550 implements MmioDevice, Snapshottable<UartState> {
         if (s.hostInput() == null || s.hostInput().length > HOST_BUFFER_SIZE) {
             throw new IllegalArgumentException("UART host input holds at most " + HOST_BUFFER_SIZE + " bytes");
         }
+    }
+
+    /**
+     * Restores all registers and buffers. The interrupt line is not driven: the PLIC's own restored pending
+     * bits already carry the interrupt, and re-raising it here would latch a pending bit the guest had claimed.
+     */
+    @Override
+    public synchronized void restoreState(UartState s) {
         ier = s.ier();
         lcr = s.lcr();
         mcr = s.mcr();

@@ -3,28 +3,26 @@ package dev.ferry.machine.state;
 import dev.ferry.machine.memory.GuestMemory;
 import java.security.MessageDigest;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * A state file that {@link MachineStateFile#read} has fully validated, held in memory: component records
- * (decoded on request, against the type the caller expects) and the non-zero RAM pages.
+ * A state file that {@link MachineStateFile#read} has fully validated, held in memory: the encoded component
+ * records (for a machine's {@link ComponentRoster#check}) and the non-zero RAM pages.
  */
 public final class LoadedState {
 
-    /** A component as stored: its record type, layout fingerprint and encoded bytes. */
-    record Component(String typeName, long fingerprint, byte[] data) {
-    }
-
-    private final Map<String, Component> components;
+    private final Map<String, EncodedComponent> components;
     private final long ramBase;
     private final long ramSize;
     private final int[] pageIndices;
     private final byte[][] pages;
 
-    LoadedState(Map<String, Component> components, long ramBase, long ramSize, int[] pageIndices, byte[][] pages) {
+    LoadedState(Map<String, EncodedComponent> components, long ramBase, long ramSize, int[] pageIndices,
+            byte[][] pages) {
         this.components = components;
         this.ramBase = ramBase;
         this.ramSize = ramSize;
@@ -32,35 +30,28 @@ public final class LoadedState {
         this.pages = pages;
     }
 
-    /** Names of the stored components, in file order (sorted by name). */
+    /** Ids of the stored components, in file order (sorted). */
     public Set<String> componentNames() {
         return Collections.unmodifiableSet(components.keySet());
     }
 
+    /** The stored components, encoded, in file order. */
+    public List<EncodedComponent> components() {
+        return List.copyOf(components.values());
+    }
+
     /**
-     * Decodes component {@code name} as a {@code type} record.
+     * Decodes component {@code name} as a {@code type} record, without validating it against a machine.
      *
      * @throws StateFormatException if the file has no such component, it holds another record type or a
      *                              different layout of it, or its values are rejected by the record
      */
     public <R extends Record> R component(String name, Class<R> type) throws StateFormatException {
-        Component c = components.get(name);
+        EncodedComponent c = components.get(name);
         if (c == null) {
             throw new StateFormatException("state file has no '" + name + "' component");
         }
-        if (!c.typeName().equals(type.getName())) {
-            throw new StateFormatException("component '" + name + "' in the state file is a " + c.typeName()
-                    + ", not a " + type.getName());
-        }
-        if (c.fingerprint() != RecordCodec.fingerprint(type)) {
-            throw new StateFormatException("component '" + name + "' was saved with a different layout of "
-                    + type.getSimpleName() + " than this build has");
-        }
-        try {
-            return RecordCodec.decode(c.data(), type);
-        } catch (StateFormatException e) {
-            throw new StateFormatException("component '" + name + "': " + e.getMessage(), e);
-        }
+        return c.decode(type);
     }
 
     /** Guest-physical address of the saved RAM. */
@@ -79,12 +70,11 @@ public final class LoadedState {
     }
 
     /**
-     * Replaces the contents of {@code target} with the saved RAM: clears it, then loads the stored pages.
-     * vCPU stopped only.
+     * Checks that the saved RAM fits {@code target}, changing nothing.
      *
-     * @throws StateFormatException if {@code target} has another size or base address (nothing is changed)
+     * @throws StateFormatException if {@code target} has another size or base address
      */
-    public void applyMemory(GuestMemory target) throws StateFormatException {
+    public void checkMemory(GuestMemory target) throws StateFormatException {
         if (target.size() != ramSize) {
             throw new StateFormatException("state file is for " + describeSize(ramSize) + " of RAM, the machine has "
                     + describeSize(target.size()));
@@ -93,6 +83,16 @@ public final class LoadedState {
             throw new StateFormatException(String.format("state file has RAM at 0x%x, the machine at 0x%x",
                     ramBase, target.base()));
         }
+    }
+
+    /**
+     * Replaces the contents of {@code target} with the saved RAM: clears it, then loads the stored pages.
+     * vCPU stopped only.
+     *
+     * @throws StateFormatException if {@link #checkMemory} rejects {@code target} (nothing is changed then)
+     */
+    public void applyMemory(GuestMemory target) throws StateFormatException {
+        checkMemory(target);
         target.clear();
         for (int i = 0; i < pageIndices.length; i++) {
             target.loadPage(pageIndices[i], pages[i], 0);

@@ -21,29 +21,34 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * The on-disk form of a stopped machine: named component state records plus the non-zero pages of guest
- * RAM, protected by a CRC32C. The layout is described in {@code docs/state-format.md}. Writing goes through
- * a temporary file in the same directory that is synced and then atomically renamed over the target, so a
- * crash leaves either the old file or the complete new one. Reading validates the whole file before
- * returning, so nothing is applied from a file that turns out to be bad.
+ * The on-disk form of a stopped machine: the state record of every component of its {@link ComponentRoster}
+ * plus the non-zero pages of guest RAM, protected by a CRC32C. The layout is described in
+ * {@code docs/state-format.md}. Writing goes through a temporary file in the same directory that is synced and
+ * then atomically renamed over the target, so a crash leaves either the old file or the complete new one.
+ * Reading validates the whole file before returning, so nothing is applied from a file that turns out to be
+ * bad.
  */
 public final class MachineStateFile {
 
     /** The first bytes of every state file. */
     static final byte[] MAGIC = "FERRYST".getBytes(StandardCharsets.US_ASCII);
-    /** The format version this build writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /** The format version this build writes. */
+    public static final int FORMAT_VERSION = 2;
+    /** The oldest format version this build reads. */
+    public static final int OLDEST_READABLE_VERSION = 1;
+    /**
+     * Component ids that version 1 used and version 2 renamed: the balloon was {@code "balloon"} there and is
+     * named by its virtio-mmio slot now. Fixed history, so the names are spelled out.
+     */
+    private static final Map<String, String> VERSION_1_IDS = Map.of("balloon", "virtio_mmio@10008000");
     /** Bytes of the fixed header: magic, version, total file length. */
     static final int HEADER_SIZE = MAGIC.length + 1 + 8;
-    /** Longest component name, in UTF-8 bytes. */
-    public static final int MAX_NAME_BYTES = 255;
     /** Bytes of a section apart from its variable parts: section length, name and type lengths, fingerprint, data length. */
     private static final int SECTION_OVERHEAD = 4 + 2 + 2 + 8 + 4;
     private static final int PAGE_RECORD = 4 + GuestMemory.PAGE_SIZE;
@@ -57,22 +62,20 @@ public final class MachineStateFile {
     /**
      * Writes the state of a stopped machine to {@code path}, replacing any existing file atomically.
      *
-     * @param components component name (for example {@code "uart0"}) to its state record
-     * @param memory     guest RAM; every page must be present
-     * @throws IllegalArgumentException if a name is empty or longer than {@value #MAX_NAME_BYTES} bytes, or a
-     *                                  record cannot be encoded
+     * @param roster the machine's components; each one's current state is saved under its id
+     * @param memory guest RAM; every page must be present
+     * @throws IllegalArgumentException if a record cannot be encoded (nothing is written then)
      * @throws IllegalStateException    if some RAM pages are not present (post-copy still running)
      */
-    public static void write(Path path, Map<String, ? extends Record> components, GuestMemory memory)
-            throws IOException {
+    public static void write(Path path, ComponentRoster roster, GuestMemory memory) throws IOException {
         if (memory.absentPages() != 0) {
             throw new IllegalStateException(memory.absentPages() + " RAM pages are not present; cannot save");
         }
         Map<String, Section> sections = new TreeMap<>();
         long length = HEADER_SIZE + 4L;
-        for (Map.Entry<String, ? extends Record> e : components.entrySet()) {
-            Section s = Section.of(e.getKey(), e.getValue());
-            sections.put(e.getKey(), s);
+        for (EncodedComponent c : roster.encode()) {
+            Section s = Section.of(c);
+            sections.put(c.id(), s);
             length += s.encodedSize();
         }
         int[] pages = nonZeroPages(memory);
@@ -162,12 +165,13 @@ public final class MachineStateFile {
             }
             header.flip();
             checkHeader(header, size);
+            int version = header.get(MAGIC.length) & 0xff;
             long length = header.getLong(MAGIC.length + 1);
             checkChecksum(channel, length);
             channel.position(HEADER_SIZE);
             InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
             try {
-                return parse(new DataInputStream(in), length);
+                return parse(new DataInputStream(in), version, length);
             } catch (EOFException e) {
                 throw new StateFormatException("state file is malformed: a length runs past the end");
             }
@@ -185,9 +189,9 @@ public final class MachineStateFile {
             throw new StateFormatException("state file is truncated");
         }
         int version = header.get(MAGIC.length) & 0xff;
-        if (version != FORMAT_VERSION) {
+        if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION) {
             throw new StateFormatException("unsupported state format version " + version + " (this build reads "
-                    + FORMAT_VERSION + ")");
+                    + OLDEST_READABLE_VERSION + " to " + FORMAT_VERSION + ")");
         }
         if (have < HEADER_SIZE) {
             throw new StateFormatException("state file is truncated");
@@ -231,7 +235,7 @@ public final class MachineStateFile {
         }
     }
 
-    private static LoadedState parse(DataInputStream in, long length) throws IOException {
+    private static LoadedState parse(DataInputStream in, int version, long length) throws IOException {
         long pos = HEADER_SIZE;
         long bodyEnd = length - TRAILER;
         int count = in.readInt();
@@ -239,7 +243,7 @@ public final class MachineStateFile {
         if (count < 0 || count > (bodyEnd - pos) / SECTION_OVERHEAD) {
             throw malformed("component count " + Integer.toUnsignedString(count));
         }
-        Map<String, LoadedState.Component> components = new LinkedHashMap<>();
+        Map<String, EncodedComponent> components = new TreeMap<>();
         for (int i = 0; i < count; i++) {
             long sectionLength = in.readInt() & 0xffff_ffffL;
             pos += 4;
@@ -258,10 +262,13 @@ public final class MachineStateFile {
             if (data.length != dataLength) {
                 throw new EOFException();
             }
+            if (version == 1) {
+                name = VERSION_1_IDS.getOrDefault(name, name);
+            }
             if (name.isEmpty() || components.containsKey(name)) {
                 throw malformed("component name '" + name + "' is empty or repeated");
             }
-            components.put(name, new LoadedState.Component(typeName, fingerprint, data));
+            components.put(name, new EncodedComponent(name, typeName, fingerprint, data));
             pos += sectionLength;
         }
         if (bodyEnd - pos < MEMORY_HEADER) {
@@ -323,18 +330,9 @@ public final class MachineStateFile {
     /** One encoded component, ready to write. */
     private record Section(byte[] name, byte[] typeName, long fingerprint, byte[] data) {
 
-        static Section of(String name, Record state) {
-            byte[] n = name.getBytes(StandardCharsets.UTF_8);
-            if (n.length == 0 || n.length > MAX_NAME_BYTES) {
-                throw new IllegalArgumentException("component name '" + name + "' must have 1 to "
-                        + MAX_NAME_BYTES + " bytes");
-            }
-            if (state == null) {
-                throw new IllegalArgumentException("component '" + name + "' has no state");
-            }
-            Class<? extends Record> type = state.getClass();
-            return new Section(n, type.getName().getBytes(StandardCharsets.UTF_8), RecordCodec.fingerprint(type),
-                    RecordCodec.encode(state));
+        static Section of(EncodedComponent c) {
+            return new Section(c.id().getBytes(StandardCharsets.UTF_8), c.type().getBytes(StandardCharsets.UTF_8),
+                    c.fingerprint(), c.data());
         }
 
         long encodedSize() {

@@ -13,9 +13,9 @@ import java.util.TreeMap;
 /**
  * SHA-256 of a machine's guest-visible state, to check that a restored or migrated machine is the same as
  * the original. The hashed byte stream is: the tag {@code "FERRYHASH1"}; the number of components; for each
- * component in name order, its name and its {@link RecordCodec} bytes, each with a 4-byte length; RAM base
- * and size (8 bytes each); then, in increasing order, the 4-byte index and 4096 bytes of every page whose
- * content is not all zero. A page that was allocated but holds only zeros therefore hashes like one that was
+ * component of the {@link ComponentRoster} in id order, its id and its {@link RecordCodec} bytes, each with a
+ * 4-byte length; RAM base and size (8 bytes each); then, in increasing order, the 4-byte index and 4096 bytes of
+ * every page whose content is not all zero. A page that was allocated but holds only zeros therefore hashes like one that was
  * never written, and only allocated pages are read, so hashing 1 GiB of mostly empty RAM is quick.
  *
  * <p>The memory and components must not change while hashing (vCPU stopped).
@@ -27,10 +27,12 @@ public final class StateHasher {
     private StateHasher() {
     }
 
-    /** Lower-case hex SHA-256 of {@code components} (by name) and {@code memory}. */
-    public static String hash(Map<String, ? extends Record> components, GuestMemory memory) {
+    /** Lower-case hex SHA-256 of the current state of every component in {@code roster} and of {@code memory}. */
+    public static String hash(ComponentRoster roster, GuestMemory memory) {
         SortedMap<String, byte[]> encoded = new TreeMap<>();
-        components.forEach((name, state) -> encoded.put(name, RecordCodec.encode(state)));
+        for (EncodedComponent c : roster.encode()) {
+            encoded.put(c.id(), c.data());
+        }
         MessageDigest md = begin(encoded, memory.base(), memory.size());
         for (int page = 0; page < memory.pageCount(); page++) {
             if (!memory.isZeroPage(page)) {

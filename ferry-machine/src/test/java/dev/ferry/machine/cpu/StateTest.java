@@ -42,18 +42,18 @@ class StateTest {
     }
 
     @Test
-    void restoreRejectsInconsistentState() {
+    void validateRejectsInconsistentState() {
         CpuState s = configured().cpu.saveState();
         TestMachine fresh = new TestMachine();
         long[] badX = s.x().clone();
         badX[0] = 1;
-        assertThatThrownBy(() -> fresh.cpu.restoreState(new CpuState(s.pc(), badX, s.privilege(), s.misa(),
+        assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), badX, s.privilege(), s.misa(),
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
                 s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
                 s.instret(),
                 s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue())))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> fresh.cpu.restoreState(new CpuState(s.pc(), s.x(), 1, s.misa(),
+        assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), s.x(), 1, s.misa(),
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
                 s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
                 s.instret(),

@@ -265,15 +265,15 @@ class PlicTest {
     }
 
     @Test
-    void restoreRejectsInconsistentState() {
+    void validateRejectsInconsistentState() {
         PlicState good = plic.saveState();
         int[] badPriority = new int[Plic.PRIORITY_REGISTERS];
         badPriority[4] = 8;
-        assertThatThrownBy(() -> plic.restoreState(new PlicState(badPriority, good.pending(), good.claimed(),
+        assertThatThrownBy(() -> plic.validateState(new PlicState(badPriority, good.pending(), good.claimed(),
                 good.enable(), good.threshold()))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> plic.restoreState(new PlicState(good.priority(), new int[2], good.claimed(),
+        assertThatThrownBy(() -> plic.validateState(new PlicState(good.priority(), new int[2], good.claimed(),
                 good.enable(), good.threshold()))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> plic.restoreState(new PlicState(good.priority(), new int[] {1, 0, 0},
+        assertThatThrownBy(() -> plic.validateState(new PlicState(good.priority(), new int[] {1, 0, 0},
                 good.claimed(), good.enable(), good.threshold()))).isInstanceOf(IllegalArgumentException.class);
     }
 

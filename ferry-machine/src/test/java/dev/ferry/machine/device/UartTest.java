@@ -268,13 +268,13 @@ class UartTest {
     }
 
     @Test
-    void restoreRejectsImpossibleValues() {
+    void validateRejectsImpossibleValues() {
         UartState good = uart.saveState();
-        assertThatThrownBy(() -> uart.restoreState(new UartState(0x10, 0, 8, 0x60, 0xb0, 0, 0, 12, 0, false,
+        assertThatThrownBy(() -> uart.validateState(new UartState(0x10, 0, 8, 0x60, 0xb0, 0, 0, 12, 0, false,
                 new byte[0], new byte[0]))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("IER");
-        assertThatThrownBy(() -> uart.restoreState(new UartState(0, 0, 8, 0x60, 0xb0, 0, 0x02, 12, 0, false,
+        assertThatThrownBy(() -> uart.validateState(new UartState(0, 0, 8, 0x60, 0xb0, 0, 0x02, 12, 0, false,
                 new byte[0], new byte[0]))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FCR");
-        assertThatThrownBy(() -> uart.restoreState(new UartState(0, 0, 8, 0x60, 0xb0, 0, 1, 12, 0, false,
+        assertThatThrownBy(() -> uart.validateState(new UartState(0, 0, 8, 0x60, 0xb0, 0, 1, 12, 0, false,
                 new byte[17], new byte[0]))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FIFO");
         assertThat(RecordCodec.encode(uart.saveState())).isEqualTo(RecordCodec.encode(good));
     }

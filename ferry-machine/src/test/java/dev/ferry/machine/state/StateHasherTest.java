@@ -19,8 +19,8 @@ class StateHasherTest {
         return m;
     }
 
-    private static Map<String, Record> state(long mtimecmp) {
-        return Map.of("clint", new ClintState(false, mtimecmp));
+    private static ComponentRoster state(long mtimecmp) {
+        return FixedRoster.of(Map.of("clint", new ClintState(false, mtimecmp)));
     }
 
     @Test
@@ -55,8 +55,9 @@ class StateHasherTest {
     void componentValuesNamesAndRamGeometryCount() {
         String h = StateHasher.hash(state(1), ram());
         assertThat(StateHasher.hash(state(2), ram())).isNotEqualTo(h);
-        assertThat(StateHasher.hash(Map.of("clint2", new ClintState(false, 1)), ram())).isNotEqualTo(h);
-        assertThat(StateHasher.hash(Map.of(), ram())).isNotEqualTo(h);
+        assertThat(StateHasher.hash(FixedRoster.of(Map.of("clint2", new ClintState(false, 1))), ram()))
+                .isNotEqualTo(h);
+        assertThat(StateHasher.hash(FixedRoster.of(Map.of()), ram())).isNotEqualTo(h);
         GuestMemory bigger = new GuestMemory(BASE, 128 * PAGE);
         bigger.store64(BASE + 3 * PAGE, 42);
         assertThat(StateHasher.hash(state(1), bigger)).isNotEqualTo(h);
@@ -70,7 +71,8 @@ class StateHasherTest {
         Map<String, Record> ba = new LinkedHashMap<>();
         ba.put("b", new ClintState(false, 2));
         ba.put("a", new ClintState(true, 1));
-        assertThat(StateHasher.hash(ab, ram())).isEqualTo(StateHasher.hash(ba, ram()));
+        assertThat(StateHasher.hash(FixedRoster.of(ab), ram()))
+                .isEqualTo(StateHasher.hash(FixedRoster.of(ba), ram()));
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.ferry.migration.source;
 
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.memory.GuestMemory;
-import dev.ferry.machine.state.RecordCodec;
+import dev.ferry.machine.state.EncodedComponent;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationReport;
@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -354,10 +353,8 @@ public final class SourceMigration {
 
     private void sendDeviceState() throws IOException {
         List<Messages.Component> list = new ArrayList<>();
-        for (Map.Entry<String, Record> e : runner.machine().componentStates().entrySet()) {
-            Record rec = e.getValue();
-            list.add(new Messages.Component(e.getKey(), rec.getClass().getName(),
-                    RecordCodec.fingerprint(rec.getClass()), RecordCodec.encode(rec)));
+        for (EncodedComponent c : runner.machine().roster().encode()) {
+            list.add(new Messages.Component(c.id(), c.type(), c.fingerprint(), c.data()));
         }
         link.control().send(Messages.deviceState(list));
     }

@@ -4,7 +4,8 @@ import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.memory.GuestMemory;
-import dev.ferry.machine.state.RecordCodec;
+import dev.ferry.machine.state.ComponentRoster;
+import dev.ferry.machine.state.EncodedComponent;
 import dev.ferry.machine.state.StateFormatException;
 import dev.ferry.migration.IncomingVmHandler;
 import dev.ferry.migration.Strategy;
@@ -17,10 +18,9 @@ import dev.ferry.migration.wire.Messages;
 import dev.ferry.migration.wire.ProtocolException;
 import java.io.EOFException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -144,7 +144,7 @@ public final class IncomingMigration {
 
     /** Runs the control connection until the migration ends or the connection fails. */
     public void runControl(FrameConnection c) {
-        Map<String, Record> devices = null;
+        ComponentRoster.Validated devices = null;
         try {
             while (true) {
                 FrameConnection.Received received;
@@ -186,31 +186,21 @@ public final class IncomingMigration {
         }
     }
 
-    private Map<String, Record> decodeDevices(List<Messages.Component> list) throws IOException {
-        Map<String, Record> expected = machine.componentStates();
-        Map<String, Record> out = new HashMap<>();
+    /** Decodes and validates the device state against this machine's roster, before switchover. */
+    private ComponentRoster.Validated decodeDevices(List<Messages.Component> list) throws IOException {
+        List<EncodedComponent> encoded = new ArrayList<>(list.size());
         for (Messages.Component c : list) {
-            Record mine = expected.get(c.name());
-            if (mine == null) {
-                throw new ProtocolException("device state names an unknown component '" + c.name() + "'");
-            }
-            @SuppressWarnings("unchecked")
-            Class<? extends Record> type = mine.getClass();
-            if (!type.getName().equals(c.type()) || RecordCodec.fingerprint(type) != c.fingerprint()) {
-                throw new ProtocolException("component '" + c.name() + "' is a " + c.type()
-                        + " of another layout than this build's " + type.getName());
-            }
-            try {
-                out.put(c.name(), RecordCodec.decode(c.data(), type));
-            } catch (StateFormatException e) {
-                throw new ProtocolException("component '" + c.name() + "': " + e.getMessage());
-            }
+            encoded.add(new EncodedComponent(c.name(), c.type(), c.fingerprint(), c.data()));
         }
-        return out;
+        try {
+            return machine.roster().check(encoded);
+        } catch (StateFormatException e) {
+            throw new ProtocolException("device state: " + e.getMessage());
+        }
     }
 
-    private void switchover(FrameConnection c, Messages.Switchover sw, Map<String, Record> devices)
-            throws IOException, StateFormatException {
+    private void switchover(FrameConnection c, Messages.Switchover sw, ComponentRoster.Validated devices)
+            throws IOException {
         awaitStreams(sw.finalRound());
         machine.restoreComponents(devices);
         if (sw.postcopy()) {

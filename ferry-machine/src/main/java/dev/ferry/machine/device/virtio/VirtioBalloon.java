@@ -164,6 +164,12 @@ public final class VirtioBalloon implements VirtioDevice, Snapshottable<VirtioBa
         return new VirtioBalloonState(transport.saveState(), numPages, actual, poisonValue);
     }
 
+    /** Checks the transport's state; the configuration fields take any value. */
+    @Override
+    public void validateState(VirtioBalloonState state) {
+        transport.validateState(state.transport());
+    }
+
     @Override
     public void restoreState(VirtioBalloonState state) {
         transport.restoreState(state.transport());

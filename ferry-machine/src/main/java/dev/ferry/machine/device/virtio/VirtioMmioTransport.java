@@ -268,13 +268,13 @@ public final class VirtioMmioTransport implements MmioDevice {
     }
 
     /**
-     * Replaces the transport's state; the interrupt line is left alone (the interrupt controller restores its
-     * own pending bits).
+     * Checks, changing nothing, that a saved state fits this device: its number of queues, features it offers,
+     * and every register and queue field in range.
      *
      * @throws IllegalArgumentException if the state does not fit this device
      */
-    public void restoreState(VirtioMmioState s) {
-        if (s.queues().size() != queues.length) {
+    public void validateState(VirtioMmioState s) {
+        if (s.queues() == null || s.queues().size() != queues.length) {
             throw new IllegalArgumentException("virtio state has " + s.queues().size() + " queues, the device "
                     + queues.length);
         }
@@ -290,6 +290,13 @@ public final class VirtioMmioTransport implements MmioDevice {
                 throw new IllegalArgumentException("virtqueue " + i + " state out of range: " + q);
             }
         }
+    }
+
+    /**
+     * Replaces the transport's state with one {@link #validateState} accepted; the interrupt line is left alone
+     * (the interrupt controller restores its own pending bits).
+     */
+    public void restoreState(VirtioMmioState s) {
         hostFeaturesSel = s.hostFeaturesSel();
         guestFeaturesSel = s.guestFeaturesSel();
         guestFeatures = s.guestFeatures();

@@ -382,7 +382,7 @@ class VirtioBalloonTest {
     }
 
     @Test
-    void restoreRejectsStateOfAnotherShape() {
+    void validateRejectsStateOfAnotherShape() {
         VirtioBalloonState s = balloon.saveState();
         VirtioMmioState tr = s.transport();
         VirtioBalloonState fewQueues = new VirtioBalloonState(new VirtioMmioState(0, 0, 0, 0, 0, 0, 0, false,
@@ -392,7 +392,7 @@ class VirtioBalloonTest {
         VirtioBalloonState badFeatures = new VirtioBalloonState(new VirtioMmioState(0, 0, 1L << 40, 0, 0, 0, 0,
                 false, tr.queues()), 0, 0, 0);
         for (VirtioBalloonState bad : List.of(fewQueues, badQueue, badFeatures)) {
-            assertThatThrownBy(() -> balloon.restoreState(bad)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> balloon.validateState(bad)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 
