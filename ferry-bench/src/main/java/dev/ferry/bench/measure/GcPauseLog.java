@@ -4,14 +4,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingStream;
 
 /**
  * Records this JVM's garbage collections with a JFR stream ({@code jdk.GarbageCollection}: start, end, longest
  * pause, sum of pauses) so that a benchmark can ask afterwards which collections overlapped a migration. JFR
- * delivers events when it flushes, about once a second, so {@link #during} waits for the first flush after the
- * window before it answers.
+ * delivers events when it flushes, about once a second, and the stream may parse a flush well after it was
+ * written; so {@link #during} commits a marker event of its own and waits until the stream delivered it: every
+ * collection that ended before the marker has been delivered by then.
  */
 public final class GcPauseLog implements AutoCloseable {
 
@@ -21,14 +26,25 @@ public final class GcPauseLog implements AutoCloseable {
 
     private record Collection(Instant start, Instant end, Duration longestPause, Duration sumOfPauses) { }
 
+    /** Committed by {@link #during}; its arrival in the stream means the stream caught up with that moment. */
+    @Name("dev.ferry.bench.GcLogMark")
+    @Label("GC log mark")
+    @StackTrace(false)
+    static final class Mark extends Event {
+        @Label("Mark number")
+        long number;
+    }
+
     private final RecordingStream stream = new RecordingStream();
     private final Deque<Collection> collections = new ArrayDeque<>();
-    private Instant lastFlush = Instant.MIN;
+    private long marksCommitted;
+    private long marksSeen;
 
     private GcPauseLog() {
         stream.enable(EVENT);
+        stream.enable(Mark.class);
         stream.onEvent(EVENT, this::record);
-        stream.onFlush(this::flushed);
+        stream.onEvent(Mark.class.getAnnotation(Name.class).value(), this::marked);
         stream.startAsync();
     }
 
@@ -46,18 +62,21 @@ public final class GcPauseLog implements AutoCloseable {
         }
     }
 
-    private synchronized void flushed() {
-        lastFlush = Instant.now();
+    private synchronized void marked(RecordedEvent e) {
+        marksSeen = Math.max(marksSeen, e.getLong("number"));
         notifyAll();
     }
 
     /**
-     * The collections that overlapped {@code [from, to]}, after waiting up to {@code maxWait} for the recording
-     * to catch up with {@code to}.
+     * The collections that overlapped {@code [from, to]}, a window that has ended, after waiting up to
+     * {@code maxWait} for the recording to catch up with now.
      */
     public synchronized GcPauses during(Instant from, Instant to, Duration maxWait) throws InterruptedException {
+        Mark mark = new Mark();
+        mark.number = ++marksCommitted;
+        mark.commit();
         long deadline = System.nanoTime() + maxWait.toNanos();
-        while (!lastFlush.isAfter(to)) {
+        while (marksSeen < mark.number) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 break;
@@ -76,7 +95,7 @@ public final class GcPauseLog implements AutoCloseable {
                 }
             }
         }
-        return new GcPauses(count, longest.toNanos() / 1e6, sum.toNanos() / 1e6, lastFlush.isAfter(to));
+        return new GcPauses(count, longest.toNanos() / 1e6, sum.toNanos() / 1e6, marksSeen >= mark.number);
     }
 
     @Override

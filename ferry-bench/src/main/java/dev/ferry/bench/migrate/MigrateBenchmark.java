@@ -200,15 +200,12 @@ public final class MigrateBenchmark implements Callable<Integer> {
             out.println("Loopback TCP rate: unknown, " + wire.problem() + "; no total/wire ratios");
             return;
         }
-        out.printf("Loopback TCP rate (iperf3, 127.0.0.1): %.2f Gbit/s; wire time of the touched memory:%n",
-                wire.bitsPerSec() / 1e9);
-        Set<String> seen = new LinkedHashSet<>();
+        out.printf("Loopback TCP rate (iperf3, 127.0.0.1): %.2f Gbit/s; wire time of the touched memory at that "
+                + "rate:%n", wire.bitsPerSec() / 1e9);
         for (MigrationCase c : cases) {
             Workload w = c.workload();
-            if (seen.add(Sizes.format(w.touchedBytes()))) {
-                out.printf("  %s touched: %.1f ms%n", Sizes.format(w.touchedBytes()), wire.wireMillis(
-                        w.touchedBytes()));
-            }
+            out.printf("  %-20s %s touched: %.1f ms%n", c.name(), Sizes.format(w.touchedBytes()),
+                    wire.wireMillis(w.touchedBytes()));
         }
     }
 
