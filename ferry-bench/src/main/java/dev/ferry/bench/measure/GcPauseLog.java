@@ -24,7 +24,8 @@ public final class GcPauseLog implements AutoCloseable {
     /** Collections older than this are forgotten. */
     private static final Duration KEEP = Duration.ofMinutes(10);
 
-    private record Collection(Instant start, Instant end, Duration longestPause, Duration sumOfPauses) { }
+    /** One collection as JFR reported it. */
+    record Collection(Instant start, Instant end, Duration longestPause, Duration sumOfPauses) { }
 
     /** Committed by {@link #during}; its arrival in the stream means the stream caught up with that moment. */
     @Name("dev.ferry.bench.GcLogMark")
@@ -83,10 +84,15 @@ public final class GcPauseLog implements AutoCloseable {
             }
             wait(Math.max(1, left / 1_000_000));
         }
+        return summarize(collections, from, to, marksSeen >= mark.number);
+    }
+
+    /** The collections of {@code all} that overlap {@code [from, to]}. */
+    static GcPauses summarize(Iterable<Collection> all, Instant from, Instant to, boolean complete) {
         int count = 0;
         Duration longest = Duration.ZERO;
         Duration sum = Duration.ZERO;
-        for (Collection c : collections) {
+        for (Collection c : all) {
             if (c.start().isBefore(to) && c.end().isAfter(from)) {
                 count++;
                 sum = sum.plus(c.sumOfPauses());
@@ -95,7 +101,7 @@ public final class GcPauseLog implements AutoCloseable {
                 }
             }
         }
-        return new GcPauses(count, longest.toNanos() / 1e6, sum.toNanos() / 1e6, marksSeen >= mark.number);
+        return new GcPauses(count, longest.toNanos() / 1e6, sum.toNanos() / 1e6, complete);
     }
 
     @Override
