@@ -30,7 +30,7 @@ final class CaseCatalog {
 
     static final String IDLE_ARGS = "touch=192M sleep=0";
     static final String MUNCH_RATED_ARGS = "wss=64M rate=20000 passes=0";
-    static final String SKEWED_ARGS = "wss=64M hot=16M hotx=16 rate=200000 passes=0";
+    static final String SKEWED_ARGS = "wss=96M hot=32M hotx=64 rate=400000 passes=0";
     static final List<String> STRATEGIES = List.of("stopcopy", "precopy", "postcopy", "hybrid");
 
     /**

@@ -60,6 +60,11 @@ final class TargetCheck {
             Distribution frequency = figure("ferry", skewed, "frequency+delay-hot", MigrationResult::downtimeMs);
             atMost(skewed + ": downtime frequency+delay-hot / sequential", frequency.median() / sequential.median(),
                     1, "x");
+            double sequentialRounds = figure("ferry", skewed, "sequential", r -> r.rounds()).median();
+            double frequencyRounds = figure("ferry", skewed, "frequency+delay-hot", r -> r.rounds()).median();
+            out.printf("  %-52s %.0f vs %.0f: %s%n", skewed + ": rounds frequency+delay-hot vs sequential",
+                    frequencyRounds, sequentialRounds, frequencyRounds == sequentialRounds ? "equal"
+                            : "NOT equal (the comparison needs equal rounds: lower --max-rounds or raise hot=)");
             long sequentialOk = successes(skewed, "sequential");
             long frequencyOk = successes(skewed, "frequency+delay-hot");
             out.printf("  %-52s %d vs %d successful runs: %s%n", skewed + ": no aborts with frequency+delay-hot",
