@@ -150,14 +150,21 @@ public final class ChildHostMain implements IncomingVmHandler {
 
     private ObjectNode outcome(JsonNode r) throws Exception {
         String name = r.path("name").asText();
+        CompletableFuture<Arrival> pending = arrival(name);
         Arrival a;
         try {
-            a = arrival(name).get(r.path("timeoutMs").asLong(), TimeUnit.MILLISECONDS);
+            a = pending.get(r.path("timeoutMs").asLong(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            pending.thenAccept(late -> {
+                incoming.remove(name, pending);
+                if (late.runner() != null) {
+                    late.runner().close();
+                }
+            });
             return ok().put("arrived", false).put("reason", "nothing arrived in " + r.path("timeoutMs").asLong()
                     + " ms");
         }
-        incoming.remove(name);
+        incoming.remove(name, pending);
         if (a.runner() == null) {
             return ok().put("arrived", false).put("reason", a.abandoned());
         }

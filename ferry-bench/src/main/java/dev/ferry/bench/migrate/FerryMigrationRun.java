@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 final class FerryMigrationRun {
 
     private static final long OUTCOME_MILLIS = 30_000;
+    private static final long CLEANUP_MILLIS = 2_000;
     private static final Duration GC_WAIT = Duration.ofSeconds(3);
 
     private final long warmupMillis;
@@ -57,7 +58,7 @@ final class FerryMigrationRun {
             OutgoingMigration.Outcome o = OutgoingMigration.run(vm, w.ramBytes(), target.receiver(),
                     variant.options(), timeoutMillis);
             List<String> notes = new ArrayList<>();
-            boolean arrived = o.success() && arrived(name, notes);
+            boolean arrived = arrived(name, o.success(), notes);
             target.sendGcQuery(o.from(), o.to());
             GcPauses source = sourceGc.during(o.from(), o.to(), GC_WAIT);
             GcPauses targetGc = ChildHost.gcPauses(target.await(GC_WAIT.toMillis() + 10_000));
@@ -79,10 +80,18 @@ final class FerryMigrationRun {
         }
     }
 
-    /** True when the target reports the VM arrived and running; says otherwise in {@code notes}. */
-    private boolean arrived(String name, List<String> notes) throws IOException, InterruptedException {
-        JsonNode reply = target.call(ChildHost.request("outcome").put("name", name).put("timeoutMs", OUTCOME_MILLIS),
-                OUTCOME_MILLIS + 10_000);
+    /**
+     * True when the target reports the VM arrived and running; says otherwise in {@code notes}. After a failed
+     * migration it only makes sure that nothing stays behind on the target (a VM that arrived is shut down).
+     */
+    private boolean arrived(String name, boolean migrated, List<String> notes)
+            throws IOException, InterruptedException {
+        long wait = migrated ? OUTCOME_MILLIS : CLEANUP_MILLIS;
+        JsonNode reply = target.call(ChildHost.request("outcome").put("name", name).put("timeoutMs", wait),
+                wait + 10_000);
+        if (!migrated) {
+            return false;
+        }
         if (!reply.path("arrived").asBoolean()) {
             notes.add("the target says: " + reply.path("reason").asText());
             return false;

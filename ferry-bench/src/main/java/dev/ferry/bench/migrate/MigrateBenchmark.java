@@ -131,7 +131,7 @@ public final class MigrateBenchmark implements Callable<Integer> {
         GuestImages installed = GuestImages.ofInstallation();
         Map<String, ElfImage> elves = new HashMap<>();
         for (MigrationCase c : selected) {
-            elves.computeIfAbsent(c.workload().image(), this::load);
+            elves.computeIfAbsent(c.workload().image(), image -> load(installed, image));
         }
         PrintStream out = System.out;
         LoopbackRate wire = iperfSeconds > 0 ? LoopbackRate.measure(iperfSeconds)
@@ -186,9 +186,9 @@ public final class MigrateBenchmark implements Callable<Integer> {
         return matrixOption ? List.of(CaseCatalog.MATRIX) : CaseCatalog.DEFAULT_CASES;
     }
 
-    private ElfImage load(String image) {
+    private ElfImage load(GuestImages installed, String image) {
         try {
-            return GuestImages.ofInstallation().load(image);
+            return installed.load(image);
         } catch (Exception e) {
             throw new ParameterException(spec.commandLine(), "cannot load image " + image + ": " + e.getMessage());
         }

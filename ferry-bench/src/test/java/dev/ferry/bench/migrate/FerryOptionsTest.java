@@ -12,7 +12,8 @@ class FerryOptionsTest {
 
     @Test
     void withoutChangesTheDefaultsOfTheStrategy() {
-        assertThat(FerryOptions.defaults(Strategy.HYBRID).build()).isEqualTo(MigrationOptions.defaults(Strategy.HYBRID));
+        assertThat(FerryOptions.defaults(Strategy.HYBRID).build())
+                .isEqualTo(MigrationOptions.defaults(Strategy.HYBRID));
     }
 
     @Test

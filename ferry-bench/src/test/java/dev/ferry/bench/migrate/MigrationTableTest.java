@@ -66,7 +66,8 @@ class MigrationTableTest {
         String s = text.toString(StandardCharsets.UTF_8);
         assertThat(s).containsPattern("idle-1g: total time / QEMU's +0\\.42x \\(target at most 0\\.5x\\): met");
         assertThat(s).containsPattern("idle-1g: total time / wire time +0\\.50x \\(target at most 2x\\): met");
-        assertThat(s).containsPattern("idle-1g: downtime median \\(3 runs\\) +2\\.00 ms \\(target at most 2 ms\\): met");
+        assertThat(s).containsPattern(
+                "idle-1g: downtime median \\(3 runs\\) +2\\.00 ms \\(target at most 2 ms\\): met");
         assertThat(s).containsPattern("idle-1g: downtime max +12\\.00 ms \\(target at most 10 ms\\): NOT met");
         assertThat(s).doesNotContain("munch-rated");
     }
