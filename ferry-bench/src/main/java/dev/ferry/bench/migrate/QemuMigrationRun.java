@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Stop-and-copy is {@code stop} followed by {@code migrate} (and {@code cont} on the destination); post-copy
  * enables {@code postcopy-ram} on both sides and switches at once, hybrid after {@code hybridRounds} dirty-log
- * syncs. Figures come from the source's {@code query-migrate}.
+ * syncs. A case's downtime limit becomes QEMU's {@code downtime-limit}. Figures come from the source's
+ * {@code query-migrate}.
  */
 final class QemuMigrationRun {
 
@@ -101,7 +102,8 @@ final class QemuMigrationRun {
             src.execute("migrate-set-parameters", Qmp.args().put("max-bandwidth", maxBandwidth));
         }
         if (testCase.qemu().downtimeLimitMs() > 0) {
-            src.execute("migrate-set-parameters", Qmp.args().put("downtime-limit", testCase.qemu().downtimeLimitMs()));
+            src.execute("migrate-set-parameters", Qmp.args().put("downtime-limit",
+                    testCase.qemu().downtimeLimitMs()));
         }
         if (stopcopy) {
             src.execute("stop", null);
