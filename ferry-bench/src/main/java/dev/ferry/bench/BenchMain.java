@@ -1,5 +1,6 @@
 package dev.ferry.bench;
 
+import dev.ferry.bench.migrate.DensityBenchmark;
 import dev.ferry.bench.migrate.MigrateBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,7 +8,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ferry bench}: end-to-end measurements, side by side with QEMU where it applies. */
 @Command(name = "ferry bench", mixinStandardHelpOptions = true,
         description = "Measure Ferry, side by side with QEMU where that applies.",
-        subcommands = {MipsBenchmark.class, MemoryBenchmark.class, MigrateBenchmark.class})
+        subcommands = {MipsBenchmark.class, MemoryBenchmark.class, MigrateBenchmark.class,
+            DensityBenchmark.class})
 public final class BenchMain implements Runnable {
 
     @CommandLine.Spec

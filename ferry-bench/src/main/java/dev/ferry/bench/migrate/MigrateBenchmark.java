@@ -1,53 +1,86 @@
 package dev.ferry.bench.migrate;
 
+import dev.ferry.bench.measure.GcPauseLog;
+import dev.ferry.bench.measure.LoopbackRate;
 import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.MigrationOptions;
-import dev.ferry.migration.PageOrder;
 import dev.ferry.migration.StallAction;
 import dev.ferry.migration.Strategy;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry bench migrate}: live migration on Ferry and on QEMU, side by side, with the same guest images,
- * RAM sizes and strategies. Both engines migrate over loopback TCP with their default options; each guest runs
- * for a warm-up first so that its working set is established. For {@code munch} Ferry also migrates once more
- * with pre-copy and its convergence aids (frequency order, delay-hot, auto-converge).
+ * RAM sizes and strategies, over loopback TCP. Named cases ({@code --case}) measure the targets of issue 6;
+ * the {@code matrix} case is the cross product of {@code --images}, {@code --mem} and {@code --strategies} with
+ * each engine's defaults. Ferry's source runs in this JVM and its target in a child JVM, and each side's GC
+ * pauses during every migration are recorded; the loopback rate {@code iperf3} measures gives each case's wire
+ * time.
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Live migration on Ferry and on qemu-system-riscv64 over loopback: total time, downtime, "
-                + "bytes sent, rounds.")
+                + "bytes sent, rounds, total time over wire time, GC pauses per side.")
 public final class MigrateBenchmark implements Callable<Integer> {
 
     private static final long QEMU_UNLIMITED = 100L << 30;
-    private static final List<String> STRATEGIES = List.of("stopcopy", "precopy", "postcopy", "hybrid");
+    private static final List<String> MATRIX_OPTIONS = List.of("--mem", "--images", "--strategies", "--idle-args",
+            "--munch-args", "--aids-on-stall");
 
-    @Option(names = "--mem", split = ",", description = "Guest RAM sizes (default: ${DEFAULT-VALUE}).")
-    private List<String> mem = List.of("256M", "1G");
+    @Spec
+    private CommandSpec spec;
 
-    @Option(names = "--images", split = ",", description = "Guest images: idle, munch (default: ${DEFAULT-VALUE}).")
-    private List<String> images = List.of("idle", "munch");
+    @Option(names = "--case", split = ",", description = "Cases to run: idle-1g, idle-1g-postcopy, idle-1g-hybrid, "
+            + "munch-rated, skewed, matrix (default: all but matrix; matrix when a matrix option is given).")
+    private List<String> cases;
 
-    @Option(names = "--strategies", split = ",", description = "Any of ${DEFAULT-VALUE}.")
-    private List<String> strategies = STRATEGIES;
-
-    @Option(names = "--repeat", description = "Runs per case; the summary uses the median (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repeat", description = "Runs per case and engine (default: ${DEFAULT-VALUE}).")
     private int repeat = 1;
 
-    @Option(names = "--idle-args", description = "Boot arguments of idle (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-downtime", description = "Pre-copy downtime limit in ms of idle-1g, munch-rated and "
+            + "skewed, Ferry's --max-downtime and QEMU's downtime-limit alike (default: ${DEFAULT-VALUE}).")
+    private long maxDowntimeMs = 10;
+
+    @Option(names = "--max-rounds", description = "Pre-copy rounds of both skewed variants (default: "
+            + "${DEFAULT-VALUE}).")
+    private int skewedRounds = 4;
+
+    @Option(names = "--case-args", description = "Boot arguments replacing a named case's, as CASE=ARGS "
+            + "(e.g. --case-args \"skewed=wss=64M hot=8M hotx=32 rate=100000 passes=0\").")
+    private Map<String, String> caseArgs = new HashMap<>();
+
+    @Option(names = "--mem", split = ",", description = "matrix: guest RAM sizes (default: ${DEFAULT-VALUE}).")
+    private List<String> mem = List.of("256M", "1G");
+
+    @Option(names = "--images", split = ",", description = "matrix: guest images, idle and munch "
+            + "(default: ${DEFAULT-VALUE}).")
+    private List<String> images = List.of("idle", "munch");
+
+    @Option(names = "--strategies", split = ",", description = "matrix: any of ${DEFAULT-VALUE}.")
+    private List<String> strategies = CaseCatalog.STRATEGIES;
+
+    @Option(names = "--idle-args", description = "matrix: boot arguments of idle (default: ${DEFAULT-VALUE}).")
     private String idleArgs = "touch=64M sleep=0";
 
-    @Option(names = "--munch-args", description = "Boot arguments of munch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--munch-args", description = "matrix: boot arguments of munch (default: ${DEFAULT-VALUE}).")
     private String munchArgs = "wss=64M rate=max passes=0";
+
+    @Option(names = "--aids-on-stall", description = "matrix: stall action of Ferry's pre-copy with convergence aids "
+            + "on munch: THROTTLE or POSTCOPY (default: ${DEFAULT-VALUE}).")
+    private StallAction aidsOnStall = StallAction.THROTTLE;
 
     @Option(names = "--warmup", description = "Milliseconds a guest runs after it established its working set (idle: "
             + "touched its pages, munch: finished its first pass) before it migrates (default: ${DEFAULT-VALUE}).")
@@ -55,10 +88,6 @@ public final class MigrateBenchmark implements Callable<Integer> {
 
     @Option(names = "--timeout", description = "Seconds before a migration is cancelled (default: ${DEFAULT-VALUE}).")
     private long timeoutSeconds = 60;
-
-    @Option(names = "--aids-on-stall", description = "Stall action of Ferry's pre-copy with convergence aids on munch: "
-            + "THROTTLE or POSTCOPY (default: ${DEFAULT-VALUE}).")
-    private StallAction aidsOnStall = StallAction.THROTTLE;
 
     @Option(names = "--jit-warmup", negatable = true, description = "Migrate idle once per strategy on Ferry, "
             + "untimed, before measuring (default: ${DEFAULT-VALUE}).")
@@ -78,93 +107,123 @@ public final class MigrateBenchmark implements Callable<Integer> {
             + "QEMU's own default, 128 MiB/s in 7.2.")
     private String qemuMaxBandwidth;
 
+    @Option(names = "--iperf-seconds", description = "Seconds iperf3 measures the loopback rate; 0 skips it "
+            + "(default: ${DEFAULT-VALUE}).")
+    private int iperfSeconds = 2;
+
     @Override
     public Integer call() throws Exception {
-        for (String s : strategies) {
-            if (!STRATEGIES.contains(s)) {
-                throw new IllegalArgumentException("unknown strategy " + s + "; expected one of " + STRATEGIES);
+        List<MigrationCase> selected;
+        long capBytes;
+        long qemuBandwidth;
+        try {
+            if (repeat < 1) {
+                throw new IllegalArgumentException("--repeat must be at least 1");
             }
+            capBytes = Sizes.parse(bandwidth);
+            qemuBandwidth = qemuMaxBandwidth != null ? Sizes.parse(qemuMaxBandwidth)
+                    : capBytes > 0 ? capBytes : QEMU_UNLIMITED;
+            selected = new CaseCatalog(new CaseCatalog.Settings(maxDowntimeMs, skewedRounds, capBytes * 8, caseArgs,
+                    aidsOnStall, images, mem, strategies, idleArgs, munchArgs)).select(caseNames());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Map<String, String> guestArgs = Map.of("idle", idleArgs, "munch", munchArgs);
-        Map<String, String> readyLines = Map.of("idle", "idle: sleeping", "munch", "munch: pass 1\n");
         GuestImages installed = GuestImages.ofInstallation();
-        long timeoutMillis = timeoutSeconds * 1000;
-        FerryMigrationRun ferry = new FerryMigrationRun(warmupMillis, timeoutMillis);
-        int hybridRounds = MigrationOptions.defaults(Strategy.HYBRID).precopyRounds();
-        long capBytes = Sizes.parse(bandwidth);
-        long qemuBandwidth = qemuMaxBandwidth != null ? Sizes.parse(qemuMaxBandwidth)
-                : capBytes > 0 ? capBytes : QEMU_UNLIMITED;
-        QemuMigrationRun qemuRun = new QemuMigrationRun(qemu, warmupMillis, timeoutMillis, qemuBandwidth,
-                hybridRounds);
-
-        PrintStream out = System.out;
-        out.printf("ferry bench migrate, %s, %d cores; warm-up %d ms, timeout %d s, Ferry bandwidth %s, "
-                + "QEMU max-bandwidth %s%n", Instant.now().truncatedTo(ChronoUnit.SECONDS),
-                Runtime.getRuntime().availableProcessors(), warmupMillis, timeoutSeconds,
-                capBytes == 0 ? "unlimited" : Sizes.format(capBytes) + "/s",
-                skipQemu ? "-" : qemuBandwidth == 0 ? "QEMU default" : Sizes.format(qemuBandwidth) + "/s");
-        if (jitWarmup) {
-            warmUpFerry(ferry, installed, guestArgs, readyLines);
+        Map<String, ElfImage> elves = new HashMap<>();
+        for (MigrationCase c : selected) {
+            elves.computeIfAbsent(c.workload().image(), image -> load(installed, image));
         }
-        MigrationTable table = new MigrationTable(out);
-        table.printHeader();
-        List<MigrationResult> results = new ArrayList<>();
-        for (String image : images) {
-            String args = guestArgs.get(image);
-            if (args == null) {
-                throw new IllegalArgumentException("unknown image " + image + "; expected idle or munch");
+        PrintStream out = System.out;
+        LoopbackRate wire = iperfSeconds > 0 ? LoopbackRate.measure(iperfSeconds)
+                : new LoopbackRate(Double.NaN, "not measured (--iperf-seconds 0)");
+        long timeoutMillis = timeoutSeconds * 1000;
+        try (GcPauseLog sourceGc = GcPauseLog.start(); ChildHost target = ChildHost.start("target")) {
+            out.printf("ferry bench migrate, %s, %d cores; warm-up %d ms, timeout %d s, Ferry bandwidth %s, "
+                    + "QEMU max-bandwidth %s%n", Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                    Runtime.getRuntime().availableProcessors(), warmupMillis, timeoutSeconds,
+                    capBytes == 0 ? "unlimited" : Sizes.format(capBytes) + "/s",
+                    skipQemu ? "-" : qemuBandwidth == 0 ? "QEMU default" : Sizes.format(qemuBandwidth) + "/s");
+            out.printf("Ferry: source in this JVM (pid %d), target in a child JVM (pid %d), default heap settings%n",
+                    ProcessHandle.current().pid(), target.pid());
+            printWire(out, wire, selected);
+            FerryMigrationRun ferry = new FerryMigrationRun(warmupMillis, timeoutMillis, target, sourceGc);
+            if (jitWarmup) {
+                warmUpFerry(ferry, installed, selected);
             }
-            ElfImage elf = installed.load(image);
-            for (String size : mem) {
-                long ram = Sizes.parse(size);
-                for (String strategy : strategies) {
-                    MigrationCase c = new MigrationCase(image, args, ram, strategy, readyLines.get(image));
-                    for (int r = 0; r < repeat; r++) {
-                        results.add(table.row(ferry.run(elf, c, strategy, ferryDefaults(strategy))));
-                        if (image.equals("munch") && strategy.equals("precopy")) {
-                            results.add(table.row(ferry.run(elf, c, "precopy+aids", convergenceAids())));
-                        }
-                        if (!skipQemu) {
-                            results.add(table.row(qemuRun.run(elf.path(), c)));
-                        }
+            QemuMigrationRun qemuRun = new QemuMigrationRun(qemu, warmupMillis, timeoutMillis, qemuBandwidth,
+                    MigrationOptions.defaults(Strategy.HYBRID).precopyRounds());
+            MigrationTable table = new MigrationTable(out, wire);
+            table.printHeader();
+            List<MigrationResult> results = new ArrayList<>();
+            for (MigrationCase c : selected) {
+                ElfImage elf = elves.get(c.workload().image());
+                for (int r = 0; r < repeat; r++) {
+                    for (MigrationCase.FerryVariant v : c.ferry()) {
+                        results.add(table.row(ferry.run(elf, c, v)));
+                    }
+                    if (!skipQemu && c.qemu() != null) {
+                        results.add(table.row(qemuRun.run(elf.path(), c)));
                     }
                 }
             }
+            table.printNotes();
+            if (repeat > 1) {
+                table.printDistributions(results);
+            }
+            table.printSummary(results);
+            new TargetCheck(out, results, table).print();
         }
-        table.printNotes();
-        if (repeat > 1) {
-            table.printMedians(results);
-        }
-        table.printSummary(results);
         return 0;
     }
 
-    /** One untimed Ferry migration per strategy, so that the table does not measure the JIT compiling the engine. */
-    private void warmUpFerry(FerryMigrationRun ferry, GuestImages installed, Map<String, String> guestArgs,
-            Map<String, String> readyLines) throws Exception {
-        ElfImage idle = installed.load("idle");
-        for (String strategy : strategies) {
-            MigrationCase c = new MigrationCase("idle", guestArgs.get("idle"), Sizes.parse(mem.get(0)), strategy,
-                    readyLines.get("idle"));
-            ferry.run(idle, c, strategy, ferryDefaults(strategy));
+    /** The cases asked for: {@code --case}, else matrix when a matrix option was given, else the named cases. */
+    private List<String> caseNames() {
+        if (cases != null) {
+            return cases;
+        }
+        boolean matrixOption = MATRIX_OPTIONS.stream().anyMatch(o -> spec.commandLine().getParseResult()
+                .hasMatchedOption(o));
+        return matrixOption ? List.of(CaseCatalog.MATRIX) : CaseCatalog.DEFAULT_CASES;
+    }
+
+    private ElfImage load(GuestImages installed, String image) {
+        try {
+            return installed.load(image);
+        } catch (Exception e) {
+            throw new ParameterException(spec.commandLine(), "cannot load image " + image + ": " + e.getMessage());
         }
     }
 
-    /** Ferry's defaults for the strategy, with the {@code --bandwidth} cap. */
-    private MigrationOptions ferryDefaults(String strategy) {
-        return withAids(MigrationOptions.defaults(Strategy.valueOf(strategy.toUpperCase(Locale.ROOT))), false);
+    /** The loopback rate and each case's wire time, or why there is none. */
+    private static void printWire(PrintStream out, LoopbackRate wire, List<MigrationCase> cases) {
+        if (!wire.known()) {
+            out.println("Loopback TCP rate: unknown, " + wire.problem() + "; no total/wire ratios");
+            return;
+        }
+        out.printf("Loopback TCP rate (iperf3, 127.0.0.1): %.2f Gbit/s; wire time of the touched memory at that "
+                + "rate:%n", wire.bitsPerSec() / 1e9);
+        for (MigrationCase c : cases) {
+            Workload w = c.workload();
+            out.printf("  %-20s %s touched: %.1f ms%n", c.name(), Sizes.format(w.touchedBytes()),
+                    wire.wireMillis(w.touchedBytes()));
+        }
     }
 
-    /** Pre-copy with frequency order, delay-hot 0.5, auto-converge and the chosen stall action. */
-    private MigrationOptions convergenceAids() {
-        return withAids(MigrationOptions.defaults(Strategy.PRECOPY), true);
-    }
-
-    private MigrationOptions withAids(MigrationOptions d, boolean aids) {
-        return new MigrationOptions(d.strategy(), d.streams(), Sizes.parse(bandwidth) * 8, d.rate(),
-                d.minRateBitsPerSec(), d.maxRateBitsPerSec(), d.maxDowntimeMillis(), d.maxRounds(), d.precopyRounds(),
-                aids || d.autoConverge(), aids ? aidsOnStall : d.onStall(), aids ? PageOrder.FREQUENCY : d.order(),
-                aids ? 0.5 : d.delayHotThreshold(), d.skipRedirtied(), d.zeroPages(), d.xbzrle(), d.lz4(),
-                d.skipFreePages(), d.prepagingRadius());
+    /** One untimed Ferry migration per strategy, so that the table does not measure the JIT compiling the engine. */
+    private void warmUpFerry(FerryMigrationRun ferry, GuestImages installed, List<MigrationCase> cases)
+            throws Exception {
+        ElfImage idle = installed.load("idle");
+        Workload w = Workload.of("idle", "touch=64M sleep=0", 256L << 20);
+        Set<Strategy> done = new LinkedHashSet<>();
+        for (MigrationCase c : cases) {
+            for (MigrationCase.FerryVariant v : c.ferry()) {
+                Strategy s = v.options().strategy();
+                if (done.add(s)) {
+                    MigrationCase.FerryVariant plain = new MigrationCase.FerryVariant(v.label(),
+                            MigrationOptions.defaults(s));
+                    ferry.run(idle, new MigrationCase("warm-up", w, List.of(plain), null), plain);
+                }
+            }
+        }
     }
 }

@@ -1,18 +1,27 @@
 package dev.ferry.bench.migrate;
 
-/**
- * One configuration to migrate: a guest image with its arguments, a RAM size and a strategy.
- *
- * @param image    guest image name ({@code idle}, {@code munch})
- * @param args     the guest's boot arguments
- * @param ramBytes guest RAM
- * @param strategy {@code stopcopy}, {@code precopy}, {@code postcopy} or {@code hybrid}
- * @param ready    console text the guest prints once its working set is established
- */
-public record MigrationCase(String image, String args, long ramBytes, String strategy, String ready) {
+import dev.ferry.migration.MigrationOptions;
+import java.util.List;
 
-    /** RAM as the table shows it: {@code 256M}, {@code 1G}. */
-    public String ramLabel() {
-        return Sizes.format(ramBytes);
-    }
+/**
+ * One named thing to measure: a workload, the Ferry variants that migrate it, and how QEMU migrates it for
+ * comparison ({@code null}: Ferry only).
+ *
+ * @param name     what {@code --case} and the tables call it
+ * @param workload the guest
+ * @param ferry    Ferry's variants, each migrated once per repetition
+ * @param qemu     QEMU's migration, or {@code null}
+ */
+public record MigrationCase(String name, Workload workload, List<FerryVariant> ferry, QemuPlan qemu) {
+
+    /** One way Ferry migrates the case: a label for the tables and the options. */
+    public record FerryVariant(String label, MigrationOptions options) { }
+
+    /**
+     * How QEMU migrates the case.
+     *
+     * @param strategy        {@code stopcopy}, {@code precopy}, {@code postcopy} or {@code hybrid}
+     * @param downtimeLimitMs QEMU's {@code downtime-limit}; 0 keeps QEMU's default (300 ms)
+     */
+    public record QemuPlan(String strategy, long downtimeLimitMs) { }
 }

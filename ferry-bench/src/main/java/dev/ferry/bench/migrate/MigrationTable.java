@@ -1,47 +1,54 @@
 package dev.ferry.bench.migrate;
 
+import dev.ferry.bench.measure.Distribution;
+import dev.ferry.bench.measure.GcPauses;
+import dev.ferry.bench.measure.LoopbackRate;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Prints migration results as a Markdown table (so that it can be pasted into the docs), the notes the rows
- * refer to, and a summary of which engine won each metric.
+ * Prints migration results as Markdown tables (so that they can be pasted into the docs): one row per run, the
+ * notes the rows refer to, the distribution of each figure over repeated runs, and which engine won each metric.
  */
 final class MigrationTable {
 
     private static final String[] VERDICTS = {"ferry", "qemu", "-"};
-    private static final List<ToDoubleFunction<MigrationResult>> METRICS = List.of(MigrationResult::totalMs,
-            MigrationResult::downtimeMs, r -> r.bytes(), r -> r.rounds());
+    private static final double MIB = 1048576.0;
 
     private final PrintStream out;
+    private final LoopbackRate wire;
     private final List<String> notes = new ArrayList<>();
 
-    MigrationTable(PrintStream out) {
+    MigrationTable(PrintStream out, LoopbackRate wire) {
         this.out = out;
+        this.wire = wire;
     }
 
+    /** The header of the per-run table. */
     void printHeader() {
         out.println();
-        out.println("| engine | image | RAM | strategy | total ms | downtime ms | sent MiB | rounds | success |");
-        out.println("|--------|-------|-----|----------|---------:|------------:|---------:|-------:|---------|");
+        out.println("| case | engine | variant | total ms | downtime ms | sent MiB | rounds | total/wire "
+                + "| GC src ms | GC tgt ms | success |");
+        out.println("|------|--------|---------|---------:|------------:|---------:|-------:|-----------:"
+                + "|----------:|----------:|---------|");
     }
 
     /** Prints one result as a row and returns it. */
     MigrationResult row(MigrationResult r) {
         String success = r.success() ? "yes" : "no";
         if (!r.note().isEmpty()) {
-            notes.add(r.note());
+            notes.add(r.engine() + " " + r.caseName() + " " + r.variant() + ": " + r.note());
             success += " [" + notes.size() + "]";
         }
-        MigrationCase c = r.testCase();
-        out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.engine(), c.image(), c.ramLabel(),
-                r.variant(), millis(r.totalMs()), millis(r.downtimeMs()),
-                r.bytes() < 0 ? "-" : String.format("%.1f", r.bytes() / 1048576.0),
-                r.bytes() < 0 ? "-" : Integer.toString(r.rounds()), success);
+        out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.caseName(), r.engine(),
+                r.variant(), millis(r.totalMs()), downtime(r.downtimeMs()), r.bytes() < 0 ? "-" : mib(r.bytes()),
+                r.bytes() < 0 ? "-" : Integer.toString(r.rounds()), ratio(wireRatio(r)), pause(r.gcSource()),
+                pause(r.gcTarget()), success);
         out.flush();
         return r;
     }
@@ -54,76 +61,90 @@ final class MigrationTable {
         }
     }
 
-    /** With repeated runs: one row per engine, case and strategy with the medians of the successful runs. */
-    void printMedians(List<MigrationResult> results) {
-        Map<String, List<MigrationResult>> groups = new LinkedHashMap<>();
-        for (MigrationResult r : results) {
-            MigrationCase c = r.testCase();
-            groups.computeIfAbsent(r.engine() + "|" + c.image() + "|" + c.ramLabel() + "|" + r.variant(),
-                    k -> new ArrayList<>()).add(r);
-        }
+    /**
+     * One row per case, engine and variant: median, 95th percentile and maximum of downtime, total time and bytes
+     * over the successful runs, the median ratio of total time to wire time, and the longest GC pause of each side
+     * over all runs.
+     */
+    void printDistributions(List<MigrationResult> results) {
         out.println();
-        out.println("Medians of the successful runs:");
-        printHeader();
-        for (List<MigrationResult> runs : groups.values()) {
+        out.println("Over the successful runs (median / p95 / max; GC: longest pause of any run):");
+        out.println();
+        out.println("| case | engine | variant | ok | downtime ms | total ms | sent MiB | total/wire | GC src ms "
+                + "| GC tgt ms |");
+        out.println("|------|--------|---------|----|-------------|----------|----------|-----------:|----------:"
+                + "|----------:|");
+        for (List<MigrationResult> runs : groups(results, r -> r.caseName() + "|" + r.engine() + "|" + r.variant())
+                .values()) {
             MigrationResult first = runs.get(0);
-            MigrationCase c = first.testCase();
             long ok = runs.stream().filter(MigrationResult::success).count();
-            double bytes = median(runs, METRICS.get(2));
-            double rounds = median(runs, METRICS.get(3));
-            out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |%n", first.engine(), c.image(),
-                    c.ramLabel(), first.variant(), millis(median(runs, METRICS.get(0))),
-                    millis(median(runs, METRICS.get(1))),
-                    Double.isNaN(bytes) ? "-" : String.format("%.1f", bytes / 1048576.0),
-                    Double.isNaN(rounds) ? "-" : String.format("%.0f", rounds), ok, runs.size());
+            out.printf("| %s | %s | %s | %d/%d | %s | %s | %s | %s | %s | %s |%n", first.caseName(), first.engine(),
+                    first.variant(), ok, runs.size(), spread(distribution(runs, MigrationResult::downtimeMs), "%.1f"),
+                    spread(distribution(runs, MigrationResult::totalMs), "%.0f"),
+                    spread(distribution(runs, r -> r.bytes() / MIB), "%.1f"),
+                    ratio(distribution(runs, this::wireRatio).median()), longest(runs, MigrationResult::gcSource),
+                    longest(runs, MigrationResult::gcTarget));
         }
+        out.flush();
     }
 
     /**
      * For every case both engines ran, the winner of each metric (lower median over successful runs; a run that
-     * failed loses), then the tally. Ferry's {@code precopy+aids} is compared with QEMU's pre-copy.
+     * failed loses), each Ferry variant against QEMU, then the tally.
      */
     void printSummary(List<MigrationResult> results) {
-        Map<String, List<MigrationResult>> ferry = new LinkedHashMap<>();
-        Map<String, List<MigrationResult>> qemu = new LinkedHashMap<>();
-        for (MigrationResult r : results) {
-            MigrationCase c = r.testCase();
-            String key = c.image() + " " + c.ramLabel() + " ";
-            (r.engine().equals("ferry") ? ferry : qemu).computeIfAbsent(key + r.variant(), k -> new ArrayList<>())
-                    .add(r);
-        }
+        Map<String, List<MigrationResult>> qemu = groups(results.stream().filter(r -> r.engine().equals("qemu"))
+                .toList(), MigrationResult::caseName);
         if (qemu.isEmpty()) {
             return;
         }
+        Map<String, List<MigrationResult>> ferry = groups(results.stream().filter(r -> r.engine().equals("ferry"))
+                .toList(), r -> r.caseName() + " " + r.variant());
         String[] metrics = {"total time", "downtime", "bytes sent"};
-        List<ToDoubleFunction<MigrationResult>> values = METRICS;
-        Map<String, int[]> tally = new LinkedHashMap<>();
-        for (String m : metrics) {
-            tally.put(m, new int[3]);
-        }
+        List<ToDoubleFunction<MigrationResult>> values = List.of(MigrationResult::totalMs,
+                MigrationResult::downtimeMs, r -> r.bytes() < 0 ? Double.NaN : r.bytes());
+        int[][] tally = new int[metrics.length][3];
         out.println();
         out.println("Winner per case (lower median is better; a failed run loses; - = no verdict):");
         for (Map.Entry<String, List<MigrationResult>> e : ferry.entrySet()) {
-            String key = e.getKey();
-            String qemuKey = key.endsWith("+aids") ? key.substring(0, key.length() - "+aids".length()) : key;
-            List<MigrationResult> q = qemu.get(qemuKey);
+            List<MigrationResult> q = qemu.get(e.getValue().get(0).caseName());
             if (q == null) {
                 continue;
             }
-            StringBuilder line = new StringBuilder(String.format("  %-30s", key + (key.equals(qemuKey) ? "" : " vs qemu")));
+            StringBuilder line = new StringBuilder(String.format("  %-32s", e.getKey()));
             for (int i = 0; i < metrics.length; i++) {
                 int winner = winner(e.getValue(), q, values.get(i));
-                tally.get(metrics[i])[winner]++;
+                tally[i][winner]++;
                 line.append(String.format("  %s: %s", metrics[i], VERDICTS[winner]));
             }
             out.println(line);
         }
         out.println("Tally (ferry / qemu / no verdict):");
-        for (String m : metrics) {
-            int[] t = tally.get(m);
-            out.printf("  %-11s %d / %d / %d%n", m, t[0], t[1], t[2]);
+        for (int i = 0; i < metrics.length; i++) {
+            out.printf("  %-11s %d / %d / %d%n", metrics[i], tally[i][0], tally[i][1], tally[i][2]);
         }
         out.flush();
+    }
+
+    /** Total time over the wire time of the touched memory at the loopback rate; NaN when either is unknown. */
+    double wireRatio(MigrationResult r) {
+        double wireMs = wire.wireMillis(r.workload().touchedBytes());
+        return r.success() && wireMs > 0 ? r.totalMs() / wireMs : Double.NaN;
+    }
+
+    static <K> Map<K, List<MigrationResult>> groups(List<MigrationResult> results,
+            Function<MigrationResult, K> key) {
+        Map<K, List<MigrationResult>> groups = new LinkedHashMap<>();
+        for (MigrationResult r : results) {
+            groups.computeIfAbsent(key.apply(r), k -> new ArrayList<>()).add(r);
+        }
+        return groups;
+    }
+
+    /** The distribution of a figure over the successful runs (negative figures count as missing). */
+    static Distribution distribution(List<MigrationResult> runs, ToDoubleFunction<MigrationResult> metric) {
+        return Distribution.of(runs.stream().filter(MigrationResult::success).mapToDouble(metric)
+                .map(x -> x < 0 ? Double.NaN : x));
     }
 
     /**
@@ -137,24 +158,52 @@ final class MigrationTable {
         if (ferryOk != qemuOk) {
             return ferryOk ? 0 : 1;
         }
-        double f = median(ferry, metric);
-        double g = median(qemu, metric);
+        double f = distribution(ferry, metric).median();
+        double g = distribution(qemu, metric).median();
         if (Double.isNaN(f) || Double.isNaN(g) || f == g) {
             return 2;
         }
         return f < g ? 0 : 1;
     }
 
-    private static double median(List<MigrationResult> runs, ToDoubleFunction<MigrationResult> metric) {
-        double[] v = runs.stream().filter(MigrationResult::success).mapToDouble(metric)
-                .filter(x -> !Double.isNaN(x) && x >= 0).sorted().toArray();
-        if (v.length == 0) {
-            return Double.NaN;
+    private static String longest(List<MigrationResult> runs, Function<MigrationResult, GcPauses> side) {
+        double max = Double.NaN;
+        boolean complete = true;
+        for (MigrationResult r : runs) {
+            GcPauses p = side.apply(r);
+            if (p.known()) {
+                max = Double.isNaN(max) ? p.longestPauseMs() : Math.max(max, p.longestPauseMs());
+                complete &= p.complete();
+            }
         }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return Double.isNaN(max) ? "-" : String.format("%.1f%s", max, complete ? "" : "?");
+    }
+
+    private static String spread(Distribution d, String format) {
+        if (d.count() == 0) {
+            return "-";
+        }
+        return String.format(format + " / " + format + " / " + format, d.median(), d.p95(), d.max());
+    }
+
+    /** A GC figure: the longest pause, {@code ?} when the recording may have missed the window's end. */
+    private static String pause(GcPauses p) {
+        return p.known() ? String.format("%.1f%s", p.longestPauseMs(), p.complete() ? "" : "?") : "-";
+    }
+
+    private static String ratio(double x) {
+        return Double.isNaN(x) ? "-" : String.format("%.2f", x);
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.1f", bytes / MIB);
     }
 
     private static String millis(double ms) {
         return Double.isNaN(ms) ? "-" : String.format("%.0f", ms);
+    }
+
+    private static String downtime(double ms) {
+        return Double.isNaN(ms) ? "-" : ms < 10 ? String.format("%.1f", ms) : String.format("%.0f", ms);
     }
 }

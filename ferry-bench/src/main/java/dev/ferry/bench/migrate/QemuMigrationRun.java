@@ -2,6 +2,7 @@ package dev.ferry.bench.migrate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.bench.measure.GcPauses;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Stop-and-copy is {@code stop} followed by {@code migrate} (and {@code cont} on the destination); post-copy
  * enables {@code postcopy-ram} on both sides and switches at once, hybrid after {@code hybridRounds} dirty-log
- * syncs. Figures come from the source's {@code query-migrate}.
+ * syncs. A case's downtime limit becomes QEMU's {@code downtime-limit}. Figures come from the source's
+ * {@code query-migrate}.
  */
 final class QemuMigrationRun {
 
@@ -45,6 +47,8 @@ final class QemuMigrationRun {
 
     /** Starts both QEMUs, waits until the source guest is ready plus the warm-up, migrates and reports. */
     MigrationResult run(Path image, MigrationCase testCase) throws Exception {
+        Workload w = testCase.workload();
+        String strategy = testCase.qemu().strategy();
         Path dir = Files.createTempDirectory("ferry-bench-qemu");
         Path sourceSocket = dir.resolve("source.qmp");
         Path targetSocket = dir.resolve("target.qmp");
@@ -54,21 +58,21 @@ final class QemuMigrationRun {
         Thread killOnExit = new Thread(() -> processes.forEach(Process::destroyForcibly));
         Runtime.getRuntime().addShutdownHook(killOnExit);
         try {
-            Process target = start(image, testCase, targetSocket, uri, processes);
-            Process source = start(image, testCase, sourceSocket, null, processes);
-            ConsoleWatch console = new ConsoleWatch(testCase.ready());
+            Process target = start(image, w, targetSocket, uri, processes);
+            Process source = start(image, w, sourceSocket, null, processes);
+            ConsoleWatch console = new ConsoleWatch(w.ready());
             console.pump(source.getInputStream(), "qemu-console-" + port);
             try (Qmp dst = Qmp.connect(targetSocket, target, 10_000);
                  Qmp src = Qmp.connect(sourceSocket, source, 10_000)) {
                 if (!console.await(READY_MILLIS)) {
-                    return MigrationResult.failed("qemu", testCase.strategy(), testCase, "guest did not print '"
-                            + testCase.ready() + "' in " + READY_MILLIS / 1000 + " s");
+                    return MigrationResult.failed("qemu", testCase, strategy, "guest did not print '"
+                            + w.ready().strip() + "' in " + READY_MILLIS / 1000 + " s");
                 }
                 Thread.sleep(warmupMillis);
                 return migrate(src, dst, testCase, uri);
             }
         } catch (IOException e) {
-            return MigrationResult.failed("qemu", testCase.strategy(), testCase, e.getMessage());
+            return MigrationResult.failed("qemu", testCase, strategy, e.getMessage());
         } finally {
             for (Process p : processes) {
                 kill(p);
@@ -85,7 +89,7 @@ final class QemuMigrationRun {
 
     private MigrationResult migrate(Qmp src, Qmp dst, MigrationCase testCase, String uri)
             throws IOException, InterruptedException {
-        String strategy = testCase.strategy();
+        String strategy = testCase.qemu().strategy();
         boolean stopcopy = strategy.equals("stopcopy");
         boolean postcopy = strategy.equals("postcopy") || strategy.equals("hybrid");
         if (postcopy) {
@@ -96,6 +100,10 @@ final class QemuMigrationRun {
         }
         if (maxBandwidth > 0) {
             src.execute("migrate-set-parameters", Qmp.args().put("max-bandwidth", maxBandwidth));
+        }
+        if (testCase.qemu().downtimeLimitMs() > 0) {
+            src.execute("migrate-set-parameters", Qmp.args().put("downtime-limit",
+                    testCase.qemu().downtimeLimitMs()));
         }
         if (stopcopy) {
             src.execute("stop", null);
@@ -115,7 +123,7 @@ final class QemuMigrationRun {
                     return completed(info, dst, testCase, stopcopy);
                 }
                 case "failed", "cancelled" -> {
-                    return MigrationResult.failed("qemu", strategy, testCase,
+                    return MigrationResult.failed("qemu", testCase, strategy,
                             status + ": " + info.path("error-desc").asText("no reason given"));
                 }
                 default -> { }
@@ -128,12 +136,12 @@ final class QemuMigrationRun {
             if (System.nanoTime() > deadline) {
                 long seconds = timeoutMillis / 1000;
                 if (status.equals("postcopy-active")) {
-                    return MigrationResult.failed("qemu", strategy, testCase,
+                    return MigrationResult.failed("qemu", testCase, strategy,
                             "post-copy did not complete in " + seconds + " s");
                 }
                 src.execute("migrate_cancel", null);
                 JsonNode ram = info.path("ram");
-                return MigrationResult.failed("qemu", strategy, testCase, String.format(
+                return MigrationResult.failed("qemu", testCase, strategy, String.format(
                         "did not converge in %d s (%d dirty syncs, %.0f MiB sent, %d dirty pages/s)", seconds,
                         ram.path("dirty-sync-count").asLong(), ram.path("transferred").asLong() / 1048576.0,
                         ram.path("dirty-pages-rate").asLong()));
@@ -163,8 +171,9 @@ final class QemuMigrationRun {
             notes.add("target is " + targetState);
         }
         JsonNode ram = info.path("ram");
-        return new MigrationResult("qemu", testCase.strategy(), testCase, running, total, downtime,
-                ram.path("transferred").asLong(), ram.path("dirty-sync-count").asInt(), String.join("; ", notes));
+        return new MigrationResult("qemu", testCase.name(), testCase.qemu().strategy(), testCase.workload(), running,
+                total, downtime, ram.path("transferred").asLong(), ram.path("dirty-sync-count").asInt(),
+                GcPauses.UNKNOWN, GcPauses.UNKNOWN, String.join("; ", notes));
     }
 
     /** Waits up to 10 s for the destination to run (it may still be loading the last state); returns its state. */
@@ -184,11 +193,11 @@ final class QemuMigrationRun {
         }
     }
 
-    private Process start(Path image, MigrationCase testCase, Path qmpSocket, String incoming,
-            List<Process> processes) throws IOException {
+    private Process start(Path image, Workload w, Path qmpSocket, String incoming, List<Process> processes)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(qemu, "-machine", "virt", "-bios", "none", "-nographic",
-                "-monitor", "none", "-m", Long.toString(testCase.ramBytes() >> 20) + "M",
-                "-kernel", image.toString(), "-append", testCase.args(),
+                "-monitor", "none", "-m", Long.toString(w.ramBytes() >> 20) + "M",
+                "-kernel", image.toString(), "-append", w.args(),
                 "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
         if (incoming != null) {
             cmd.add("-incoming");
