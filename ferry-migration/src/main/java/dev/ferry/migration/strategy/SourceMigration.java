@@ -4,6 +4,7 @@ import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.memory.DirtyBitmap;
 import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.machine.state.RecordCodec;
+import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationReport;
@@ -41,6 +42,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
 
 /**
  * The source side of one migration: one driver thread runs the chosen strategy (pre-copy rounds, stop-and-copy,
@@ -99,6 +101,7 @@ public final class SourceMigration {
     private boolean pausedByUs;
     private double downtimeMs;
     private Messages.FaultStats faults = new Messages.FaultStats(0, 0, 0);
+    private volatile Supplier<ConsoleHistory> consoleHistory = () -> ConsoleHistory.NONE;
     private Thread driver;
     /** The driver's page batches. Driver thread only. */
     private final StreamBatches batches;
@@ -142,6 +145,11 @@ public final class SourceMigration {
         long elapsed = startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1_000_000;
         return new MigrationStatus(id, vm.name(), options.strategy(), phase, round, remaining, dirtyRate,
                 limiter.rate(), runner.throttle(), wireBytes.get(), elapsed, error);
+    }
+
+    /** Where the VM's recent console output comes from (sent right before SWITCHOVER, protocol 3 on). */
+    public void consoleHistory(Supplier<ConsoleHistory> history) {
+        consoleHistory = history;
     }
 
     /** Cancels before switchover; refused after. */
@@ -617,6 +625,9 @@ public final class SourceMigration {
                     RecordCodec.fingerprint(rec.getClass()), RecordCodec.encode(rec)));
         }
         link.control().send(Messages.deviceState(list));
+        if (link.version() >= Messages.VM_FACTS_VERSION) {
+            link.control().send(Messages.consoleHistory(consoleHistory.get()));
+        }
     }
 
     // ---------------------------------------------------------------- post-copy
