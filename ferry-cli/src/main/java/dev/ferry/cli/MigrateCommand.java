@@ -45,7 +45,8 @@ public final class MigrateCommand implements Callable<Integer> {
     private String to;
 
     @Option(names = "--strategy", paramLabel = "S", defaultValue = "precopy",
-            description = "precopy, postcopy, hybrid, stopcopy or demand (default: ${DEFAULT-VALUE}).")
+            description = "precopy, postcopy, hybrid, stopcopy or demand (default: ${DEFAULT-VALUE}). A demand "
+                    + "migration moves pages only when the target touches them; --push-rest ID finishes it.")
     private String strategy;
 
     @Option(names = "--streams", paramLabel = "N", description = "Parallel TCP connections for pages (1..16).")

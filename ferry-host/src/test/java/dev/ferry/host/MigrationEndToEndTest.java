@@ -1,5 +1,6 @@
 package dev.ferry.host;
 
+import static dev.ferry.host.TestHosts.awaitDone;
 import static dev.ferry.host.TestHosts.awaitState;
 import static dev.ferry.host.TestHosts.get;
 import static dev.ferry.host.TestHosts.post;
@@ -8,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.host.TestHosts.Answer;
+import dev.ferry.host.vm.ConsoleBuffer;
 import dev.ferry.machine.board.GuestFixtures;
 import dev.ferry.machine.board.VirtMachine;
 import java.io.ByteArrayOutputStream;
@@ -66,17 +68,6 @@ class MigrationEndToEndTest {
         return started.json().path("id").asText();
     }
 
-    private JsonNode awaitDone(FerryHost host, String id) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode m = get(host, "/v1/migrations/" + id).json();
-            if (m.path("done").asBoolean()) {
-                return m;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("migration " + id + " did not finish");
-    }
 
     private static String unmigratedHash() {
         VirtMachine direct = GuestFixtures.boot("munch", ARGS, 32L << 20, true, new ByteArrayOutputStream());
@@ -87,6 +78,7 @@ class MigrationEndToEndTest {
     private void migrateAndCompare(String strategy) throws Exception {
         createDeterministicMuncher(a, "vm1");
         Thread.sleep(200);
+        ConsoleBuffer.Chunk printed = a.vms().get("vm1").orElseThrow().console().last(1000);
         Answer started = postJson(a, "/v1/vms/vm1/migrate", Map.of("to", to(b), "strategy", strategy));
         assertThat(started.status()).as(started.body()).isEqualTo(202);
         String id = started.json().path("id").asText();
@@ -114,11 +106,14 @@ class MigrationEndToEndTest {
         assertThat(get(b, "/metrics").body()).containsPattern("ferry_incoming_migration_wire_bytes_total\\{host=\"B\"\\} "
                 + "[1-9][0-9]*\n");
 
-        JsonNode there = get(b, "/v1/vms/vm1").json();
-        assertThat(there.path("image").asText()).as("image travels with the VM").isEqualTo("munch");
-        assertThat(there.path("boot_args").asText()).as("boot arguments travel with the VM").isEqualTo(ARGS);
-        assertThat(get(b, "/v1/vms/vm1/console?offset=0").body()).as("console history travels with the VM")
-                .startsWith("munch: wss=2048 KiB");
+        JsonNode info = get(b, "/v1/vms/vm1").json();
+        assertThat(info.path("image").asText()).as("image travels with the VM").isEqualTo("munch");
+        assertThat(info.path("boot_args").asText()).as("boot arguments travel with the VM").isEqualTo(ARGS);
+        ConsoleBuffer.Chunk there = b.vms().get("vm1").orElseThrow().console()
+                .read(printed.offset(), printed.data().length, 0);
+        assertThat(printed.data()).as("output before the migration").isNotEmpty();
+        assertThat(there).as("console history travels with the VM, at the same offsets")
+                .usingRecursiveComparison().isEqualTo(printed);
     }
 
     /** Polls the host's metrics until they contain every line (a target counts a migration once the source left). */

@@ -1,5 +1,6 @@
 package dev.ferry.host;
 
+import static dev.ferry.host.TestHosts.awaitDone;
 import static dev.ferry.host.TestHosts.get;
 import static dev.ferry.host.TestHosts.postJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,18 +40,6 @@ class MigrationLeakTest {
 
     private static String to(FerryHost host) {
         return TestHosts.base(host).substring("http://".length());
-    }
-
-    private static JsonNode awaitDone(FerryHost host, String id) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode m = get(host, "/v1/migrations/" + id).json();
-            if (m.path("done").asBoolean()) {
-                return m;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("migration " + id + " did not finish");
     }
 
     private static WeakReference<VirtMachine> machineOf(FerryHost host, String vm) {
