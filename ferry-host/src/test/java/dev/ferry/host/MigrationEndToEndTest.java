@@ -54,7 +54,7 @@ class MigrationEndToEndTest {
         assertThat(created.status()).as(created.body()).isEqualTo(201);
     }
 
-    /** A slow migration (2 MiB at 20 Mbit/s) of a muncher that has touched its working set. */
+    /** A slow migration (2 MiB at 5 Mbit/s) of a muncher that has touched its working set. */
     private String startSlowMigration() throws InterruptedException {
         createDeterministicMuncher(a, "vm1");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -63,7 +63,7 @@ class MigrationEndToEndTest {
             Thread.sleep(20);
         }
         Answer started = postJson(a, "/v1/vms/vm1/migrate", Map.of("to", to(b), "strategy", "precopy",
-                "bandwidth", "20M"));
+                "bandwidth", "5M"));
         assertThat(started.status()).as(started.body()).isEqualTo(202);
         return started.json().path("id").asText();
     }
@@ -77,8 +77,13 @@ class MigrationEndToEndTest {
 
     private void migrateAndCompare(String strategy) throws Exception {
         createDeterministicMuncher(a, "vm1");
-        Thread.sleep(200);
-        ConsoleBuffer.Chunk printed = a.vms().get("vm1").orElseThrow().console().last(1000);
+        ConsoleBuffer console = a.vms().get("vm1").orElseThrow().console();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (console.end() == 0) {
+            assertThat(System.nanoTime()).as("the guest prints").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        ConsoleBuffer.Chunk printed = console.last(1000);
         Answer started = postJson(a, "/v1/vms/vm1/migrate", Map.of("to", to(b), "strategy", strategy));
         assertThat(started.status()).as(started.body()).isEqualTo(202);
         String id = started.json().path("id").asText();
