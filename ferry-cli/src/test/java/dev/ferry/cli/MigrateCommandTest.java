@@ -108,7 +108,7 @@ class MigrateCommandTest {
             Thread.sleep(20);
         }
         JsonNode started = Json.mapper().valueToTree(new HostClient(ha).post("/v1/vms/web1/migrate",
-                Map.of("to", hb, "bandwidth", "10M")));
+                Map.of("to", hb, "bandwidth", "10M", "zero_pages", false)));
         String id = started.path("id").asText();
         assertThat(run("migrate", "--cancel", id, "--from", ha)).as(err.toString(StandardCharsets.UTF_8)).isZero();
         long deadline = System.nanoTime() + 30_000_000_000L;

@@ -55,7 +55,7 @@ class MigrationEndToEndTest {
         assertThat(created.status()).as(created.body()).isEqualTo(201);
     }
 
-    /** A slow migration (2 MiB at 5 Mbit/s) of a muncher that has touched its working set. */
+    /** A slow migration (2 MiB of full pages at 5 Mbit/s) of a muncher that has touched its working set. */
     private String startSlowMigration() throws InterruptedException {
         createDeterministicMuncher(a, "vm1");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -64,7 +64,7 @@ class MigrationEndToEndTest {
             Thread.sleep(20);
         }
         Answer started = postJson(a, "/v1/vms/vm1/migrate", Map.of("to", to(b), "strategy", "precopy",
-                "bandwidth", "5M"));
+                "bandwidth", "5M", "zero_pages", false));
         assertThat(started.status()).as(started.body()).isEqualTo(202);
         return started.json().path("id").asText();
     }
