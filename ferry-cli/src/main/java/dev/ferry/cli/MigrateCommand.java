@@ -5,6 +5,7 @@ import dev.ferry.host.api.Json;
 import dev.ferry.host.api.MigrateRequest;
 import dev.ferry.host.api.MigrationStarted;
 import dev.ferry.host.api.MigrationView;
+import dev.ferry.host.api.ReportView;
 import dev.ferry.migration.PageOrder;
 import dev.ferry.migration.RateMode;
 import dev.ferry.migration.StallAction;
@@ -23,13 +24,16 @@ import picocli.CommandLine.Parameters;
         description = {"Live-migrate VM NAME from host --from to host --to (control API addresses), show progress "
                 + "on stderr and print the report.",
                 "Exit status: 0 when the VM runs on the target, 1 when the migration failed (the report says why), "
-                + "2 for bad input.",
-                "Ctrl-C stops watching; the migration goes on. Also: --status ID, --cancel ID or --recover ID of a "
-                + "migration started on --from."})
+                + "2 for bad input, 3 when it was cancelled (the VM runs on the source). --status exits the same "
+                + "way once the migration ended, 0 while it runs.",
+                "Ctrl-C stops watching; the migration goes on. Also: --status ID, --cancel ID, --recover ID or "
+                + "--push-rest ID of a migration started on --from."})
 public final class MigrateCommand implements Callable<Integer> {
 
     /** Exit status of a migration that failed. */
     public static final int EXIT_FAILED = 1;
+    /** Exit status of a migration the user cancelled: the VM runs on the source as before. */
+    public static final int EXIT_CANCELLED = 3;
 
     @Parameters(paramLabel = "NAME", arity = "0..1", description = "The VM to migrate.")
     private String name;
@@ -41,7 +45,8 @@ public final class MigrateCommand implements Callable<Integer> {
     private String to;
 
     @Option(names = "--strategy", paramLabel = "S", defaultValue = "precopy",
-            description = "precopy, postcopy, hybrid, stopcopy or demand (default: ${DEFAULT-VALUE}).")
+            description = "precopy, postcopy, hybrid, stopcopy or demand (default: ${DEFAULT-VALUE}). A demand "
+                    + "migration moves pages only when the target touches them; --push-rest ID finishes it.")
     private String strategy;
 
     @Option(names = "--streams", paramLabel = "N", description = "Parallel TCP connections for pages (1..16).")
@@ -104,7 +109,8 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--prepage", paramLabel = "N", description = "Post-copy: pages around a fault sent with it.")
     private Integer prepage;
 
-    @Option(names = "--json", description = "Print the report as one JSON object on stdout.")
+    @Option(names = "--json", description = "Print the report (with --status: the status, and the report once "
+            + "done) as one JSON object on stdout.")
     private boolean json;
 
     @Option(names = "--status", paramLabel = "ID", description = "Show a migration's status (and report when done).")
@@ -117,19 +123,36 @@ public final class MigrateCommand implements Callable<Integer> {
             + "was lost (asks --to, or the original target, for its endpoint).")
     private String recover;
 
+    @Option(names = "--push-rest", paramLabel = "ID", description = "Demand migration past switchover: push every "
+            + "page the target has not pulled yet, so the migration completes.")
+    private String pushRest;
+
     @Override
     public Integer call() throws InterruptedException {
-        int actions = (status != null ? 1 : 0) + (cancel != null ? 1 : 0) + (recover != null ? 1 : 0);
+        int actions = (status != null ? 1 : 0) + (cancel != null ? 1 : 0) + (recover != null ? 1 : 0)
+                + (pushRest != null ? 1 : 0);
         if (actions > 1) {
-            throw new UserError("--status, --cancel and --recover exclude each other");
+            throw new UserError("--status, --cancel, --recover and --push-rest exclude each other");
         }
         HostClient source = new HostClient(from);
         PrintStream out = System.out;
         if (status != null) {
             requireNoName("--status");
             MigrationView view = source.get(migrationPath(status), MigrationView.class);
-            printView(view, out);
-            return view.done() && !view.report().success() ? EXIT_FAILED : 0;
+            if (json) {
+                printJson(view, out);
+            } else {
+                printView(view, out);
+            }
+            return view.done() ? exitStatus(view.report()) : 0;
+        }
+        if (pushRest != null) {
+            requireNoName("--push-rest");
+            MigrationView view = HostClient.convert(source.post(migrationPath(pushRest) + "/push-rest", null),
+                    MigrationView.class);
+            out.println("migration " + view.id() + ": pushing the pages the target has not pulled (phase "
+                    + view.phase() + ")");
+            return 0;
         }
         if (cancel != null) {
             requireNoName("--cancel");
@@ -146,7 +169,7 @@ public final class MigrateCommand implements Callable<Integer> {
             return 0;
         }
         if (name == null) {
-            throw new UserError("name the VM to migrate (or give --status, --cancel or --recover ID)");
+            throw new UserError("name the VM to migrate (or give --status, --cancel, --recover or --push-rest ID)");
         }
         if (to == null) {
             throw new UserError("--to: give the target host's control API address (HOST:PORT)");
@@ -157,15 +180,25 @@ public final class MigrateCommand implements Callable<Integer> {
                 MigrationStarted.class);
         MigrationView done = follow(source, started.id(), System.err, false);
         if (json) {
-            try {
-                out.println(Json.mapper().writeValueAsString(done.report()));
-            } catch (JacksonException e) {
-                throw new IllegalStateException(e);
-            }
+            printJson(done.report(), out);
         } else {
             ReportFormat.print(done.report(), out);
         }
-        return done.report().success() ? 0 : EXIT_FAILED;
+        return exitStatus(done.report());
+    }
+
+    /** 0 when the VM runs on the target, {@link #EXIT_CANCELLED} when the user cancelled, else {@link #EXIT_FAILED}. */
+    static int exitStatus(ReportView report) {
+        String outcome = ReportFormat.outcome(report);
+        return report.success() ? 0 : ReportView.CANCELLED.equals(outcome) ? EXIT_CANCELLED : EXIT_FAILED;
+    }
+
+    private static void printJson(Object value, PrintStream out) {
+        try {
+            out.println(Json.mapper().writeValueAsString(value));
+        } catch (JacksonException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

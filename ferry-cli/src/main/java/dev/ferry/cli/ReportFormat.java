@@ -62,8 +62,8 @@ public final class ReportFormat {
 
     /** The full report: a table of rounds, then the totals and notes. */
     public static void print(ReportView r, PrintStream out) {
-        out.printf("migration %s of VM %s (%s): %s%n", r.id(), r.vm(), r.strategy(),
-                r.success() ? "completed" : "FAILED" + (r.error() != null ? " — " + r.error() : ""));
+        out.printf("migration %s of VM %s (%s): %s%n", r.id(), r.vm(), r.strategy(), r.success() ? "completed"
+                : outcome(r).toUpperCase(Locale.ROOT) + (r.error() != null ? " — " + r.error() : ""));
         if (!r.rounds().isEmpty()) {
             out.printf("%5s  %-14s %10s %12s %12s %16s %14s%n", "round", "kind", "pages", "bytes", "duration",
                     "dirty pages/s", "rate limit");
@@ -120,7 +120,11 @@ public final class ReportFormat {
         }
     }
 
-    private static String outcome(ReportView r) {
+    /** completed, failed or cancelled (a host that does not say has its report's success flag read). */
+    public static String outcome(ReportView r) {
+        if (r.outcome() != null) {
+            return r.outcome();
+        }
         return r.success() ? "completed" : "failed";
     }
 

@@ -149,7 +149,7 @@ class CliTest {
 
     @Test
     void reportJsonUsesSnakeCaseWithUnitsInTheNames() throws Exception {
-        ReportView r = new ReportView("A-1", "vm1", "precopy", true, null,
+        ReportView r = new ReportView("A-1", "vm1", "precopy", "completed", true, null,
                 List.of(new RoundView(1, "precopy", 8192, 33_600_000, 120.5, 19_800, 0)), 812.3, 3.1, 40_000_000,
                 Map.of("raw", 8000L, "zero", 192L), 0, 0, 0, List.of("converged after 1 round"),
                 Map.of("pause", 0.2));

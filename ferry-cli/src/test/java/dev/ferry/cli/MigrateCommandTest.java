@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,6 +82,72 @@ class MigrateCommandTest {
         assertThat(run("migrate", "--status", id, "--from", ha)).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("completed");
         assertThat(run("vm", "state-hash", "--host", ha, "web1")).isZero();
+    }
+
+    @Test
+    void statusAsJsonIsOneJsonObject() throws Exception {
+        assertThat(run("vm", "create", "--host", ha, "--name", "web1", "--image", "idle")).isZero();
+        assertThat(run("migrate", "web1", "--from", ha, "--to", hb, "--json")).isZero();
+        String id = Json.mapper().readTree(out.toString(StandardCharsets.UTF_8)).path("id").asText();
+        assertThat(run("migrate", "--status", id, "--from", ha, "--json")).isZero();
+        String json = out.toString(StandardCharsets.UTF_8).strip();
+        assertThat(json.lines()).hasSize(1);
+        JsonNode status = Json.mapper().readTree(json);
+        assertThat(status.path("id").asText()).isEqualTo(id);
+        assertThat(status.path("phase").asText()).isEqualTo("completed");
+        assertThat(status.path("report").path("outcome").asText()).isEqualTo("completed");
+    }
+
+    @Test
+    void aCancelledMigrationReadsCancelledAndExitsWith3() throws Exception {
+        assertThat(run("vm", "create", "--host", ha, "--name", "web1", "--image", "munch", "--mem", "64M",
+                "wss=16M", "rate=max")).isZero();
+        long touched = System.nanoTime() + 30_000_000_000L;
+        while (new HostClient(ha).get("/v1/vms/web1").path("memory_used_bytes").asLong() < (8L << 20)) {
+            assertThat(System.nanoTime()).as("the guest touches its memory").isLessThan(touched);
+            Thread.sleep(20);
+        }
+        JsonNode started = Json.mapper().valueToTree(new HostClient(ha).post("/v1/vms/web1/migrate",
+                Map.of("to", hb, "bandwidth", "10M", "zero_pages", false)));
+        String id = started.path("id").asText();
+        assertThat(run("migrate", "--cancel", id, "--from", ha)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        int status;
+        do {
+            status = run("migrate", "--status", id, "--from", ha);
+            Thread.sleep(20);
+        } while (status == 0 && System.nanoTime() < deadline);
+        assertThat(status).isEqualTo(MigrateCommand.EXIT_CANCELLED);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("cancelled")
+                .contains("(precopy): CANCELLED — cancelled by the user").doesNotContain("FAILED");
+        assertThat(run("migrate", "--push-rest", id, "--from", ha)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8).strip())
+                .isEqualTo("ferry: migration " + id + " is a precopy migration: push-rest only applies to demand "
+                        + "migrations (the others push every page by themselves)");
+    }
+
+    @Test
+    void pushRestFinishesADemandMigration() throws Exception {
+        assertThat(run("vm", "create", "--host", ha, "--name", "web1", "--image", "idle", "touch=2M",
+                "sleep=0")).isZero();
+        JsonNode started = Json.mapper().valueToTree(new HostClient(ha).post("/v1/vms/web1/migrate",
+                Map.of("to", hb, "strategy", "demand")));
+        String id = started.path("id").asText();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!new HostClient(ha).get("/v1/migrations/" + id).path("phase").asText().equals("postcopy")) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        assertThat(run("migrate", "--push-rest", id, "--from", ha)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("pushing the pages the target has not pulled");
+        int status;
+        do {
+            status = run("migrate", "--status", id, "--from", ha);
+            Thread.sleep(20);
+        } while (!out.toString(StandardCharsets.UTF_8).contains("(demand): completed")
+                && System.nanoTime() < deadline);
+        assertThat(status).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("(demand): completed");
     }
 
     @Test

@@ -22,9 +22,11 @@ import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.migration.MigrationOptions;
+import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationReceiver;
 import dev.ferry.migration.MigrationReport;
 import dev.ferry.migration.MigrationSource;
+import dev.ferry.migration.Strategy;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -54,6 +56,9 @@ public final class FerryHost implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     /** Window over which {@code vm info} measures the dirty rate. */
     public static final Duration DIRTY_RATE_WINDOW = Duration.ofMillis(200);
+
+    /** What {@code vm info} shows as the image of a VM that came from a host that did not say (protocol 2). */
+    public static final String UNKNOWN_IMAGE = "(migrated in)";
 
     private static final Pattern VM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
@@ -108,6 +113,11 @@ public final class FerryHost implements AutoCloseable {
     /** The migrations this host started. */
     public OutgoingMigrations migrations() {
         return migrations;
+    }
+
+    /** Figures of the migrations into this host. */
+    public MigrationReceiver.Totals incomingMigrations() {
+        return receiver.totals();
     }
 
     /** What {@code GET /v1/host} answers. */
@@ -186,12 +196,24 @@ public final class FerryHost implements AutoCloseable {
         }
     }
 
+    /** What a user can do about a migration that holds a VM here. */
+    private static String whatToDo(OutgoingMigration m) {
+        MigrationPhase phase = m.status().phase();
+        if (phase != MigrationPhase.POSTCOPY && phase != MigrationPhase.POSTCOPY_PAUSED) {
+            return "cancel the migration first";
+        }
+        return "it runs on the target already and this host still serves its memory"
+                + (m.strategy() == Strategy.DEMAND ? "; finish the migration with push-rest" : "; wait for the "
+                        + "migration to complete");
+    }
+
     /** Shuts a VM down and removes it. */
     public void stopVm(String name) {
         HostedVm vm = vm(name);
-        if (vm.migrationId() != null) {
-            throw ApiException.conflict("cannot stop VM " + name + " while it migrates (migration "
-                    + vm.migrationId() + "); cancel the migration first");
+        String migrationId = vm.migrationId();
+        if (migrationId != null) {
+            throw ApiException.conflict("cannot stop VM " + name + " while it migrates (migration " + migrationId
+                    + "); " + migrations.get(migrationId).map(FerryHost::whatToDo).orElse("cancel the migration first"));
         }
         if (registry.remove(vm)) {
             vm.discard();
@@ -209,7 +231,8 @@ public final class FerryHost implements AutoCloseable {
         VmRunner r = vm.runner();
         VirtMachine m = r.machine();
         VmRunner.RunState state = r.state();
-        return new VmInfo(vm.name(), state.name().toLowerCase(Locale.ROOT), vm.image(), m.config().bootArgs(),
+        String image = vm.image().isEmpty() ? UNKNOWN_IMAGE : vm.image();
+        return new VmInfo(vm.name(), state.name().toLowerCase(Locale.ROOT), image, m.config().bootArgs(),
                 m.instructions(), dirtyRate, vm.memoryUsedBytes(), m.config().ramSize(), m.config().deterministic(),
                 r.instructionLimit() == Long.MAX_VALUE ? null : r.instructionLimit(), vm.uptime().toMillis(),
                 state == VmRunner.RunState.POWERED_OFF ? m.exitCode() : null, vm.migrationId());
@@ -254,7 +277,7 @@ public final class FerryHost implements AutoCloseable {
         CompletableFuture<MigrationReport> done;
         try {
             MigrationSource source = new MigrationSource(id, vm.runner(), vm.descriptor(), target, config.secret(),
-                    options);
+                    options).consoleHistory(vm::consoleHistory);
             m = new OutgoingMigration(id, vm, req.to(), options.strategy(), target, source);
             done = source.start();
             migrations.add(m);
@@ -271,14 +294,12 @@ public final class FerryHost implements AutoCloseable {
     /** Cancels a migration before switchover. */
     public void cancelMigration(String id) {
         OutgoingMigration m = migration(id);
-        if (m.outcome() != null) {
-            throw ApiException.conflict("migration " + id + " has already ended (" + m.outcome().name()
-                    .toLowerCase(Locale.ROOT) + ")");
-        }
         try {
-            m.source().cancel();
+            m.cancel();
         } catch (IllegalStateException e) {
-            throw ApiException.conflict(e.getMessage());
+            String hint = m.strategy() == Strategy.DEMAND && m.outcome() == null
+                    ? "; to finish it, push the rest (POST /v1/migrations/" + id + "/push-rest)" : "";
+            throw ApiException.conflict(e.getMessage() + hint);
         }
         log("migration " + id + ": cancel requested");
     }
@@ -287,12 +308,11 @@ public final class FerryHost implements AutoCloseable {
     public void recoverMigration(String id, String to) {
         OutgoingMigration m = migration(id);
         if (m.outcome() != null) {
-            throw ApiException.conflict("migration " + id + " has already ended (" + m.outcome().name()
-                    .toLowerCase(Locale.ROOT) + ")");
+            throw ApiException.conflict("migration " + id + " has already ended (" + m.outcome().label() + ")");
         }
         InetSocketAddress target = targetEndpoint(to != null && !to.isBlank() ? to : m.to());
         try {
-            m.source().recover(target);
+            m.recover(target);
         } catch (IllegalStateException e) {
             throw ApiException.conflict(e.getMessage());
         }
@@ -300,11 +320,22 @@ public final class FerryHost implements AutoCloseable {
         log("migration " + id + ": recovering to " + HostAddress.format(target));
     }
 
+    /** Demand migration past switchover: pushes every page the target has not pulled yet, so it can complete. */
+    public void pushRest(String id) {
+        OutgoingMigration m = migration(id);
+        try {
+            m.pushRemaining();
+        } catch (IllegalStateException e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+        log("migration " + id + ": pushing the pages the target has not pulled");
+    }
+
     private void finished(OutgoingMigration m, MigrationReport report) {
-        OutgoingMigration.Outcome outcome = migrations.finish(m, report);
-        HostedVm vm = m.vm();
-        String what = outcome.name().toLowerCase(Locale.ROOT);
-        if (outcome == OutgoingMigration.Outcome.COMPLETED) {
+        OutgoingMigration.Ended ended = migrations.finish(m, report);
+        HostedVm vm = ended.vm();
+        String what = ended.outcome().label();
+        if (ended.outcome() == OutgoingMigration.Outcome.COMPLETED) {
             if (registry.remove(vm)) {
                 vm.discard();
             }
@@ -322,7 +353,7 @@ public final class FerryHost implements AutoCloseable {
         Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         String message = cause == null ? "unknown error" : String.valueOf(cause.getMessage());
-        return new MigrationReport(m.id(), m.vm().name(), m.strategy(), false, message, List.of(), 0, 0, 0,
+        return new MigrationReport(m.id(), m.vmName(), m.strategy(), false, message, List.of(), 0, 0, 0,
                 Map.of(), 0, 0, 0, List.of(), Map.of());
     }
 
@@ -386,7 +417,7 @@ public final class FerryHost implements AutoCloseable {
         }
         for (OutgoingMigration m : migrations.running()) {
             try {
-                m.source().cancel();
+                m.cancel();
             } catch (RuntimeException e) {
                 log("migration " + m.id() + ": could not cancel at shutdown: " + e.getMessage());
             }

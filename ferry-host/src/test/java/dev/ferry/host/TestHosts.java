@@ -80,6 +80,19 @@ final class TestHosts {
         }
     }
 
+    /** Polls a migration's status until it is done; returns the last status. */
+    static JsonNode awaitDone(FerryHost host, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode m = get(host, "/v1/migrations/" + id).json();
+            if (m.path("done").asBoolean()) {
+                return m;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("migration " + id + " did not finish");
+    }
+
     /** Polls the VM's info until its state is {@code state}. */
     static JsonNode awaitState(FerryHost host, String vm, String state, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

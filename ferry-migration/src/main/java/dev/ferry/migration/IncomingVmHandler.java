@@ -18,6 +18,13 @@ public interface IncomingVmHandler {
      */
     void arrived(VmDescriptor vm, VmRunner runner);
 
+    /**
+     * The VM's console output on the source before it left (protocol 3 on; the last {@link ConsoleHistory#MAX_BYTES}
+     * of it), handed over before the VM runs here, so the host can show it ahead of what the VM prints here.
+     */
+    default void consoleHistory(VmDescriptor vm, ConsoleHistory history) {
+    }
+
     /** A VM announced by {@link #consoleFor} never arrived (the migration failed before switchover). */
     default void abandoned(VmDescriptor vm, String reason) {
     }

@@ -26,8 +26,12 @@ public final class MigrationReceiver implements AutoCloseable {
     private final ServerSocketChannel server;
     private final byte[] secret;
     private final IncomingVmHandler handler;
+    private final int maxVersion;
     private final Map<String, IncomingMigration> migrations = new ConcurrentHashMap<>();
     private final AtomicLong wireBytes = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong abandoned = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
     private final Thread acceptor;
     private volatile boolean closed;
 
@@ -39,6 +43,17 @@ public final class MigrationReceiver implements AutoCloseable {
      * @param handler the host's side of taking in a VM
      */
     public MigrationReceiver(InetSocketAddress listen, byte[] secret, IncomingVmHandler handler) throws IOException {
+        this(listen, secret, handler, Handshake.VERSION);
+    }
+
+    /** A receiver that speaks at most protocol {@code maxVersion}, as an older build would (for tests). */
+    MigrationReceiver(InetSocketAddress listen, byte[] secret, IncomingVmHandler handler, int maxVersion)
+            throws IOException {
+        if (maxVersion < Handshake.MIN_VERSION || maxVersion > Handshake.VERSION) {
+            throw new IllegalArgumentException("this build speaks protocol versions " + Handshake.MIN_VERSION
+                    + " to " + Handshake.VERSION + ", not " + maxVersion);
+        }
+        this.maxVersion = maxVersion;
         Objects.requireNonNull(secret, "secret");
         if (secret.length == 0) {
             throw new IllegalArgumentException("the shared secret must not be empty");
@@ -67,6 +82,30 @@ public final class MigrationReceiver implements AutoCloseable {
         return Set.copyOf(migrations.keySet());
     }
 
+    /** Figures of the migrations into this host since the receiver started. */
+    public Totals totals() {
+        return new Totals(migrations.size(), completed.get(), abandoned.get(), refused.get(), wireBytes.get());
+    }
+
+    /**
+     * Figures of the migrations into a host.
+     *
+     * @param inProgress migrations under way (post-copy ones until the last page arrived)
+     * @param completed  migrations whose VM runs here with all its memory
+     * @param abandoned  migrations given up after BEGIN (the partial VM was discarded)
+     * @param refused    BEGIN refused (name in use, bad machine, duplicate id)
+     * @param wireBytes  bytes on the wire of all connections of this receiver, both directions (nearly all of
+     *                   them received: pages)
+     */
+    public record Totals(long inProgress, long completed, long abandoned, long refused, long wireBytes) { }
+
+    /** A migration ended: forget it and count how. */
+    private void ended(IncomingMigration m) {
+        if (migrations.remove(m.id(), m)) {
+            (m.state() == IncomingMigration.State.DONE ? completed : abandoned).incrementAndGet();
+        }
+    }
+
     private void acceptLoop() {
         while (!closed) {
             SocketChannel s;
@@ -93,7 +132,8 @@ public final class MigrationReceiver implements AutoCloseable {
             return;
         }
         try {
-            Handshake.Hello hello = Handshake.asTarget(c, secret);
+            Handshake.Accepted accepted = Handshake.asTarget(c, secret, maxVersion);
+            Handshake.Hello hello = accepted.hello();
             String id = hello.migrationId();
             switch (hello.purpose()) {
                 case CONTROL -> {
@@ -104,15 +144,18 @@ public final class MigrationReceiver implements AutoCloseable {
                         return;
                     }
                     if (migrations.containsKey(id)) {
-                        c.sendErrorQuietly("migration " + id + " is already in progress on the target");
-                        c.close();
+                        refuse(c, "migration " + id + " is already in progress on the target");
                         return;
                     }
-                    IncomingMigration m = IncomingMigration.begin(id, begin, handler,
-                            done -> migrations.remove(done.id(), done), c);
+                    IncomingMigration m;
+                    try {
+                        m = IncomingMigration.begin(id, begin, accepted.version(), handler, this::ended, c);
+                    } catch (IOException e) {
+                        refused.incrementAndGet();
+                        throw e;
+                    }
                     if (migrations.putIfAbsent(id, m) != null) {
-                        c.sendErrorQuietly("migration " + id + " is already in progress on the target");
-                        c.close();
+                        refuse(c, "migration " + id + " is already in progress on the target");
                         return;
                     }
                     try {
@@ -146,6 +189,12 @@ public final class MigrationReceiver implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             c.close();
         }
+    }
+
+    private void refuse(FrameConnection c, String why) {
+        refused.incrementAndGet();
+        c.sendErrorQuietly(why);
+        c.close();
     }
 
     private static void closeQuietly(SocketChannel s) {

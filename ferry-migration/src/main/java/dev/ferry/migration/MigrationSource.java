@@ -6,6 +6,7 @@ import dev.ferry.migration.wire.Handshake;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The sending side of one migration. It drives the VM's runner (pause, throttle, dirty-log harvests at
@@ -50,6 +51,15 @@ public final class MigrationSource {
             throw new IllegalArgumentException("VM descriptor does not match the machine's RAM size or time mode");
         }
         this.engine = new SourceMigration(id, vm, vmInfo, target, secret, options, protocolVersion);
+    }
+
+    /**
+     * Where the VM's recent console output comes from: asked once the VM is paused for switchover, and sent to
+     * targets that speak protocol 3 or newer. Without it no console output travels. Call before {@link #start()}.
+     */
+    public MigrationSource consoleHistory(Supplier<ConsoleHistory> history) {
+        engine.consoleHistory(Objects.requireNonNull(history, "history"));
+        return this;
     }
 
     /** Starts the migration on its own threads; the future completes with the report, success or not. */

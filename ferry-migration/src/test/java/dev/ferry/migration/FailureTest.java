@@ -128,8 +128,9 @@ class FailureTest {
 
     @Test
     void protocolVersionMismatchIsRefused() throws Exception {
-        MigrationReport r = failing(slowPrecopy(), Harness.SECRET, 99, (s, t, p) -> { }, t -> { });
-        assertThat(r.error()).contains("protocol version mismatch").contains("99");
+        MigrationReport r = failing(slowPrecopy(), Harness.SECRET, 1, (s, t, p) -> { }, t -> { });
+        assertThat(r.error()).contains("protocol version mismatch: source speaks version 1, target speaks "
+                + "versions 2 to 3");
     }
 
     @Test

@@ -119,14 +119,21 @@ final class Harness {
         }
     }
 
-    /** Host side of a receiver for tests: records what arrives and what was abandoned. */
+    /** Host side of a receiver for tests: records what arrives (with its console history) and what was abandoned. */
     static class Host implements IncomingVmHandler, AutoCloseable {
         final LinkedBlockingQueue<VmRunner> arrived = new LinkedBlockingQueue<>();
+        final List<VmDescriptor> descriptors = new CopyOnWriteArrayList<>();
+        final List<ConsoleHistory> histories = new CopyOnWriteArrayList<>();
         final List<String> abandoned = new CopyOnWriteArrayList<>();
         final MigrationReceiver receiver;
 
         Host() throws Exception {
             receiver = new MigrationReceiver(new InetSocketAddress("127.0.0.1", 0), SECRET, this);
+        }
+
+        /** A receiver speaking at most protocol {@code maxVersion}. */
+        Host(int maxVersion) throws Exception {
+            receiver = new MigrationReceiver(new InetSocketAddress("127.0.0.1", 0), SECRET, this, maxVersion);
         }
 
         Host(byte[] secret) throws Exception {
@@ -148,7 +155,13 @@ final class Harness {
         }
 
         @Override
+        public void consoleHistory(VmDescriptor vm, ConsoleHistory history) {
+            histories.add(history);
+        }
+
+        @Override
         public void arrived(VmDescriptor vm, VmRunner runner) {
+            descriptors.add(vm);
             arrived.add(runner);
         }
 

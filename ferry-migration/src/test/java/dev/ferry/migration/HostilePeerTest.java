@@ -32,7 +32,7 @@ class HostilePeerTest {
         try (Harness.Host target = new Harness.Host()) {
             try (FrameConnection control = open(target, Handshake.Purpose.CONTROL, "d1", 0)) {
                 control.send(new Messages.Begin(new VmDescriptor("odd", Harness.RAM, true, 1000), Strategy.PRECOPY, 1)
-                        .frame());
+                        .frame(Handshake.VERSION));
                 control.expect(FrameType.BEGIN_OK, 5000);
                 VirtMachine same = new VirtMachine(new MachineConfig(Harness.RAM, true, "",
                         OutputStream.nullOutputStream()));
@@ -56,7 +56,7 @@ class HostilePeerTest {
         try (Harness.Host target = new Harness.Host()) {
             try (FrameConnection control = open(target, Handshake.Purpose.CONTROL, "h1", 0)) {
                 control.send(new Messages.Begin(new VmDescriptor("evil", Harness.RAM, true, 1000), Strategy.PRECOPY, 1)
-                        .frame());
+                        .frame(Handshake.VERSION));
                 control.expect(FrameType.BEGIN_OK, 5000);
                 try (FrameConnection pages = open(target, Handshake.Purpose.PAGES, "h1", 0)) {
                     pages.send(new PayloadWriter().i32(1).u16(1).i32(9_999_999).u8(0).bytes(new byte[4096])
@@ -82,7 +82,7 @@ class HostilePeerTest {
             }
             try (FrameConnection control = open(target, Handshake.Purpose.CONTROL, "h2", 0)) {
                 control.send(new PayloadWriter().str("x").i64(1L << 40).bool(true).i64(5).bool(false).str("PRECOPY").u8(1)
-                        .frame(FrameType.BEGIN));
+                        .str("").str("").frame(FrameType.BEGIN));
                 Frame f = control.receive(5000);
                 assertThat(f.type()).isEqualTo(FrameType.ERROR);
                 assertThat(Messages.error(f)).contains("RAM size 1099511627776 is not a valid machine size");

@@ -11,6 +11,7 @@ import dev.ferry.host.migration.OutgoingMigration;
 import dev.ferry.host.vm.ConsoleBuffer;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmConflictException;
+import dev.ferry.migration.MigrationReport;
 import dev.ferry.migration.MigrationStatus;
 import java.io.IOException;
 import java.io.InputStream;
@@ -226,6 +227,7 @@ public final class ControlApi {
         requireMethod(ex, "POST");
         switch (p.get(3)) {
             case "cancel" -> host.cancelMigration(m.id());
+            case "push-rest" -> host.pushRest(m.id());
             case "recover" -> {
                 byte[] body = readBody(ex);
                 RecoverRequest req = body.length == 0 ? new RecoverRequest(null)
@@ -239,11 +241,13 @@ public final class ControlApi {
 
     /** The API's view of a migration: its status, and the report once done. */
     public static MigrationView view(OutgoingMigration m) {
-        MigrationStatus s = m.status();
-        return new MigrationView(m.id(), m.vm().name(), m.to(), m.strategy().name().toLowerCase(Locale.ROOT),
+        OutgoingMigration.Snapshot snap = m.snapshot();
+        MigrationStatus s = snap.status();
+        MigrationReport report = snap.report();
+        return new MigrationView(m.id(), m.vmName(), m.to(), m.strategy().name().toLowerCase(Locale.ROOT),
                 s.phase().name().toLowerCase(Locale.ROOT), s.round(), s.remainingPages(), s.dirtyRatePagesPerSec(),
-                s.rateLimitBitsPerSec(), s.throttle(), s.bytesSent(), s.elapsedMillis(), s.error(),
-                m.report() != null, m.report() == null ? null : ReportView.of(m.report()));
+                s.rateLimitBitsPerSec(), s.throttle(), s.bytesSent(), s.elapsedMillis(), s.error(), report != null,
+                report == null ? null : ReportView.of(report, snap.outcome().label()));
     }
 
     // ---------------------------------------------------------------- plumbing

@@ -6,21 +6,25 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A finished migration's report, in API units (times in ms, rates per second, snake_case names); the downtime
- * breakdown lists its phases in the order they happened.
+ * A finished migration's report, in API units (times in ms, rates per second, snake_case names). {@code outcome}
+ * is {@code completed}, {@code failed} or {@code cancelled} (by the user, before switchover); {@code success} is
+ * true only for {@code completed}. The downtime breakdown lists its phases in the order they happened.
  */
-public record ReportView(String id, String vm, String strategy, boolean success, String error,
+public record ReportView(String id, String vm, String strategy, String outcome, boolean success, String error,
         List<RoundView> rounds, double totalTimeMs, double downtimeMs, long bytesOnWire,
         Map<String, Long> pagesByEncoding, long postcopyFaults, double faultLatencyMeanMs, double faultLatencyMaxMs,
         List<String> notes, Map<String, Double> downtimeBreakdown) {
 
-    /** Converts an engine report. */
-    public static ReportView of(MigrationReport r) {
-        return new ReportView(r.id(), r.vm(), r.strategy().name().toLowerCase(Locale.ROOT), r.success(), r.error(),
-                r.rounds() == null ? List.of() : r.rounds().stream().map(RoundView::of).toList(), r.totalTimeMs(),
-                r.downtimeMs(), r.bytesOnWire(), r.pagesByEncoding() == null ? Map.of() : r.pagesByEncoding(),
-                r.postcopyFaults(), r.faultLatencyMeanMs(), r.faultLatencyMaxMs(),
-                r.notes() == null ? List.of() : r.notes(),
+    /** The outcome of a migration that the user cancelled. */
+    public static final String CANCELLED = "cancelled";
+
+    /** Converts an engine report; {@code outcome} is how the host classified its end. */
+    public static ReportView of(MigrationReport r, String outcome) {
+        return new ReportView(r.id(), r.vm(), r.strategy().name().toLowerCase(Locale.ROOT), outcome, r.success(),
+                r.error(), r.rounds() == null ? List.of() : r.rounds().stream().map(RoundView::of).toList(),
+                r.totalTimeMs(), r.downtimeMs(), r.bytesOnWire(),
+                r.pagesByEncoding() == null ? Map.of() : r.pagesByEncoding(), r.postcopyFaults(),
+                r.faultLatencyMeanMs(), r.faultLatencyMaxMs(), r.notes() == null ? List.of() : r.notes(),
                 r.downtimeBreakdown() == null ? Map.of() : r.downtimeBreakdown());
     }
 }

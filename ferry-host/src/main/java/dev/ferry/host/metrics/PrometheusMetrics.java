@@ -5,7 +5,9 @@ import dev.ferry.host.migration.OutgoingMigration;
 import dev.ferry.host.migration.OutgoingMigrations;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.migration.MigrationReceiver;
 import dev.ferry.migration.MigrationStatus;
+import java.math.BigDecimal;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +26,7 @@ public final class PrometheusMetrics {
         PrometheusMetrics m = new PrometheusMetrics();
         m.vms(host.name(), host.vms().all());
         m.migrations(host.name(), host.migrations());
+        m.incoming(host.name(), host.incomingMigrations());
         return m.out.toString();
     }
 
@@ -63,6 +66,8 @@ public final class PrometheusMetrics {
         header("ferry_migration_last_total_time_seconds", "gauge", "Total time of the last completed migration.");
         sample("ferry_migration_last_total_time_seconds", labels("host", hostName),
                 migrations.lastTotalTimeMs() / 1e3);
+        histogram("ferry_migration_downtime_seconds", "Downtime of completed migrations from this host.", hostName,
+                migrations.downtimeSeconds());
 
         String[] names = {"ferry_migration_round", "ferry_migration_remaining_pages",
             "ferry_migration_dirty_rate_pages_per_second", "ferry_migration_rate_limit_bits_per_second",
@@ -87,6 +92,30 @@ public final class PrometheusMetrics {
                 sample(names[i], l, v);
             }
         }
+    }
+
+    private void incoming(String hostName, MigrationReceiver.Totals in) {
+        header("ferry_incoming_migrations_in_progress", "gauge", "Migrations into this host under way (post-copy "
+                + "ones until the last page arrived).");
+        sample("ferry_incoming_migrations_in_progress", labels("host", hostName), in.inProgress());
+        header("ferry_incoming_migrations_total", "counter", "Migrations into this host that ended, by outcome.");
+        sample("ferry_incoming_migrations_total", labels("host", hostName, "outcome", "completed"), in.completed());
+        sample("ferry_incoming_migrations_total", labels("host", hostName, "outcome", "abandoned"), in.abandoned());
+        sample("ferry_incoming_migrations_total", labels("host", hostName, "outcome", "refused"), in.refused());
+        header("ferry_incoming_migration_wire_bytes_total", "counter", "Bytes on the wire of migrations into this "
+                + "host, both directions (nearly all of them received).");
+        sample("ferry_incoming_migration_wire_bytes_total", labels("host", hostName), in.wireBytes());
+    }
+
+    private void histogram(String name, String help, String hostName, Histogram.Snapshot h) {
+        header(name, "histogram", help);
+        for (int i = 0; i < h.bounds().length; i++) {
+            sample(name + "_bucket", labels("host", hostName, "le",
+                    BigDecimal.valueOf(h.bounds()[i]).stripTrailingZeros().toPlainString()), h.cumulative()[i]);
+        }
+        sample(name + "_bucket", labels("host", hostName, "le", "+Inf"), h.count());
+        sample(name + "_sum", labels("host", hostName), h.sum());
+        sample(name + "_count", labels("host", hostName), h.count());
     }
 
     private void header(String name, String type, String help) {

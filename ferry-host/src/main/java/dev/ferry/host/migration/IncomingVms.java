@@ -4,6 +4,7 @@ import dev.ferry.host.vm.ConsoleBuffer;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmRegistry;
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.IncomingVmHandler;
 import dev.ferry.migration.VmDescriptor;
 import java.io.OutputStream;
@@ -11,7 +12,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-/** How this host takes in VMs that migrate to it: reserves the name, gives a console, registers the VM. */
+/**
+ * How this host takes in VMs that migrate to it: reserves the name, gives a console (which starts with the output
+ * the VM printed on its source), registers the VM.
+ */
 public final class IncomingVms implements IncomingVmHandler {
 
     private final VmRegistry registry;
@@ -45,6 +49,14 @@ public final class IncomingVms implements IncomingVmHandler {
     }
 
     @Override
+    public void consoleHistory(VmDescriptor vm, ConsoleHistory history) {
+        ConsoleBuffer console = consoles.get(vm.name());
+        if (console != null) {
+            console.seed(history.totalBytes(), history.tail());
+        }
+    }
+
+    @Override
     public void arrived(VmDescriptor vm, VmRunner runner) {
         if (reservations.remove(vm.name()) == null && !registry.reserve(vm.name())) {
             log.accept("incoming VM " + vm.name() + " arrived but the name is in use here; it is shut down");
@@ -53,8 +65,7 @@ public final class IncomingVms implements IncomingVmHandler {
             return;
         }
         ConsoleBuffer console = consoles.remove(vm.name());
-        registry.add(new HostedVm(vm.name(), "(migrated in)", runner,
-                console != null ? console : new ConsoleBuffer()));
+        registry.add(new HostedVm(vm.name(), vm.image(), runner, console != null ? console : new ConsoleBuffer()));
         log.accept("VM " + vm.name() + " arrived and runs here");
     }
 

@@ -7,9 +7,14 @@ import dev.ferry.migration.MigrationSource;
 import dev.ferry.migration.MigrationStatus;
 import dev.ferry.migration.Strategy;
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
-/** One migration this host started: the engine's source, the VM it moves, and the report once it is done. */
+/**
+ * One migration this host started: the engine's source and the VM it moves while it runs, and once it ended
+ * only what status and report need (names, final status, report). A finished migration holds no reference to
+ * the VM or the engine, so a VM that left this host costs nothing here.
+ */
 public final class OutgoingMigration {
 
     /** How a migration ended. */
@@ -19,19 +24,25 @@ public final class OutgoingMigration {
         /** It ended with an error. */
         FAILED,
         /** The user cancelled it before switchover. */
-        CANCELLED
+        CANCELLED;
+
+        /** The outcome's name in the API and on the command line. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     private final String id;
-    private final HostedVm vm;
+    private final String vmName;
     private final String to;
     private final Strategy strategy;
-    private final MigrationSource source;
     private final long startNanos = System.nanoTime();
     private volatile InetSocketAddress target;
-    private volatile MigrationReport report;
-    private volatile MigrationStatus finalStatus;
-    private volatile Outcome outcome;
+    private HostedVm vm;
+    private MigrationSource source;
+    private MigrationReport report;
+    private MigrationStatus finalStatus;
+    private Outcome outcome;
 
     /**
      * Tracks a migration.
@@ -43,6 +54,7 @@ public final class OutgoingMigration {
             MigrationSource source) {
         this.id = id;
         this.vm = vm;
+        this.vmName = vm.name();
         this.to = to;
         this.strategy = strategy;
         this.target = target;
@@ -54,9 +66,9 @@ public final class OutgoingMigration {
         return id;
     }
 
-    /** The VM that moves. */
-    public HostedVm vm() {
-        return vm;
+    /** The name of the VM that moves. */
+    public String vmName() {
+        return vmName;
     }
 
     /** The target's control API address. */
@@ -67,11 +79,6 @@ public final class OutgoingMigration {
     /** The chosen strategy. */
     public Strategy strategy() {
         return strategy;
-    }
-
-    /** The engine's side of it. */
-    public MigrationSource source() {
-        return source;
     }
 
     /** The target's migration endpoint (updated by a recovery). */
@@ -85,31 +92,83 @@ public final class OutgoingMigration {
     }
 
     /** The report, once done. */
-    public MigrationReport report() {
+    public synchronized MigrationReport report() {
         return report;
     }
 
     /** How it ended, or {@code null} while it runs. */
-    public Outcome outcome() {
+    public synchronized Outcome outcome() {
         return outcome;
     }
 
     /** The live status (the last one once done). */
-    public MigrationStatus status() {
-        MigrationStatus done = finalStatus;
-        if (done != null) {
-            return done;
+    public synchronized MigrationStatus status() {
+        if (finalStatus != null) {
+            return finalStatus;
         }
         try {
             return source.status();
         } catch (RuntimeException e) {
-            return new MigrationStatus(id, vm.name(), strategy, MigrationPhase.SETUP, 0, 0, 0, 0, 0, 0,
+            return new MigrationStatus(id, vmName, strategy, MigrationPhase.SETUP, 0, 0, 0, 0, 0, 0,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), null);
         }
     }
 
-    /** Records the end of the migration and returns its outcome. */
-    Outcome finish(MigrationReport finalReport) {
+    /** Status, report and outcome, taken together. */
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(status(), report, outcome);
+    }
+
+    /**
+     * A migration at one moment.
+     *
+     * @param status  the live status, or the last one once done
+     * @param report  the report, or {@code null} while it runs
+     * @param outcome how it ended, or {@code null} while it runs
+     */
+    public record Snapshot(MigrationStatus status, MigrationReport report, Outcome outcome) { }
+
+    /** Cancels before switchover; {@link IllegalStateException} once ended or past switchover. */
+    public synchronized void cancel() {
+        running().cancel();
+    }
+
+    /** Reconnects a post-copy migration whose connection was lost; {@link IllegalStateException} when not. */
+    public synchronized void recover(InetSocketAddress newTarget) {
+        running().recover(newTarget);
+    }
+
+    /**
+     * Demand migration past switchover: push every page the target has not pulled yet, so the migration can
+     * complete. {@link IllegalStateException} for any other migration or phase.
+     */
+    public synchronized void pushRemaining() {
+        if (strategy != Strategy.DEMAND) {
+            throw new IllegalStateException("migration " + id + " is a " + strategy.name().toLowerCase(Locale.ROOT)
+                    + " migration: push-rest only applies to demand migrations (the others push every page by "
+                    + "themselves)");
+        }
+        MigrationSource s = running();
+        MigrationPhase phase = s.status().phase();
+        if (phase != MigrationPhase.POSTCOPY && phase != MigrationPhase.POSTCOPY_PAUSED) {
+            throw new IllegalStateException("migration " + id + " is not past switchover yet (phase "
+                    + phase.name().toLowerCase(Locale.ROOT) + "); push-rest applies once the VM runs on the target");
+        }
+        s.pushRemaining();
+    }
+
+    private MigrationSource running() {
+        if (outcome != null) {
+            throw new IllegalStateException("migration " + id + " has already ended (" + outcome.label() + ")");
+        }
+        return source;
+    }
+
+    /**
+     * Records the end of the migration, lets go of the VM and the engine, and returns the VM it moved (the host
+     * releases or keeps it) with the outcome.
+     */
+    synchronized Ended finish(MigrationReport finalReport) {
         MigrationStatus last;
         try {
             last = source.status();
@@ -131,13 +190,24 @@ public final class OutgoingMigration {
         };
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         this.finalStatus = last != null
-                ? new MigrationStatus(id, vm.name(), strategy, phase, last.round(), last.remainingPages(),
+                ? new MigrationStatus(id, vmName, strategy, phase, last.round(), last.remainingPages(),
                         last.dirtyRatePagesPerSec(), last.rateLimitBitsPerSec(), last.throttle(),
                         Math.max(last.bytesSent(), finalReport.bytesOnWire()), elapsed, finalReport.error())
-                : new MigrationStatus(id, vm.name(), strategy, phase, finalReport.rounds().size(), 0, 0, 0, 0,
+                : new MigrationStatus(id, vmName, strategy, phase, finalReport.rounds().size(), 0, 0, 0, 0,
                         finalReport.bytesOnWire(), elapsed, finalReport.error());
         this.report = finalReport;
         this.outcome = o;
-        return o;
+        Ended ended = new Ended(vm, o);
+        this.vm = null;
+        this.source = null;
+        return ended;
     }
+
+    /**
+     * What {@link #finish} hands back.
+     *
+     * @param vm      the VM the migration moved (the host releases it, or keeps it when it stays here)
+     * @param outcome how the migration ended
+     */
+    public record Ended(HostedVm vm, Outcome outcome) { }
 }

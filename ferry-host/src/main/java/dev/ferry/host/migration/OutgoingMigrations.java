@@ -1,25 +1,46 @@
 package dev.ferry.host.migration;
 
+import dev.ferry.host.metrics.Histogram;
 import dev.ferry.migration.MigrationReport;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The migrations a host started, by id, with the totals its metrics show. */
+/**
+ * The migrations a host started, by id, with the totals its metrics show. It remembers every migration under way
+ * and the most recent finished ones (at most {@link #DEFAULT_KEEP_FINISHED}); older finished migrations are
+ * forgotten, though their outcome, bytes and downtime stay in the totals.
+ */
 public final class OutgoingMigrations {
 
+    /** How many finished migrations a host remembers by default. */
+    public static final int DEFAULT_KEEP_FINISHED = 100;
+
+    private final int keepFinished;
     private final Map<String, OutgoingMigration> byId = new LinkedHashMap<>();
     private final Map<OutgoingMigration.Outcome, AtomicLong> outcomes = new EnumMap<>(OutgoingMigration.Outcome.class);
     private final AtomicLong bytesSent = new AtomicLong();
+    private final Histogram downtime = new Histogram(Histogram.DOWNTIME_SECONDS);
+    private int finished;
     private volatile double lastDowntimeMs = Double.NaN;
     private volatile double lastTotalTimeMs = Double.NaN;
 
-    /** Empty. */
+    /** Remembers the last {@link #DEFAULT_KEEP_FINISHED} finished migrations. */
     public OutgoingMigrations() {
+        this(DEFAULT_KEEP_FINISHED);
+    }
+
+    /** Remembers the last {@code keepFinished} finished migrations. */
+    public OutgoingMigrations(int keepFinished) {
+        if (keepFinished < 1) {
+            throw new IllegalArgumentException("a host remembers at least one finished migration");
+        }
+        this.keepFinished = keepFinished;
         for (OutgoingMigration.Outcome o : OutgoingMigration.Outcome.values()) {
             outcomes.put(o, new AtomicLong());
         }
@@ -35,7 +56,7 @@ public final class OutgoingMigrations {
         return Optional.ofNullable(byId.get(id));
     }
 
-    /** All, oldest first. */
+    /** All that are remembered, oldest first. */
     public synchronized List<OutgoingMigration> all() {
         return new ArrayList<>(byId.values());
     }
@@ -45,19 +66,35 @@ public final class OutgoingMigrations {
         return byId.values().stream().filter(m -> m.outcome() == null).toList();
     }
 
-    /** Records the end of a migration in it and in the totals; returns its outcome. */
-    public OutgoingMigration.Outcome finish(OutgoingMigration m, MigrationReport report) {
-        OutgoingMigration.Outcome o = m.finish(report);
-        outcomes.get(o).incrementAndGet();
+    /**
+     * Records the end of a migration in it and in the totals, forgets the oldest finished migrations beyond the
+     * limit, and returns the VM it moved with the outcome.
+     */
+    public OutgoingMigration.Ended finish(OutgoingMigration m, MigrationReport report) {
+        OutgoingMigration.Ended ended = m.finish(report);
+        outcomes.get(ended.outcome()).incrementAndGet();
         bytesSent.addAndGet(report.bytesOnWire());
-        if (o == OutgoingMigration.Outcome.COMPLETED) {
+        if (ended.outcome() == OutgoingMigration.Outcome.COMPLETED) {
             lastDowntimeMs = report.downtimeMs();
             lastTotalTimeMs = report.totalTimeMs();
+            downtime.observe(report.downtimeMs() / 1e3);
         }
-        return o;
+        forgetOldFinished();
+        return ended;
     }
 
-    /** Finished migrations with this outcome. */
+    private synchronized void forgetOldFinished() {
+        finished++;
+        Iterator<OutgoingMigration> it = byId.values().iterator();
+        while (finished > keepFinished && it.hasNext()) {
+            if (it.next().outcome() != null) {
+                it.remove();
+                finished--;
+            }
+        }
+    }
+
+    /** Finished migrations with this outcome (forgotten ones included). */
     public long count(OutgoingMigration.Outcome o) {
         return outcomes.get(o).get();
     }
@@ -75,5 +112,10 @@ public final class OutgoingMigrations {
     /** Total time of the last completed migration, NaN before the first. */
     public double lastTotalTimeMs() {
         return lastTotalTimeMs;
+    }
+
+    /** Downtime of every completed migration, in seconds. */
+    public Histogram.Snapshot downtimeSeconds() {
+        return downtime.snapshot();
     }
 }

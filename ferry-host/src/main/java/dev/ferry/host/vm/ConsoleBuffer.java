@@ -22,6 +22,8 @@ public final class ConsoleBuffer extends OutputStream {
     public record Chunk(long offset, byte[] data, long next) { }
 
     private final byte[] ring;
+    /** Offset of the first byte this buffer was given (0, or where the output it took over was cut). */
+    private long first;
     private long end;
 
     /** A buffer keeping the last {@code capacity} bytes. */
@@ -71,25 +73,55 @@ public final class ConsoleBuffer extends OutputStream {
             }
             wait(left);
         }
-        long start = Math.max(Math.max(offset, 0), end - ring.length);
+        long start = Math.max(offset, oldest());
         if (start >= end) {
             return new Chunk(end, new byte[0], end);
         }
-        int n = (int) Math.min(max, end - start);
-        byte[] out = new byte[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = ring[(int) ((start + i) % ring.length)];
+        return copy(start, start + Math.min(max, end - start));
+    }
+
+    /** The last {@code max} bytes held (fewer when fewer are held), up to the end. */
+    public synchronized Chunk last(int max) {
+        return copy(Math.max(oldest(), end - max), end);
+    }
+
+    /**
+     * Continues the output of a VM that ran elsewhere: this buffer, still empty, takes {@code tail} as the bytes
+     * that end at offset {@code end}, so offsets go on where they were (clients following the console keep their
+     * place) and readers see the earlier output first.
+     *
+     * @throws IllegalStateException    when bytes were written here already
+     * @throws IllegalArgumentException when {@code tail} is longer than {@code end}
+     */
+    public synchronized void seed(long end, byte[] tail) {
+        if (this.end != 0) {
+            throw new IllegalStateException("the console has output already");
         }
-        return new Chunk(start, out, start + n);
+        if (tail.length > end) {
+            throw new IllegalArgumentException(tail.length + " bytes cannot end at offset " + end);
+        }
+        int keep = Math.min(tail.length, ring.length);
+        this.first = end - keep;
+        this.end = first;
+        write(tail, tail.length - keep, keep);
     }
 
     /** All bytes still held, oldest first. */
     public synchronized byte[] contents() {
-        long start = Math.max(0, end - ring.length);
-        byte[] out = new byte[(int) (end - start)];
+        return copy(oldest(), end).data();
+    }
+
+    /** Offset of the oldest byte held. */
+    private long oldest() {
+        return Math.max(first, end - ring.length);
+    }
+
+    /** The bytes held from offset {@code from} to {@code to}. */
+    private Chunk copy(long from, long to) {
+        byte[] out = new byte[(int) (to - from)];
         for (int i = 0; i < out.length; i++) {
-            out[i] = ring[(int) ((start + i) % ring.length)];
+            out[i] = ring[(int) ((from + i) % ring.length)];
         }
-        return out;
+        return new Chunk(from, out, to);
     }
 }

@@ -4,6 +4,7 @@ import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.memory.DirtyLog;
 import dev.ferry.machine.memory.GuestMemory;
+import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.VmDescriptor;
 import java.time.Duration;
 import java.util.OptionalDouble;
@@ -28,7 +29,7 @@ public final class HostedVm {
     /**
      * Wraps a started or startable runner.
      *
-     * @param image where the VM came from: the image it booted, or a note that it migrated here
+     * @param image the image the VM booted (here or on the host it migrated from), or empty when not known
      */
     public HostedVm(String name, String image, VmRunner runner, ConsoleBuffer console) {
         this.name = name;
@@ -42,7 +43,7 @@ public final class HostedVm {
         return name;
     }
 
-    /** The image it booted, or where it migrated from. */
+    /** The image it booted, or empty when it migrated from a host that did not say (protocol 2). */
     public String image() {
         return image;
     }
@@ -72,7 +73,13 @@ public final class HostedVm {
     public VmDescriptor descriptor() {
         VirtMachine m = runner.machine();
         return new VmDescriptor(name, m.config().ramSize(), m.config().deterministic(), runner.instructionLimit(),
-                m.config().balloon());
+                m.config().balloon(), image, m.config().bootArgs());
+    }
+
+    /** The VM's recent console output, as it travels with the VM when it migrates. */
+    public ConsoleHistory consoleHistory() {
+        ConsoleBuffer.Chunk tail = console.last(ConsoleHistory.MAX_BYTES);
+        return new ConsoleHistory(tail.next(), tail.data());
     }
 
     /** Bytes of guest RAM that hold data (pages written at least once). */

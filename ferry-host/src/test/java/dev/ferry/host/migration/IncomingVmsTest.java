@@ -6,6 +6,7 @@ import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmRegistry;
 import dev.ferry.machine.board.GuestFixtures;
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.VmDescriptor;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,21 @@ class IncomingVmsTest {
         assertThat(vm.runner()).isSameAs(runner);
         assertThat(new String(vm.console().contents(), StandardCharsets.US_ASCII)).startsWith("before ");
         assertThat(log).anyMatch(l -> l.contains("VM vm1 arrived"));
+        runner.close();
+    }
+
+    @Test
+    void anArrivingVmKeepsItsImageAndStartsWithTheConsoleHistoryOfItsSource() throws Exception {
+        VmDescriptor d = new VmDescriptor("vm3", 32L << 20, true, 1000, false, "hello", "a=1");
+        assertThat(incoming.canAccept(d)).isTrue();
+        OutputStream console = incoming.consoleFor(d);
+        incoming.consoleHistory(d, new ConsoleHistory(5000, "earlier output\n".getBytes(StandardCharsets.US_ASCII)));
+        VmRunner runner = new VmRunner(GuestFixtures.boot("hello", "", 32L << 20, true, console), "vm3", 1000);
+        incoming.arrived(d, runner);
+        HostedVm vm = registry.get("vm3").orElseThrow();
+        assertThat(vm.image()).isEqualTo("hello");
+        assertThat(vm.console().end()).isEqualTo(5000);
+        assertThat(new String(vm.console().contents(), StandardCharsets.US_ASCII)).isEqualTo("earlier output\n");
         runner.close();
     }
 

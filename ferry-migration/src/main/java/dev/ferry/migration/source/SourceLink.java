@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 
 /**
  * The source's connections to one target: the control connection, read by its own thread, and the page
@@ -31,9 +32,11 @@ final class SourceLink implements AutoCloseable {
     private volatile String peerError;
     private final BlockingQueue<Integer> pageRequests = new LinkedBlockingQueue<>();
     private final int pageCount;
+    private final int version;
 
-    private SourceLink(FrameConnection control, FrameConnection[] streams, int pageCount) {
+    private SourceLink(FrameConnection control, FrameConnection[] streams, int pageCount, int version) {
         this.pageCount = pageCount;
+        this.version = version;
         this.control = control;
         this.streams = streams;
         this.reader = new Thread(this::readLoop, "migrate-rx-" + control.peer());
@@ -41,23 +44,25 @@ final class SourceLink implements AutoCloseable {
     }
 
     /**
-     * Opens and authenticates the control connection, sends {@code first} on it and expects {@code reply},
-     * then opens the page streams.
+     * Opens and authenticates the control connection (negotiating the protocol version, at most {@code version}),
+     * sends {@code first} in that version's layout and expects {@code reply}, then opens the page streams.
      */
     static SourceLink open(InetSocketAddress target, byte[] secret, int version, String id, Handshake.Purpose purpose,
-            Frame first, FrameType reply, int streamCount, int pageCount, AtomicLong wireBytes, Frame[] replyOut)
-            throws IOException {
-        FrameConnection control = FrameConnection.connect(target, wireBytes);
+            IntFunction<Frame> first, FrameType reply, int streamCount, int pageCount, AtomicLong wireBytes,
+            Frame[] replyOut) throws IOException {
+        Handshake.Opened opened = Handshake.connectAsSource(target, wireBytes, secret, version,
+                new Handshake.Hello(purpose, id, 0));
+        FrameConnection control = opened.connection();
         FrameConnection[] streams = new FrameConnection[streamCount];
         try {
-            Handshake.asSource(control, secret, version, new Handshake.Hello(purpose, id, 0));
             if (first != null) {
-                control.send(first);
+                control.send(first.apply(opened.version()));
             }
             replyOut[0] = control.expect(reply, FrameConnection.REPLY_MILLIS);
             for (int i = 0; i < streamCount; i++) {
                 streams[i] = FrameConnection.connect(target, wireBytes);
-                Handshake.asSource(streams[i], secret, version, new Handshake.Hello(Handshake.Purpose.PAGES, id, i));
+                Handshake.asSource(streams[i], secret, opened.version(),
+                        new Handshake.Hello(Handshake.Purpose.PAGES, id, i));
             }
         } catch (IOException | RuntimeException e) {
             control.close();
@@ -68,14 +73,19 @@ final class SourceLink implements AutoCloseable {
             }
             throw e;
         }
-        SourceLink link = new SourceLink(control, streams, pageCount);
+        SourceLink link = new SourceLink(control, streams, pageCount, opened.version());
         link.reader.start();
         return link;
     }
 
-    /** BEGIN frame for a new migration. */
-    static Frame begin(VmDescriptor vm, Strategy strategy, int streams) {
-        return new Messages.Begin(vm, strategy, streams).frame();
+    /** BEGIN frame for a new migration, per protocol version. */
+    static IntFunction<Frame> begin(VmDescriptor vm, Strategy strategy, int streams) {
+        return new Messages.Begin(vm, strategy, streams)::frame;
+    }
+
+    /** The protocol version spoken with the target. */
+    int version() {
+        return version;
     }
 
     /** Post-copy page requests of the target, in arrival order (checked against RAM). */

@@ -3,6 +3,7 @@ package dev.ferry.migration.source;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.machine.state.EncodedComponent;
+import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationReport;
@@ -31,6 +32,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The mechanism of one migration's source side. A {@link MigrationPolicy} decides; this class carries the
@@ -79,6 +81,7 @@ public final class SourceMigration {
     private volatile SourceLink link;
     private volatile PostcopySource postcopy;
     private volatile long startNanos;
+    private volatile Supplier<ConsoleHistory> consoleHistory = () -> ConsoleHistory.NONE;
     private long pausedNanos;
     private boolean pausedByUs;
     private DirtyTracker dirty;
@@ -119,6 +122,11 @@ public final class SourceMigration {
         long left = pc != null && phase != MigrationPhase.COMPLETED ? pc.remaining() : remaining;
         return new MigrationStatus(id, vm.name(), options.strategy(), phase, round, left, dirtyRate,
                 limiter.rate(), runner.throttle(), wireBytes.get(), elapsed, error);
+    }
+
+    /** Where the VM's recent console output comes from (sent with the device state, protocol 3 on). */
+    public void consoleHistory(Supplier<ConsoleHistory> history) {
+        consoleHistory = history;
     }
 
     /** Cancels before switchover; refused after. */
@@ -357,6 +365,9 @@ public final class SourceMigration {
             list.add(new Messages.Component(c.id(), c.type(), c.fingerprint(), c.data()));
         }
         link.control().send(Messages.deviceState(list));
+        if (link.version() >= Messages.VM_FACTS_VERSION) {
+            link.control().send(Messages.consoleHistory(consoleHistory.get()));
+        }
     }
 
     // ---------------------------------------------------------------- post-copy

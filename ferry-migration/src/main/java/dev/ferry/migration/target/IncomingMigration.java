@@ -81,7 +81,7 @@ public final class IncomingMigration {
         this.handler = handler;
         this.onEnd = onEnd;
         this.control = control;
-        this.machine = new VirtMachine(new MachineConfig(vm.ramSize(), vm.deterministic(), "",
+        this.machine = new VirtMachine(new MachineConfig(vm.ramSize(), vm.deterministic(), vm.bootArgs(),
                 handler.consoleFor(vm)).withBalloon(vm.balloon()));
         this.memory = machine.memory();
         this.controlApplier = new PageApplier(memory);
@@ -96,11 +96,11 @@ public final class IncomingMigration {
      * Takes a BEGIN frame on an authenticated control connection: asks the host and builds the machine, or refuses
      * with an ERROR frame and throws. {@link #accept} answers BEGIN_OK.
      */
-    public static IncomingMigration begin(String id, Frame beginFrame, IncomingVmHandler handler,
+    public static IncomingMigration begin(String id, Frame beginFrame, int version, IncomingVmHandler handler,
             Consumer<IncomingMigration> onEnd, FrameConnection control) throws IOException {
         Messages.Begin begin;
         try {
-            begin = Messages.Begin.decode(beginFrame);
+            begin = Messages.Begin.decode(beginFrame, version);
         } catch (ProtocolException e) {
             control.sendErrorQuietly(e.getMessage());
             throw e;
@@ -168,6 +168,7 @@ public final class IncomingMigration {
                 Frame f = received.toFrame();
                 switch (f.type()) {
                     case DEVICE_STATE -> devices = decodeDevices(Messages.deviceState(f));
+                    case CONSOLE_HISTORY -> handler.consoleHistory(vm, Messages.consoleHistory(f));
                     case SWITCHOVER -> {
                         if (devices == null || state != State.RECEIVING) {
                             throw new ProtocolException("SWITCHOVER without device state");

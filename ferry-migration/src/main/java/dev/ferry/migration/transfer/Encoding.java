@@ -1,6 +1,8 @@
 package dev.ferry.migration.transfer;
 
-/** How one page travels in a PAGES frame. */
+import dev.ferry.migration.wire.WireCodes;
+
+/** How one page travels in a PAGES frame: the byte {@code encoding} of each entry is {@link #code()}. */
 public enum Encoding {
     /** 4096 bytes as they are. */
     RAW(0, "raw"),
@@ -10,6 +12,8 @@ public enum Encoding {
     XBZRLE(2, "xbzrle"),
     /** LZ4 block of the page. */
     LZ4(3, "lz4");
+
+    private static final Encoding[] BY_CODE = WireCodes.table(values(), Encoding::code);
 
     private final int code;
     private final String label;
@@ -31,6 +35,6 @@ public enum Encoding {
 
     /** The encoding with this code, or {@code null}. */
     public static Encoding ofCode(int code) {
-        return code >= 0 && code < values().length ? values()[code] : null;
+        return WireCodes.lookup(BY_CODE, code);
     }
 }

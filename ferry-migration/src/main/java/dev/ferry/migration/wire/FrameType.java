@@ -41,15 +41,11 @@ public enum FrameType {
     /** Either side: the migration fails, with a reason. */
     ERROR(19),
     /** Source: the user cancelled the migration. */
-    CANCEL(20);
+    CANCEL(20),
+    /** Source (protocol 3 on): the VM's recent console output, right before SWITCHOVER. */
+    CONSOLE_HISTORY(21);
 
-    private static final FrameType[] BY_CODE = new FrameType[32];
-
-    static {
-        for (FrameType t : values()) {
-            BY_CODE[t.code] = t;
-        }
-    }
+    private static final FrameType[] BY_CODE = WireCodes.table(values(), FrameType::code);
 
     private final int code;
 
@@ -64,6 +60,6 @@ public enum FrameType {
 
     /** The type with this code, or {@code null}. */
     public static FrameType ofCode(int code) {
-        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        return WireCodes.lookup(BY_CODE, code);
     }
 }

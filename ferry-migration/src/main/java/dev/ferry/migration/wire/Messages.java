@@ -1,5 +1,6 @@
 package dev.ferry.migration.wire;
 
+import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.Strategy;
 import dev.ferry.migration.VmDescriptor;
 import java.util.ArrayList;
@@ -15,6 +16,13 @@ public final class Messages {
     public static final int MAX_NAME = 256;
     /** Longest error reason accepted. */
     public static final int MAX_REASON = 4096;
+    /** Longest image name or boot argument string accepted. */
+    public static final int MAX_TEXT = 65536;
+    /**
+     * The first protocol version in which the VM's image and boot arguments travel in BEGIN and its console
+     * history in CONSOLE_HISTORY.
+     */
+    public static final int VM_FACTS_VERSION = 3;
 
     private Messages() {
     }
@@ -30,15 +38,18 @@ public final class Messages {
      */
     public record Begin(VmDescriptor vm, Strategy strategy, int streams) {
 
-        /** The frame. */
-        public Frame frame() {
-            return new PayloadWriter().str(vm.name()).i64(vm.ramSize()).bool(vm.deterministic())
-                    .i64(vm.instructionLimit()).bool(vm.balloon()).str(strategy.name()).u8(streams)
-                    .frame(FrameType.BEGIN);
+        /** The frame in the layout of protocol {@code version} (image and boot arguments from version 3 on). */
+        public Frame frame(int version) {
+            PayloadWriter w = new PayloadWriter().str(vm.name()).i64(vm.ramSize()).bool(vm.deterministic())
+                    .i64(vm.instructionLimit()).bool(vm.balloon()).str(strategy.name()).u8(streams);
+            if (version >= VM_FACTS_VERSION) {
+                w.str(vm.image()).str(vm.bootArgs());
+            }
+            return w.frame(FrameType.BEGIN);
         }
 
-        /** Decodes and checks a BEGIN frame. */
-        public static Begin decode(Frame f) throws ProtocolException {
+        /** Decodes and checks a BEGIN frame of protocol {@code version}. */
+        public static Begin decode(Frame f, int version) throws ProtocolException {
             PayloadReader r = f.reader();
             String name = r.str(MAX_NAME);
             long ram = r.i64();
@@ -47,6 +58,8 @@ public final class Messages {
             boolean balloon = r.bool();
             String strategy = r.str(32);
             int streams = r.u8();
+            String image = version >= VM_FACTS_VERSION ? r.str(MAX_TEXT) : "";
+            String bootArgs = version >= VM_FACTS_VERSION ? r.str(MAX_TEXT) : "";
             r.end();
             if (name.isEmpty()) {
                 throw new ProtocolException("BEGIN frame: empty VM name");
@@ -66,7 +79,7 @@ public final class Messages {
             } catch (IllegalArgumentException e) {
                 throw new ProtocolException("BEGIN frame: unknown strategy " + strategy);
             }
-            return new Begin(new VmDescriptor(name, ram, det, limit, balloon), s, streams);
+            return new Begin(new VmDescriptor(name, ram, det, limit, balloon, image, bootArgs), s, streams);
         }
     }
 
@@ -237,6 +250,27 @@ public final class Messages {
             r.end();
             return s;
         }
+    }
+
+    // ---------------------------------------------------------------- CONSOLE_HISTORY
+
+    /** CONSOLE_HISTORY: the VM's recent console output (protocol 3 on, right before SWITCHOVER). */
+    public static Frame consoleHistory(ConsoleHistory h) {
+        return new PayloadWriter(16 + h.tail().length).i64(h.totalBytes()).bytes(h.tail())
+                .frame(FrameType.CONSOLE_HISTORY);
+    }
+
+    /** Decodes and checks a CONSOLE_HISTORY frame. */
+    public static ConsoleHistory consoleHistory(Frame f) throws ProtocolException {
+        PayloadReader r = f.reader();
+        long total = r.i64();
+        byte[] tail = r.bytes(ConsoleHistory.MAX_BYTES);
+        r.end();
+        if (total < tail.length) {
+            throw new ProtocolException("CONSOLE_HISTORY frame: " + tail.length + " bytes of output, but only "
+                    + total + " written");
+        }
+        return new ConsoleHistory(total, tail);
     }
 
     // ---------------------------------------------------------------- ERROR
