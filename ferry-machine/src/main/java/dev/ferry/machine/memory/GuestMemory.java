@@ -19,11 +19,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * live the hypervisor-side views migration needs — a dirty log, pages the guest reported free, pages not yet
  * present (whose access blocks the vCPU until a {@link PageSupplier} provides them).
  *
- * <p>The load/store fast path is one bit test and one memory access. Two per-page bitmaps make that possible:
- * {@code readable} (the page is present and this vCPU has seen it so) and {@code writable} (the slow path has
+ * <p>The load/store fast path is one flag test and one memory access. A byte of access flags per page makes that
+ * possible: {@code READ} (the page is present and this vCPU has seen it so) and {@code WRITE} (the slow path has
  * done all write-side bookkeeping for the current dirty-log round: marking the page touched and dirty,
  * clearing a free hint, telling the code cache). Harvesting the dirty log clears the harvested pages'
- * writable bits, so a clean page costs nothing extra on the store path (the TinyEMU trick).
+ * {@code WRITE} flags, so a clean page costs nothing extra on the store path (the TinyEMU trick).
  *
  * <p>Threading: loads, stores and the dirty log run on the vCPU thread or while it is stopped; {@link #supplyPage}
  * and the page readers may be called from any thread. Pages that arrive from another thread become readable on
@@ -55,10 +55,13 @@ public final class GuestMemory implements AutoCloseable {
     private final MemorySegment ram;
     private final Cleaner.Cleanable unmapper;
 
-    /** Page present and seen so by the vCPU: loads may take the fast path. vCPU thread or vCPU stopped. */
-    private final long[] readable;
-    /** Write bookkeeping of this round done: stores may take the fast path. vCPU thread or vCPU stopped. */
-    private final long[] writable;
+    /** Access flag: the page is present and seen so by the vCPU, loads may take the fast path. */
+    private static final byte READ = 1;
+    /** Access flag: the write bookkeeping of this round is done, stores may take the fast path. */
+    private static final byte WRITE = 2;
+
+    /** {@link #READ} and {@link #WRITE} per page. vCPU thread or vCPU stopped (a lost update only costs a slow path). */
+    private final byte[] access;
     /** Page written at least once since it was last zero (its memory is resident). Updated atomically. */
     private final long[] touched;
     private final long[] dirty;
@@ -95,15 +98,14 @@ public final class GuestMemory implements AutoCloseable {
         this.size = size;
         this.pageCount = (int) (size >>> PAGE_SHIFT);
         int words = (pageCount + 63) >>> 6;
-        this.readable = new long[words];
-        this.writable = new long[words];
+        this.access = new byte[pageCount];
         this.touched = new long[words];
         this.dirty = new long[words];
         this.dirtySummary = new long[(words + 63) >>> 6];
         this.absent = new long[words];
         this.freeHint = new long[words];
         this.codePages = new long[words];
-        Arrays.fill(readable, -1L);
+        Arrays.fill(access, READ);
         this.arena = Arena.ofShared();
         try {
             this.ram = AnonymousMapping.map(size, arena);
@@ -152,13 +154,11 @@ public final class GuestMemory implements AutoCloseable {
     // ---------------------------------------------------------------- fast path (caller checks contains())
 
     private boolean isReadable(long off) {
-        int page = (int) (off >>> PAGE_SHIFT);
-        return (readable[page >>> 6] & (1L << page)) != 0;
+        return (access[(int) (off >>> PAGE_SHIFT)] & READ) != 0;
     }
 
     private boolean isWritable(long off) {
-        int page = (int) (off >>> PAGE_SHIFT);
-        return (writable[page >>> 6] & (1L << page)) != 0;
+        return (access[(int) (off >>> PAGE_SHIFT)] & WRITE) != 0;
     }
 
     /** Loads a byte, zero-extended. */
@@ -300,22 +300,20 @@ public final class GuestMemory implements AutoCloseable {
 
     /** Waits for an absent page and opens it for fast loads on this thread. */
     private void makeReadable(int page) {
-        int w = page >>> 6;
-        long bit = 1L << page;
-        if ((readable[w] & bit) == 0) {
+        if ((access[page] & READ) == 0) {
             awaitPage(page);
-            readable[w] |= bit;
+            access[page] |= READ;
         }
     }
 
     /** Does the write-side bookkeeping of a page for this round and opens it for fast stores. */
     private void makeWritable(int page) {
-        int w = page >>> 6;
-        long bit = 1L << page;
-        if ((writable[w] & bit) != 0) {
+        if ((access[page] & WRITE) != 0) {
             return;
         }
         makeReadable(page);
+        int w = page >>> 6;
+        long bit = 1L << page;
         markTouched(page);
         if ((codePages[w] & bit) != 0) {
             codePages[w] &= ~bit;
@@ -326,7 +324,7 @@ public final class GuestMemory implements AutoCloseable {
             dirty[w] |= bit;
             dirtySummary[w >>> 6] |= 1L << w;
         }
-        writable[w] |= bit;
+        access[page] = READ | WRITE;
     }
 
     private void markTouched(int page) {
@@ -466,12 +464,11 @@ public final class GuestMemory implements AutoCloseable {
             AnonymousMapping.discard(ram, 0, size);
             Arrays.fill(absent, 0);
             absentPages = 0;
-            Arrays.fill(readable, -1L);
+            Arrays.fill(access, READ);
             arrived.signalAll();
         } finally {
             arrivalLock.unlock();
         }
-        Arrays.fill(writable, 0);
         Arrays.fill(dirty, 0);
         Arrays.fill(dirtySummary, 0);
         Arrays.fill(freeHint, 0);
@@ -511,8 +508,7 @@ public final class GuestMemory implements AutoCloseable {
                 absent[w] &= ~bit;
                 absentPages--;
             }
-            writable[w] &= ~bit;
-            readable[w] |= bit;
+            access[page] = READ;
             arrived.signalAll();
         } finally {
             arrivalLock.unlock();
@@ -556,7 +552,7 @@ public final class GuestMemory implements AutoCloseable {
         int w = page >>> 6;
         long bit = 1L << page;
         codePages[w] |= bit;
-        writable[w] &= ~bit;
+        access[page] &= ~WRITE;
     }
 
     private void dropCode(int page) {
@@ -604,7 +600,9 @@ public final class GuestMemory implements AutoCloseable {
         if (on && !dirtyLogging) {
             Arrays.fill(dirty, 0);
             Arrays.fill(dirtySummary, 0);
-            Arrays.fill(writable, 0);
+            for (int p = 0; p < pageCount; p++) {
+                access[p] &= ~WRITE;
+            }
         }
         dirtyLogging = on;
     }
@@ -634,7 +632,9 @@ public final class GuestMemory implements AutoCloseable {
                     continue;
                 }
                 dirty[w] = 0;
-                writable[w] &= ~d;
+                for (long b = d; b != 0; b &= b - 1) {
+                    access[(w << 6) + Long.numberOfTrailingZeros(b)] &= ~WRITE;
+                }
                 if (n == idx.length) {
                     idx = Arrays.copyOf(idx, n * 2);
                     bits = Arrays.copyOf(bits, n * 2);
@@ -653,7 +653,7 @@ public final class GuestMemory implements AutoCloseable {
         int w = page >>> 6;
         long bit = 1L << page;
         freeHint[w] |= bit;
-        writable[w] &= ~bit;
+        access[page] &= ~WRITE;
     }
 
     /** True when the guest reported the page free and has not written it since. */
@@ -713,8 +713,9 @@ public final class GuestMemory implements AutoCloseable {
                 long newly = words[w] & ~absent[w];
                 absent[w] |= newly;
                 absentPages += Long.bitCount(newly);
-                readable[w] &= ~newly;
-                writable[w] &= ~newly;
+                for (long b = newly; b != 0; b &= b - 1) {
+                    access[(w << 6) + Long.numberOfTrailingZeros(b)] = 0;
+                }
             }
             discardRun(runStart, runEnd);
         } finally {
