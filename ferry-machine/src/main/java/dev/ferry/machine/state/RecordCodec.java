@@ -47,6 +47,13 @@ public final class RecordCodec {
         }
     };
 
+    private static final ClassValue<Long> FINGERPRINTS = new ClassValue<>() {
+        @Override
+        protected Long computeValue(Class<?> type) {
+            return computeFingerprint(type);
+        }
+    };
+
     private RecordCodec() {
     }
 
@@ -96,10 +103,17 @@ public final class RecordCodec {
         return sb.toString();
     }
 
-    /** The first 8 bytes of the SHA-256 of {@link #layout}, as a number. */
+    /** The first 8 bytes of the SHA-256 of {@link #layout}, as a number (computed once per type). */
     public static long fingerprint(Class<? extends Record> type) {
+        typeOf(type);
+        return FINGERPRINTS.get(type);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long computeFingerprint(Class<?> type) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(layout(type).getBytes(StandardCharsets.UTF_8));
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(layout((Class<? extends Record>) type)
+                    .getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.wrap(d).getLong();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);

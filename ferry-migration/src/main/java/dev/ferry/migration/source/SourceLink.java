@@ -33,6 +33,9 @@ final class SourceLink implements AutoCloseable {
     private final BlockingQueue<Integer> pageRequests = new LinkedBlockingQueue<>();
     private final int pageCount;
     private final int version;
+    private final Object applied = new Object();
+    private volatile IOException failure;
+    private int appliedRound;
 
     private SourceLink(FrameConnection control, FrameConnection[] streams, int pageCount, int version) {
         this.pageCount = pageCount;
@@ -86,6 +89,41 @@ final class SourceLink implements AutoCloseable {
     /** The protocol version spoken with the target. */
     int version() {
         return version;
+    }
+
+    /**
+     * Waits until the target reports round {@code round} applied (protocol 3 on; older targets do not say, and
+     * this returns at once).
+     *
+     * @throws IOException when the link fails or nothing comes within {@code timeoutMillis}
+     */
+    void awaitApplied(int round, long timeoutMillis, BooleanSupplier cancelled) throws IOException {
+        if (version < Messages.ROUND_APPLIED_VERSION) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        synchronized (applied) {
+            while (appliedRound < round) {
+                IOException e = failure;
+                if (e != null) {
+                    throw new IOException(e.getMessage(), e);
+                }
+                if (cancelled.getAsBoolean()) {
+                    throw new CancelledException();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new ProtocolException("the target did not apply round " + round + " within "
+                            + timeoutMillis + " ms");
+                }
+                try {
+                    applied.wait(Math.min(50, Math.max(1, left / 1_000_000)));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the target");
+                }
+            }
+        }
     }
 
     /** Post-copy page requests of the target, in arrival order (checked against RAM). */
@@ -176,6 +214,12 @@ final class SourceLink implements AutoCloseable {
                 }
                 if (f.type() == FrameType.PAGE_REQUEST) {
                     pageRequests.add(Messages.pageRequest(f, pageCount));
+                } else if (f.type() == FrameType.ROUND_APPLIED) {
+                    int round = Messages.roundApplied(f);
+                    synchronized (applied) {
+                        appliedRound = Math.max(appliedRound, round);
+                        applied.notifyAll();
+                    }
                 } else {
                     replies.add(f);
                 }
@@ -216,7 +260,13 @@ final class SourceLink implements AutoCloseable {
 
     /** Marks the link failed (first failure wins) and closes it. */
     void fail(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
         replies.add(e);
+        synchronized (applied) {
+            applied.notifyAll();
+        }
         close();
     }
 

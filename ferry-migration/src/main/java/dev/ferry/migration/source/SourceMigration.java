@@ -274,6 +274,7 @@ public final class SourceMigration {
             sent++;
         }
         streams.endRound(r);
+        link.awaitApplied(r, FrameConnection.REPLY_MILLIS, this::cancelledBeforeCommit);
         dirty.harvestInto(dirtied);
         long elapsed = System.nanoTime() - t0;
         long wire = streams.roundBytes();

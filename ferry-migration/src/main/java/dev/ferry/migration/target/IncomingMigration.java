@@ -62,6 +62,9 @@ public final class IncomingMigration {
     private final int[] streamRound;
     private final FaultTracker faults = new FaultTracker();
     private final PageApplier controlApplier;
+    private final int version;
+    /** The last round every stream delivered (guarded by {@code lock}). */
+    private int appliedRound;
     private final AtomicBoolean completeSent = new AtomicBoolean();
     private final Object lock = new Object();
 
@@ -73,9 +76,10 @@ public final class IncomingMigration {
     private volatile boolean pushRestSent;
     private Thread faultSender;
 
-    private IncomingMigration(String id, Messages.Begin begin, IncomingVmHandler handler,
+    private IncomingMigration(String id, Messages.Begin begin, int version, IncomingVmHandler handler,
             Consumer<IncomingMigration> onEnd, FrameConnection control) {
         this.id = id;
+        this.version = version;
         this.vm = begin.vm();
         this.strategy = begin.strategy();
         this.handler = handler;
@@ -111,7 +115,7 @@ public final class IncomingMigration {
             throw new ProtocolException(why);
         }
         try {
-            return new IncomingMigration(id, begin, handler, onEnd, control);
+            return new IncomingMigration(id, begin, version, handler, onEnd, control);
         } catch (RuntimeException e) {
             String why = "target cannot build the machine: " + e.getMessage();
             control.sendErrorQuietly(why);
@@ -233,6 +237,28 @@ public final class IncomingMigration {
         }
     }
 
+    /**
+     * Page stream {@code index} delivered {@code round}; once every stream has, the source hears so (protocol 3
+     * on), so it can measure its rounds end to end and pause the VM only once the target has caught up.
+     */
+    private void roundDelivered(int index, int round) throws IOException {
+        boolean all;
+        synchronized (lock) {
+            streamRound[index] = Math.max(streamRound[index], round);
+            lock.notifyAll();
+            all = round > appliedRound;
+            for (int i = 0; i < streams.length && all; i++) {
+                all = streams[i] != null && streamRound[i] >= round;
+            }
+            if (all) {
+                appliedRound = round;
+            }
+        }
+        if (all && version >= Messages.ROUND_APPLIED_VERSION && !postcopy) {
+            control.send(Messages.roundApplied(round));
+        }
+    }
+
     private void awaitStreams(int finalRound) throws ProtocolException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STREAM_WAIT_MILLIS);
         synchronized (lock) {
@@ -302,10 +328,7 @@ public final class IncomingMigration {
                             throw new ProtocolException("page stream " + index + " lost pages: the source sent "
                                     + end.pagesTotal() + ", the target received " + received);
                         }
-                        synchronized (lock) {
-                            streamRound[index] = Math.max(streamRound[index], end.round());
-                            lock.notifyAll();
-                        }
+                        roundDelivered(index, end.round());
                     }
                     case ERROR -> throw new ProtocolException("source reported: " + Messages.error(f.toFrame()));
                     default -> throw new ProtocolException("unexpected " + f.type() + " frame on a page stream");

@@ -43,7 +43,9 @@ public enum FrameType {
     /** Source: the user cancelled the migration. */
     CANCEL(20),
     /** Source (protocol 3 on): the VM's recent console output, right before SWITCHOVER. */
-    CONSOLE_HISTORY(21);
+    CONSOLE_HISTORY(21),
+    /** Target (protocol 3 on): every page stream delivered this round and its pages are in guest memory. */
+    ROUND_APPLIED(22);
 
     private static final FrameType[] BY_CODE = WireCodes.table(values(), FrameType::code);
 

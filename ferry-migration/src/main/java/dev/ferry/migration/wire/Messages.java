@@ -83,6 +83,24 @@ public final class Messages {
         }
     }
 
+    // ---------------------------------------------------------------- ROUND_APPLIED
+
+    /** The protocol version from which targets acknowledge applied rounds. */
+    public static final int ROUND_APPLIED_VERSION = 3;
+
+    /** ROUND_APPLIED: {@code i32 round}. */
+    public static Frame roundApplied(int round) {
+        return new PayloadWriter().i32(round).frame(FrameType.ROUND_APPLIED);
+    }
+
+    /** Decodes a ROUND_APPLIED frame. */
+    public static int roundApplied(Frame f) throws ProtocolException {
+        PayloadReader r = f.reader();
+        int round = r.i32("round", 0, Integer.MAX_VALUE);
+        r.end();
+        return round;
+    }
+
     // ---------------------------------------------------------------- ROUND_END
 
     /**
