@@ -24,6 +24,7 @@ import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationReceiver;
+import dev.ferry.migration.MigrationWarmup;
 import dev.ferry.migration.MigrationReport;
 import dev.ferry.migration.MigrationSource;
 import dev.ferry.migration.Strategy;
@@ -83,6 +84,7 @@ public final class FerryHost implements AutoCloseable {
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
             host.receiver = new MigrationReceiver(migrationListen, config.secret(),
                     new IncomingVms(host.registry, host::log));
+            MigrationWarmup.startInBackground(host::log);
             return host;
         } catch (IOException | RuntimeException e) {
             host.close();

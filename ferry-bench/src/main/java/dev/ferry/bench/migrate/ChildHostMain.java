@@ -10,6 +10,7 @@ import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.IncomingVmHandler;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.MigrationReceiver;
+import dev.ferry.migration.MigrationWarmup;
 import dev.ferry.migration.VmDescriptor;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
@@ -71,6 +72,7 @@ public final class ChildHostMain implements IncomingVmHandler {
                 StandardCharsets.UTF_8);
         System.setOut(System.err);
         ChildHostMain host = new ChildHostMain();
+        MigrationWarmup.run();
         try (MigrationReceiver receiver = new MigrationReceiver(new InetSocketAddress("127.0.0.1", 0),
                 OutgoingMigration.SECRET, host)) {
             InetSocketAddress at = receiver.endpoint();

@@ -117,6 +117,11 @@ final class PageStreams {
         }
     }
 
+    /** Pages each stream has carried since it was attached. */
+    long[] pagesSent() {
+        return pagesSent.clone();
+    }
+
     /** Waits until every stream has written everything handed to it. */
     void drain() throws IOException, InterruptedException {
         for (Sender s : senders) {

@@ -329,7 +329,7 @@ public final class SourceMigration {
         long tPages = System.nanoTime();
         record.downtimePhase("last_pages", tPages - t);
         sendDeviceState();
-        link.control().send(new Messages.Switchover(r, false, new long[0]).frame());
+        link.control().send(new Messages.Switchover(r, false, new long[0], streams.pagesSent()).frame(link.version()));
         link.await(FrameType.READY, FrameConnection.REPLY_MILLIS, this::cancelledBeforeCommit);
         long tReady = System.nanoTime();
         record.downtimePhase("device_state", tReady - tPages);
@@ -391,7 +391,8 @@ public final class SourceMigration {
         }
         sendDeviceState();
         long[] words = Arrays.copyOf(absent.toLongArray(), (pageCount + 63) >>> 6);
-        link.control().send(new Messages.Switchover(finalRound, true, words).frame());
+        link.control().send(new Messages.Switchover(finalRound, true, words, streams.pagesSent())
+                .frame(link.version()));
         link.await(FrameType.READY, FrameConnection.REPLY_MILLIS, this::cancelledBeforeCommit);
         long tReady = System.nanoTime();
         record.downtimePhase("device_state", tReady - t);

@@ -60,6 +60,8 @@ public final class IncomingMigration {
     private final GuestMemory memory;
     private final FrameConnection[] streams;
     private final int[] streamRound;
+    /** Pages each stream has applied (guarded by {@code lock}). */
+    private final long[] streamPages;
     private final FaultTracker faults = new FaultTracker();
     private final PageApplier controlApplier;
     private final int version;
@@ -94,6 +96,7 @@ public final class IncomingMigration {
         runner.start();
         this.streams = new FrameConnection[begin.streams()];
         this.streamRound = new int[begin.streams()];
+        this.streamPages = new long[begin.streams()];
     }
 
     /**
@@ -177,7 +180,8 @@ public final class IncomingMigration {
                         if (devices == null || state != State.RECEIVING) {
                             throw new ProtocolException("SWITCHOVER without device state");
                         }
-                        switchover(c, Messages.Switchover.decode(f, memory.pageCount()), devices);
+                        switchover(c, Messages.Switchover.decode(f, memory.pageCount(), streams.length, version),
+                                devices);
                     }
                     case PUSH_DONE -> checkComplete();
                     case CANCEL -> throw new ProtocolException("the source cancelled the migration");
@@ -206,7 +210,7 @@ public final class IncomingMigration {
 
     private void switchover(FrameConnection c, Messages.Switchover sw, ComponentRoster.Validated devices)
             throws IOException {
-        awaitStreams(sw.finalRound());
+        awaitStreams(sw);
         machine.restoreComponents(devices);
         if (sw.postcopy()) {
             memory.markNotPresent(sw.absent());
@@ -259,13 +263,21 @@ public final class IncomingMigration {
         }
     }
 
-    private void awaitStreams(int finalRound) throws ProtocolException {
+    /**
+     * Waits until every page stream has applied what the source sent before SWITCHOVER: the pages it names per
+     * stream (protocol 3 on, so nothing waits for the last ROUND_END frames when the pages are in already), or the
+     * final round's ROUND_END on every stream.
+     */
+    private void awaitStreams(Messages.Switchover sw) throws ProtocolException {
+        int finalRound = sw.finalRound();
+        long[] expected = sw.streamPages();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STREAM_WAIT_MILLIS);
         synchronized (lock) {
             while (true) {
                 boolean all = true;
                 for (int i = 0; i < streams.length; i++) {
-                    all &= streams[i] != null && streamRound[i] >= finalRound;
+                    all &= streams[i] != null && (expected != null ? streamPages[i] >= expected[i]
+                            : streamRound[i] >= finalRound);
                 }
                 if (all) {
                     return;
@@ -321,7 +333,13 @@ public final class IncomingMigration {
                     throw new IOException("page stream " + index + " closed by the source", e);
                 }
                 switch (f.type()) {
-                    case PAGES -> received += applier.apply(f.payload(), postcopy, this::installed);
+                    case PAGES -> {
+                        received += applier.apply(f.payload(), postcopy, this::installed);
+                        synchronized (lock) {
+                            streamPages[index] = received;
+                            lock.notifyAll();
+                        }
+                    }
                     case ROUND_END -> {
                         Messages.RoundEnd end = Messages.RoundEnd.decode(f.toFrame());
                         if (end.pagesTotal() != received) {

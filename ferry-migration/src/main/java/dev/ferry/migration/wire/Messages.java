@@ -170,23 +170,49 @@ public final class Messages {
      * @param postcopy   the target starts at once with {@code absent} pages not present
      * @param absent     bitmap words of the pages the target must fetch (post-copy), else empty
      */
-    public record Switchover(int finalRound, boolean postcopy, long[] absent) {
+    public record Switchover(int finalRound, boolean postcopy, long[] absent, long[] streamPages) {
 
-        /** The frame. */
-        public Frame frame() {
-            PayloadWriter w = new PayloadWriter(16 + absent.length * 8).i32(finalRound).bool(postcopy);
+        /** A switchover without per-stream page counts (protocol 2). */
+        public Switchover(int finalRound, boolean postcopy, long[] absent) {
+            this(finalRound, postcopy, absent, null);
+        }
+
+        /** The frame; protocol 3 on it ends with the pages each stream carried ({@code u8 n, i64 x n}). */
+        public Frame frame(int version) {
+            PayloadWriter w = new PayloadWriter(24 + absent.length * 8).i32(finalRound).bool(postcopy);
             bitmap(w, absent);
+            if (version >= ROUND_APPLIED_VERSION) {
+                w.u8(streamPages.length);
+                for (long n : streamPages) {
+                    w.i64(n);
+                }
+            }
             return w.frame(FrameType.SWITCHOVER);
         }
 
-        /** Decodes a SWITCHOVER frame for a VM of {@code pageCount} pages. */
-        public static Switchover decode(Frame f, int pageCount) throws ProtocolException {
+        /** Decodes a SWITCHOVER frame for a VM of {@code pageCount} pages sent on {@code streams} streams. */
+        public static Switchover decode(Frame f, int pageCount, int streams, int version) throws ProtocolException {
             PayloadReader r = f.reader();
             int round = r.i32("round", 0, Integer.MAX_VALUE);
             boolean post = r.bool();
             long[] absent = bitmap(r, pageCount);
+            long[] pages = null;
+            if (version >= ROUND_APPLIED_VERSION) {
+                int n = r.u8();
+                if (n != streams) {
+                    throw new ProtocolException("SWITCHOVER names " + n + " page streams, the migration has "
+                            + streams);
+                }
+                pages = new long[n];
+                for (int i = 0; i < n; i++) {
+                    pages[i] = r.i64();
+                    if (pages[i] < 0) {
+                        throw new ProtocolException("SWITCHOVER: negative page count for stream " + i);
+                    }
+                }
+            }
             r.end();
-            return new Switchover(round, post, absent);
+            return new Switchover(round, post, absent, pages);
         }
     }
 

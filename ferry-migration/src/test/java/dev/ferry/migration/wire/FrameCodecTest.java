@@ -82,10 +82,14 @@ class FrameCodecTest {
     void switchoverBitmapIsChecked() throws Exception {
         long[] words = new long[4];
         words[3] = 1L << 60;
-        Frame f = new Messages.Switchover(3, true, words).frame();
-        assertThatThrownBy(() -> Messages.Switchover.decode(f, 200)).hasMessageContaining("outside RAM");
-        Messages.Switchover ok = Messages.Switchover.decode(f, 256);
+        Frame f = new Messages.Switchover(3, true, words, new long[] {7, 9}).frame(3);
+        assertThatThrownBy(() -> Messages.Switchover.decode(f, 200, 2, 3)).hasMessageContaining("outside RAM");
+        Messages.Switchover ok = Messages.Switchover.decode(f, 256, 2, 3);
         assertThat(ok.absent()).containsExactly(words);
-        assertThatThrownBy(() -> Messages.Switchover.decode(f, 1000)).hasMessageContaining("words");
+        assertThat(ok.streamPages()).containsExactly(7, 9);
+        assertThatThrownBy(() -> Messages.Switchover.decode(f, 1000, 2, 3)).hasMessageContaining("words");
+        assertThatThrownBy(() -> Messages.Switchover.decode(f, 256, 3, 3)).hasMessageContaining("3");
+        Frame old = new Messages.Switchover(3, true, words).frame(2);
+        assertThat(Messages.Switchover.decode(old, 256, 2, 2).streamPages()).isNull();
     }
 }
