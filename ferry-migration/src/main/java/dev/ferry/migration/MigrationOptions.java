@@ -78,7 +78,7 @@ public record MigrationOptions(Strategy strategy, int streams, long bandwidthBit
      * migration pushes the rest after 5 s without a fault.
      */
     public static MigrationOptions defaults(Strategy strategy) {
-        return new MigrationOptions(strategy, 1, 0, RateMode.FIXED, 100_000_000L, 10_000_000_000L, 300, 30, 2,
+        return new MigrationOptions(strategy, 2, 0, RateMode.FIXED, 100_000_000L, 10_000_000_000L, 300, 30, 2,
                 false, StallAction.ABORT, PageOrder.SEQUENTIAL, 0, true, true, false, false, true, 16,
                 DEFAULT_DEMAND_IDLE_PUSH_MILLIS);
     }

@@ -136,6 +136,7 @@ public final class ChildHostMain implements IncomingVmHandler {
         if (o.success()) {
             booted.remove(name);
             vm.close();
+            vm.machine().close();
         }
         ObjectNode reply = ok().put("success", o.success()).put("from", ChildHost.epochNanos(o.from()))
                 .put("to", ChildHost.epochNanos(o.to()));
@@ -161,6 +162,7 @@ public final class ChildHostMain implements IncomingVmHandler {
                 incoming.remove(name, pending);
                 if (late.runner() != null) {
                     late.runner().close();
+                    late.runner().machine().close();
                 }
             });
             return ok().put("arrived", false).put("reason", "nothing arrived in " + r.path("timeoutMs").asLong()
@@ -172,6 +174,7 @@ public final class ChildHostMain implements IncomingVmHandler {
         }
         VmRunner.RunState state = a.runner().state();
         a.runner().close();
+        a.runner().machine().close();
         return ok().put("arrived", true).put("state", state.toString());
     }
 
@@ -209,6 +212,7 @@ public final class ChildHostMain implements IncomingVmHandler {
     public void arrived(VmDescriptor vm, VmRunner runner) {
         if (!arrival(vm.name()).complete(new Arrival(runner, null))) {
             runner.close();
+            runner.machine().close();
         }
     }
 
@@ -223,6 +227,7 @@ public final class ChildHostMain implements IncomingVmHandler {
             a.thenAccept(arrived -> {
                 if (arrived.runner() != null) {
                     arrived.runner().close();
+                    arrived.runner().machine().close();
                 }
             });
         }

@@ -77,6 +77,7 @@ final class FerryMigrationRun {
                     String.join("; ", notes));
         } finally {
             vm.close();
+            vm.machine().close();
         }
     }
 

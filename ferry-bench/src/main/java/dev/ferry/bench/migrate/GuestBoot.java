@@ -33,6 +33,7 @@ final class GuestBoot {
         } finally {
             if (!ready) {
                 vm.close();
+                vm.machine().close();
             }
         }
         if (!ready) {
