@@ -38,7 +38,7 @@ class HybridPolicyTest {
                 new BitSet()));
         assertThat(Runs.rounds(run)).isEqualTo(1);
         assertThat(Runs.last(run)).isInstanceOfSatisfying(Decision.PostCopy.class, pc -> {
-            assertThat(pc.absent()).isEmpty();
+            assertThat(pc.absent().isEmpty()).isTrue();
             assertThat(pc.reason()).contains("no page left").doesNotContain("hot");
         });
     }
