@@ -233,9 +233,14 @@ public final class IncomingMigration {
         } else {
             state = State.DONE;
         }
-        runner.resume();
-        c.send(stats().frame(FrameType.RUNNING));
-        handler.arrived(vm, runner);
+        try {
+            c.send(stats().frame(FrameType.RUNNING));
+        } finally {
+            // after COMMIT the VM is this host's, whether or not RUNNING reached the source; the vCPU starts after
+            // the send so that it does not compete with it
+            runner.resume();
+            handler.arrived(vm, runner);
+        }
         if (sw.postcopy()) {
             checkComplete();
         }
