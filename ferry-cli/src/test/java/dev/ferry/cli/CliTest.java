@@ -44,7 +44,7 @@ class CliTest {
     private int run(String... args) {
         out.reset();
         err.reset();
-        return Main.commandLine().execute(args);
+        return Main.commandLine().execute(TestToken.withToken(args));
     }
 
     private String out() {
@@ -58,7 +58,7 @@ class CliTest {
 
     private static FerryHost host(String name) throws Exception {
         return FerryHost.start(new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, new byte[32],
-                GuestFixtures.images(), new CopyOnWriteArrayList<String>()::add));
+                GuestFixtures.images(), new CopyOnWriteArrayList<String>()::add, TestToken.settings()));
     }
 
     @Test

@@ -80,8 +80,17 @@ public final class ElfImage {
      * by its size before anything else is read. Only the ELF header and program headers are read.
      */
     public static ElfImage read(Path path, long ramBytes) throws ImageFormatException {
-        String name = String.valueOf(path);
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        return read(path, path, ramBytes);
+    }
+
+    /**
+     * {@link #read(Path, long)} of {@code file}, which messages and {@link #path()} call {@code shownAs} (an
+     * uploaded image is kept under a name of the host's choosing).
+     */
+    public static ElfImage read(Path file, Path shownAs, long ramBytes) throws ImageFormatException {
+        Path path = shownAs;
+        String name = String.valueOf(shownAs);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size > ramBytes) {
                 throw new ImageFormatException(String.format(Locale.ROOT, "%s: the file is %s, larger than the %s of RAM it "
@@ -90,7 +99,7 @@ public final class ElfImage {
             ByteBuffer header = readAt(channel, 0, (int) Math.min(ELF_HEADER, size));
             Header h = parseHeader(name, header, size);
             ByteBuffer table = readAt(channel, h.phoff(), h.tableBytes());
-            return new ElfImage(path, new FileSource(path, size), h.entry(), parseSegments(name, h, table, size));
+            return new ElfImage(path, new FileSource(file, size), h.entry(), parseSegments(name, h, table, size));
         } catch (NoSuchFileException e) {
             throw new ImageFormatException(name + ": no such file");
         } catch (AccessDeniedException e) {
@@ -243,7 +252,7 @@ public final class ElfImage {
         return bytes + " bytes";
     }
 
-    /** Where the image came from. */
+    /** Where the image came from, as messages name it. */
     public Path path() {
         return path;
     }
