@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
@@ -68,6 +69,11 @@ public final class HostCommand implements Callable<Integer> {
             description = "Largest image clients may upload (default: 256M).")
     private Long maxImageSize;
 
+    @Option(names = "--request-timeout", paramLabel = "SECONDS",
+            description = "Seconds a client has to send a request's line and headers (default: 10); the body gets "
+                    + "as long again plus a second per MiB.")
+    private Integer requestTimeout;
+
     @Override
     public Integer call() throws InterruptedException {
         InetSocketAddress control = address("--listen", listen);
@@ -89,6 +95,12 @@ public final class HostCommand implements Callable<Integer> {
                 throw new UserError("--max-image-size must be positive");
             }
             settings = settings.withMaxImageBytes(maxImageSize);
+        }
+        if (requestTimeout != null) {
+            if (requestTimeout < 1) {
+                throw new UserError("--request-timeout must be at least 1 second");
+            }
+            settings = settings.withLimits(settings.limits().withHeadTimeout(Duration.ofSeconds(requestTimeout)));
         }
         GuestImages images = GuestImages.ofInstallation();
         if (imageDir != null) {

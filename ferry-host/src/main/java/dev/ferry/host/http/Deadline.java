@@ -2,13 +2,14 @@ package dev.ferry.host.http;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Closes a connection's socket when the phase it is in takes too long; a blocked read or write on it then
- * fails at once. Each phase sets a new deadline, or none.
+ * fails at once. Each phase sets a new deadline, or none. Once the endpoint is closed, every deadline has passed.
  */
 final class Deadline {
 
@@ -25,7 +26,11 @@ final class Deadline {
     /** Closes the socket {@code nanos} from now unless another deadline or {@link #cancel} comes first. */
     synchronized void after(long nanos) {
         cancel();
-        pending = timer.schedule(this::expire, nanos, TimeUnit.NANOSECONDS);
+        try {
+            pending = timer.schedule(this::expire, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            expire();
+        }
     }
 
     /** No deadline for now. */
