@@ -81,6 +81,10 @@ public final class HostCommand implements Callable<Integer> {
         if ((tlsKeyStore == null) != (tlsPasswordFile == null)) {
             throw new UserError("--tls-keystore and --tls-password-file go together");
         }
+        if (tlsKeyStore == null && !control.getAddress().isLoopbackAddress()) {
+            throw new UserError("--listen: " + listen + " is not a loopback address: remote access to the control "
+                    + "API needs TLS (--tls-keystore FILE --tls-password-file FILE)");
+        }
         Path secretPath = secretFile != null ? secretFile : SharedSecret.defaultFile();
         byte[] secret = load("--secret-file", "secret file", secretPath, () -> SharedSecret.loadOrCreate(secretPath));
         Path tokenPath = tokenFile != null ? tokenFile : ApiToken.defaultFile();

@@ -63,8 +63,9 @@ final class HostProcess implements AutoCloseable {
     }
 
     /**
-     * Starts host {@code name} on loopback (ports picked by the OS) with the secret in {@code secretFile} and the
-     * API token in the file {@code token} beside it (created if need be, so the hosts of one test share it).
+     * Starts host {@code name} on loopback (ports picked by the OS, unless {@code options} say {@code --listen})
+     * with the secret in {@code secretFile}, the API token in the file {@code token} beside it (created if need be,
+     * so the hosts of one test share it) and further {@code options} of {@code ferry host}.
      */
     static HostProcess start(String name, Path secretFile, String... options) {
         Path tokenFile = secretFile.resolveSibling("token");
@@ -74,9 +75,12 @@ final class HostProcess implements AutoCloseable {
         String cp = System.getProperty("java.class.path");
         List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx512m", "-XX:+UseSerialGC",
                 "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                "-Dferry.home=" + home, "dev.ferry.cli.Main", "host", "--name", name, "--listen", "127.0.0.1:0",
+                "-Dferry.home=" + home, "dev.ferry.cli.Main", "host", "--name", name,
                 "--secret-file", secretFile.toString(), "--token-file", tokenFile.toString()));
         command.addAll(List.of(options));
+        if (!command.contains("--listen")) {
+            command.addAll(List.of("--listen", "127.0.0.1:0"));
+        }
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         HostProcess host;
         try {

@@ -47,7 +47,10 @@ public final class HttpEndpoint implements AutoCloseable {
 
     /** Content type of error answers. */
     private static final String ERROR_TYPE = "application/json";
-    /** Unread body bytes taken off a connection before closing it, so the client sees the answer. */
+    /**
+     * Unread body bytes taken off a connection after its answer (whose end the client sees at once), before
+     * closing it, so that the close does not reset the answer away.
+     */
     private static final long DRAIN_LIMIT = 256 * 1024;
     private static final long DRAIN_NANOS = 1_000_000_000L;
 
@@ -192,6 +195,11 @@ public final class HttpEndpoint implements AutoCloseable {
             }
             if (exchange != null && exchange.unread() > 0) {
                 deadline.after(DRAIN_NANOS);
+                try {
+                    socket.shutdownOutput();
+                } catch (UnsupportedOperationException e) {
+                    // TLS without half-close: the client has the answer's length anyway
+                }
                 exchange.drain(DRAIN_LIMIT);
             }
             deadline.after(limits.responseTimeout().toNanos());
