@@ -132,10 +132,10 @@ public final class VmCommand implements Runnable {
         public Integer call() {
             VmList list = host.client().get("/v1/vms", VmList.class);
             PrintStream out = System.out;
-            out.printf("%-16s %-14s %-14s %9s %16s %10s  %s%n", "NAME", "STATE", "IMAGE", "RAM", "INSTRUCTIONS",
+            out.printf("%-16s %-14s %-22s %9s %16s %10s  %s%n", "NAME", "STATE", "IMAGE", "RAM", "INSTRUCTIONS",
                     "UPTIME", "MIGRATION");
             for (VmInfo vm : list.vms()) {
-                out.printf(Locale.ROOT, "%-16s %-14s %-14s %5d MiB %,16d %9.1fs  %s%n", vm.name(), vm.state(),
+                out.printf(Locale.ROOT, "%-16s %-14s %-22s %5d MiB %,16d %9.1fs  %s%n", vm.name(), vm.state(),
                         vm.image(), vm.ramBytes() >> 20, vm.instructions(), vm.uptimeMs() / 1000.0,
                         vm.migration() == null ? "-" : vm.migration());
             }

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.host.TestHosts.Answer;
 import dev.ferry.machine.board.GuestFixtures;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
@@ -52,6 +56,26 @@ class ImageUploadTest {
         JsonNode list = TestHosts.get(host, "/v1/images").json();
         assertThat(list.path("uploaded").get(0).asText()).isEqualTo(image);
         assertThat(list.path("built_in").toString()).contains("\"hello\"");
+    }
+
+    @Test
+    void aClientThatWaitsForContinueGetsItOnceItsRequestIsAccepted() throws Exception {
+        byte[] hello = Files.readAllBytes(GuestFixtures.images().buildDir().resolve("hello.elf"));
+        try (Socket s = new Socket(host.controlAddress().getAddress(), host.controlAddress().getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/images?name=hello.elf HTTP/1.1\r\nAuthorization: " + TestHosts.TOKEN.authorization()
+                    + "\r\nExpect: 100-continue\r\nContent-Length: " + hello.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            byte[] interim = in.readNBytes("HTTP/1.1 100 Continue\r\n\r\n".length());
+            assertThat(new String(interim, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+            out.write(hello);
+            out.flush();
+            String reply = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(reply).startsWith("HTTP/1.1 201 ").contains("\"image\":\"hello.elf@");
+        }
     }
 
     @Test
