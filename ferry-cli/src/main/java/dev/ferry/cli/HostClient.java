@@ -110,7 +110,7 @@ public final class HostClient {
         try {
             return Json.tolerant().treeToValue(node, type);
         } catch (JacksonException e) {
-            throw new UserError("unexpected answer from the host: " + e.getOriginalMessage(), 1);
+            throw new UserError("unexpected answer from the host (is it the same Ferry version as this command?)", 1);
         }
     }
 
