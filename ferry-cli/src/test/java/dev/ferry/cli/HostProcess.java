@@ -56,16 +56,21 @@ final class HostProcess implements AutoCloseable {
         reader.start();
     }
 
-    /** Starts host {@code name} on loopback (ports picked by the OS) with the secret in {@code secretFile}. */
-    static HostProcess start(String name, Path secretFile) {
+    /**
+     * Starts host {@code name} on loopback (ports picked by the OS) with the secret in {@code secretFile} and
+     * {@code options} of {@code ferry host}.
+     */
+    static HostProcess start(String name, Path secretFile, String... options) {
         String home = System.getProperty("ferry.home", ".");
         String javaBin = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("java.class.path");
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx512m", "-XX:+UseSerialGC",
+        List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx512m", "-XX:+UseSerialGC",
                 "--enable-native-access=ALL-UNNAMED", "-cp", cp,
                 "-Dferry.home=" + home, "dev.ferry.cli.Main", "host", "--name", name, "--listen", "127.0.0.1:0",
-                "--secret-file", secretFile.toString()).redirectErrorStream(true);
+                "--secret-file", secretFile.toString()));
+        command.addAll(List.of(options));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         HostProcess host;
         try {
             host = new HostProcess(name, pb.start());
@@ -122,6 +127,14 @@ final class HostProcess implements AutoCloseable {
     String log() {
         synchronized (log) {
             return String.join("\n", log);
+        }
+    }
+
+    /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to the host process. */
+    void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + signal + " of host " + name + " failed");
         }
     }
 
