@@ -301,7 +301,7 @@ public final class MigrationReceiver implements AutoCloseable {
         }
         if (failure != null || closed) {
             c.close();
-            if (failure != null && !(failure instanceof RejectedExecutionException)) {
+            if (failure != null && !closed && !(failure instanceof RejectedExecutionException)) {
                 rejected(Rejection.of(failure, timedOut.get()), peer, timedOut.get()
                         ? "no AUTH within " + limits.handshakeTimeoutMillis() + " ms" : failure.getMessage());
             }
