@@ -72,8 +72,9 @@ class AdmissionControlTest {
     }
 
     /**
-     * Six migrations started at once with room for two: at no time do more than two run (the target, which would
-     * take ten, saw at most two VMs on their way in at once), the others are shown queued, and all complete.
+     * Six migrations started at once with room for two (each takes about 0.7 s: 4 MiB at 50 Mbit/s): at no time do
+     * more than two run (the target, which would take ten, saw at most two VMs on their way in at once), the others
+     * are shown queued, and all complete.
      */
     @Test
     void sixMigrationsRunAtMostTwoAtATimeAndAllComplete() throws Exception {
@@ -84,7 +85,7 @@ class AdmissionControlTest {
             createIdle("vm" + i);
         }
         for (int i = 0; i < 6; i++) {
-            ids.add(migrate("vm" + i, Map.of("strategy", "precopy")));
+            ids.add(migrate("vm" + i, Map.of("strategy", "precopy", "bandwidth", "50M")));
         }
         Set<String> seenQueued = new HashSet<>();
         boolean sawQueuedMetric = false;

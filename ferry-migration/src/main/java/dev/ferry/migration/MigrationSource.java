@@ -69,7 +69,8 @@ public final class MigrationSource {
 
     /**
      * Completes when the VM runs on the target: its downtime is over (a post-copy migration still moves pages
-     * afterwards). Completes exceptionally when the migration ends without that. Hosts free admission slots here.
+     * afterwards, and one that lost its connection after COMMIT counts as switched over: it waits for a recovery).
+     * Completes exceptionally when the migration ends without that. Hosts free admission slots here.
      */
     public CompletableFuture<Void> runningOnTarget() {
         return engine.runningOnTarget();

@@ -53,16 +53,19 @@ class IncomingAdmissionTest {
                 target.endpoint(), Harness.SECRET, o);
     }
 
+    /** Three migrations of about 0.8 s each (2 MiB at 20 Mbit/s) into a host that takes one at a time. */
     @Test
     void migrationsBeyondTheLimitWaitTheirTurnAndAllArrive() throws Exception {
         try (CountingHost target = new CountingHost(1)) {
             List<VmRunner> vms = new ArrayList<>();
             List<MigrationSource> sources = new ArrayList<>();
             List<CompletableFuture<MigrationReport>> reports = new ArrayList<>();
+            Options o = Options.of(Strategy.PRECOPY);
+            o.bandwidth = 20_000_000L;
             for (int i = 0; i < 3; i++) {
                 VmRunner vm = Harness.IDLE.start("vm" + i);
                 vms.add(vm);
-                sources.add(source("in" + i, vm, Harness.IDLE, target, MigrationOptions.defaults(Strategy.PRECOPY)));
+                sources.add(source("in" + i, vm, Harness.IDLE, target, o.build()));
             }
             for (MigrationSource s : sources) {
                 reports.add(s.start());

@@ -176,7 +176,9 @@ public final class SourceMigration {
 
     /**
      * Completes when the VM runs on the target (RUNNING arrived: the downtime is over, though a post-copy migration
-     * still moves pages); completes exceptionally when the migration ends without that.
+     * still moves pages), or when a post-copy migration lost its connection after COMMIT (the VM belongs to the
+     * target, and the migration waits for a recovery); completes exceptionally when the migration ends without
+     * that.
      */
     public CompletableFuture<Void> runningOnTarget() {
         return runningOnTarget;
@@ -484,7 +486,12 @@ public final class SourceMigration {
             record.downtimePhase("target_resume", running - tReady);
             record.downtime(running - pausedNanos);
             runningOnTarget.complete(null);
-        }, lost -> phase = lost ? MigrationPhase.POSTCOPY_PAUSED : MigrationPhase.POSTCOPY);
+        }, lost -> {
+            phase = lost ? MigrationPhase.POSTCOPY_PAUSED : MigrationPhase.POSTCOPY;
+            if (lost) {
+                runningOnTarget.complete(null);
+            }
+        });
         remaining = 0;
     }
 
