@@ -73,8 +73,8 @@ class AdmissionControlTest {
 
     /**
      * Six migrations started at once with room for two (each takes about 0.7 s: 4 MiB at 50 Mbit/s): at no time do
-     * more than two run (the target, which would take ten, saw at most two VMs on their way in at once), the others
-     * are shown queued, and all complete.
+     * more than two run, the others are shown queued, and all complete. A migration in phase setup or precopy
+     * certainly holds a slot (it frees it only once its VM runs on the target, which would take ten at once).
      */
     @Test
     void sixMigrationsRunAtMostTwoAtATimeAndAllComplete() throws Exception {
@@ -88,17 +88,22 @@ class AdmissionControlTest {
             ids.add(migrate("vm" + i, Map.of("strategy", "precopy", "bandwidth", "50M")));
         }
         Set<String> seenQueued = new HashSet<>();
+        int maxRunning = 0;
         boolean sawQueuedMetric = false;
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {
             JsonNode list = get(a, "/v1/migrations").json().path("migrations");
             boolean allDone = true;
+            int running = 0;
             for (JsonNode m : list) {
                 allDone &= m.path("done").asBoolean();
-                if ("queued".equals(m.path("phase").asText())) {
+                String phase = m.path("phase").asText();
+                if ("queued".equals(phase)) {
                     seenQueued.add(m.path("id").asText());
                 }
+                running += "setup".equals(phase) || "precopy".equals(phase) ? 1 : 0;
             }
+            maxRunning = Math.max(maxRunning, running);
             sawQueuedMetric |= get(a, "/metrics").body().matches("(?s).*\nferry_migrations_queued\\{host=\"A\"\\} "
                     + "[1-9].*");
             if (allDone) {
@@ -115,16 +120,7 @@ class AdmissionControlTest {
         assertThat(sawQueuedMetric).as("ferry_migrations_queued counted them").isTrue();
         assertThat(logA).anyMatch(l -> l.matches("migration A-\\d queued: VM vm\\d -> .*, number \\d in the queue "
                 + "\\(2 run at once\\)"));
-        int inFlight = 0;
-        int max = 0;
-        for (String line : logB) {
-            if (line.startsWith("incoming VM ")) {
-                max = Math.max(max, ++inFlight);
-            } else if (line.endsWith(" arrived and runs here")) {
-                inFlight--;
-            }
-        }
-        assertThat(max).as("VMs on their way into B at once").isEqualTo(2);
+        assertThat(maxRunning).as("migrations in setup or pre-copy at once").isEqualTo(2);
         assertThat(b.vms().all()).hasSize(6);
         assertThat(get(a, "/metrics").body()).contains("ferry_migrations_queued{host=\"A\"} 0",
                 "ferry_migrations_total{host=\"A\",outcome=\"completed\"} 6");

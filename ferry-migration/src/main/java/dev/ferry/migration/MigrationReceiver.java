@@ -251,8 +251,8 @@ public final class MigrationReceiver implements AutoCloseable {
         }
         Rejection over = gate.enter(peer.getAddress());
         if (over != null) {
-            refuseAtOnce(s, over);
             rejected(over, peer, null);
+            refuseAtOnce(s, over);
             return;
         }
         try {
@@ -278,39 +278,42 @@ public final class MigrationReceiver implements AutoCloseable {
         }
         handshaking.add(c);
         AtomicBoolean timedOut = new AtomicBoolean();
-        Handshake.Accepted accepted = null;
-        Exception failure = null;
         try {
-            ScheduledFuture<?> deadline = timer.schedule(() -> {
-                timedOut.set(true);
-                c.close();
-            }, limits.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
+            Handshake.Accepted accepted = null;
+            Exception failure = null;
             try {
-                accepted = Handshake.asTarget(c, secret, maxVersion);
-            } finally {
-                deadline.cancel(false);
+                ScheduledFuture<?> deadline = timer.schedule(() -> {
+                    timedOut.set(true);
+                    c.close();
+                }, limits.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
+                try {
+                    accepted = Handshake.asTarget(c, secret, maxVersion);
+                } finally {
+                    deadline.cancel(false);
+                }
+                if (timedOut.get()) {
+                    throw new IOException("handshake deadline passed as it completed");
+                }
+            } catch (IOException | RuntimeException e) {
+                failure = e;
             }
-            if (timedOut.get()) {
-                throw new IOException("handshake deadline passed as it completed");
+            handshaking.remove(c);
+            if (failure != null || closed) {
+                if (failure != null && !closed && !(failure instanceof RejectedExecutionException)) {
+                    rejected(Rejection.of(failure, timedOut.get()), peer, timedOut.get()
+                            ? "no AUTH within " + limits.handshakeTimeoutMillis() + " ms" : failure.getMessage());
+                }
+                c.close();
+                return;
             }
-        } catch (IOException | RuntimeException e) {
-            failure = e;
+            Handshake.Accepted hello = accepted;
+            Thread t = new Thread(() -> serve(c, hello), "ferry-rx-" + peer);
+            t.setDaemon(true);
+            t.start();
         } finally {
             handshaking.remove(c);
             gate.leave(peer.getAddress());
         }
-        if (failure != null || closed) {
-            c.close();
-            if (failure != null && !closed && !(failure instanceof RejectedExecutionException)) {
-                rejected(Rejection.of(failure, timedOut.get()), peer, timedOut.get()
-                        ? "no AUTH within " + limits.handshakeTimeoutMillis() + " ms" : failure.getMessage());
-            }
-            return;
-        }
-        Handshake.Accepted hello = accepted;
-        Thread t = new Thread(() -> serve(c, hello), "ferry-rx-" + peer);
-        t.setDaemon(true);
-        t.start();
     }
 
     /** Serves an authenticated connection: a new migration, a page stream, or a post-copy recovery. */
