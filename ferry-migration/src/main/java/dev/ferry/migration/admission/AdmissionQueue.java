@@ -114,9 +114,13 @@ public final class AdmissionQueue {
         return List.copyOf(admitted);
     }
 
-    /** How many wait. */
+    /** How many wait (those that stopped asking not counted). */
     public int waiting() {
-        return waiting.size();
+        if (staleNanos == Long.MAX_VALUE) {
+            return waiting.size();
+        }
+        long now = clock.getAsLong();
+        return (int) waiting.values().stream().filter(seen -> now - seen <= staleNanos).count();
     }
 
     /** The number of slots. */

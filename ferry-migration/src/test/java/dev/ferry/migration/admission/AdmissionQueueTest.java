@@ -48,9 +48,11 @@ class AdmissionQueueTest {
         q.offer("gone");
         now.addAndGet(500);
         q.offer("b");
+        assertThat(q.waiting()).isEqualTo(2);
         q.release("a");
         now.addAndGet(600);
-        assertThat(q.offer("b")).as("'gone' has not asked for 1,100 ns").isZero();
+        assertThat(q.waiting()).as("'gone' has not asked for 1,100 ns").isEqualTo(1);
+        assertThat(q.offer("b")).isZero();
         assertThat(q.position("gone")).isZero();
     }
 
