@@ -1,5 +1,6 @@
 package dev.ferry.bench;
 
+import dev.ferry.bench.evacuate.EvacuateBenchmark;
 import dev.ferry.bench.migrate.DensityBenchmark;
 import dev.ferry.bench.migrate.MigrateBenchmark;
 import picocli.CommandLine;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry bench", mixinStandardHelpOptions = true,
         description = "Measure Ferry, side by side with QEMU where that applies.",
         subcommands = {MipsBenchmark.class, MemoryBenchmark.class, MigrateBenchmark.class,
-            DensityBenchmark.class})
+            DensityBenchmark.class, EvacuateBenchmark.class})
 public final class BenchMain implements Runnable {
 
     @CommandLine.Spec

@@ -8,6 +8,7 @@ import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.auth.SharedSecret;
 import dev.ferry.host.auth.TlsKeyStore;
 import dev.ferry.machine.image.GuestImages;
+import dev.ferry.migration.ReceiverLimits;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -74,10 +75,40 @@ public final class HostCommand implements Callable<Integer> {
                     + "as long again plus a second per MiB.")
     private Integer requestTimeout;
 
+    @Option(names = "--max-outgoing", paramLabel = "N", defaultValue = "" + HostConfig.DEFAULT_MAX_OUTGOING,
+            description = "Migrations from this host at once, until their VM runs on the target; more wait in a "
+                    + "queue (default: ${DEFAULT-VALUE}).")
+    private int maxOutgoing;
+
+    @Option(names = "--max-incoming", paramLabel = "N", defaultValue = "" + ReceiverLimits.DEFAULT_MAX_INCOMING,
+            description = "Migrations into this host at once; their sources wait their turn (default: "
+                    + "${DEFAULT-VALUE}).")
+    private int maxIncoming;
+
+    @Option(names = "--max-handshakes", paramLabel = "N", defaultValue = "" + ReceiverLimits.DEFAULT_MAX_HANDSHAKES,
+            description = "Unauthenticated connections to the migration endpoint at once (default: ${DEFAULT-VALUE}).")
+    private int maxHandshakes;
+
+    @Option(names = "--max-handshakes-per-address", paramLabel = "N",
+            defaultValue = "" + ReceiverLimits.DEFAULT_MAX_HANDSHAKES_PER_ADDRESS,
+            description = "Unauthenticated connections from one IP address at once (default: ${DEFAULT-VALUE}).")
+    private int maxHandshakesPerAddress;
+
+    @Option(names = "--handshake-timeout", paramLabel = "MS",
+            defaultValue = "" + ReceiverLimits.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS,
+            description = "Milliseconds a connection has to authenticate (default: ${DEFAULT-VALUE}).")
+    private long handshakeTimeout;
+
     @Override
     public Integer call() throws InterruptedException {
         InetSocketAddress control = address("--listen", listen);
         InetSocketAddress migration = migrationListen == null ? null : address("--migration-listen", migrationListen);
+        ReceiverLimits limits;
+        try {
+            limits = new ReceiverLimits(maxHandshakes, maxHandshakesPerAddress, handshakeTimeout, maxIncoming);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
         if ((tlsKeyStore == null) != (tlsPasswordFile == null)) {
             throw new UserError("--tls-keystore and --tls-password-file go together");
         }
@@ -117,9 +148,10 @@ public final class HostCommand implements Callable<Integer> {
         String hostName = name != null ? name : HostAddress.format(control);
         HostConfig config;
         try {
-            config = new HostConfig(hostName, control, migration, secret, images, line -> log(out, line), settings);
+            config = new HostConfig(hostName, control, migration, secret, images, line -> log(out, line), settings,
+                    limits, maxOutgoing);
         } catch (IllegalArgumentException e) {
-            throw new UserError("--listen: " + e.getMessage());
+            throw new UserError(e.getMessage());
         }
         FerryHost host;
         try {

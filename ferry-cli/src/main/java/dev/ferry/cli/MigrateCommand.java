@@ -114,6 +114,11 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--prepage", paramLabel = "N", description = "Post-copy: pages around a fault sent with it.")
     private Integer prepage;
 
+    @Option(names = "--switchover-timeout", paramLabel = "MS", description = "Abort and resume the VM here when "
+            + "the target has not confirmed the switchover this many milliseconds after the VM paused (default: a "
+            + "few times the expected downtime, at least 1000).")
+    private Long switchoverTimeout;
+
     @Option(names = "--json", description = "Print the report (with --status: the status, and the report once "
             + "done) as one JSON object on stdout.")
     private boolean json;
@@ -249,7 +254,8 @@ public final class MigrateCommand implements Callable<Integer> {
                 onStall == null ? null : parse(StallAction.class, "--on-stall", onStall),
                 order == null ? null : parse(PageOrder.class, "--order", order), delayHot,
                 noSkipRedirtied ? Boolean.FALSE : null, noZeroPages ? Boolean.FALSE : null,
-                xbzrle ? Boolean.TRUE : null, lz4 ? Boolean.TRUE : null, noSkipFree ? Boolean.FALSE : null, prepage);
+                xbzrle ? Boolean.TRUE : null, lz4 ? Boolean.TRUE : null, noSkipFree ? Boolean.FALSE : null, prepage,
+                switchoverTimeout);
     }
 
     private static <E extends Enum<E>> String parse(Class<E> type, String option, String value) {

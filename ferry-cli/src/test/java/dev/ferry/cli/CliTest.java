@@ -105,6 +105,12 @@ class CliTest {
         assertThat(errLines()).hasSize(1);
         assertThat(run("host", "--listen", "nowhere")).isEqualTo(2);
         assertThat(errLines()).singleElement().asString().startsWith("ferry: --listen: 'nowhere' is not an address");
+        assertThat(run("host", "--listen", "127.0.0.1:0", "--max-handshakes", "10", "--max-handshakes-per-address",
+                "20")).isEqualTo(2);
+        assertThat(errLines()).containsExactly(
+                "ferry: --max-handshakes-per-address must be between 1 and --max-handshakes (10)");
+        assertThat(run("host", "--listen", "127.0.0.1:0", "--max-outgoing", "0")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("ferry: --max-outgoing must be between 1 and 10000");
     }
 
     @Test
@@ -205,6 +211,10 @@ class CliTest {
             assertThat(run("migrate", "vm1", "--from", ha, "--to", HostAddress.format(b.controlAddress()),
                     "--streams", "99")).isEqualTo(2);
             assertThat(errLines()).containsExactly("ferry: --streams must be between 1 and 16");
+            assertThat(run("migrate", "vm1", "--from", ha, "--to", HostAddress.format(b.controlAddress()),
+                    "--switchover-timeout", "5")).isEqualTo(2);
+            assertThat(errLines()).containsExactly(
+                    "ferry: --switchover-timeout must be between 100 ms and 1 hour (or 0: automatic)");
         }
     }
 

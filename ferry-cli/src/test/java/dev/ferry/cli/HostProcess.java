@@ -154,6 +154,14 @@ final class HostProcess implements AutoCloseable {
         }
     }
 
+    /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to the host process. */
+    void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + signal + " of host " + name + " failed");
+        }
+    }
+
     /** SIGKILL, and waits until the process is gone. */
     void kill() {
         process.destroyForcibly();

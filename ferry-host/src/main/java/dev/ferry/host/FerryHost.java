@@ -60,7 +60,7 @@ public final class FerryHost implements AutoCloseable {
 
     private final HostConfig config;
     private final VmRegistry registry = new VmRegistry();
-    private final OutgoingMigrations migrations = new OutgoingMigrations();
+    private final OutgoingMigrations migrations;
     private final AtomicLong migrationSeq = new AtomicLong();
     private final PeerHosts peers;
     private HostImages images;
@@ -70,6 +70,7 @@ public final class FerryHost implements AutoCloseable {
     private FerryHost(HostConfig config) {
         this.config = config;
         this.peers = new PeerHosts(config.control().token());
+        this.migrations = new OutgoingMigrations(OutgoingMigrations.DEFAULT_KEEP_FINISHED, config.maxOutgoing());
     }
 
     /** Starts a host: binds the control API and the migration endpoint. */
@@ -82,7 +83,7 @@ public final class FerryHost implements AutoCloseable {
             InetSocketAddress migrationListen = config.migrationListen() != null ? config.migrationListen()
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
             host.receiver = new MigrationReceiver(migrationListen, config.secret(),
-                    new IncomingVms(host.registry, host::log));
+                    new IncomingVms(host.registry, host::log), config.receiverLimits(), host::log);
             MigrationWarmup.startInBackground(host::log);
             return host;
         } catch (IOException | RuntimeException e) {
@@ -124,6 +125,11 @@ public final class FerryHost implements AutoCloseable {
     /** Figures of the migrations into this host. */
     public MigrationReceiver.Totals incomingMigrations() {
         return receiver.totals();
+    }
+
+    /** What the migration endpoint holds off now and turned away so far. */
+    public MigrationReceiver.Guard migrationEndpointGuard() {
+        return receiver.guard();
     }
 
     /** What {@code GET /v1/host} answers. */
@@ -253,7 +259,11 @@ public final class FerryHost implements AutoCloseable {
                 + name()));
     }
 
-    /** Starts migrating a VM to the host whose control API is at {@code req.to()}. */
+    /**
+     * Starts migrating a VM to the host whose control API is at {@code req.to()}, or queues the migration while
+     * this host runs as many as it allows ({@link HostConfig#maxOutgoing}); a queued migration leaves the VM
+     * running untouched and starts in its turn.
+     */
     public OutgoingMigration startMigration(String vmName, MigrateRequest req) {
         HostedVm vm = vm(vmName);
         if (req == null || req.to() == null || req.to().isBlank()) {
@@ -281,34 +291,68 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.conflict(e.getMessage());
         }
         OutgoingMigration m;
-        CompletableFuture<MigrationReport> done;
         try {
             MigrationSource source = new MigrationSource(id, vm.runner(), vm.descriptor(), target, config.secret(),
                     options).consoleHistory(vm::consoleHistory);
             m = new OutgoingMigration(id, vm, req.to(), options.strategy(), target, source);
-            done = source.start();
             migrations.add(m);
         } catch (RuntimeException e) {
             vm.endMigration();
             throw e;
         }
-        log("migration " + id + " started: VM " + vmName + " -> " + req.to() + " (" + HostAddress.format(target)
-                + "), " + options.strategy().name().toLowerCase(Locale.ROOT));
-        done.whenComplete((report, error) -> finished(m, report != null ? report : failedReport(m, error)));
+        int position = migrations.admit(m);
+        if (position == 0) {
+            launch(m);
+        } else {
+            log("migration " + id + " queued: VM " + vmName + " -> " + req.to() + ", number " + position
+                    + " in the queue (" + migrations.maxRunning() + " run at once)");
+        }
         return m;
+    }
+
+    /** Starts an admitted migration; its slot frees once its VM runs on the target or it ends. */
+    private void launch(OutgoingMigration m) {
+        CompletableFuture<MigrationReport> done = m.start();
+        if (done == null) {
+            slotFreed(m);
+            return;
+        }
+        log("migration " + m.id() + " started: VM " + m.vmName() + " -> " + m.to() + " ("
+                + HostAddress.format(m.target()) + "), " + m.strategy().name().toLowerCase(Locale.ROOT));
+        m.runningOnTarget().whenComplete((ok, error) -> slotFreed(m));
+        done.whenComplete((report, error) -> finished(m, report != null ? report : failedReport(m, error)));
+    }
+
+    private void slotFreed(OutgoingMigration m) {
+        for (OutgoingMigration next : migrations.release(m)) {
+            launch(next);
+        }
     }
 
     /** Cancels a migration before switchover. */
     public void cancelMigration(String id) {
         OutgoingMigration m = migration(id);
+        boolean wasQueued;
         try {
-            m.cancel();
+            wasQueued = m.cancel();
         } catch (IllegalStateException e) {
             String hint = m.strategy() == Strategy.DEMAND && m.outcome() == null
                     ? "; to finish it, push the rest (POST /v1/migrations/" + id + "/push-rest)" : "";
             throw ApiException.conflict(e.getMessage() + hint);
         }
-        log("migration " + id + ": cancel requested");
+        if (wasQueued) {
+            endQueued(m);
+        } else {
+            log("migration " + id + ": cancel requested");
+        }
+    }
+
+    /** Ends a migration cancelled while queued: it never started, the VM was never touched. */
+    private void endQueued(OutgoingMigration m) {
+        slotFreed(m);
+        finished(m, new MigrationReport(m.id(), m.vmName(), m.strategy(), false, "cancelled by the user while queued",
+                List.of(), m.status().elapsedMillis(), 0, 0, Map.of(), 0, 0, 0,
+                List.of("cancelled while queued: the VM was never paused and keeps running here"), Map.of()));
     }
 
     /** Resumes a post-copy migration whose connection was lost, asking the target for its endpoint again. */
@@ -383,7 +427,9 @@ public final class FerryHost implements AutoCloseable {
         }
         for (OutgoingMigration m : migrations.running()) {
             try {
-                m.cancel();
+                if (m.cancel()) {
+                    endQueued(m);
+                }
             } catch (RuntimeException e) {
                 log("migration " + m.id() + ": could not cancel at shutdown: " + e.getMessage());
             }

@@ -3,7 +3,9 @@ package dev.ferry.host;
 import dev.ferry.host.api.ControlSettings;
 import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.auth.ApiToken;
+import dev.ferry.host.migration.OutgoingMigrations;
 import dev.ferry.machine.image.GuestImages;
+import dev.ferry.migration.ReceiverLimits;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -18,11 +20,18 @@ import java.util.function.Consumer;
  * @param images          the host's image directory: the only images it boots besides uploaded ones
  * @param log             receives one line per event
  * @param control         the control API's token, TLS and limits
+ * @param receiverLimits  what peers of the migration endpoint may cost (handshake caps and deadline, incoming
+ *                        migrations at once)
+ * @param maxOutgoing     migrations this host runs at once; more wait in a queue
  */
 public record HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
-        GuestImages images, Consumer<String> log, ControlSettings control) {
+        GuestImages images, Consumer<String> log, ControlSettings control, ReceiverLimits receiverLimits,
+        int maxOutgoing) {
 
-    /** Checks the required fields, and that a control API off loopback has TLS. */
+    /** Default of {@link #maxOutgoing}. */
+    public static final int DEFAULT_MAX_OUTGOING = OutgoingMigrations.DEFAULT_MAX_RUNNING;
+
+    /** Checks the required fields, that a control API off loopback has TLS, and the limits. */
     public HostConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(listen, "listen");
@@ -30,6 +39,7 @@ public record HostConfig(String name, InetSocketAddress listen, InetSocketAddres
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(control, "control");
+        Objects.requireNonNull(receiverLimits, "receiverLimits");
         if (name.isBlank()) {
             throw new IllegalArgumentException("the host name must not be empty");
         }
@@ -38,16 +48,36 @@ public record HostConfig(String name, InetSocketAddress listen, InetSocketAddres
                     + ", which is not a loopback address: remote access needs TLS (--tls-keystore FILE "
                     + "--tls-password-file FILE)");
         }
+        if (maxOutgoing < 1 || maxOutgoing > 10_000) {
+            throw new IllegalArgumentException("--max-outgoing must be between 1 and 10000");
+        }
     }
 
-    /** A host whose control API takes a fresh random token that only this process knows ({@link #control()}). */
+    /**
+     * A host with the default limits whose control API takes a fresh random token that only this process knows
+     * ({@link #control()}).
+     */
     public HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
             GuestImages images, Consumer<String> log) {
-        this(name, listen, migrationListen, secret, images, log, ControlSettings.of(ApiToken.random()));
+        this(name, listen, migrationListen, secret, images, log, ControlSettings.of(ApiToken.random()),
+                ReceiverLimits.defaults(), DEFAULT_MAX_OUTGOING);
+    }
+
+    /** A host with the default migration limits. */
+    public HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
+            GuestImages images, Consumer<String> log, ControlSettings control) {
+        this(name, listen, migrationListen, secret, images, log, control, ReceiverLimits.defaults(),
+                DEFAULT_MAX_OUTGOING);
     }
 
     /** This configuration with other control API settings. */
     public HostConfig withControl(ControlSettings settings) {
-        return new HostConfig(name, listen, migrationListen, secret, images, log, settings);
+        return new HostConfig(name, listen, migrationListen, secret, images, log, settings, receiverLimits,
+                maxOutgoing);
+    }
+
+    /** This configuration with other migration limits. */
+    public HostConfig withLimits(ReceiverLimits limits, int outgoing) {
+        return new HostConfig(name, listen, migrationListen, secret, images, log, control, limits, outgoing);
     }
 }

@@ -76,6 +76,11 @@ class HostApiTest {
         assertThat(get(host, "/v1/vms/web1?dirty_rate=1").json().path("dirty_rate_pages_per_s").asDouble()).isZero();
 
         assertThat(post(host, "/v1/vms/web1/resume", "").json().path("state").asText()).isEqualTo("running");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (get(host, "/v1/vms/web1").json().path("instructions").asLong() <= h1.path("instructions").asLong()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         JsonNode h3 = get(host, "/v1/vms/web1/state-hash").json();
         assertThat(h3.path("instructions").asLong()).isGreaterThan(h1.path("instructions").asLong());
         assertThat(get(host, "/v1/vms/web1").json().path("state").asText()).isEqualTo("running");

@@ -28,17 +28,25 @@ import java.util.Objects;
  * @param prepagingRadius     post-copy: pages around a faulting page sent with it
  * @param demandIdlePushMillis demand migration: push the pages not pulled yet once no fault has come for this
  *                            long, so a migration whose guest never touches its last pages still finishes
+ * @param switchoverTimeoutMillis how long the VM may stay paused on the source until the target confirms the
+ *                            switchover (READY); past it the source aborts before COMMIT and resumes the VM. 0 =
+ *                            automatic: a few times the expected downtime, at least 1 s
+ *                            ({@link dev.ferry.migration.policy.SwitchoverDeadline})
  */
 public record MigrationOptions(Strategy strategy, int streams, long bandwidthBitsPerSec, RateMode rate,
         long minRateBitsPerSec, long maxRateBitsPerSec, long maxDowntimeMillis, int maxRounds, int precopyRounds,
         boolean autoConverge, StallAction onStall, PageOrder order, double delayHotThreshold, boolean skipRedirtied,
         boolean zeroPages, boolean xbzrle, boolean lz4, boolean skipFreePages, int prepagingRadius,
-        long demandIdlePushMillis) {
+        long demandIdlePushMillis, long switchoverTimeoutMillis) {
 
     /** The longest idle period before a demand migration pushes the rest: one hour. */
     public static final long MAX_DEMAND_IDLE_PUSH_MILLIS = 3_600_000;
     /** The default idle period before a demand migration pushes the rest: 5 s. */
     public static final long DEFAULT_DEMAND_IDLE_PUSH_MILLIS = 5_000;
+    /** The shortest switchover deadline a user may set: 100 ms. */
+    public static final long MIN_SWITCHOVER_TIMEOUT_MILLIS = 100;
+    /** The longest switchover deadline a user may set: one hour. */
+    public static final long MAX_SWITCHOVER_TIMEOUT_MILLIS = 3_600_000;
 
     /** Validates every field. */
     public MigrationOptions {
@@ -57,6 +65,23 @@ public record MigrationOptions(Strategy strategy, int streams, long bandwidthBit
         require(prepagingRadius >= 0 && prepagingRadius <= 1024, "--prepage must be between 0 and 1024");
         require(demandIdlePushMillis >= 1 && demandIdlePushMillis <= MAX_DEMAND_IDLE_PUSH_MILLIS,
                 "--demand-idle-push must be between 1 ms and 1 hour");
+        require(switchoverTimeoutMillis == 0 || switchoverTimeoutMillis >= MIN_SWITCHOVER_TIMEOUT_MILLIS
+                && switchoverTimeoutMillis <= MAX_SWITCHOVER_TIMEOUT_MILLIS,
+                "--switchover-timeout must be between 100 ms and 1 hour (or 0: automatic)");
+    }
+
+    /**
+     * The options with an automatic switchover deadline; for callers written before {@code switchoverTimeoutMillis}
+     * existed.
+     */
+    public MigrationOptions(Strategy strategy, int streams, long bandwidthBitsPerSec, RateMode rate,
+            long minRateBitsPerSec, long maxRateBitsPerSec, long maxDowntimeMillis, int maxRounds, int precopyRounds,
+            boolean autoConverge, StallAction onStall, PageOrder order, double delayHotThreshold,
+            boolean skipRedirtied, boolean zeroPages, boolean xbzrle, boolean lz4, boolean skipFreePages,
+            int prepagingRadius, long demandIdlePushMillis) {
+        this(strategy, streams, bandwidthBitsPerSec, rate, minRateBitsPerSec, maxRateBitsPerSec, maxDowntimeMillis,
+                maxRounds, precopyRounds, autoConverge, onStall, order, delayHotThreshold, skipRedirtied, zeroPages,
+                xbzrle, lz4, skipFreePages, prepagingRadius, demandIdlePushMillis, 0);
     }
 
     /**
@@ -74,13 +99,13 @@ public record MigrationOptions(Strategy strategy, int streams, long bandwidthBit
     }
 
     /**
-     * Defaults: one stream, unlimited rate, 300 ms downtime target, 30 rounds, zero-page marker on, a demand
-     * migration pushes the rest after 5 s without a fault.
+     * Defaults: two streams, unlimited rate, 300 ms downtime target, 30 rounds, zero-page marker on, a demand
+     * migration pushes the rest after 5 s without a fault, an automatic switchover deadline.
      */
     public static MigrationOptions defaults(Strategy strategy) {
         return new MigrationOptions(strategy, 2, 0, RateMode.FIXED, 100_000_000L, 10_000_000_000L, 300, 30, 2,
                 false, StallAction.ABORT, PageOrder.SEQUENTIAL, 0, true, true, false, false, true, 16,
-                DEFAULT_DEMAND_IDLE_PUSH_MILLIS);
+                DEFAULT_DEMAND_IDLE_PUSH_MILLIS, 0);
     }
 
     private static void require(boolean ok, String message) {

@@ -2,6 +2,11 @@ package dev.ferry.migration;
 
 /** Where a migration is. */
 public enum MigrationPhase {
+    /**
+     * Waiting for a slot: the source host runs as many outgoing migrations as it allows, or the target host told
+     * the source to wait because it takes in as many as it allows. The VM runs untouched on the source.
+     */
+    QUEUED,
     /** Connecting, authenticating, reserving the VM on the target. */
     SETUP,
     /** Iterative push while the VM runs on the source. */

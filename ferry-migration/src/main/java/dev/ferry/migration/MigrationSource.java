@@ -67,6 +67,15 @@ public final class MigrationSource {
         return engine.start();
     }
 
+    /**
+     * Completes when the VM runs on the target: its downtime is over (a post-copy migration still moves pages
+     * afterwards, and one that lost its connection after COMMIT counts as switched over: it waits for a recovery).
+     * Completes exceptionally when the migration ends without that. Hosts free admission slots here.
+     */
+    public CompletableFuture<Void> runningOnTarget() {
+        return engine.runningOnTarget();
+    }
+
     /** A snapshot of the progress. Thread-safe. */
     public MigrationStatus status() {
         return engine.status();

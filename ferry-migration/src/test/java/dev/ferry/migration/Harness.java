@@ -125,6 +125,8 @@ final class Harness {
         final List<VmDescriptor> descriptors = new CopyOnWriteArrayList<>();
         final List<ConsoleHistory> histories = new CopyOnWriteArrayList<>();
         final List<String> abandoned = new CopyOnWriteArrayList<>();
+        /** What the receiver logged. */
+        final List<String> log = new CopyOnWriteArrayList<>();
         final MigrationReceiver receiver;
 
         Host() throws Exception {
@@ -138,6 +140,11 @@ final class Harness {
 
         Host(byte[] secret) throws Exception {
             receiver = new MigrationReceiver(new InetSocketAddress("127.0.0.1", 0), secret, this);
+        }
+
+        /** A receiver with these limits, logging into {@link #log}. */
+        Host(ReceiverLimits limits) throws Exception {
+            receiver = new MigrationReceiver(new InetSocketAddress("127.0.0.1", 0), SECRET, this, limits, log::add);
         }
 
         InetSocketAddress endpoint() {

@@ -22,6 +22,7 @@ public final class Options {
     public boolean skipFree;
     public int prepaging;
     public long demandIdlePush;
+    public long switchoverTimeout;
 
     /** The defaults of strategy {@code s}. */
     public static Options of(Strategy s) {
@@ -47,6 +48,7 @@ public final class Options {
         o.skipFree = d.skipFreePages();
         o.prepaging = d.prepagingRadius();
         o.demandIdlePush = d.demandIdlePushMillis();
+        o.switchoverTimeout = d.switchoverTimeoutMillis();
         return o;
     }
 
@@ -54,6 +56,6 @@ public final class Options {
     public MigrationOptions build() {
         return new MigrationOptions(strategy, streams, bandwidth, rate, minRate, maxRate, maxDowntime, maxRounds,
                 precopyRounds, autoConverge, onStall, order, delayHot, skipRedirtied, zeroPages, xbzrle, lz4, skipFree,
-                prepaging, demandIdlePush);
+                prepaging, demandIdlePush, switchoverTimeout);
     }
 }

@@ -31,6 +31,8 @@ final class Proxy implements AutoCloseable {
     private final UnaryOperator<Frame> rewrite;
     private volatile long corruptAt = -1;
     private volatile boolean closed;
+    private final Object frozenLock = new Object();
+    private boolean frozen;
 
     Proxy(InetSocketAddress target) throws IOException {
         this(target, null);
@@ -56,6 +58,41 @@ final class Proxy implements AutoCloseable {
     /** Flips the byte at this offset of all source-to-target bytes forwarded from now on. */
     void corruptByte(long offset) {
         corruptAt = forwarded.get() + offset;
+    }
+
+    /**
+     * Stops forwarding in both directions, as a peer stopped with SIGSTOP would: connections stay open, nothing is
+     * read from them any more, so the sender's socket buffers fill up and its writes stall.
+     */
+    void freeze() {
+        synchronized (frozenLock) {
+            frozen = true;
+        }
+    }
+
+    /** Forwards again what was held back and what comes. */
+    void thaw() {
+        synchronized (frozenLock) {
+            frozen = false;
+            frozenLock.notifyAll();
+        }
+    }
+
+    private void awaitThawed() throws IOException {
+        synchronized (frozenLock) {
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (frozen && !closed) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("frozen for 2 minutes");
+                }
+                try {
+                    frozenLock.wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while frozen");
+                }
+            }
+        }
     }
 
     /** Bytes forwarded from source to target. */
@@ -102,6 +139,7 @@ final class Proxy implements AutoCloseable {
                 }
                 int n;
                 while ((n = in.read(buf)) > 0) {
+                    awaitThawed();
                     if (forward) {
                         long start = forwarded.getAndAdd(n);
                         long at = corruptAt;
@@ -154,6 +192,7 @@ final class Proxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closed = true;
+        thaw();
         server.close();
         cutAll();
     }

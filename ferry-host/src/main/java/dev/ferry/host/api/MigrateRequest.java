@@ -33,11 +33,23 @@ import java.util.stream.Collectors;
  * @param lz4               LZ4 compression
  * @param skipFree          skip pages the guest reported free
  * @param prepage           post-copy pre-paging radius
+ * @param switchoverTimeoutMs how long the VM may stay paused until the target confirms the switchover; past it the
+ *                          migration is aborted and the VM resumes here (absent: a few times the expected downtime,
+ *                          at least 1 s)
  */
 public record MigrateRequest(String to, String strategy, Integer streams, String bandwidth, String rate,
         String minRate, String maxRate, Long maxDowntimeMs, Integer maxRounds, Integer precopyRounds,
         Boolean autoConverge, String onStall, String order, Double delayHot, Boolean skipRedirtied,
-        Boolean zeroPages, Boolean xbzrle, Boolean lz4, Boolean skipFree, Integer prepage) {
+        Boolean zeroPages, Boolean xbzrle, Boolean lz4, Boolean skipFree, Integer prepage, Long switchoverTimeoutMs) {
+
+    /** A request with the automatic switchover deadline. */
+    public MigrateRequest(String to, String strategy, Integer streams, String bandwidth, String rate,
+            String minRate, String maxRate, Long maxDowntimeMs, Integer maxRounds, Integer precopyRounds,
+            Boolean autoConverge, String onStall, String order, Double delayHot, Boolean skipRedirtied,
+            Boolean zeroPages, Boolean xbzrle, Boolean lz4, Boolean skipFree, Integer prepage) {
+        this(to, strategy, streams, bandwidth, rate, minRate, maxRate, maxDowntimeMs, maxRounds, precopyRounds,
+                autoConverge, onStall, order, delayHot, skipRedirtied, zeroPages, xbzrle, lz4, skipFree, prepage, null);
+    }
 
     /** The options this request asks for; {@link IllegalArgumentException} with a readable message otherwise. */
     public MigrationOptions toOptions() {
@@ -61,7 +73,9 @@ public record MigrateRequest(String to, String strategy, Integer streams, String
                 xbzrle != null ? xbzrle : d.xbzrle(),
                 lz4 != null ? lz4 : d.lz4(),
                 skipFree != null ? skipFree : d.skipFreePages(),
-                prepage != null ? prepage : d.prepagingRadius());
+                prepage != null ? prepage : d.prepagingRadius(),
+                d.demandIdlePushMillis(),
+                switchoverTimeoutMs != null ? switchoverTimeoutMs : d.switchoverTimeoutMillis());
     }
 
     /** Parses an enum value written in any case, with '-' or '_' between words. */

@@ -7,6 +7,7 @@ import dev.ferry.host.vm.HostedVm;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.migration.MigrationReceiver;
 import dev.ferry.migration.MigrationStatus;
+import dev.ferry.migration.endpoint.Rejection;
 import java.math.BigDecimal;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,6 +28,7 @@ public final class PrometheusMetrics {
         m.vms(host.name(), host.vms().all());
         m.migrations(host.name(), host.migrations());
         m.incoming(host.name(), host.incomingMigrations());
+        m.endpoint(host.name(), host.migrationEndpointGuard());
         return m.out.toString();
     }
 
@@ -57,8 +59,12 @@ public final class PrometheusMetrics {
             sample("ferry_migrations_total", labels("host", hostName, "outcome", lower(o)), migrations.count(o));
         }
         List<OutgoingMigration> running = migrations.running();
-        header("ferry_migrations_in_progress", "gauge", "Migrations under way from this host.");
-        sample("ferry_migrations_in_progress", labels("host", hostName), running.size());
+        header("ferry_migrations_in_progress", "gauge", "Migrations under way from this host (queued ones not "
+                + "counted).");
+        sample("ferry_migrations_in_progress", labels("host", hostName),
+                running.stream().filter(r -> !r.queued()).count());
+        header("ferry_migrations_queued", "gauge", "Migrations from this host waiting for a slot (--max-outgoing).");
+        sample("ferry_migrations_queued", labels("host", hostName), migrations.queued());
         header("ferry_migration_sent_bytes_total", "counter", "Bytes on the wire of finished migrations.");
         sample("ferry_migration_sent_bytes_total", labels("host", hostName), migrations.bytesSent());
         header("ferry_migration_last_downtime_seconds", "gauge", "Downtime of the last completed migration.");
@@ -105,6 +111,21 @@ public final class PrometheusMetrics {
         header("ferry_incoming_migration_wire_bytes_total", "counter", "Bytes on the wire of migrations into this "
                 + "host, both directions (nearly all of them received).");
         sample("ferry_incoming_migration_wire_bytes_total", labels("host", hostName), in.wireBytes());
+    }
+
+    private void endpoint(String hostName, MigrationReceiver.Guard guard) {
+        header("ferry_incoming_migrations_queued", "gauge", "Migrations into this host told to wait for a slot "
+                + "(--max-incoming); their sources ask again.");
+        sample("ferry_incoming_migrations_queued", labels("host", hostName), guard.queued());
+        header("ferry_migration_endpoint_handshakes", "gauge", "Connections to the migration endpoint that have not "
+                + "authenticated yet.");
+        sample("ferry_migration_endpoint_handshakes", labels("host", hostName), guard.handshakes());
+        header("ferry_migration_endpoint_rejections_total", "counter", "Connections the migration endpoint dropped "
+                + "before they authenticated, by reason.");
+        for (Rejection r : Rejection.values()) {
+            sample("ferry_migration_endpoint_rejections_total", labels("host", hostName, "reason", r.label()),
+                    guard.rejections().getOrDefault(r, 0L));
+        }
     }
 
     private void histogram(String name, String help, String hostName, Histogram.Snapshot h) {

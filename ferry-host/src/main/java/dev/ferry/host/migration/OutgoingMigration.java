@@ -8,12 +8,14 @@ import dev.ferry.migration.MigrationStatus;
 import dev.ferry.migration.Strategy;
 import java.net.InetSocketAddress;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One migration this host started: the engine's source and the VM it moves while it runs, and once it ended
  * only what status and report need (names, final status, report). A finished migration holds no reference to
- * the VM or the engine, so a VM that left this host costs nothing here.
+ * the VM or the engine, so a VM that left this host costs nothing here. Until the host's admission control lets it
+ * {@link #start} it is QUEUED: the engine has not started and the VM runs untouched.
  */
 public final class OutgoingMigration {
 
@@ -43,6 +45,8 @@ public final class OutgoingMigration {
     private MigrationReport report;
     private MigrationStatus finalStatus;
     private Outcome outcome;
+    private boolean started;
+    private boolean cancelledWhileQueued;
 
     /**
      * Tracks a migration.
@@ -101,10 +105,36 @@ public final class OutgoingMigration {
         return outcome;
     }
 
+    /**
+     * Starts the engine, unless the migration was cancelled while it was queued (then {@code null}); the future
+     * completes with the report.
+     */
+    public synchronized CompletableFuture<MigrationReport> start() {
+        if (started || cancelledWhileQueued || outcome != null) {
+            return null;
+        }
+        started = true;
+        return source.start();
+    }
+
+    /** Completes when the VM runs on the target (see {@link MigrationSource#runningOnTarget}). */
+    public synchronized CompletableFuture<Void> runningOnTarget() {
+        return source != null ? source.runningOnTarget() : CompletableFuture.completedFuture(null);
+    }
+
+    /** True until the engine started (or the migration was cancelled before it could). */
+    public synchronized boolean queued() {
+        return !started && outcome == null;
+    }
+
     /** The live status (the last one once done). */
     public synchronized MigrationStatus status() {
         if (finalStatus != null) {
             return finalStatus;
+        }
+        if (!started) {
+            return new MigrationStatus(id, vmName, strategy, MigrationPhase.QUEUED, 0, 0, 0, 0, 0, 0,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), null);
         }
         try {
             return source.status();
@@ -128,9 +158,18 @@ public final class OutgoingMigration {
      */
     public record Snapshot(MigrationStatus status, MigrationReport report, Outcome outcome) { }
 
-    /** Cancels before switchover; {@link IllegalStateException} once ended or past switchover. */
-    public synchronized void cancel() {
-        running().cancel();
+    /**
+     * Cancels before switchover; {@link IllegalStateException} once ended or past switchover. Returns true when the
+     * migration was still queued: its engine never starts, and the host ends it at once.
+     */
+    public synchronized boolean cancel() {
+        MigrationSource s = running();
+        if (!started) {
+            cancelledWhileQueued = true;
+            return true;
+        }
+        s.cancel();
+        return false;
     }
 
     /** Reconnects a post-copy migration whose connection was lost; {@link IllegalStateException} when not. */
@@ -171,14 +210,14 @@ public final class OutgoingMigration {
     synchronized Ended finish(MigrationReport finalReport) {
         MigrationStatus last;
         try {
-            last = source.status();
+            last = started ? source.status() : null;
         } catch (RuntimeException e) {
             last = null;
         }
         Outcome o;
         if (finalReport.success()) {
             o = Outcome.COMPLETED;
-        } else if (last != null && last.phase() == MigrationPhase.CANCELLED) {
+        } else if (cancelledWhileQueued || last != null && last.phase() == MigrationPhase.CANCELLED) {
             o = Outcome.CANCELLED;
         } else {
             o = Outcome.FAILED;

@@ -12,25 +12,32 @@ import dev.ferry.migration.RoundReport;
 import dev.ferry.migration.Strategy;
 import dev.ferry.migration.VmDescriptor;
 import dev.ferry.migration.policy.Decision;
+import dev.ferry.migration.policy.DowntimeEstimate;
 import dev.ferry.migration.policy.MigrationPolicy;
 import dev.ferry.migration.policy.PostCopyPaging;
 import dev.ferry.migration.policy.RoundFigures;
+import dev.ferry.migration.policy.SwitchoverDeadline;
 import dev.ferry.migration.transfer.PageEncoder;
 import dev.ferry.migration.transfer.TokenBucket;
+import dev.ferry.migration.wire.BusyReply;
 import dev.ferry.migration.wire.Frame;
 import dev.ferry.migration.wire.FrameConnection;
 import dev.ferry.migration.wire.FrameType;
 import dev.ferry.migration.wire.Handshake;
 import dev.ferry.migration.wire.Messages;
+import dev.ferry.migration.wire.ProtocolException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -43,7 +50,9 @@ import java.util.function.Supplier;
  * from any thread.
  *
  * <p>Pages of rounds travel on the page streams ({@link PageStreams}); device state, the switchover and the
- * commit on the control connection. Until COMMIT any failure leaves the VM running here.
+ * commit on the control connection. Until COMMIT any failure leaves the VM running here, and the VM stays paused
+ * for the switchover only until its deadline ({@link SwitchoverGuard}). A target that takes in as many migrations as
+ * it allows answers BEGIN with a {@link BusyReply}; the migration is then QUEUED and asks again, its VM untouched.
  */
 public final class SourceMigration {
 
@@ -51,6 +60,8 @@ public final class SourceMigration {
     private static final int PEEK_PAGES = 1024;
     private static final long PEEK_NANOS = 5_000_000L;
     private static final int XBZRLE_CACHE_PAGES = 16384;
+    /** The longest a migration waits in a busy target's queue before it gives up. */
+    private static final long MAX_QUEUE_NANOS = TimeUnit.MINUTES.toNanos(30);
 
     private final String id;
     private final VmRunner runner;
@@ -69,6 +80,9 @@ public final class SourceMigration {
     private final BlockingQueue<InetSocketAddress> recoveries = new LinkedBlockingQueue<>();
     private final PageStreams streams;
     private final PageEncoder encoder;
+    private final DowntimeEstimate measured = new DowntimeEstimate();
+    private final SwitchoverGuard switchover = new SwitchoverGuard();
+    private final CompletableFuture<Void> runningOnTarget = new CompletableFuture<>();
 
     private volatile MigrationPhase phase = MigrationPhase.SETUP;
     private volatile int round;
@@ -162,6 +176,16 @@ public final class SourceMigration {
         return result;
     }
 
+    /**
+     * Completes when the VM runs on the target (RUNNING arrived: the downtime is over, though a post-copy migration
+     * still moves pages), or when a post-copy migration lost its connection after COMMIT (the VM belongs to the
+     * target, and the migration waits for a recovery); completes exceptionally when the migration ends without
+     * that.
+     */
+    public CompletableFuture<Void> runningOnTarget() {
+        return runningOnTarget;
+    }
+
     /** The strategy running. */
     public Strategy strategy() {
         return options.strategy();
@@ -186,9 +210,7 @@ public final class SourceMigration {
                     || st == VmRunner.RunState.CREATED) {
                 throw new Abort("the VM is not running (" + st + ")");
             }
-            SourceLink l = SourceLink.open(target, secret, protocolVersion, id, Handshake.Purpose.CONTROL,
-                    SourceLink.begin(vm, options.strategy(), options.streams()), FrameType.BEGIN_OK,
-                    options.streams(), pageCount, wireBytes, new Frame[1]);
+            SourceLink l = openWhenAdmitted();
             link = l;
             streams.attach(l, id);
             dirty = DirtyTracker.claim(runner, "migration " + id);
@@ -216,7 +238,13 @@ public final class SourceMigration {
             failBeforeCommit("cancelled by the user", true);
         } catch (Exception e) {
             SourceLink l = link;
-            String why = l != null ? l.explain(e) : e.getMessage() == null ? e.toString() : e.getMessage();
+            String expired = switchover.expired();
+            String why = expired != null ? expired : l != null ? l.explain(e)
+                    : e.getMessage() == null ? e.toString() : e.getMessage();
+            if (expired != null) {
+                record.note("switchover deadline of " + switchover.millis() + " ms passed before the target was "
+                        + "ready: aborted before COMMIT, the VM was resumed on the source");
+            }
             if (committed) {
                 finish(false, why);
             } else {
@@ -229,6 +257,45 @@ public final class SourceMigration {
                 failBeforeCommit("internal error: " + e, false);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Opens the link; while the target answers that it is busy, waits in phase QUEUED (the VM runs on untouched)
+     * and asks again as the target says, with some jitter, until it admits the migration.
+     */
+    private SourceLink openWhenAdmitted() throws IOException, InterruptedException {
+        long since = 0;
+        while (true) {
+            try {
+                SourceLink l = SourceLink.open(target, secret, protocolVersion, id, Handshake.Purpose.CONTROL,
+                        SourceLink.begin(vm, options.strategy(), options.streams()), FrameType.BEGIN_OK,
+                        options.streams(), pageCount, wireBytes, new Frame[1]);
+                if (since != 0) {
+                    record.note(String.format("waited %.0f ms in the target's queue", (System.nanoTime() - since) / 1e6));
+                    phase = MigrationPhase.SETUP;
+                }
+                return l;
+            } catch (ProtocolException e) {
+                OptionalLong retry = BusyReply.retryMillis(e.getMessage());
+                if (retry.isEmpty()) {
+                    throw e;
+                }
+                if (since == 0) {
+                    since = System.nanoTime();
+                    phase = MigrationPhase.QUEUED;
+                } else if (System.nanoTime() - since > MAX_QUEUE_NANOS) {
+                    throw new Abort("the target stayed busy for " + TimeUnit.NANOSECONDS.toMinutes(MAX_QUEUE_NANOS)
+                            + " minutes (" + e.getMessage() + ")");
+                }
+                long wait = retry.getAsLong() + ThreadLocalRandom.current().nextLong(retry.getAsLong() / 4 + 1);
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
+                while (System.nanoTime() < until) {
+                    checkCancelled();
+                    Thread.sleep(Math.min(50, Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
+                }
+                checkCancelled();
+            }
         }
     }
 
@@ -286,7 +353,9 @@ public final class SourceMigration {
         remaining = dirtied.cardinality() + (long) s.delayed().cardinality();
         record.round(new RoundReport(r, "precopy", sent, wire, elapsed / 1e6, dirtyRate, s.rateBitsPerSec()));
         checkCancelled();
-        return new RoundFigures(r, order.length, sent, sent * PAGE, wire, elapsed, dirtied, throttle);
+        RoundFigures figures = new RoundFigures(r, order.length, sent, sent * PAGE, wire, elapsed, dirtied, throttle);
+        measured.record(figures);
+        return figures;
     }
 
     // ---------------------------------------------------------------- stop-and-copy and commit
@@ -313,6 +382,8 @@ public final class SourceMigration {
         long t = System.nanoTime();
         dirty.harvestInto(pages);
         dirty.release();
+        switchover.arm(link, pausedNanos, SwitchoverDeadline.millis(options.switchoverTimeoutMillis(),
+                pages.cardinality(), measured, rate));
         limiter.setRate(rate);
         remaining = pages.cardinality();
         long bytes0 = wireBytes.get();
@@ -333,7 +404,8 @@ public final class SourceMigration {
         record.downtimePhase("last_pages", tPages - t);
         sendDeviceState();
         link.control().send(new Messages.Switchover(r, false, new long[0], streams.pagesSent()).frame(link.version()));
-        link.await(FrameType.READY, FrameConnection.REPLY_MILLIS, this::cancelledBeforeCommit);
+        link.await(FrameType.READY, readyMillis(), this::cancelledBeforeCommit);
+        switchover.ready();
         long tReady = System.nanoTime();
         record.downtimePhase("device_state", tReady - tPages);
         commit();
@@ -349,9 +421,15 @@ public final class SourceMigration {
         record.faults(Messages.FaultStats.decode(running));
         record.downtimePhase("target_resume", tRunning - tReady);
         record.downtime(tRunning - pausedNanos);
+        runningOnTarget.complete(null);
         record.round(new RoundReport(r, "stop-and-copy", sent, wireBytes.get() - bytes0, (tPages - t) / 1e6, 0,
                 limiter.rate()));
         remaining = 0;
+    }
+
+    /** How long the driver itself waits for READY: the switchover deadline ends the wait first. */
+    private long readyMillis() {
+        return Math.max(FrameConnection.REPLY_MILLIS, switchover.millis() + 1000);
     }
 
     /** Sends COMMIT: from here on the VM belongs to the target. Refuses a cancel that came first. */
@@ -386,6 +464,7 @@ public final class SourceMigration {
         BitSet absent = p.absent();
         dirty.harvestInto(absent);
         dirty.release();
+        switchover.arm(link, pausedNanos, SwitchoverDeadline.millis(options.switchoverTimeoutMillis(), 0, measured, 0));
         int finalRound = round;
         remaining = absent.cardinality();
         PostCopyPaging paging = policy.postCopy(absent);
@@ -396,7 +475,8 @@ public final class SourceMigration {
         long[] words = Arrays.copyOf(absent.toLongArray(), (pageCount + 63) >>> 6);
         link.control().send(new Messages.Switchover(finalRound, true, words, streams.pagesSent())
                 .frame(link.version()));
-        link.await(FrameType.READY, FrameConnection.REPLY_MILLIS, this::cancelledBeforeCommit);
+        link.await(FrameType.READY, readyMillis(), this::cancelledBeforeCommit);
+        switchover.ready();
         long tReady = System.nanoTime();
         record.downtimePhase("device_state", tReady - t);
         PostcopySource pc = new PostcopySource(id, memory, options, paging, streams, limiter, record, wireBytes,
@@ -408,7 +488,13 @@ public final class SourceMigration {
         pc.run(link, running -> {
             record.downtimePhase("target_resume", running - tReady);
             record.downtime(running - pausedNanos);
-        }, lost -> phase = lost ? MigrationPhase.POSTCOPY_PAUSED : MigrationPhase.POSTCOPY);
+            runningOnTarget.complete(null);
+        }, lost -> {
+            phase = lost ? MigrationPhase.POSTCOPY_PAUSED : MigrationPhase.POSTCOPY;
+            if (lost) {
+                runningOnTarget.complete(null);
+            }
+        });
         remaining = 0;
     }
 
@@ -497,6 +583,7 @@ public final class SourceMigration {
     }
 
     private void complete(boolean success, String why) {
+        runningOnTarget.completeExceptionally(new IllegalStateException("migration " + id + " ended: " + why));
         long end = endNanos != 0 ? endNanos : System.nanoTime();
         result.complete(record.report(id, vm.name(), options.strategy(), success, why, end - startNanos,
                 wireBytes.get()));
