@@ -34,6 +34,7 @@ public final class MigrationReceiver implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     private final Thread acceptor;
     private volatile boolean closed;
+    private volatile EncryptionPolicy encryption = EncryptionPolicy.DEFAULT;
 
     /**
      * Starts listening.
@@ -66,6 +67,15 @@ public final class MigrationReceiver implements AutoCloseable {
         this.acceptor = new Thread(this::acceptLoop, "ferry-rx-accept-" + endpoint().getPort());
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /**
+     * Whether connections accepted from now on are encrypted: by default ({@link EncryptionPolicy#DEFAULT}) when
+     * the source is not loopback or asks for it; a source that cannot agree is refused in the handshake.
+     */
+    public MigrationReceiver encryption(EncryptionPolicy policy) {
+        encryption = Objects.requireNonNull(policy, "policy");
+        return this;
     }
 
     /** The bound address sources connect to. */
@@ -132,7 +142,7 @@ public final class MigrationReceiver implements AutoCloseable {
             return;
         }
         try {
-            Handshake.Accepted accepted = Handshake.asTarget(c, secret, maxVersion);
+            Handshake.Accepted accepted = Handshake.asTarget(c, secret, maxVersion, encryption);
             Handshake.Hello hello = accepted.hello();
             String id = hello.migrationId();
             switch (hello.purpose()) {
