@@ -5,6 +5,8 @@ import dev.ferry.host.HostConfig;
 import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.auth.SharedSecret;
 import dev.ferry.machine.image.GuestImages;
+import dev.ferry.migration.EncryptionMode;
+import dev.ferry.migration.EncryptionPolicy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -12,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -41,8 +44,18 @@ public final class HostCommand implements Callable<Integer> {
             description = "Shared secret of the hosts (default: $XDG_CONFIG_HOME/ferry/secret, created on first use).")
     private Path secretFile;
 
+    @Option(names = "--encrypt", paramLabel = "WHEN", defaultValue = "auto",
+            description = "Encrypt migration connections, in and out: always, auto (when the peer is not loopback; "
+                    + "the default) or never.")
+    private String encrypt;
+
+    @Option(names = "--allow-plaintext", description = "With --encrypt never: also migrate unencrypted with hosts "
+            + "that are not loopback (VM memory crosses the network readable to anyone on the path).")
+    private boolean allowPlaintext;
+
     @Override
     public Integer call() throws InterruptedException {
+        EncryptionPolicy encryption = encryption();
         InetSocketAddress control = address("--listen", listen);
         InetSocketAddress migration = migrationListen == null ? null : address("--migration-listen", migrationListen);
         Path file = secretFile != null ? secretFile : SharedSecret.defaultFile();
@@ -59,7 +72,7 @@ public final class HostCommand implements Callable<Integer> {
         FerryHost host;
         try {
             host = FerryHost.start(new HostConfig(hostName, control, migration, secret, GuestImages.ofInstallation(),
-                    line -> log(out, line)));
+                    line -> log(out, line), encryption));
         } catch (BindException e) {
             throw new UserError("cannot listen on " + listen + (migrationListen == null ? "" : " or " + migrationListen)
                     + ": " + e.getMessage());
@@ -79,6 +92,19 @@ public final class HostCommand implements Callable<Integer> {
                 + HostAddress.format(host.migrationEndpoint()) + ", secret " + file);
         stopped.await();
         return 0;
+    }
+
+    private EncryptionPolicy encryption() {
+        EncryptionMode mode;
+        try {
+            mode = EncryptionMode.valueOf(encrypt.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--encrypt: expected always, auto or never, not " + encrypt);
+        }
+        if (allowPlaintext && mode != EncryptionMode.NEVER) {
+            throw new UserError("--allow-plaintext goes with --encrypt never");
+        }
+        return new EncryptionPolicy(mode, allowPlaintext);
     }
 
     private static InetSocketAddress address(String option, String value) {

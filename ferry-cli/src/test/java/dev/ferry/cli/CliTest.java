@@ -98,6 +98,10 @@ class CliTest {
         assertThat(errLines()).hasSize(1);
         assertThat(run("host", "--listen", "nowhere")).isEqualTo(2);
         assertThat(errLines()).singleElement().asString().startsWith("ferry: --listen: 'nowhere' is not an address");
+        assertThat(run("host", "--encrypt", "sometimes")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("ferry: --encrypt: expected always, auto or never, not sometimes");
+        assertThat(run("host", "--allow-plaintext")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("ferry: --allow-plaintext goes with --encrypt never");
     }
 
     @Test

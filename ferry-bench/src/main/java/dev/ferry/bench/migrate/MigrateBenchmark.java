@@ -44,7 +44,8 @@ public final class MigrateBenchmark implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--case", split = ",", description = "Cases to run: idle-1g, idle-1g-postcopy, idle-1g-hybrid, "
-            + "munch-rated, skewed, matrix (default: all but matrix; matrix when a matrix option is given).")
+            + "munch-rated, skewed, idle-1g-encrypted, matrix (default: all but matrix; matrix when a matrix option "
+            + "is given).")
     private List<String> cases;
 
     @Option(names = "--repeat", description = "Runs per case and engine (default: ${DEFAULT-VALUE}).")
@@ -209,18 +210,21 @@ public final class MigrateBenchmark implements Callable<Integer> {
         }
     }
 
-    /** One untimed Ferry migration per strategy, so that the table does not measure the JIT compiling the engine. */
+    /**
+     * One untimed Ferry migration per strategy and encryption policy, so that the table does not measure the JIT
+     * compiling the engine.
+     */
     private void warmUpFerry(FerryMigrationRun ferry, GuestImages installed, List<MigrationCase> cases)
             throws Exception {
         ElfImage idle = installed.load("idle");
         Workload w = Workload.of("idle", "touch=64M sleep=0", 256L << 20);
-        Set<Strategy> done = new LinkedHashSet<>();
+        Set<List<Object>> done = new LinkedHashSet<>();
         for (MigrationCase c : cases) {
             for (MigrationCase.FerryVariant v : c.ferry()) {
                 Strategy s = v.options().strategy();
-                if (done.add(s)) {
+                if (done.add(List.of(s, v.encryption()))) {
                     MigrationCase.FerryVariant plain = new MigrationCase.FerryVariant(v.label(),
-                            MigrationOptions.defaults(s));
+                            MigrationOptions.defaults(s), v.encryption());
                     ferry.run(idle, new MigrationCase("warm-up", w, List.of(plain), null), plain);
                 }
             }
