@@ -1,6 +1,7 @@
 package dev.ferry.host;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.core.JacksonException;
 import dev.ferry.host.api.ApiException;
@@ -45,6 +46,10 @@ class ApiRequestFuzzTest {
         Files.deleteIfExists(images);
     }
 
+    @DictionaryEntries({"{\"name\":\"a\",", "\"image\":\"hello\",", "\"mem\":", "\"args\":[",
+        "\"deterministic\":true", "\"max_instructions\":", "\"balloon\":", "\"to\":", "\"strategy\":",
+        "\"streams\":", "\"bandwidth\":", "\"rate\":", "\"max_downtime_ms\":", "\"delay_hot\":",
+        "\"on_stall\":", "null", "\"128M\"", "\"1e30\"", "-1", "[null]", "{}", "\"precopy\""})
     @FuzzTest(maxDuration = "3s")
     void requests(FuzzedDataProvider data) throws Exception {
         int mode = data.consumeInt(0, 2);
@@ -69,7 +74,7 @@ class ApiRequestFuzzTest {
         FuzzProperty.holds(16L << 20, List.of(JacksonException.class, IllegalArgumentException.class,
                 ApiException.class), () -> {
                     try {
-                        Json.mapper().readValue(body, MigrateRequest.class).toOptions();
+                        Json.readRequest(body, MigrateRequest.class).toOptions();
                     } catch (ApiException e) {
                         if (e.status() >= 500) {
                             throw new AssertionError("status " + e.status() + ": " + e.getMessage(), e);

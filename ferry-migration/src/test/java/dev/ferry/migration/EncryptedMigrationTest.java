@@ -126,7 +126,8 @@ class EncryptedMigrationTest {
         };
     }
 
-    private static Supplier<FrameTap.Rewriter> flip(int purpose, FrameType type, java.util.function.ToIntFunction<byte[]> at) {
+    private static Supplier<FrameTap.Rewriter> flip(int purpose, FrameType type,
+            java.util.function.ToIntFunction<byte[]> at) {
         return at(purpose, type, 3, (f, next) -> {
             byte[] g = f.clone();
             g[at.applyAsInt(g)] ^= 0x10;

@@ -5,6 +5,7 @@ import dev.ferry.bench.measure.LoopbackRate;
 import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.MigrationOptions;
+import dev.ferry.migration.MigrationWarmup;
 import dev.ferry.migration.StallAction;
 import dev.ferry.migration.Strategy;
 import java.io.PrintStream;
@@ -90,8 +91,9 @@ public final class MigrateBenchmark implements Callable<Integer> {
     @Option(names = "--timeout", description = "Seconds before a migration is cancelled (default: ${DEFAULT-VALUE}).")
     private long timeoutSeconds = 60;
 
-    @Option(names = "--jit-warmup", negatable = true, description = "Migrate idle once per strategy on Ferry, "
-            + "untimed, before measuring (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--jit-warmup", negatable = true, description = "Run the warm-up a host runs at start, then "
+            + "migrate idle once per strategy and encryption on Ferry, untimed, before measuring (default: "
+            + "${DEFAULT-VALUE}).")
     private boolean jitWarmup = true;
 
     @Option(names = "--skip-qemu", description = "Measure Ferry only.")
@@ -149,6 +151,7 @@ public final class MigrateBenchmark implements Callable<Integer> {
             printWire(out, wire, selected);
             FerryMigrationRun ferry = new FerryMigrationRun(warmupMillis, timeoutMillis, target, sourceGc);
             if (jitWarmup) {
+                MigrationWarmup.run();
                 warmUpFerry(ferry, installed, selected);
             }
             QemuMigrationRun qemuRun = new QemuMigrationRun(qemu, warmupMillis, timeoutMillis, qemuBandwidth,

@@ -231,7 +231,7 @@ public final class ControlApi {
             case "recover" -> {
                 byte[] body = readBody(ex);
                 RecoverRequest req = body.length == 0 ? new RecoverRequest(null)
-                        : Json.mapper().readValue(body, RecoverRequest.class);
+                        : Json.readRequest(body, RecoverRequest.class);
                 host.recoverMigration(m.id(), req.to());
             }
             default -> throw notFound(ex);
@@ -269,7 +269,7 @@ public final class ControlApi {
         if (body.length == 0) {
             throw ApiException.badRequest("the request needs a JSON body");
         }
-        return Json.mapper().readValue(body, type);
+        return Json.readRequest(body, type);
     }
 
     private static byte[] readBody(HttpExchange ex) throws IOException {

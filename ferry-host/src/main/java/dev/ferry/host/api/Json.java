@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.CharConversionException;
+import java.io.IOException;
 
 /**
  * The JSON conventions of the control API: snake_case names, no null fields; unknown fields in requests are
@@ -28,6 +30,18 @@ public final class Json {
     /** A mapper for reading answers from other Ferry processes, which may be newer and add fields. */
     public static ObjectMapper tolerant() {
         return TOLERANT;
+    }
+
+    /**
+     * Decodes a request body. A body in no encoding JSON allows (Jackson's detection of UTF-16 and UTF-32 fails on
+     * some byte patterns with a plain {@link IOException}) is a 400 like any other malformed JSON.
+     */
+    public static <T> T readRequest(byte[] body, Class<T> type) throws IOException {
+        try {
+            return MAPPER.readValue(body, type);
+        } catch (CharConversionException e) {
+            throw ApiException.badRequest("malformed JSON: " + e.getMessage());
+        }
     }
 
     /** The shared, thread-safe mapper. */

@@ -13,9 +13,12 @@ import dev.ferry.machine.state.MachineStateFile;
 import dev.ferry.machine.state.RecordCodec;
 import dev.ferry.machine.state.StateFormatException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -40,14 +43,28 @@ class StateFileFuzzTest {
         Files.deleteIfExists(file);
     }
 
+    /**
+     * A state file around {@code body}: magic, {@code version}, the total length and the CRC32C trailer all right,
+     * so that the fuzzer reaches the structure behind the checksum.
+     */
+    private static byte[] wellFramed(int version, byte[] body) {
+        ByteBuffer b = ByteBuffer.allocate(7 + 1 + 8 + body.length + 4);
+        b.put("FERRYST".getBytes(StandardCharsets.US_ASCII)).put((byte) version).putLong(b.capacity()).put(body);
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue());
+        return b.array();
+    }
+
     @FuzzTest(maxDuration = "3s")
     void stateFileOrRecord(FuzzedDataProvider data) throws Exception {
-        boolean asFile = data.consumeBoolean();
+        int mode = data.consumeInt(0, 2);
+        int version = data.consumeInt(MachineStateFile.OLDEST_READABLE_VERSION, MachineStateFile.FORMAT_VERSION);
         Class<? extends Record> type = RECORDS.get(data.consumeInt(0, RECORDS.size() - 1));
         byte[] bytes = data.consumeRemainingAsBytes();
         FuzzProperty.holds(64L << 20, List.of(StateFormatException.class, IOException.class), () -> {
-            if (asFile) {
-                Files.write(file, bytes);
+            if (mode < 2) {
+                Files.write(file, mode == 0 ? bytes : wellFramed(version, bytes));
                 MachineStateFile.read(file).stateHash();
             } else {
                 RecordCodec.decode(bytes, type);

@@ -427,7 +427,8 @@ public final class SourceMigration {
             Frame[] reply = new Frame[1];
             try {
                 SourceLink l = SourceLink.open(address, secret, encryption, protocolVersion, id,
-                        Handshake.Purpose.RECOVER, null, FrameType.RECOVER_STATE, options.streams(), pageCount, wireBytes, reply);
+                        Handshake.Purpose.RECOVER, null, FrameType.RECOVER_STATE, options.streams(), pageCount,
+                        wireBytes, reply);
                 BitSet missing = BitSet.valueOf(Messages.bitmap(reply[0].reader(), pageCount));
                 link = l;
                 return new PostcopySource.Recovery(l, missing);

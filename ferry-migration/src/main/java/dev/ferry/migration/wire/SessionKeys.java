@@ -40,7 +40,10 @@ public record SessionKeys(byte[] sourceToTarget, byte[] targetToSource) {
         return mac.doFinal(ikm);
     }
 
-    /** HKDF-Expand: the first {@code length} bytes of {@code T(1) | T(2) | ...}, {@code T(i) = HMAC(prk, T(i-1) | info | i)}. */
+    /**
+     * HKDF-Expand: the first {@code length} bytes of {@code T(1) | T(2) | ...}, where
+     * {@code T(i) = HMAC(prk, T(i-1) | info | i)}.
+     */
     static byte[] expand(byte[] prk, byte[] info, int length) {
         if (length < 0 || length > 255 * HASH) {
             throw new IllegalArgumentException("HKDF-Expand cannot give " + length + " bytes");

@@ -42,7 +42,8 @@ class PageApplierFuzzTest {
         if (postcopy) {
             memory.markNotPresent(new long[] {absent});
         }
-        ByteBuffer b = direct ? ByteBuffer.allocateDirect(payload.length).put(payload).flip() : ByteBuffer.wrap(payload);
+        ByteBuffer b = direct ? ByteBuffer.allocateDirect(payload.length).put(payload).flip()
+                : ByteBuffer.wrap(payload);
         FuzzProperty.holds(1L << 20, List.of(ProtocolException.class), () -> applier.apply(b, postcopy, page -> {
             if (page < 0 || page >= PAGES) {
                 throw new AssertionError("installed page " + page + " outside RAM");

@@ -37,11 +37,31 @@ class FrameDecoderFuzzTest {
         server.close();
     }
 
+    /**
+     * Frames whose type, flags, length and payload come from the fuzzer but whose CRC is right, so that the checks
+     * behind the checksum are reached too.
+     */
+    private static byte[] checksummed(FuzzedDataProvider data) {
+        ByteBuffer out = ByteBuffer.allocate(8192);
+        while (data.remainingBytes() > 4 && out.remaining() > 2048) {
+            byte[] payload = data.consumeBytes(data.consumeInt(0, 1024));
+            byte[] f = FrameCodec.encode(new Frame(FrameType.ERROR, payload));
+            f[2] = data.consumeByte();
+            f[3] = data.consumeBoolean() ? 0 : data.consumeByte();
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(f, 0, 8);
+            crc.update(f, FrameCodec.HEADER, payload.length);
+            FrameCodec.putInt(f, 8, (int) crc.getValue());
+            out.put(f);
+        }
+        return java.util.Arrays.copyOf(out.array(), out.position());
+    }
+
     @FuzzTest(maxDuration = "3s")
     void frames(FuzzedDataProvider data) throws Exception {
         int mode = data.consumeInt(0, 3);
         int sealedFrames = data.consumeInt(0, 3);
-        byte[] bytes = data.consumeRemainingAsBytes();
+        byte[] bytes = data.consumeBoolean() ? data.consumeRemainingAsBytes() : checksummed(data);
         FuzzProperty.holds(16L << 20, List.of(ProtocolException.class, EOFException.class), () -> {
             if (mode == 0) {
                 FrameCodec.decode(bytes);
