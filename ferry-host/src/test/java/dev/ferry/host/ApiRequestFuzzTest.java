@@ -52,6 +52,7 @@ class ApiRequestFuzzTest {
         "\"on_stall\":", "null", "\"128M\"", "\"1e30\"", "-1", "[null]", "{}", "\"precopy\""})
     @FuzzTest(maxDuration = "3s")
     void requests(FuzzedDataProvider data) throws Exception {
+        FuzzProperty.allowLoopbackConnections();
         int mode = data.consumeInt(0, 2);
         String method = METHODS.get(data.consumeInt(0, METHODS.size() - 1));
         String path = mode == 2 ? "/v1/" + data.consumeString(40) : PATHS.get(data.consumeInt(0, PATHS.size() - 1));

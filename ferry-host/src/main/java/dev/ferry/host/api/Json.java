@@ -33,15 +33,21 @@ public final class Json {
     }
 
     /**
-     * Decodes a request body. A body in no encoding JSON allows (Jackson's detection of UTF-16 and UTF-32 fails on
-     * some byte patterns with a plain {@link IOException}) is a 400 like any other malformed JSON.
+     * Decodes a request body into an object, never {@code null}. A body in no encoding JSON allows (Jackson's
+     * detection of UTF-16 and UTF-32 fails on some byte patterns with a plain {@link IOException}) and the JSON
+     * value {@code null} are 400s like any other malformed request.
      */
     public static <T> T readRequest(byte[] body, Class<T> type) throws IOException {
+        T value;
         try {
-            return MAPPER.readValue(body, type);
+            value = MAPPER.readValue(body, type);
         } catch (CharConversionException e) {
             throw ApiException.badRequest("malformed JSON: " + e.getMessage());
         }
+        if (value == null) {
+            throw ApiException.badRequest("the request body must be a JSON object, not null");
+        }
+        return value;
     }
 
     /** The shared, thread-safe mapper. */

@@ -59,6 +59,7 @@ class FrameDecoderFuzzTest {
 
     @FuzzTest(maxDuration = "3s")
     void frames(FuzzedDataProvider data) throws Exception {
+        FuzzProperty.allowLoopbackConnections();
         int mode = data.consumeInt(0, 3);
         int sealedFrames = data.consumeInt(0, 3);
         byte[] bytes = data.consumeBoolean() ? data.consumeRemainingAsBytes() : checksummed(data);

@@ -48,6 +48,7 @@ class HandshakeFuzzTest {
 
     @FuzzTest(maxDuration = "3s")
     void targetSide(FuzzedDataProvider data) throws Exception {
+        FuzzProperty.allowLoopbackConnections();
         EncryptionPolicy policy = POLICIES.get(data.consumeInt(0, POLICIES.size() - 1));
         int maxVersion = data.consumeInt(Handshake.MIN_VERSION, Handshake.VERSION);
         boolean helloMagic = data.consumeBoolean();
