@@ -234,8 +234,12 @@ public final class IncomingMigration {
             state = State.DONE;
         }
         runner.resume();
-        c.send(stats().frame(FrameType.RUNNING));
-        handler.arrived(vm, runner);
+        try {
+            c.send(stats().frame(FrameType.RUNNING));
+        } finally {
+            // the VM runs here from COMMIT on: the host hears so even when RUNNING cannot reach the source
+            handler.arrived(vm, runner);
+        }
         if (sw.postcopy()) {
             checkComplete();
         }
