@@ -2,12 +2,14 @@ package dev.ferry.cli;
 
 import dev.ferry.host.FerryHost;
 import dev.ferry.host.HostConfig;
+import dev.ferry.host.api.ControlSettings;
 import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.api.MigrateRequest;
 import dev.ferry.host.api.MigrationStarted;
 import dev.ferry.host.api.ReportView;
 import dev.ferry.host.api.VmInfo;
+import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.auth.SharedSecret;
 import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.VirtMachine;
@@ -77,9 +79,10 @@ public final class DemoCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("ferry-demo");
         byte[] secret = SharedSecret.loadOrCreate(dir.resolve("secret"));
         step("Live migration: two hosts on loopback, one shared secret (" + dir.resolve("secret") + ")");
-        try (FerryHost a = startHost("A", images, secret); FerryHost b = startHost("B", images, secret)) {
-            HostClient hostA = new HostClient(HostAddress.format(a.controlAddress()));
-            HostClient hostB = new HostClient(HostAddress.format(b.controlAddress()));
+        ApiToken token = ApiToken.random();
+        try (FerryHost a = startHost("A", images, secret, token); FerryHost b = startHost("B", images, secret, token)) {
+            HostClient hostA = new HostClient(HostAddress.format(a.controlAddress()), TokenFile.of(token));
+            HostClient hostB = new HostClient(HostAddress.format(b.controlAddress()), TokenFile.of(token));
             out.printf("   host A: control API %s, migration endpoint %s%n", hostA.address(),
                     HostAddress.format(a.migrationEndpoint()));
             out.printf("   host B: control API %s, migration endpoint %s%n", hostB.address(),
@@ -115,13 +118,13 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private FerryHost startHost(String name, GuestImages images, byte[] secret) throws IOException {
+    private FerryHost startHost(String name, GuestImages images, byte[] secret, ApiToken token) throws IOException {
         return FerryHost.start(new HostConfig(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null,
                 secret, images, line -> {
                     synchronized (out) {
                         out.println("   [host " + name + "] " + line);
                     }
-                }));
+                }, ControlSettings.of(token)));
     }
 
     /** Runs one migration and follows it to its report. */

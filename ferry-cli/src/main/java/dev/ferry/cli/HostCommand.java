@@ -2,8 +2,11 @@ package dev.ferry.cli;
 
 import dev.ferry.host.FerryHost;
 import dev.ferry.host.HostConfig;
+import dev.ferry.host.api.ControlSettings;
 import dev.ferry.host.api.HostAddress;
+import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.auth.SharedSecret;
+import dev.ferry.host.auth.TlsKeyStore;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.EncryptionMode;
 import dev.ferry.migration.EncryptionPolicy;
@@ -11,7 +14,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -24,7 +30,8 @@ import picocli.CommandLine.Option;
 @Command(name = "host", mixinStandardHelpOptions = true,
         description = {"Run a Ferry host in the foreground: it runs VMs, serves the control API and receives "
                 + "migrating VMs. Logs one line per event; SIGTERM or Ctrl-C stops it and its VMs.",
-                "The control API is unauthenticated: keep it on loopback (the default)."})
+                "Every control API request must carry the token in --token-file, which only this user can read. "
+                + "Off loopback the API is served only over TLS (--tls-keystore, --tls-password-file)."})
 public final class HostCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -33,7 +40,7 @@ public final class HostCommand implements Callable<Integer> {
     private String name;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = HostOption.DEFAULT,
-            description = "Control API address (default: ${DEFAULT-VALUE}; unauthenticated, keep it on loopback).")
+            description = "Control API address (default: ${DEFAULT-VALUE}; a non-loopback address needs TLS).")
     private String listen;
 
     @Option(names = "--migration-listen", paramLabel = "HOST:PORT",
@@ -43,6 +50,32 @@ public final class HostCommand implements Callable<Integer> {
     @Option(names = "--secret-file", paramLabel = "FILE",
             description = "Shared secret of the hosts (default: $XDG_CONFIG_HOME/ferry/secret, created on first use).")
     private Path secretFile;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "Control API token (default: $XDG_CONFIG_HOME/ferry/token, created on first use).")
+    private Path tokenFile;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+            description = "PKCS#12 key store with the host's TLS key and certificate: serve the API over HTTPS.")
+    private Path tlsKeyStore;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE",
+            description = "File (mode 0600) whose first line is the key store's password.")
+    private Path tlsPasswordFile;
+
+    @Option(names = "--image-dir", paramLabel = "DIR",
+            description = "The only directory the host boots images from, besides uploads (default: the built-in "
+                    + "images).")
+    private Path imageDir;
+
+    @Option(names = "--max-image-size", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Largest image clients may upload (default: 256M).")
+    private Long maxImageSize;
+
+    @Option(names = "--request-timeout", paramLabel = "SECONDS",
+            description = "Seconds a client has to send a request's line and headers (default: 10); the body gets "
+                    + "as long again plus a second per MiB.")
+    private Integer requestTimeout;
 
     @Option(names = "--encrypt", paramLabel = "WHEN", defaultValue = "auto",
             description = "Encrypt migration connections, in and out: always, auto (when the peer is not loopback; "
@@ -58,21 +91,53 @@ public final class HostCommand implements Callable<Integer> {
         EncryptionPolicy encryption = encryption();
         InetSocketAddress control = address("--listen", listen);
         InetSocketAddress migration = migrationListen == null ? null : address("--migration-listen", migrationListen);
-        Path file = secretFile != null ? secretFile : SharedSecret.defaultFile();
-        byte[] secret;
-        try {
-            secret = SharedSecret.loadOrCreate(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new UserError("--secret-file: " + file + ": no such file");
-        } catch (IOException e) {
-            throw new UserError("secret file " + file + ": " + e.getMessage());
+        if ((tlsKeyStore == null) != (tlsPasswordFile == null)) {
+            throw new UserError("--tls-keystore and --tls-password-file go together");
+        }
+        if (tlsKeyStore == null && !control.getAddress().isLoopbackAddress()) {
+            throw new UserError("--listen: " + listen + " is not a loopback address: remote access to the control "
+                    + "API needs TLS (--tls-keystore FILE --tls-password-file FILE)");
+        }
+        Path secretPath = secretFile != null ? secretFile : SharedSecret.defaultFile();
+        byte[] secret = load("--secret-file", "secret file", secretPath, () -> SharedSecret.loadOrCreate(secretPath));
+        Path tokenPath = tokenFile != null ? tokenFile : ApiToken.defaultFile();
+        ApiToken token = load("--token-file", "token file", tokenPath, () -> ApiToken.loadOrCreate(tokenPath));
+        ControlSettings settings = ControlSettings.of(token);
+        if (tlsKeyStore != null) {
+            settings = settings.withTls(load("--tls-keystore", "TLS key store", tlsKeyStore,
+                    () -> TlsKeyStore.serverContext(tlsKeyStore, tlsPasswordFile)));
+        }
+        if (maxImageSize != null) {
+            if (maxImageSize < 1) {
+                throw new UserError("--max-image-size must be positive");
+            }
+            settings = settings.withMaxImageBytes(maxImageSize);
+        }
+        if (requestTimeout != null) {
+            if (requestTimeout < 1) {
+                throw new UserError("--request-timeout must be at least 1 second");
+            }
+            settings = settings.withLimits(settings.limits().withHeadTimeout(Duration.ofSeconds(requestTimeout)));
+        }
+        GuestImages images = GuestImages.ofInstallation();
+        if (imageDir != null) {
+            if (!Files.isDirectory(imageDir)) {
+                throw new UserError("--image-dir: " + imageDir + " is not a directory");
+            }
+            images = new GuestImages(imageDir);
         }
         PrintStream out = System.out;
         String hostName = name != null ? name : HostAddress.format(control);
+        HostConfig config;
+        try {
+            config = new HostConfig(hostName, control, migration, secret, images, line -> log(out, line), settings)
+                    .withEncryption(encryption);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--listen: " + e.getMessage());
+        }
         FerryHost host;
         try {
-            host = FerryHost.start(new HostConfig(hostName, control, migration, secret, GuestImages.ofInstallation(),
-                    line -> log(out, line), encryption));
+            host = FerryHost.start(config);
         } catch (BindException e) {
             throw new UserError("cannot listen on " + listen + (migrationListen == null ? "" : " or " + migrationListen)
                     + ": " + e.getMessage());
@@ -87,11 +152,27 @@ public final class HostCommand implements Callable<Integer> {
             stopped.countDown();
         }, "ferry-host-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        log(out, "host " + hostName + " (Ferry " + FerryHost.VERSION + "): control API http://"
-                + HostAddress.format(host.controlAddress()) + ", migration endpoint "
-                + HostAddress.format(host.migrationEndpoint()) + ", secret " + file);
+        log(out, "host " + hostName + " (Ferry " + FerryHost.VERSION + "): control API "
+                + (settings.tls() != null ? "https://" : "http://") + HostAddress.format(host.controlAddress())
+                + ", migration endpoint " + HostAddress.format(host.migrationEndpoint()) + ", secret " + secretPath
+                + ", token " + tokenPath);
         stopped.await();
         return 0;
+    }
+
+    /** Something read from a file at start-up. */
+    private interface FileLoader<T> {
+        T load() throws IOException;
+    }
+
+    private static <T> T load(String option, String what, Path file, FileLoader<T> loader) {
+        try {
+            return loader.load();
+        } catch (NoSuchFileException e) {
+            throw new UserError(option + ": " + file + ": no such file");
+        } catch (IOException e) {
+            throw new UserError(what + " " + e.getMessage());
+        }
     }
 
     private EncryptionPolicy encryption() {

@@ -13,6 +13,7 @@ import dev.ferry.migration.Strategy;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,6 +44,10 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--to", paramLabel = "HOST:PORT", description = "Target host's control API.")
     private String to;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "The source host's API token (default: $XDG_CONFIG_HOME/ferry/token, which hosts create).")
+    private Path tokenFile;
 
     @Option(names = "--strategy", paramLabel = "S", defaultValue = "precopy",
             description = "precopy, postcopy, hybrid, stopcopy or demand (default: ${DEFAULT-VALUE}). A demand "
@@ -134,7 +139,7 @@ public final class MigrateCommand implements Callable<Integer> {
         if (actions > 1) {
             throw new UserError("--status, --cancel, --recover and --push-rest exclude each other");
         }
-        HostClient source = new HostClient(from);
+        HostClient source = new HostClient(from, TokenFile.of(tokenFile));
         PrintStream out = System.out;
         if (status != null) {
             requireNoName("--status");
@@ -174,7 +179,7 @@ public final class MigrateCommand implements Callable<Integer> {
         if (to == null) {
             throw new UserError("--to: give the target host's control API address (HOST:PORT)");
         }
-        new HostClient(to);
+        new HostClient(to, source.token());
         MigrateRequest request = request();
         MigrationStarted started = HostClient.convert(source.post(VmCommand.path(name) + "/migrate", request),
                 MigrationStarted.class);

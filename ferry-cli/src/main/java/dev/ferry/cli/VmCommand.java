@@ -4,12 +4,18 @@ import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.StateHashResponse;
 import dev.ferry.host.api.VmInfo;
 import dev.ferry.host.api.VmList;
+import dev.ferry.machine.board.MachineConfig;
+import dev.ferry.machine.image.ElfImage;
+import dev.ferry.machine.image.ImageFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +57,8 @@ public final class VmCommand implements Runnable {
         private String name;
 
         @Option(names = "--image", required = true, paramLabel = "NAME|PATH",
-                description = "Built-in image (see 'ferry images') or path of an rv64 ELF on the host.")
+                description = "Built-in image (see 'ferry images'), or an rv64 ELF file: one you can read is "
+                        + "uploaded to the host, any other path names a file in the host's image directory.")
         private String image;
 
         @Option(names = "--mem", paramLabel = "SIZE", converter = SizeConverter.class,
@@ -81,12 +88,36 @@ public final class VmCommand implements Runnable {
             if (maxInstructions != null && maxInstructions < 0) {
                 throw new UserError("--max-instructions must not be negative");
             }
-            VmInfo vm = HostClient.convert(host.client().post("/v1/vms", new CreateVmRequest(name, image,
+            HostClient client = host.client();
+            String hostImage = hostImage(client);
+            VmInfo vm = HostClient.convert(client.post("/v1/vms", new CreateVmRequest(name, hostImage,
                     mem == null ? null : Long.toString(mem), deterministic ? Boolean.TRUE : null, maxInstructions,
                     params, balloon ? Boolean.TRUE : null)), VmInfo.class);
             System.out.printf("created VM %s on %s: %s, %d MiB%s, %s%n", vm.name(), host.host, vm.image(),
                     vm.ramBytes() >> 20, vm.deterministic() ? ", deterministic" : "", vm.state());
             return 0;
+        }
+
+        /**
+         * What to ask the host to boot: a file the user can name here is checked here and uploaded (the host reads
+         * no one's files); anything else goes to the host as a built-in name or a file in its image directory.
+         */
+        private String hostImage(HostClient client) {
+            Path local;
+            try {
+                local = Path.of(image);
+            } catch (InvalidPathException e) {
+                return image;
+            }
+            if (!Files.isRegularFile(local)) {
+                return image;
+            }
+            try {
+                ElfImage.read(local, mem == null ? MachineConfig.DEFAULT_RAM : mem);
+            } catch (ImageFormatException e) {
+                throw new UserError(e.getMessage());
+            }
+            return client.uploadImage(local);
         }
     }
 
@@ -101,10 +132,10 @@ public final class VmCommand implements Runnable {
         public Integer call() {
             VmList list = host.client().get("/v1/vms", VmList.class);
             PrintStream out = System.out;
-            out.printf("%-16s %-14s %-14s %9s %16s %10s  %s%n", "NAME", "STATE", "IMAGE", "RAM", "INSTRUCTIONS",
+            out.printf("%-16s %-14s %-22s %9s %16s %10s  %s%n", "NAME", "STATE", "IMAGE", "RAM", "INSTRUCTIONS",
                     "UPTIME", "MIGRATION");
             for (VmInfo vm : list.vms()) {
-                out.printf(Locale.ROOT, "%-16s %-14s %-14s %5d MiB %,16d %9.1fs  %s%n", vm.name(), vm.state(),
+                out.printf(Locale.ROOT, "%-16s %-14s %-22s %5d MiB %,16d %9.1fs  %s%n", vm.name(), vm.state(),
                         vm.image(), vm.ramBytes() >> 20, vm.instructions(), vm.uptimeMs() / 1000.0,
                         vm.migration() == null ? "-" : vm.migration());
             }

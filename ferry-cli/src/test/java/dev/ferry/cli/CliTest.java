@@ -8,17 +8,24 @@ import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.api.Json;
 import dev.ferry.host.api.ReportView;
 import dev.ferry.host.api.RoundView;
+import dev.ferry.host.auth.SharedSecret;
 import dev.ferry.machine.board.GuestFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CliTest {
 
@@ -44,7 +51,7 @@ class CliTest {
     private int run(String... args) {
         out.reset();
         err.reset();
-        return Main.commandLine().execute(args);
+        return Main.commandLine().execute(TestToken.withToken(args));
     }
 
     private String out() {
@@ -58,7 +65,7 @@ class CliTest {
 
     private static FerryHost host(String name) throws Exception {
         return FerryHost.start(new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, new byte[32],
-                GuestFixtures.images(), new CopyOnWriteArrayList<String>()::add));
+                GuestFixtures.images(), new CopyOnWriteArrayList<String>()::add, TestToken.settings()));
     }
 
     @Test
@@ -133,6 +140,60 @@ class CliTest {
             assertThat(run("vm", "stop", "--host", h, "web1")).isEqualTo(0);
             assertThat(run("vm", "info", "--host", h, "web1")).isEqualTo(2);
             assertThat(errLines()).containsExactly("ferry: no VM named 'web1' on host A");
+        }
+    }
+
+    @Test
+    void theControlApiStaysOnLoopbackWithoutTls() {
+        assertThat(run("host", "--listen", "0.0.0.0:7101")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("ferry: --listen: 0.0.0.0:7101 is not a loopback address: remote access "
+                + "to the control API needs TLS (--tls-keystore FILE --tls-password-file FILE)");
+        assertThat(run("host", "--tls-keystore", "x.p12")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("ferry: --tls-keystore and --tls-password-file go together");
+    }
+
+    @Test
+    void weakOrExposedSecretAndTokenFilesAreRefused(@TempDir Path dir) throws Exception {
+        Path zeros = Files.writeString(dir.resolve("zeros"), "0".repeat(32) + "\n");
+        Files.setPosixFilePermissions(zeros, PosixFilePermissions.fromString("rw-------"));
+        assertThat(run("host", "--secret-file", zeros.toString())).isEqualTo(2);
+        assertThat(errLines()).singleElement().asString()
+                .startsWith("ferry: secret file " + zeros + ": not a random secret (only 1 distinct digits)");
+
+        Path exposed = Files.writeString(dir.resolve("exposed"), HexFormat.of().formatHex(
+                new SecureRandom().generateSeed(32)) + "\n");
+        Files.setPosixFilePermissions(exposed, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(run("host", "--secret-file", exposed.toString())).isEqualTo(2);
+        assertThat(errLines()).containsExactly("ferry: secret file " + exposed + " may be read or changed by other "
+                + "users (mode rw-r--r--); run 'chmod 600 " + exposed + "'");
+
+        Path secret = dir.resolve("secret");
+        SharedSecret.loadOrCreate(secret);
+        assertThat(run("host", "--secret-file", secret.toString(), "--token-file", exposed.toString())).isEqualTo(2);
+        assertThat(errLines()).singleElement().asString().startsWith("ferry: token file " + exposed + " may be read");
+    }
+
+    @Test
+    void aLocalImageIsUploadedAndAMissingTokenIsExplained(@TempDir Path dir) throws Exception {
+        Path mine = Files.copy(GuestFixtures.images().buildDir().resolve("hello.elf"), dir.resolve("mine.elf"));
+        Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("rw-------"));
+        Path notElf = Files.writeString(dir.resolve("notes.elf"), "text");
+        try (FerryHost host = host("A")) {
+            String h = HostAddress.format(host.controlAddress());
+            assertThat(run("vm", "create", "--host", h, "--name", "mine", "--image", mine.toString())).isEqualTo(0);
+            assertThat(out()).matches("created VM mine on .*: mine\\.elf@[0-9a-f]{12}, 128 MiB, .*\\R");
+            assertThat(run("vm", "create", "--host", h, "--name", "bad", "--image", notElf.toString())).isEqualTo(2);
+            assertThat(errLines()).containsExactly("ferry: " + notElf + ": not an ELF file");
+            assertThat(host.images().uploaded()).hasSize(1);
+
+            out.reset();
+            err.reset();
+            Path missing = dir.resolve("no-token");
+            assertThat(Main.commandLine().execute("vm", "list", "--host", h, "--token-file", missing.toString()))
+                    .isEqualTo(2);
+            assertThat(errLines()).containsExactly("ferry: host " + h + " refused the API token: " + missing
+                    + " does not exist (a host creates it for the user who runs the host: run ferry as that user, or "
+                    + "give --token-file)");
         }
     }
 

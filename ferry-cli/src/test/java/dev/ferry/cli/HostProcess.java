@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.host.api.Json;
+import dev.ferry.host.auth.ApiToken;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,37 +40,52 @@ import java.util.regex.Pattern;
  */
 final class HostProcess implements AutoCloseable {
 
-    private static final Pattern STARTED = Pattern.compile("control API http://(\\S+), migration endpoint (\\S+),");
+    private static final Pattern STARTED = Pattern.compile("control API https?://(\\S+), migration endpoint (\\S+),");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final Process process;
+    private final Path tokenFile;
+    private final ApiToken token;
     private final List<String> log = new ArrayList<>();
     private final CompletableFuture<Matcher> started = new CompletableFuture<>();
     private String control;
     private String migrationEndpoint;
 
-    private HostProcess(String name, Process process) {
+    private HostProcess(String name, Process process, Path tokenFile) throws IOException {
         this.name = name;
         this.process = process;
+        this.tokenFile = tokenFile;
+        this.token = ApiToken.loadOrCreate(tokenFile);
         Thread reader = new Thread(this::readLog, "host-log-" + name);
         reader.setDaemon(true);
         reader.start();
     }
 
-    /** Starts host {@code name} on loopback (ports picked by the OS) with the secret in {@code secretFile}. */
-    static HostProcess start(String name, Path secretFile) {
+    /**
+     * Starts host {@code name} on loopback (ports picked by the OS, unless {@code options} say {@code --listen})
+     * with the secret in {@code secretFile}, the API token in the file {@code token} beside it (created if need be,
+     * so the hosts of one test share it) and further {@code options} of {@code ferry host}.
+     */
+    static HostProcess start(String name, Path secretFile, String... options) {
+        Path tokenFile = secretFile.resolveSibling("token");
         String home = System.getProperty("ferry.home", ".");
         String javaBin = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("java.class.path");
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx512m", "-XX:+UseSerialGC",
+        List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx512m", "-XX:+UseSerialGC",
                 "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                "-Dferry.home=" + home, "dev.ferry.cli.Main", "host", "--name", name, "--listen", "127.0.0.1:0",
-                "--secret-file", secretFile.toString()).redirectErrorStream(true);
+                "-Dferry.home=" + home, "dev.ferry.cli.Main", "host", "--name", name,
+                "--secret-file", secretFile.toString(), "--token-file", tokenFile.toString()));
+        command.addAll(List.of(options));
+        if (!command.contains("--listen")) {
+            command.addAll(List.of("--listen", "127.0.0.1:0"));
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         HostProcess host;
         try {
-            host = new HostProcess(name, pb.start());
+            ApiToken.loadOrCreate(tokenFile);
+            host = new HostProcess(name, pb.start(), tokenFile);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -83,11 +100,23 @@ final class HostProcess implements AutoCloseable {
         }
     }
 
-    /** Writes a fresh random secret file (64 hex digits, as hosts create them). */
+    /** Writes a fresh random secret file (64 hex digits, mode 0600, as hosts create them). */
     static Path secretFile(Path dir, String fileName) throws IOException {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        return Files.writeString(dir.resolve(fileName), HexFormat.of().formatHex(secret) + "\n");
+        Path file = Files.createFile(dir.resolve(fileName),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        return Files.writeString(file, HexFormat.of().formatHex(secret) + "\n");
+    }
+
+    /** The API token file the host was started with. */
+    Path tokenFile() {
+        return tokenFile;
+    }
+
+    /** The process id of the host. */
+    long pid() {
+        return process.pid();
     }
 
     private void readLog() {
@@ -150,7 +179,8 @@ final class HostProcess implements AutoCloseable {
 
     /** GET {@code path}; the answer must come within {@code timeout}. */
     Answer get(String path, Duration timeout) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(path)).timeout(timeout).GET().build());
+        return send(HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Authorization", token.authorization())
+                .GET().build());
     }
 
     /** GET {@code path}, which must answer 200. */
@@ -161,7 +191,7 @@ final class HostProcess implements AutoCloseable {
     /** POST a JSON body to {@code path}. */
     Answer post(String path, String json) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", token.authorization())
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 

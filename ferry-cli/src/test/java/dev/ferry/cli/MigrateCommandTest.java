@@ -50,13 +50,13 @@ class MigrateCommandTest {
 
     private static FerryHost host(String name) throws Exception {
         return FerryHost.start(new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, new byte[32],
-                GuestFixtures.images(), new CopyOnWriteArrayList<String>()::add));
+                GuestFixtures.images(), new CopyOnWriteArrayList<String>()::add, TestToken.settings()));
     }
 
     private int run(String... args) {
         out.reset();
         err.reset();
-        return Main.commandLine().execute(args);
+        return Main.commandLine().execute(TestToken.withToken(args));
     }
 
     @Test
@@ -103,11 +103,11 @@ class MigrateCommandTest {
         assertThat(run("vm", "create", "--host", ha, "--name", "web1", "--image", "munch", "--mem", "64M",
                 "wss=16M", "rate=max")).isZero();
         long touched = System.nanoTime() + 30_000_000_000L;
-        while (new HostClient(ha).get("/v1/vms/web1").path("memory_used_bytes").asLong() < (8L << 20)) {
+        while (new HostClient(ha, TokenFile.of(TestToken.TOKEN)).get("/v1/vms/web1").path("memory_used_bytes").asLong() < (8L << 20)) {
             assertThat(System.nanoTime()).as("the guest touches its memory").isLessThan(touched);
             Thread.sleep(20);
         }
-        JsonNode started = Json.mapper().valueToTree(new HostClient(ha).post("/v1/vms/web1/migrate",
+        JsonNode started = Json.mapper().valueToTree(new HostClient(ha, TokenFile.of(TestToken.TOKEN)).post("/v1/vms/web1/migrate",
                 Map.of("to", hb, "bandwidth", "10M", "zero_pages", false)));
         String id = started.path("id").asText();
         assertThat(run("migrate", "--cancel", id, "--from", ha)).as(err.toString(StandardCharsets.UTF_8)).isZero();
@@ -130,11 +130,11 @@ class MigrateCommandTest {
     void pushRestFinishesADemandMigration() throws Exception {
         assertThat(run("vm", "create", "--host", ha, "--name", "web1", "--image", "idle", "touch=2M",
                 "sleep=0")).isZero();
-        JsonNode started = Json.mapper().valueToTree(new HostClient(ha).post("/v1/vms/web1/migrate",
+        JsonNode started = Json.mapper().valueToTree(new HostClient(ha, TokenFile.of(TestToken.TOKEN)).post("/v1/vms/web1/migrate",
                 Map.of("to", hb, "strategy", "demand")));
         String id = started.path("id").asText();
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!new HostClient(ha).get("/v1/migrations/" + id).path("phase").asText().equals("postcopy")) {
+        while (!new HostClient(ha, TokenFile.of(TestToken.TOKEN)).get("/v1/migrations/" + id).path("phase").asText().equals("postcopy")) {
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(20);
         }

@@ -34,7 +34,8 @@ class WrongSecretProcessTest extends TwoHostProcesses {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            status = Main.commandLine().execute("migrate", "w1", "--from", a.control(), "--to", b.control(), "--json");
+            status = Main.commandLine().execute("migrate", "w1", "--from", a.control(), "--to", b.control(), "--json",
+                    "--token-file", a.tokenFile().toString());
         } finally {
             System.setOut(realOut);
             System.setErr(realErr);

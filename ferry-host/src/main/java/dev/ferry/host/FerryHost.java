@@ -1,15 +1,16 @@
 package dev.ferry.host;
 
-import com.fasterxml.jackson.core.JacksonException;
 import dev.ferry.host.api.ApiException;
 import dev.ferry.host.api.ControlApi;
 import dev.ferry.host.api.CreateVmRequest;
+import dev.ferry.host.api.ErrorCode;
 import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.api.HostInfo;
-import dev.ferry.host.api.Json;
 import dev.ferry.host.api.MigrateRequest;
+import dev.ferry.host.api.PeerHosts;
 import dev.ferry.host.api.Quantities;
 import dev.ferry.host.api.VmInfo;
+import dev.ferry.host.image.HostImages;
 import dev.ferry.host.migration.IncomingVms;
 import dev.ferry.host.migration.OutgoingMigration;
 import dev.ferry.host.migration.OutgoingMigrations;
@@ -29,13 +30,7 @@ import dev.ferry.migration.MigrationReport;
 import dev.ferry.migration.MigrationSource;
 import dev.ferry.migration.Strategy;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -67,19 +62,23 @@ public final class FerryHost implements AutoCloseable {
     private final VmRegistry registry = new VmRegistry();
     private final OutgoingMigrations migrations = new OutgoingMigrations();
     private final AtomicLong migrationSeq = new AtomicLong();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final PeerHosts peers;
+    private HostImages images;
     private ControlApi api;
     private MigrationReceiver receiver;
 
     private FerryHost(HostConfig config) {
         this.config = config;
+        this.peers = new PeerHosts(config.control().token());
     }
 
     /** Starts a host: binds the control API and the migration endpoint. */
     public static FerryHost start(HostConfig config) throws IOException {
         FerryHost host = new FerryHost(config);
         try {
-            host.api = ControlApi.start(host, config.listen());
+            host.images = HostImages.open(config.images(), config.control().maxImageBytes(),
+                    config.control().maxUploads());
+            host.api = ControlApi.start(host, config);
             InetSocketAddress migrationListen = config.migrationListen() != null ? config.migrationListen()
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
             host.receiver = new MigrationReceiver(migrationListen, config.secret(),
@@ -114,6 +113,11 @@ public final class FerryHost implements AutoCloseable {
     /** The VMs this host runs. */
     public VmRegistry vms() {
         return registry;
+    }
+
+    /** The images this host boots: its image directory and uploads. */
+    public HostImages images() {
+        return images;
     }
 
     /** The migrations this host started. */
@@ -155,7 +159,8 @@ public final class FerryHost implements AutoCloseable {
                     + "'-'; up to 63 characters, starting with a letter or digit)");
         }
         if (req.image() == null || req.image().isBlank()) {
-            throw ApiException.badRequest("image: give a built-in image name or the path of an rv64 ELF file");
+            throw new ApiException(ErrorCode.BAD_IMAGE, "image: give a built-in image name, a file in the host's image "
+                    + "directory or an uploaded image");
         }
         long ram;
         try {
@@ -182,7 +187,7 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.conflict("a VM named '" + req.name() + "' already exists on host " + name());
         }
         try {
-            ElfImage elf = config.images().load(req.image());
+            ElfImage elf = images.load(req.image(), ram);
             VirtMachine machine = new VirtMachine(machineConfig);
             machine.boot(elf);
             VmRunner runner = new VmRunner(machine, req.name(), limit);
@@ -195,7 +200,7 @@ public final class FerryHost implements AutoCloseable {
             return vm;
         } catch (ImageFormatException e) {
             registry.release(req.name());
-            throw ApiException.badRequest("image: " + e.getMessage());
+            throw new ApiException(ErrorCode.BAD_IMAGE, "image: " + e.getMessage());
         } catch (RuntimeException e) {
             registry.release(req.name());
             throw e;
@@ -365,52 +370,11 @@ public final class FerryHost implements AutoCloseable {
 
     /** Asks the host whose control API is at {@code to} for its migration endpoint. */
     private InetSocketAddress targetEndpoint(String to) {
-        InetSocketAddress control;
-        try {
-            control = HostAddress.parse(to);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("to: " + e.getMessage());
-        }
-        HostInfo info;
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + HostAddress.format(control)
-                    + "/v1/host")).timeout(Duration.ofSeconds(10)).GET().build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new ApiException(502, "target host " + to + " answered HTTP " + response.statusCode());
-            }
-            info = Json.tolerant().readValue(response.body(), HostInfo.class);
-        } catch (ConnectException e) {
-            throw new ApiException(502, "cannot reach target host " + to + " (connection refused) — is 'ferry host' "
-                    + "running there?");
-        } catch (HttpTimeoutException e) {
-            throw new ApiException(504, "target host " + to + " did not answer in time");
-        } catch (JacksonException e) {
-            throw new ApiException(502, "target " + to + " does not look like a Ferry host");
-        } catch (IOException e) {
-            throw new ApiException(502, "cannot reach target host " + to + " (" + e.getMessage() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "interrupted");
-        }
-        if (info.name() != null && info.name().equals(name()) && info.control() != null
-                && info.control().equals(HostAddress.format(controlAddress()))) {
+        HostInfo info = peers.describe(to);
+        if (info.name().equals(name()) && info.control().equals(HostAddress.format(controlAddress()))) {
             throw ApiException.badRequest("to: " + to + " is this host; migrate to another one");
         }
-        if (info.migrationEndpoint() == null) {
-            throw new ApiException(502, "target host " + info.name() + " announced no migration endpoint");
-        }
-        InetSocketAddress endpoint;
-        try {
-            endpoint = HostAddress.parse(info.migrationEndpoint());
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(502, "target host " + info.name() + " announced a bad migration endpoint: "
-                    + e.getMessage());
-        }
-        if (endpoint.getAddress().isAnyLocalAddress()) {
-            endpoint = new InetSocketAddress(control.getAddress(), endpoint.getPort());
-        }
-        return endpoint;
+        return peers.migrationEndpoint(to, info);
     }
 
     // ---------------------------------------------------------------- shutdown
@@ -434,6 +398,9 @@ public final class FerryHost implements AutoCloseable {
             } catch (RuntimeException e) {
                 log("closing the migration endpoint: " + e.getMessage());
             }
+        }
+        if (images != null) {
+            images.close();
         }
         for (HostedVm vm : registry.all()) {
             if (registry.remove(vm)) {

@@ -1,5 +1,8 @@
 package dev.ferry.host;
 
+import dev.ferry.host.api.ControlSettings;
+import dev.ferry.host.api.HostAddress;
+import dev.ferry.host.auth.ApiToken;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.EncryptionPolicy;
 import java.net.InetSocketAddress;
@@ -10,32 +13,55 @@ import java.util.function.Consumer;
  * How to run a {@link FerryHost}.
  *
  * @param name            the host's name (shown by {@code GET /v1/host} and in logs)
- * @param listen          control API address (port 0: any free port)
+ * @param listen          control API address (port 0: any free port); not loopback only with TLS
  * @param migrationListen migration endpoint, or {@code null}: the control API's IP with a port the OS picks
  * @param secret          the shared secret hosts authenticate each other with
- * @param images          where built-in images are found
+ * @param images          the host's image directory: the only images it boots besides uploaded ones
  * @param log             receives one line per event
+ * @param control         the control API's token, TLS and limits
  * @param encryption      whether migration connections, in and out, are encrypted
  */
 public record HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
-        GuestImages images, Consumer<String> log, EncryptionPolicy encryption) {
+        GuestImages images, Consumer<String> log, ControlSettings control, EncryptionPolicy encryption) {
 
-    /** A host with the default encryption policy (encrypted unless the peer is loopback). */
-    public HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
-            GuestImages images, Consumer<String> log) {
-        this(name, listen, migrationListen, secret, images, log, EncryptionPolicy.DEFAULT);
-    }
-
-    /** Checks the required fields. */
+    /** Checks the required fields, and that a control API off loopback has TLS. */
     public HostConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(control, "control");
         Objects.requireNonNull(encryption, "encryption");
         if (name.isBlank()) {
             throw new IllegalArgumentException("the host name must not be empty");
         }
+        if (control.tls() == null && (listen.getAddress() == null || !listen.getAddress().isLoopbackAddress())) {
+            throw new IllegalArgumentException("the control API would listen on " + HostAddress.format(listen)
+                    + ", which is not a loopback address: remote access needs TLS (--tls-keystore FILE "
+                    + "--tls-password-file FILE)");
+        }
+    }
+
+    /** A host whose control API takes a fresh random token that only this process knows ({@link #control()}). */
+    public HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
+            GuestImages images, Consumer<String> log) {
+        this(name, listen, migrationListen, secret, images, log, ControlSettings.of(ApiToken.random()));
+    }
+
+    /** A host with these control API settings and the default encryption (encrypted unless the peer is loopback). */
+    public HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
+            GuestImages images, Consumer<String> log, ControlSettings control) {
+        this(name, listen, migrationListen, secret, images, log, control, EncryptionPolicy.DEFAULT);
+    }
+
+    /** This configuration with other control API settings. */
+    public HostConfig withControl(ControlSettings settings) {
+        return new HostConfig(name, listen, migrationListen, secret, images, log, settings, encryption);
+    }
+
+    /** This configuration with another encryption policy for migrations. */
+    public HostConfig withEncryption(EncryptionPolicy policy) {
+        return new HostConfig(name, listen, migrationListen, secret, images, log, control, policy);
     }
 }

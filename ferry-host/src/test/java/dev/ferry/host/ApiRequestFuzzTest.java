@@ -5,6 +5,7 @@ import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.core.JacksonException;
 import dev.ferry.host.api.ApiException;
+import dev.ferry.host.api.ControlSettings;
 import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.api.Json;
 import dev.ferry.host.api.MigrateRequest;
@@ -21,14 +22,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Requests of the control API with arbitrary bodies and paths, sent to a real host whose image directory is empty
- * (so no request can boot a VM), and migration requests decoded as the host decodes them: every answer is a 2xx or
+ * Requests of the control API with arbitrary bodies and paths, sent with the host's token to a real host whose
+ * image directory is empty (so no request boots a VM unless it uploaded a valid rv64 ELF first), and migration
+ * requests decoded as the host decodes them: every answer is a 2xx or
  * a 4xx, never a 5xx, and decoding a request ends in the exceptions the API turns into 400s.
  */
 class ApiRequestFuzzTest {
 
-    private static final List<String> PATHS = List.of("/v1/vms", "/v1/vms/x", "/v1/vms/x/migrate", "/v1/migrations",
-            "/v1/migrations/x", "/v1/migrations/x/recover", "/v1/host", "/metrics");
+    private static final List<String> PATHS = List.of("/v1/vms", "/v1/vms/x", "/v1/vms/x/migrate", "/v1/images",
+            "/v1/images?name=x", "/v1/migrations", "/v1/migrations/x", "/v1/migrations/x/recover", "/v1/host",
+            "/metrics");
     private static final List<String> METHODS = List.of("GET", "POST", "DELETE", "PUT");
     private static Path images;
     private static FerryHost host;
@@ -37,13 +40,17 @@ class ApiRequestFuzzTest {
     static void start() throws Exception {
         images = Files.createTempDirectory("ferry-fuzz-images");
         host = FerryHost.start(new HostConfig("fuzz", new InetSocketAddress("127.0.0.1", 0), null, new byte[32],
-                new GuestImages(images), line -> { }));
+                new GuestImages(images), line -> { }, ControlSettings.of(TestHosts.TOKEN)));
     }
 
     @AfterAll
     static void stop() throws Exception {
         host.close();
-        Files.deleteIfExists(images);
+        try (var files = Files.walk(images)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @DictionaryEntries({"{\"name\":\"a\",", "\"image\":\"hello\",", "\"mem\":", "\"args\":[",
@@ -65,6 +72,7 @@ class ApiRequestFuzzTest {
                 return;
             }
             HttpResponse<String> r = TestHosts.HTTP.send(HttpRequest.newBuilder(uri)
+                    .header("Authorization", TestHosts.TOKEN.authorization())
                     .method(method, HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() >= 500) {

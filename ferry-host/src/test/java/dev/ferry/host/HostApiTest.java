@@ -111,7 +111,8 @@ class HostApiTest {
         postJson(host, "/v1/vms", Map.of("name", "h", "image", "hello"));
         awaitState(host, "h", "powered_off", Duration.ofSeconds(20));
         var r = TestHosts.HTTP.send(HttpRequest.newBuilder(
-                URI.create(TestHosts.base(host) + "/v1/vms/h/console?offset=0&max=5")).build(),
+                URI.create(TestHosts.base(host) + "/v1/vms/h/console?offset=0&max=5"))
+                .header("Authorization", TestHosts.TOKEN.authorization()).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(r.body()).isEqualTo("Hello");
         assertThat(r.headers().firstValue("X-Ferry-Offset")).hasValue("0");

@@ -1,8 +1,10 @@
 package dev.ferry.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.host.api.ControlSettings;
 import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.api.Json;
+import dev.ferry.host.auth.ApiToken;
 import dev.ferry.machine.board.GuestFixtures;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,16 +20,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class TestHosts {
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The API token of every test host. */
+    static final ApiToken TOKEN = ApiToken.random();
 
     private TestHosts() {
     }
 
-    /** A host on an ephemeral loopback port with a fixed test secret; its log lines go to {@code log}. */
+    /**
+     * A host on an ephemeral loopback port with a fixed test secret and {@link #TOKEN}; its log lines go to
+     * {@code log}.
+     */
     static FerryHost start(String name, List<String> log) throws IOException {
         byte[] secret = new byte[32];
         secret[0] = 42;
         return FerryHost.start(new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, secret,
-                GuestFixtures.images(), log::add));
+                GuestFixtures.images(), log::add, ControlSettings.of(TOKEN)));
     }
 
     static FerryHost start(String name) throws IOException {
@@ -67,7 +74,13 @@ final class TestHosts {
         }
     }
 
+    /** Sends {@code request} with {@link #TOKEN}. */
     static Answer send(HttpRequest.Builder request) {
+        return sendAs(request.header("Authorization", TOKEN.authorization()));
+    }
+
+    /** Sends {@code request} as it is, with whatever authorization it carries. */
+    static Answer sendAs(HttpRequest.Builder request) {
         try {
             HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -17,10 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BalloonMigrationTest {
 
     /**
-     * 4 MiB buffer; each pass fills it, gives the upper half to the balloon and re-reads the lower half 20 times
-     * (read-only), so the given pages stay free for most of the pass; runs forever.
+     * 4 MiB buffer; each pass fills it, gives the upper half to the balloon and re-reads the lower half 100 times
+     * (read-only), so the given pages stay free for most of the pass, long enough for a round to find them free
+     * on a busy machine; runs forever, so the given pages are written again before the limit.
      */
-    private static final Harness.Guest BALLOON = new Harness.Guest("balloon", "size=4M passes=0 reread=20",
+    private static final Harness.Guest BALLOON = new Harness.Guest("balloon", "size=4M passes=0 reread=100",
             300_000_000L);
 
     private static VirtMachine boot() {

@@ -1,106 +1,122 @@
 package dev.ferry.host.api;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.host.FerryHost;
+import dev.ferry.host.HostConfig;
+import dev.ferry.host.http.Exchange;
+import dev.ferry.host.http.HttpEndpoint;
+import dev.ferry.host.image.HostImages;
 import dev.ferry.host.metrics.PrometheusMetrics;
 import dev.ferry.host.migration.OutgoingMigration;
 import dev.ferry.host.vm.ConsoleBuffer;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmConflictException;
+import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.migration.MigrationReport;
 import dev.ferry.migration.MigrationStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 
 /**
- * The HTTP/JSON control API of a host (see {@code docs/host-api.md}). It is unauthenticated: it listens on
- * loopback by default and must not be exposed to a network.
+ * The HTTP/JSON control API of a host (see {@code docs/host-api.md}). Every request must carry the host's API
+ * token; every error is answered as {@link ErrorBody} with a stable {@link ErrorCode}.
  */
 public final class ControlApi {
 
-    /** Largest request body accepted. */
+    /** Largest JSON request body accepted. */
     private static final int MAX_BODY = 1 << 20;
+    private static final String JSON = "application/json";
 
     private final FerryHost host;
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ControlSettings settings;
+    private final HttpEndpoint endpoint;
+    private final RefusalLog refusals;
 
-    private ControlApi(FerryHost host, HttpServer server) {
+    private ControlApi(FerryHost host, HostConfig config) throws IOException {
         this.host = host;
-        this.server = server;
+        this.settings = config.control();
+        this.refusals = new RefusalLog(host::log);
+        this.endpoint = HttpEndpoint.start(config.listen(), settings.tls(), settings.limits(), this::handle,
+                ControlApi::errorBody);
     }
 
-    /** Binds {@code listen} and serves {@code host}'s API. */
-    public static ControlApi start(FerryHost host, InetSocketAddress listen) throws IOException {
-        HttpServer server = HttpServer.create(listen, 64);
-        ControlApi api = new ControlApi(host, server);
-        server.createContext("/", api::handle);
-        server.setExecutor(api.executor);
-        server.start();
-        return api;
+    /** Binds {@code config.listen()} and serves {@code host}'s API there. */
+    public static ControlApi start(FerryHost host, HostConfig config) throws IOException {
+        return new ControlApi(host, config);
     }
 
     /** The bound address. */
     public InetSocketAddress address() {
-        return server.getAddress();
+        return endpoint.address();
+    }
+
+    /** True when the API is served over TLS. */
+    public boolean tls() {
+        return endpoint.tls();
     }
 
     /** Stops serving. */
     public void stop() {
-        server.stop(0);
-        executor.shutdownNow();
+        endpoint.close();
     }
 
-    private void handle(HttpExchange ex) {
-        try (ex) {
-            try {
-                route(ex);
-            } catch (ApiException e) {
-                sendJson(ex, e.status(), new ErrorBody(e.getMessage()));
-            } catch (VmConflictException e) {
-                sendJson(ex, 409, new ErrorBody(e.getMessage()));
-            } catch (UnrecognizedPropertyException e) {
-                sendJson(ex, 400, new ErrorBody("unknown field '" + e.getPropertyName() + "'"));
-            } catch (MismatchedInputException e) {
-                String field = e.getPath().isEmpty() ? null : e.getPath().getLast().getFieldName();
-                sendJson(ex, 400, new ErrorBody(field != null ? "field '" + field + "' has the wrong type"
-                        : "malformed request: " + e.getOriginalMessage()));
-            } catch (JacksonException e) {
-                sendJson(ex, 400, new ErrorBody("malformed JSON: " + e.getOriginalMessage()));
-            } catch (IllegalArgumentException e) {
-                sendJson(ex, 400, new ErrorBody(e.getMessage()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                host.log("internal error on " + ex.getRequestMethod() + " " + ex.getRequestURI() + ": " + e);
-                sendJson(ex, 500, new ErrorBody("internal error: " + e.getMessage()));
+    private void handle(Exchange ex) throws IOException {
+        try {
+            if (!settings.token().accepts(ex.header("Authorization"))) {
+                refusals.refused(ex, ex.header("Authorization") == null ? "no token" : "wrong token");
+                ex.setHeader("WWW-Authenticate", "Bearer realm=\"ferry\"");
+                throw new ApiException(ErrorCode.UNAUTHORIZED, "this host needs its API token (Authorization: "
+                        + "Bearer TOKEN); the ferry command sends the one in the token file of the user who runs it");
             }
-        } catch (IOException e) {
-            return;
+            route(ex);
+        } catch (ApiException e) {
+            sendError(ex, e.status(), e.code().code(), e.getMessage());
+        } catch (VmConflictException e) {
+            sendError(ex, 409, ErrorCode.CONFLICT.code(), e.getMessage());
+        } catch (UnrecognizedPropertyException e) {
+            sendError(ex, 400, ErrorCode.UNKNOWN_FIELD.code(), "unknown field '" + e.getPropertyName() + "'");
+        } catch (MismatchedInputException e) {
+            String field = fieldPath(e);
+            sendError(ex, 400, ErrorCode.WRONG_TYPE.code(), field.isEmpty()
+                    ? "the request body must be one JSON object" : "field '" + field + "' has the wrong type");
+        } catch (JsonMappingException e) {
+            String field = fieldPath(e);
+            sendError(ex, 400, ErrorCode.BAD_REQUEST.code(), field.isEmpty() ? "the request body cannot be used"
+                    : "field '" + field + "' has a value that cannot be used");
+        } catch (JacksonException e) {
+            JsonLocation at = e.getLocation();
+            sendError(ex, 400, ErrorCode.MALFORMED_JSON.code(), "malformed JSON" + (at == null ? ""
+                    : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
+        } catch (IllegalArgumentException e) {
+            sendError(ex, 400, ErrorCode.BAD_REQUEST.code(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sendError(ex, 503, ErrorCode.UNAVAILABLE.code(), "the host is shutting down");
+        } catch (RuntimeException e) {
+            host.log("internal error on " + ex.method() + " " + ex.rawPath() + ": " + e);
+            sendError(ex, 500, ErrorCode.INTERNAL.code(), "internal error (the host's log has the details)");
         }
     }
 
-    private void route(HttpExchange ex) throws IOException, InterruptedException {
-        String method = ex.getRequestMethod();
-        List<String> p = segments(ex.getRequestURI().getRawPath());
-        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+    private void route(Exchange ex) throws IOException, InterruptedException {
+        String method = ex.method();
+        List<String> p = RequestTarget.segments(ex.rawPath());
+        Map<String, String> query = RequestTarget.query(ex.rawQuery());
         if (p.equals(List.of("metrics"))) {
             requireMethod(ex, "GET");
-            sendText(ex, 200, "text/plain; version=0.0.4; charset=utf-8", PrometheusMetrics.render(host));
+            send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                    PrometheusMetrics.render(host).getBytes(StandardCharsets.UTF_8));
             return;
         }
         if (p.size() < 2 || !p.get(0).equals("v1")) {
@@ -115,12 +131,13 @@ public final class ControlApi {
                 sendJson(ex, 200, host.info());
             }
             case "vms" -> vms(ex, method, p, query);
+            case "images" -> images(ex, method, p, query);
             case "migrations" -> migrations(ex, method, p);
             default -> throw notFound(ex);
         }
     }
 
-    private void vms(HttpExchange ex, String method, List<String> p, Map<String, String> query)
+    private void vms(Exchange ex, String method, List<String> p, Map<String, String> query)
             throws IOException, InterruptedException {
         if (p.size() == 2) {
             if (method.equals("GET")) {
@@ -188,7 +205,33 @@ public final class ControlApi {
         }
     }
 
-    private void console(HttpExchange ex, String method, HostedVm vm, Map<String, String> query)
+    private void images(Exchange ex, String method, List<String> p, Map<String, String> query) throws IOException {
+        if (p.size() != 2) {
+            throw notFound(ex);
+        }
+        HostImages images = host.images();
+        if (method.equals("GET")) {
+            sendJson(ex, 200, new ImageList(images.builtIn(), images.uploaded()));
+            return;
+        }
+        requireMethod(ex, "POST");
+        if (ex.contentLength() == 0) {
+            throw ApiException.badRequest("send the image file as the request body");
+        }
+        if (ex.contentLength() > images.maxUploadBytes()) {
+            throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "the image is " + ex.contentLength() + " bytes, more "
+                    + "than this host takes (" + images.maxUploadBytes() + "; ferry host --max-image-size)");
+        }
+        try (InputStream body = ex.body()) {
+            HostImages.Upload upload = images.upload(query.get("name"), ex.contentLength(), body);
+            host.log("image " + upload.image() + " uploaded (" + upload.bytes() + " bytes)");
+            sendJson(ex, 201, new ImageUploaded(upload.image(), upload.bytes()));
+        } catch (ImageFormatException e) {
+            throw new ApiException(ErrorCode.BAD_IMAGE, "image: " + e.getMessage());
+        }
+    }
+
+    private void console(Exchange ex, String method, HostedVm vm, Map<String, String> query)
             throws IOException, InterruptedException {
         if (method.equals("POST")) {
             byte[] input = readBody(ex);
@@ -203,13 +246,12 @@ public final class ControlApi {
         int max = (int) longParam(query, "max", 65536, 1, ConsoleBuffer.DEFAULT_CAPACITY);
         long waitMs = longParam(query, "wait_ms", 0, 0, 30_000);
         ConsoleBuffer.Chunk chunk = vm.console().read(offset, max, waitMs);
-        ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
-        ex.getResponseHeaders().set("X-Ferry-Offset", Long.toString(chunk.offset()));
-        ex.getResponseHeaders().set("X-Ferry-Next-Offset", Long.toString(chunk.next()));
-        send(ex, 200, chunk.data());
+        ex.setHeader("X-Ferry-Offset", Long.toString(chunk.offset()));
+        ex.setHeader("X-Ferry-Next-Offset", Long.toString(chunk.next()));
+        send(ex, 200, "application/octet-stream", chunk.data());
     }
 
-    private void migrations(HttpExchange ex, String method, List<String> p) throws IOException {
+    private void migrations(Exchange ex, String method, List<String> p) throws IOException {
         if (p.size() == 2) {
             requireMethod(ex, "GET");
             sendJson(ex, 200, new MigrationList(host.migrations().all().stream().map(ControlApi::view).toList()));
@@ -231,8 +273,8 @@ public final class ControlApi {
             case "recover" -> {
                 byte[] body = readBody(ex);
                 RecoverRequest req = body.length == 0 ? new RecoverRequest(null)
-                        : Json.readRequest(body, RecoverRequest.class);
-                host.recoverMigration(m.id(), req.to());
+                        : Json.mapper().readValue(body, RecoverRequest.class);
+                host.recoverMigration(m.id(), req == null ? null : req.to());
             }
             default -> throw notFound(ex);
         }
@@ -252,19 +294,19 @@ public final class ControlApi {
 
     // ---------------------------------------------------------------- plumbing
 
-    private static ApiException notFound(HttpExchange ex) {
-        return ApiException.notFound("no such endpoint: " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
+    private static ApiException notFound(Exchange ex) {
+        return ApiException.notFound("no such endpoint: " + ex.method() + " " + ex.rawPath());
     }
 
-    private static void requireMethod(HttpExchange ex, String method) {
-        if (!ex.getRequestMethod().equals(method)) {
-            ex.getResponseHeaders().set("Allow", method);
-            throw new ApiException(405, ex.getRequestURI().getPath() + " takes " + method + ", not "
-                    + ex.getRequestMethod());
+    private static void requireMethod(Exchange ex, String method) {
+        if (!ex.method().equals(method)) {
+            ex.setHeader("Allow", method);
+            throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED, ex.rawPath() + " takes " + method + ", not "
+                    + ex.method());
         }
     }
 
-    private static <T> T readJson(HttpExchange ex, Class<T> type) throws IOException {
+    private static <T> T readJson(Exchange ex, Class<T> type) throws IOException {
         byte[] body = readBody(ex);
         if (body.length == 0) {
             throw ApiException.badRequest("the request needs a JSON body");
@@ -272,55 +314,42 @@ public final class ControlApi {
         return Json.readRequest(body, type);
     }
 
-    private static byte[] readBody(HttpExchange ex) throws IOException {
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] body = in.readNBytes(MAX_BODY + 1);
-            if (body.length > MAX_BODY) {
-                throw new ApiException(413, "request body larger than " + MAX_BODY + " bytes");
-            }
-            return body;
+    private static byte[] readBody(Exchange ex) throws IOException {
+        if (ex.contentLength() > MAX_BODY) {
+            throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + MAX_BODY + " bytes");
+        }
+        try (InputStream in = ex.body()) {
+            return in.readAllBytes();
         }
     }
 
-    private static void sendJson(HttpExchange ex, int status, Object body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        send(ex, status, Json.mapper().writeValueAsBytes(body));
+    /** The dotted path of the field a binding error is about ({@code args[2]}), empty for the body itself. */
+    private static String fieldPath(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
     }
 
-    private static void sendText(HttpExchange ex, int status, String contentType, String text) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", contentType);
-        send(ex, status, text.getBytes(StandardCharsets.UTF_8));
+    private static void sendJson(Exchange ex, int status, Object body) throws IOException {
+        send(ex, status, JSON, Json.mapper().writeValueAsBytes(body));
     }
 
-    private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            ex.getResponseBody().write(body);
+    private static void sendError(Exchange ex, int status, String code, String message) throws IOException {
+        send(ex, status, JSON, errorBody(code, message));
+    }
+
+    private static byte[] errorBody(String code, String message) {
+        try {
+            return Json.mapper().writeValueAsBytes(new ErrorBody(message, code));
+        } catch (JacksonException e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    private static List<String> segments(String rawPath) {
-        List<String> out = new ArrayList<>();
-        for (String s : rawPath.split("/")) {
-            if (!s.isEmpty()) {
-                out.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
-            }
+    private static void send(Exchange ex, int status, String contentType, byte[] body) throws IOException {
+        if (!ex.responded()) {
+            ex.respond(status, contentType, body);
         }
-        return out;
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> q = new HashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return q;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            q.put(k, v);
-        }
-        return q;
     }
 
     private static boolean flag(String v) {
@@ -345,4 +374,10 @@ public final class ControlApi {
 
     /** {@code POST /v1/migrations/ID/recover}: optionally a new control API address of the target. */
     public record RecoverRequest(String to) { }
+
+    /** {@code GET /v1/images}: the built-in images and the uploaded ones this host holds. */
+    public record ImageList(List<String> builtIn, List<String> uploaded) { }
+
+    /** {@code POST /v1/images}: the name to create VMs from the uploaded image with. */
+    public record ImageUploaded(String image, long bytes) { }
 }

@@ -42,10 +42,10 @@ public final class Json {
         try {
             value = MAPPER.readValue(body, type);
         } catch (CharConversionException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getMessage());
+            throw new ApiException(ErrorCode.MALFORMED_JSON, "malformed JSON: " + e.getMessage());
         }
         if (value == null) {
-            throw ApiException.badRequest("the request body must be a JSON object, not null");
+            throw new ApiException(ErrorCode.WRONG_TYPE, "the request body must be one JSON object, not null");
         }
         return value;
     }

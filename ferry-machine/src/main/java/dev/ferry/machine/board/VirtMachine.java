@@ -175,7 +175,8 @@ public final class VirtMachine {
      * Loads an image and puts the hart at its entry as QEMU's reset does: {@code a0} = hart id 0,
      * {@code a1} = address of the device tree, which lies at the top of RAM.
      *
-     * @throws ImageFormatException if a segment falls outside RAM or overlaps the device tree
+     * @throws ImageFormatException if a segment falls outside RAM or overlaps the device tree, or the image file
+     *                              can no longer be read
      */
     public void boot(ElfImage image) throws ImageFormatException {
         byte[] fdt = VirtDeviceTree.build(config.ramSize(), config.bootArgs());
@@ -199,9 +200,7 @@ public final class VirtMachine {
                         image.path(), end, fdtAddr));
             }
         }
-        for (ElfImage.Segment s : image.segments()) {
-            ram.writeBytes(s.physAddr(), s.data(), 0, s.data().length);
-        }
+        image.copySegments(ram::writeBytes);
         ram.writeBytes(fdtAddr, fdt, 0, fdt.length);
         this.fdtAddress = fdtAddr;
         cpu.reset(image.entry());

@@ -2,15 +2,21 @@ package dev.ferry.machine.image;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Resolves what a user types after {@code --image}: a path to an ELF file, or the name of a built-in
- * workload ({@code hello}, {@code munch}, ...) found in {@code guests/build/NAME.elf} under Ferry's home.
+ * workload ({@code hello}, {@code munch}, ...) found in {@code guests/build/NAME.elf} under Ferry's home. A host
+ * boots only images of its directory ({@link #loadConfined}); the command line on the user's own machine may
+ * read any file the user can.
  */
 public final class GuestImages {
+
+    private static final Pattern BUILT_IN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final Path buildDir;
 
@@ -35,24 +41,77 @@ public final class GuestImages {
 
     /** Path of an image named by path or by built-in name. */
     public Path resolve(String nameOrPath) throws ImageFormatException {
-        Path asPath = Path.of(nameOrPath);
+        Path asPath;
+        try {
+            asPath = Path.of(nameOrPath);
+        } catch (InvalidPathException e) {
+            throw new ImageFormatException("'" + nameOrPath + "' is not a file name");
+        }
         if (nameOrPath.contains("/") || nameOrPath.endsWith(".elf") || Files.isRegularFile(asPath)) {
             if (!Files.isRegularFile(asPath)) {
                 throw new ImageFormatException(nameOrPath + ": no such file");
             }
             return asPath;
         }
-        Path builtIn = buildDir.resolve(nameOrPath + ".elf");
-        if (!Files.isRegularFile(builtIn)) {
-            throw new ImageFormatException("unknown image '" + nameOrPath + "' (built-in images: "
-                    + String.join(", ", names()) + "; or give a path to an ELF file)");
+        return builtIn(nameOrPath);
+    }
+
+    private Path builtIn(String name) throws ImageFormatException {
+        if (!BUILT_IN_NAME.matcher(name).matches()) {
+            throw unknown(name);
         }
-        return builtIn;
+        Path file = buildDir.resolve(name + ".elf");
+        if (!Files.isRegularFile(file)) {
+            throw unknown(name);
+        }
+        return file;
     }
 
     /** Reads the image named by path or built-in name. */
     public ElfImage load(String nameOrPath) throws ImageFormatException {
         return ElfImage.read(resolve(nameOrPath));
+    }
+
+    /** Reads the image named by path or built-in name that is to load into {@code ramBytes} of RAM. */
+    public ElfImage load(String nameOrPath, long ramBytes) throws ImageFormatException {
+        return ElfImage.read(resolve(nameOrPath), ramBytes);
+    }
+
+    /**
+     * Reads an image that a host boots on a client's request: a built-in name, or a file inside this directory
+     * (a relative path is taken from the directory), to load into {@code ramBytes} of RAM. Anything else is
+     * refused with one message that depends only on what the client wrote, without touching the file system,
+     * so a client learns nothing about files outside the directory.
+     */
+    public ElfImage loadConfined(String image, long ramBytes) throws ImageFormatException {
+        if (!image.contains("/") && !image.endsWith(".elf")) {
+            return ElfImage.read(builtIn(image), ramBytes);
+        }
+        Path file;
+        try {
+            Path dir = buildDir.toAbsolutePath().normalize();
+            Path lexical = dir.resolve(image).normalize();
+            if (!lexical.startsWith(dir)) {
+                throw notHere(image);
+            }
+            file = lexical.toRealPath();
+            if (!file.startsWith(dir.toRealPath()) || !Files.isRegularFile(file)) {
+                throw notHere(image);
+            }
+        } catch (InvalidPathException | IOException e) {
+            throw notHere(image);
+        }
+        return ElfImage.read(file, ramBytes);
+    }
+
+    private ImageFormatException notHere(String image) {
+        return new ImageFormatException("'" + image + "' is not a built-in image or a file in this host's image "
+                + "directory; upload the file instead ('ferry vm create --image PATH' does)");
+    }
+
+    private ImageFormatException unknown(String name) {
+        return new ImageFormatException("unknown image '" + name + "' (built-in images: " + String.join(", ", names())
+                + "; or give a path to an ELF file)");
     }
 
     /** Names of the built-in images, sorted. */

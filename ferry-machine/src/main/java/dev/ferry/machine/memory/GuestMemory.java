@@ -696,10 +696,12 @@ public final class GuestMemory implements AutoCloseable {
             int runStart = -1;
             int runEnd = -1;
             for (int w = 0; w <= last; w++) {
-                long bits = words[w] & ~absent[w];
-                while (bits != 0) {
-                    int page = (w << 6) + Long.numberOfTrailingZeros(bits);
-                    bits &= bits - 1;
+                long newly = words[w] & ~absent[w];
+                if (newly == 0) {
+                    continue;
+                }
+                for (long b = newly & (touched[w] | codePages[w]); b != 0; b &= b - 1) {
+                    int page = (w << 6) + Long.numberOfTrailingZeros(b);
                     if (isAllocated(page)) {
                         if (page != runEnd) {
                             discardRun(runStart, runEnd);
@@ -710,11 +712,14 @@ public final class GuestMemory implements AutoCloseable {
                     }
                     dropCode(page);
                 }
-                long newly = words[w] & ~absent[w];
                 absent[w] |= newly;
                 absentPages += Long.bitCount(newly);
-                for (long b = newly; b != 0; b &= b - 1) {
-                    access[(w << 6) + Long.numberOfTrailingZeros(b)] = 0;
+                if (newly == -1L) {
+                    Arrays.fill(access, w << 6, (w << 6) + 64, (byte) 0);
+                } else {
+                    for (long b = newly; b != 0; b &= b - 1) {
+                        access[(w << 6) + Long.numberOfTrailingZeros(b)] = 0;
+                    }
                 }
             }
             discardRun(runStart, runEnd);

@@ -1,6 +1,8 @@
 package dev.ferry.machine.state;
 
 import dev.ferry.machine.memory.GuestMemory;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.security.MessageDigest;
 import java.util.Collections;
 import java.util.List;
@@ -10,8 +12,10 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * A state file that {@link MachineStateFile#read} has fully validated, held in memory: the encoded component
- * records (for a machine's {@link ComponentRoster#check}) and the non-zero RAM pages.
+ * A state file that {@link MachineStateFile#read} has fully validated: the encoded component records (for a
+ * machine's {@link ComponentRoster#check}), held in memory, and the non-zero RAM pages, which stay in the
+ * read-only mapping of the file until they are applied. A file changed in place after it was read (Ferry never
+ * does that: it replaces files by renaming) gives its new page contents, or an error if it was truncated.
  */
 public final class LoadedState {
 
@@ -19,15 +23,15 @@ public final class LoadedState {
     private final long ramBase;
     private final long ramSize;
     private final int[] pageIndices;
-    private final byte[][] pages;
+    private final MemorySegment pageRecords;
 
     LoadedState(Map<String, EncodedComponent> components, long ramBase, long ramSize, int[] pageIndices,
-            byte[][] pages) {
+            MemorySegment pageRecords) {
         this.components = components;
         this.ramBase = ramBase;
         this.ramSize = ramSize;
         this.pageIndices = pageIndices;
-        this.pages = pages;
+        this.pageRecords = pageRecords;
     }
 
     /** Ids of the stored components, in file order (sorted). */
@@ -95,7 +99,7 @@ public final class LoadedState {
         checkMemory(target);
         target.clear();
         for (int i = 0; i < pageIndices.length; i++) {
-            target.loadPage(pageIndices[i], pages[i], 0);
+            target.loadPage(pageIndices[i], page(i));
         }
     }
 
@@ -107,12 +111,20 @@ public final class LoadedState {
         SortedMap<String, byte[]> encoded = new TreeMap<>();
         components.forEach((name, c) -> encoded.put(name, c.data()));
         MessageDigest md = StateHasher.begin(encoded, ramBase, ramSize);
+        byte[] buf = new byte[GuestMemory.PAGE_SIZE];
         for (int i = 0; i < pageIndices.length; i++) {
-            if (!GuestMemory.isZero(pages[i], 0)) {
-                StateHasher.page(md, pageIndices[i], pages[i], 0);
+            MemorySegment page = page(i);
+            if (!GuestMemory.isZero(page)) {
+                MemorySegment.copy(page, ValueLayout.JAVA_BYTE, 0, buf, 0, buf.length);
+                StateHasher.page(md, pageIndices[i], buf, 0);
             }
         }
         return StateHasher.finish(md);
+    }
+
+    /** The bytes of the {@code i}-th stored page. */
+    private MemorySegment page(int i) {
+        return pageRecords.asSlice((long) i * MachineStateFile.PAGE_RECORD + 4, GuestMemory.PAGE_SIZE);
     }
 
     static String describeSize(long bytes) {

@@ -1,15 +1,15 @@
 package dev.ferry.machine.state;
 
 import dev.ferry.machine.memory.GuestMemory;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -32,7 +32,7 @@ import java.util.zip.CheckedOutputStream;
  * {@code docs/state-format.md}. Writing goes through a temporary file in the same directory that is synced and
  * then atomically renamed over the target, so a crash leaves either the old file or the complete new one.
  * Reading validates the whole file before returning, so nothing is applied from a file that turns out to be
- * bad.
+ * bad; it maps the file rather than reading it into the heap.
  */
 public final class MachineStateFile {
 
@@ -51,10 +51,17 @@ public final class MachineStateFile {
     static final int HEADER_SIZE = MAGIC.length + 1 + 8;
     /** Bytes of a section apart from its variable parts: section length, name and type lengths, fingerprint, data length. */
     private static final int SECTION_OVERHEAD = 4 + 2 + 2 + 8 + 4;
-    private static final int PAGE_RECORD = 4 + GuestMemory.PAGE_SIZE;
+    /** Bytes of one page record: its 4-byte index and the page. */
+    static final int PAGE_RECORD = 4 + GuestMemory.PAGE_SIZE;
     private static final int MEMORY_HEADER = 8 + 8 + 4;
     private static final int TRAILER = 4;
     private static final int MIN_FILE = HEADER_SIZE + 4 + MEMORY_HEADER + TRAILER;
+    /** Most bytes the component sections of one file may take; the records of a real machine take a few KiB. */
+    public static final long MAX_COMPONENT_BYTES = 16L << 20;
+    private static final long CRC_CHUNK = 1 << 20;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private MachineStateFile() {
     }
@@ -152,7 +159,10 @@ public final class MachineStateFile {
     }
 
     /**
-     * Reads and validates a whole state file: magic, version, length, checksum, then structure.
+     * Reads and validates a whole state file: magic, version, length, checksum, then structure. The header is
+     * checked against the file's size before anything else is read; the file is then mapped, not copied: the
+     * component records are copied out (at most {@link #MAX_COMPONENT_BYTES} in all), the RAM pages stay in the
+     * mapping until they are applied.
      *
      * @throws StateFormatException with a one-line reason if the file is not a valid state file
      */
@@ -167,14 +177,9 @@ public final class MachineStateFile {
             checkHeader(header, size);
             int version = header.get(MAGIC.length) & 0xff;
             long length = header.getLong(MAGIC.length + 1);
-            checkChecksum(channel, length);
-            channel.position(HEADER_SIZE);
-            InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
-            try {
-                return parse(new DataInputStream(in), version, length);
-            } catch (EOFException e) {
-                throw new StateFormatException("state file is malformed: a length runs past the end");
-            }
+            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, length, Arena.ofAuto());
+            checkChecksum(file, length);
+            return parse(new Cursor(file, HEADER_SIZE, length), version, length);
         }
     }
 
@@ -208,60 +213,43 @@ public final class MachineStateFile {
         }
     }
 
-    private static void checkChecksum(FileChannel channel, long length) throws IOException {
+    private static void checkChecksum(MemorySegment file, long length) throws StateFormatException {
         CRC32C crc = new CRC32C();
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(1, length - TRAILER)));
-        long pos = 0;
         long end = length - TRAILER;
-        while (pos < end) {
-            buf.clear();
-            buf.limit((int) Math.min(buf.capacity(), end - pos));
-            int n = channel.read(buf, pos);
-            if (n < 0) {
-                throw new StateFormatException("state file is truncated");
-            }
-            buf.flip();
-            crc.update(buf);
-            pos += n;
+        for (long pos = 0; pos < end; pos += CRC_CHUNK) {
+            crc.update(file.asSlice(pos, Math.min(CRC_CHUNK, end - pos)).asByteBuffer());
         }
-        ByteBuffer trailer = ByteBuffer.allocate(TRAILER);
-        while (trailer.hasRemaining()) {
-            if (channel.read(trailer, end + trailer.position()) < 0) {
-                throw new StateFormatException("state file is truncated");
-            }
-        }
-        if (trailer.getInt(0) != (int) crc.getValue()) {
+        if (file.get(INT, end) != (int) crc.getValue()) {
             throw new StateFormatException("state file checksum mismatch (corrupt)");
         }
     }
 
-    private static LoadedState parse(DataInputStream in, int version, long length) throws IOException {
-        long pos = HEADER_SIZE;
+    private static LoadedState parse(Cursor in, int version, long length) throws StateFormatException {
         long bodyEnd = length - TRAILER;
         int count = in.readInt();
-        pos += 4;
-        if (count < 0 || count > (bodyEnd - pos) / SECTION_OVERHEAD) {
+        if (count < 0 || count > (bodyEnd - in.position()) / SECTION_OVERHEAD) {
             throw malformed("component count " + Integer.toUnsignedString(count));
         }
         Map<String, EncodedComponent> components = new TreeMap<>();
+        long componentBytes = 0;
         for (int i = 0; i < count; i++) {
             long sectionLength = in.readInt() & 0xffff_ffffL;
-            pos += 4;
-            if (sectionLength < SECTION_OVERHEAD - 4 || sectionLength > bodyEnd - MEMORY_HEADER - pos) {
+            long sectionStart = in.position();
+            if (sectionLength < SECTION_OVERHEAD - 4 || sectionLength > bodyEnd - MEMORY_HEADER - sectionStart) {
                 throw malformed("component section " + i + " has length " + sectionLength);
+            }
+            componentBytes += sectionLength;
+            if (componentBytes > MAX_COMPONENT_BYTES) {
+                throw malformed("the component records take more than " + (MAX_COMPONENT_BYTES >> 20) + " MiB");
             }
             String name = readName(in);
             String typeName = readName(in);
             long fingerprint = in.readLong();
             long dataLength = in.readInt() & 0xffff_ffffL;
-            long used = 2 + utf8Length(name) + 2 + utf8Length(typeName) + 8 + 4;
-            if (used + dataLength != sectionLength) {
+            if (in.position() - sectionStart + dataLength != sectionLength) {
                 throw malformed("component section " + i + " has inconsistent lengths");
             }
-            byte[] data = in.readNBytes((int) dataLength);
-            if (data.length != dataLength) {
-                throw new EOFException();
-            }
+            byte[] data = in.readBytes((int) dataLength);
             if (version == 1) {
                 name = VERSION_1_IDS.getOrDefault(name, name);
             }
@@ -269,46 +257,40 @@ public final class MachineStateFile {
                 throw malformed("component name '" + name + "' is empty or repeated");
             }
             components.put(name, new EncodedComponent(name, typeName, fingerprint, data));
-            pos += sectionLength;
         }
-        if (bodyEnd - pos < MEMORY_HEADER) {
+        if (bodyEnd - in.position() < MEMORY_HEADER) {
             throw malformed("memory section is missing");
         }
         long ramBase = in.readLong();
         long ramSize = in.readLong();
         int pageCount = in.readInt();
-        pos += MEMORY_HEADER;
         if (ramSize <= 0 || (ramSize & GuestMemory.PAGE_MASK) != 0 || (ramBase & GuestMemory.PAGE_MASK) != 0
                 || (ramSize >>> GuestMemory.PAGE_SHIFT) > Integer.MAX_VALUE) {
             throw malformed("RAM size " + ramSize + " at 0x" + Long.toHexString(ramBase));
         }
         long ramPages = ramSize >>> GuestMemory.PAGE_SHIFT;
-        if (pageCount < 0 || pageCount > ramPages || (long) pageCount * PAGE_RECORD != bodyEnd - pos) {
+        long pagesStart = in.position();
+        if (pageCount < 0 || pageCount > ramPages || (long) pageCount * PAGE_RECORD != bodyEnd - pagesStart) {
             throw malformed("page count " + Integer.toUnsignedString(pageCount) + " does not match the file");
         }
         int[] indices = new int[pageCount];
-        byte[][] pages = new byte[pageCount][];
         int previous = -1;
         for (int i = 0; i < pageCount; i++) {
             int index = in.readInt();
             if (index <= previous || index >= ramPages) {
                 throw malformed("page index " + Integer.toUnsignedString(index) + " is out of order or outside RAM");
             }
-            byte[] page = new byte[GuestMemory.PAGE_SIZE];
-            in.readFully(page);
+            in.skip(GuestMemory.PAGE_SIZE);
             indices[i] = index;
-            pages[i] = page;
             previous = index;
         }
-        return new LoadedState(components, ramBase, ramSize, indices, pages);
+        return new LoadedState(components, ramBase, ramSize, indices,
+                in.slice(pagesStart, (long) pageCount * PAGE_RECORD));
     }
 
-    private static String readName(DataInputStream in) throws IOException {
-        int n = in.readUnsignedShort();
-        byte[] b = in.readNBytes(n);
-        if (b.length != n) {
-            throw new EOFException();
-        }
+    private static String readName(Cursor in) throws StateFormatException {
+        int n = in.readShort() & 0xffff;
+        byte[] b = in.readBytes(n);
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -319,12 +301,59 @@ public final class MachineStateFile {
         }
     }
 
-    private static int utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
-    }
-
     private static StateFormatException malformed(String detail) {
         return new StateFormatException("state file is malformed: " + detail);
+    }
+
+    /** Reads big-endian fields from a mapped file, never past {@code end}. */
+    private static final class Cursor {
+
+        private final MemorySegment file;
+        private final long end;
+        private long pos;
+
+        Cursor(MemorySegment file, long pos, long end) {
+            this.file = file;
+            this.pos = pos;
+            this.end = end;
+        }
+
+        long position() {
+            return pos;
+        }
+
+        private long take(long n) throws StateFormatException {
+            if (n > end - pos) {
+                throw malformed("a length runs past the end");
+            }
+            long at = pos;
+            pos += n;
+            return at;
+        }
+
+        short readShort() throws StateFormatException {
+            return file.get(SHORT, take(2));
+        }
+
+        int readInt() throws StateFormatException {
+            return file.get(INT, take(4));
+        }
+
+        long readLong() throws StateFormatException {
+            return file.get(LONG, take(8));
+        }
+
+        byte[] readBytes(int n) throws StateFormatException {
+            return file.asSlice(take(n), n).toArray(ValueLayout.JAVA_BYTE);
+        }
+
+        void skip(long n) throws StateFormatException {
+            take(n);
+        }
+
+        MemorySegment slice(long from, long length) {
+            return file.asSlice(from, length);
+        }
     }
 
     /** One encoded component, ready to write. */

@@ -256,6 +256,49 @@ class MachineStateFileTest {
     }
 
     @Test
+    void readingMapsThePagesInsteadOfCopyingThemIntoTheHeap() throws Exception {
+        Path p = dir.resolve("full.ferry");
+        long ram = 64L << 20;
+        GuestMemory full = new GuestMemory(RAM_BASE, ram);
+        for (long a = 0; a < (32L << 20); a += PAGE) {
+            full.store64(RAM_BASE + a, a + 1);
+        }
+        MachineStateFile.write(p, FixedRoster.of(Map.of("clint", new ClintState(true, 99))), full);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        LoadedState loaded = MachineStateFile.read(p);
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(4L << 20);
+        assertThat(loaded.storedPages()).isEqualTo((32 << 20) / PAGE);
+        GuestMemory copy = new GuestMemory(RAM_BASE, ram);
+        loaded.applyMemory(copy);
+        assertThat(copy.load64(RAM_BASE + (5L << 20))).isEqualTo((5L << 20) + 1);
+        assertThat(loaded.stateHash()).isEqualTo(StateHasher.hash(FixedRoster.of(Map.of("clint",
+                new ClintState(true, 99))), full));
+    }
+
+    @Test
+    void componentRecordsAreLimitedBeforeTheyAreCopied() throws Exception {
+        Path p = dir.resolve("fat.ferry");
+        GuestMemory m = new GuestMemory(RAM_BASE, 4 * PAGE);
+        MachineStateFile.write(p, FixedRoster.of(Map.of("fat", new Other(1))), m);
+        byte[] small = Files.readAllBytes(p);
+        int section = 20;
+        int oldLength = ByteBuffer.wrap(small).getInt(section);
+        int dataLength = section + 4 + oldLength - 4 - 4;
+        int grow = (int) MachineStateFile.MAX_COMPONENT_BYTES;
+        ByteBuffer big = ByteBuffer.allocate(small.length + grow);
+        big.put(small, 0, section + 4 + oldLength).put(new byte[grow])
+                .put(small, section + 4 + oldLength, small.length - section - 4 - oldLength);
+        big.putInt(section, oldLength + grow);
+        big.putInt(dataLength, ByteBuffer.wrap(small).getInt(dataLength) + grow);
+        Files.write(p, resealed(big.array()));
+        assertThatThrownBy(() -> MachineStateFile.read(p))
+                .isInstanceOf(StateFormatException.class)
+                .hasMessage("state file is malformed: the component records take more than 16 MiB");
+    }
+
+    @Test
     void componentLookupErrors() throws Exception {
         LoadedState loaded = MachineStateFile.read(small());
         assertThat(loaded.component("other", Other.class)).isEqualTo(new Other(5));

@@ -51,6 +51,10 @@ public final class HybridPolicy implements MigrationPolicy {
                     + "Mbit/s + 50 Mbit/s exceeds the maximum rate: switching to post-copy with %s", r,
                     f.dirtyBitsPerSec() / 1e6, left)));
         }
+        if (pending.isEmpty()) {
+            return ledger.end(new Decision.PostCopy(pending, rate.last(), "round " + r + ": no page left to "
+                    + "send: switching over"));
+        }
         RoundPlan plan = ledger.plan(pending);
         if (plan.order().length == 0) {
             return ledger.end(new Decision.PostCopy(pending, rate.last(), "round " + r + ": all " + left

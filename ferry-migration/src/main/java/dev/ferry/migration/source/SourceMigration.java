@@ -82,6 +82,8 @@ public final class SourceMigration {
     private volatile SourceLink link;
     private volatile PostcopySource postcopy;
     private volatile long startNanos;
+    /** When the target had the VM for good (the total time ends there, before the connections are closed). */
+    private volatile long endNanos;
     private volatile Supplier<ConsoleHistory> consoleHistory = () -> ConsoleHistory.NONE;
     private volatile EncryptionPolicy encryption = EncryptionPolicy.DEFAULT;
     private long pausedNanos;
@@ -219,6 +221,7 @@ public final class SourceMigration {
                 case Decision.Abort a -> throw new Abort(a.reason());
                 case Decision.Send s -> throw new IllegalStateException("unreachable");
             }
+            endNanos = System.nanoTime();
             finish(true, null);
         } catch (SourceLink.CancelledException e) {
             failBeforeCommit("cancelled by the user", true);
@@ -506,7 +509,8 @@ public final class SourceMigration {
     }
 
     private void complete(boolean success, String why) {
-        result.complete(record.report(id, vm.name(), options.strategy(), success, why,
-                System.nanoTime() - startNanos, wireBytes.get()));
+        long end = endNanos != 0 ? endNanos : System.nanoTime();
+        result.complete(record.report(id, vm.name(), options.strategy(), success, why, end - startNanos,
+                wireBytes.get()));
     }
 }

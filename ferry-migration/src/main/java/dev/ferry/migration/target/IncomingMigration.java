@@ -233,11 +233,12 @@ public final class IncomingMigration {
         } else {
             state = State.DONE;
         }
-        runner.resume();
         try {
             c.send(stats().frame(FrameType.RUNNING));
         } finally {
-            // the VM runs here from COMMIT on: the host hears so even when RUNNING cannot reach the source
+            // after COMMIT the VM is this host's, whether or not RUNNING reached the source; the vCPU starts after
+            // the send so that it does not compete with it
+            runner.resume();
             handler.arrived(vm, runner);
         }
         if (sw.postcopy()) {

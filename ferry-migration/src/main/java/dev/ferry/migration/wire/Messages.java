@@ -218,10 +218,7 @@ public final class Messages {
 
     /** Writes bitmap words with a count. */
     public static void bitmap(PayloadWriter w, long[] words) {
-        w.i32(words.length);
-        for (long x : words) {
-            w.i64(x);
-        }
+        w.i32(words.length).longs(words);
     }
 
     /** Reads bitmap words for {@code pageCount} pages (or none); bits past the last page are rejected. */
@@ -234,10 +231,7 @@ public final class Messages {
         if (n != words) {
             throw new ProtocolException("page bitmap of " + n + " words for " + pageCount + " pages");
         }
-        long[] out = new long[words];
-        for (int i = 0; i < words; i++) {
-            out[i] = r.i64();
-        }
+        long[] out = r.longs(words);
         int tail = pageCount & 63;
         if (tail != 0 && (out[words - 1] >>> tail) != 0) {
             throw new ProtocolException("page bitmap names pages outside RAM");

@@ -74,6 +74,18 @@ public final class PayloadReader {
         return hi << 32 | (i32() & 0xffffffffL);
     }
 
+    /** {@code n} 8-byte values, in one bulk copy. */
+    public long[] longs(int n) throws ProtocolException {
+        if (n < 0 || n > (b.length - pos) / 8) {
+            throw new ProtocolException(type + " frame truncated: " + (n & 0xffffffffL) + " 64-bit values need "
+                    + 8L * (n & 0xffffffffL) + " bytes, " + (b.length - pos) + " remain");
+        }
+        long[] out = new long[n];
+        ByteBuffer.wrap(b, pos, n * 8).slice().asLongBuffer().get(out);
+        pos += n * 8;
+        return out;
+    }
+
     /** A double from its raw bits. */
     public double f64() throws ProtocolException {
         return Double.longBitsToDouble(i64());

@@ -1,6 +1,7 @@
 package dev.ferry.migration.wire;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** Builds a frame payload: big-endian integers, length-prefixed byte strings and UTF-8 strings. */
@@ -49,6 +50,14 @@ public final class PayloadWriter {
     public PayloadWriter i64(long v) {
         i32((int) (v >>> 32));
         return i32((int) v);
+    }
+
+    /** Appends the 8-byte values of {@code words} without a count, in one bulk copy. */
+    public PayloadWriter longs(long[] words) {
+        ByteBuffer bytes = ByteBuffer.allocate(words.length * 8);
+        bytes.asLongBuffer().put(words);
+        out.write(bytes.array(), 0, bytes.capacity());
+        return this;
     }
 
     /** Appends a double as its raw bits. */

@@ -32,6 +32,18 @@ class HybridPolicyTest {
     }
 
     @Test
+    void aRoundThatLeavesNothingSwitchesOverAndSaysSo() {
+        HybridPolicy p = policy(o -> o.precopyRounds = 3);
+        List<Decision> run = Runs.run(p, range(0, 100), (r, send) -> round(r, send.order().length, 10,
+                new BitSet()));
+        assertThat(Runs.rounds(run)).isEqualTo(1);
+        assertThat(Runs.last(run)).isInstanceOfSatisfying(Decision.PostCopy.class, pc -> {
+            assertThat(pc.absent().isEmpty()).isTrue();
+            assertThat(pc.reason()).contains("no page left").doesNotContain("hot");
+        });
+    }
+
+    @Test
     void noPrecopyRoundsIsPostcopyOfEveryPageHoldingData() {
         HybridPolicy p = policy(o -> o.precopyRounds = 0);
         BitSet allocated = range(5, 50);
