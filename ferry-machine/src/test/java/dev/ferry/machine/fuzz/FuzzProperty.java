@@ -22,25 +22,19 @@ public final class FuzzProperty {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private static volatile boolean loopbackAllowed;
-
     private FuzzProperty() {
     }
 
     /**
      * Tells Jazzer's request-forgery detector that connections to loopback are the fuzz target's own (its sockets
-     * to an in-process server), while any other connection stays a finding. Needs the fuzzer's agent, which is there
-     * while a fuzz test fuzzes; before that there is nothing to tell.
+     * to an in-process server), while any other connection stays a finding. Called on every input: Jazzer resets
+     * its detectors when it starts fuzzing, and before the fuzzer's agent is there it has nothing to tell.
      */
     public static void allowLoopbackConnections() {
-        if (loopbackAllowed) {
-            return;
-        }
         try {
             BugDetectors.allowNetworkConnections((host, port) -> host.equals("127.0.0.1") || host.equals("localhost"));
-            loopbackAllowed = true;
         } catch (IllegalStateException detectorsNotLoaded) {
-            // not fuzzing yet (regression inputs run before the detectors are in place): try again next time
+            // regression inputs before the detectors are in place: nothing to allow
         }
     }
 
