@@ -8,6 +8,8 @@ import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.auth.SharedSecret;
 import dev.ferry.host.auth.TlsKeyStore;
 import dev.ferry.machine.image.GuestImages;
+import dev.ferry.migration.EncryptionMode;
+import dev.ferry.migration.EncryptionPolicy;
 import dev.ferry.migration.ReceiverLimits;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -99,8 +102,18 @@ public final class HostCommand implements Callable<Integer> {
             description = "Milliseconds a connection has to authenticate (default: ${DEFAULT-VALUE}).")
     private long handshakeTimeout;
 
+    @Option(names = "--encrypt", paramLabel = "WHEN", defaultValue = "auto",
+            description = "Encrypt migration connections, in and out: always, auto (when the peer is not loopback; "
+                    + "the default) or never.")
+    private String encrypt;
+
+    @Option(names = "--allow-plaintext", description = "With --encrypt never: also migrate unencrypted with hosts "
+            + "that are not loopback (VM memory crosses the network readable to anyone on the path).")
+    private boolean allowPlaintext;
+
     @Override
     public Integer call() throws InterruptedException {
+        EncryptionPolicy encryption = encryption();
         InetSocketAddress control = address("--listen", listen);
         InetSocketAddress migration = migrationListen == null ? null : address("--migration-listen", migrationListen);
         ReceiverLimits limits;
@@ -149,7 +162,7 @@ public final class HostCommand implements Callable<Integer> {
         HostConfig config;
         try {
             config = new HostConfig(hostName, control, migration, secret, images, line -> log(out, line), settings,
-                    limits, maxOutgoing);
+                    encryption, limits, maxOutgoing);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -191,6 +204,19 @@ public final class HostCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UserError(what + " " + e.getMessage());
         }
+    }
+
+    private EncryptionPolicy encryption() {
+        EncryptionMode mode;
+        try {
+            mode = EncryptionMode.valueOf(encrypt.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--encrypt: expected always, auto or never, not " + encrypt);
+        }
+        if (allowPlaintext && mode != EncryptionMode.NEVER) {
+            throw new UserError("--allow-plaintext goes with --encrypt never");
+        }
+        return new EncryptionPolicy(mode, allowPlaintext);
     }
 
     private static InetSocketAddress address(String option, String value) {

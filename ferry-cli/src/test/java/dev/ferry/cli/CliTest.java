@@ -111,6 +111,10 @@ class CliTest {
                 "ferry: --max-handshakes-per-address must be between 1 and --max-handshakes (10)");
         assertThat(run("host", "--listen", "127.0.0.1:0", "--max-outgoing", "0")).isEqualTo(2);
         assertThat(errLines()).containsExactly("ferry: --max-outgoing must be between 1 and 10000");
+        assertThat(run("host", "--encrypt", "sometimes")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("ferry: --encrypt: expected always, auto or never, not sometimes");
+        assertThat(run("host", "--allow-plaintext")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("ferry: --allow-plaintext goes with --encrypt never");
     }
 
     @Test

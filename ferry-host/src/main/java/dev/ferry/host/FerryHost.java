@@ -83,7 +83,12 @@ public final class FerryHost implements AutoCloseable {
             InetSocketAddress migrationListen = config.migrationListen() != null ? config.migrationListen()
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
             host.receiver = new MigrationReceiver(migrationListen, config.secret(),
-                    new IncomingVms(host.registry, host::log), config.receiverLimits(), host::log);
+                    new IncomingVms(host.registry, host::log), config.receiverLimits(), host::log)
+                    .encryption(config.encryption());
+            if (config.encryption().plaintextOverNetwork()) {
+                host.log("warning: migrations with hosts that are not loopback are not encrypted (--encrypt never "
+                        + "--allow-plaintext): VM memory crosses the network readable to anyone on the path");
+            }
             MigrationWarmup.startInBackground(host::log);
             return host;
         } catch (IOException | RuntimeException e) {
@@ -293,7 +298,7 @@ public final class FerryHost implements AutoCloseable {
         OutgoingMigration m;
         try {
             MigrationSource source = new MigrationSource(id, vm.runner(), vm.descriptor(), target, config.secret(),
-                    options).consoleHistory(vm::consoleHistory);
+                    options).consoleHistory(vm::consoleHistory).encryption(config.encryption());
             m = new OutgoingMigration(id, vm, req.to(), options.strategy(), target, source);
             migrations.add(m);
         } catch (RuntimeException e) {

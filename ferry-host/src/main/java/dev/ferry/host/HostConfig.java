@@ -5,6 +5,7 @@ import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.migration.OutgoingMigrations;
 import dev.ferry.machine.image.GuestImages;
+import dev.ferry.migration.EncryptionPolicy;
 import dev.ferry.migration.ReceiverLimits;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -20,13 +21,14 @@ import java.util.function.Consumer;
  * @param images          the host's image directory: the only images it boots besides uploaded ones
  * @param log             receives one line per event
  * @param control         the control API's token, TLS and limits
+ * @param encryption      whether migration connections, in and out, are encrypted
  * @param receiverLimits  what peers of the migration endpoint may cost (handshake caps and deadline, incoming
  *                        migrations at once)
  * @param maxOutgoing     migrations this host runs at once; more wait in a queue
  */
 public record HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
-        GuestImages images, Consumer<String> log, ControlSettings control, ReceiverLimits receiverLimits,
-        int maxOutgoing) {
+        GuestImages images, Consumer<String> log, ControlSettings control, EncryptionPolicy encryption,
+        ReceiverLimits receiverLimits, int maxOutgoing) {
 
     /** Default of {@link #maxOutgoing}. */
     public static final int DEFAULT_MAX_OUTGOING = OutgoingMigrations.DEFAULT_MAX_RUNNING;
@@ -39,6 +41,7 @@ public record HostConfig(String name, InetSocketAddress listen, InetSocketAddres
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(control, "control");
+        Objects.requireNonNull(encryption, "encryption");
         Objects.requireNonNull(receiverLimits, "receiverLimits");
         if (name.isBlank()) {
             throw new IllegalArgumentException("the host name must not be empty");
@@ -54,30 +57,36 @@ public record HostConfig(String name, InetSocketAddress listen, InetSocketAddres
     }
 
     /**
-     * A host with the default limits whose control API takes a fresh random token that only this process knows
-     * ({@link #control()}).
+     * A host with the default encryption and limits whose control API takes a fresh random token that only this
+     * process knows ({@link #control()}).
      */
     public HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
             GuestImages images, Consumer<String> log) {
-        this(name, listen, migrationListen, secret, images, log, ControlSettings.of(ApiToken.random()),
-                ReceiverLimits.defaults(), DEFAULT_MAX_OUTGOING);
+        this(name, listen, migrationListen, secret, images, log, ControlSettings.of(ApiToken.random()));
     }
 
-    /** A host with the default migration limits. */
+    /** A host with the default encryption and migration limits. */
     public HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
             GuestImages images, Consumer<String> log, ControlSettings control) {
-        this(name, listen, migrationListen, secret, images, log, control, ReceiverLimits.defaults(),
-                DEFAULT_MAX_OUTGOING);
+        this(name, listen, migrationListen, secret, images, log, control, EncryptionPolicy.DEFAULT,
+                ReceiverLimits.defaults(), DEFAULT_MAX_OUTGOING);
     }
 
     /** This configuration with other control API settings. */
     public HostConfig withControl(ControlSettings settings) {
-        return new HostConfig(name, listen, migrationListen, secret, images, log, settings, receiverLimits,
+        return new HostConfig(name, listen, migrationListen, secret, images, log, settings, encryption,
+                receiverLimits, maxOutgoing);
+    }
+
+    /** This configuration with another encryption policy for migrations. */
+    public HostConfig withEncryption(EncryptionPolicy policy) {
+        return new HostConfig(name, listen, migrationListen, secret, images, log, control, policy, receiverLimits,
                 maxOutgoing);
     }
 
     /** This configuration with other migration limits. */
     public HostConfig withLimits(ReceiverLimits limits, int outgoing) {
-        return new HostConfig(name, listen, migrationListen, secret, images, log, control, limits, outgoing);
+        return new HostConfig(name, listen, migrationListen, secret, images, log, control, encryption, limits,
+                outgoing);
     }
 }

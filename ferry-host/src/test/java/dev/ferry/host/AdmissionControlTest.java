@@ -40,8 +40,8 @@ class AdmissionControlTest {
         byte[] secret = new byte[32];
         secret[0] = 42;
         return FerryHost.start(new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, secret,
-                GuestFixtures.images(), log::add, ControlSettings.of(TestHosts.TOKEN),
-                ReceiverLimits.defaults().withMaxIncoming(maxIncoming), maxOutgoing));
+                GuestFixtures.images(), log::add, ControlSettings.of(TestHosts.TOKEN))
+                .withLimits(ReceiverLimits.defaults().withMaxIncoming(maxIncoming), maxOutgoing));
     }
 
     @AfterEach

@@ -6,7 +6,6 @@ import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.api.Json;
 import dev.ferry.host.auth.ApiToken;
 import dev.ferry.machine.board.GuestFixtures;
-import dev.ferry.migration.ReceiverLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -35,8 +34,7 @@ final class TestHosts {
         byte[] secret = new byte[32];
         secret[0] = 42;
         return FerryHost.start(new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, secret,
-                GuestFixtures.images(), log::add, ControlSettings.of(TOKEN), ReceiverLimits.defaults(),
-                HostConfig.DEFAULT_MAX_OUTGOING));
+                GuestFixtures.images(), log::add, ControlSettings.of(TOKEN)));
     }
 
     static FerryHost start(String name) throws IOException {

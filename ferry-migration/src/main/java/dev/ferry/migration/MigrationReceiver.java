@@ -87,6 +87,7 @@ public final class MigrationReceiver implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     private final Thread acceptor;
     private volatile boolean closed;
+    private volatile EncryptionPolicy encryption = EncryptionPolicy.DEFAULT;
 
     /**
      * Starts listening with the default limits and no log.
@@ -154,6 +155,15 @@ public final class MigrationReceiver implements AutoCloseable {
         this.acceptor = new Thread(this::acceptLoop, "ferry-rx-accept-" + endpoint().getPort());
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /**
+     * Whether connections accepted from now on are encrypted: by default ({@link EncryptionPolicy#DEFAULT}) when
+     * the source is not loopback or asks for it; a source that cannot agree is refused in the handshake.
+     */
+    public MigrationReceiver encryption(EncryptionPolicy policy) {
+        encryption = Objects.requireNonNull(policy, "policy");
+        return this;
     }
 
     /** The bound address sources connect to. */
@@ -287,7 +297,7 @@ public final class MigrationReceiver implements AutoCloseable {
                     c.close();
                 }, limits.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
                 try {
-                    accepted = Handshake.asTarget(c, secret, maxVersion);
+                    accepted = Handshake.asTarget(c, secret, maxVersion, encryption);
                 } finally {
                     deadline.cancel(false);
                 }

@@ -62,6 +62,16 @@ public final class MigrationSource {
         return this;
     }
 
+    /**
+     * Whether the connections to the target are encrypted: by default ({@link EncryptionPolicy#DEFAULT}) when the
+     * target is not loopback or asks for it. The target must agree, or the migration fails before anything moves.
+     * Call before {@link #start()}.
+     */
+    public MigrationSource encryption(EncryptionPolicy policy) {
+        engine.encryption(Objects.requireNonNull(policy, "policy"));
+        return this;
+    }
+
     /** Starts the migration on its own threads; the future completes with the report, success or not. */
     public CompletableFuture<MigrationReport> start() {
         return engine.start();

@@ -4,6 +4,7 @@ import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.state.StateFormatException;
+import dev.ferry.migration.wire.FrameCipher;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,7 +17,8 @@ import java.util.function.Consumer;
  * Runs a few migrations of a tiny private VM over loopback inside this process, then the device-state codec a few
  * thousand times, so that the first real migrations do not pay for loading, initialising and interpreting the
  * switchover path (record codecs, frame handling, the receiver): measured cold, that cost 20-60 ms of one
- * migration's downtime, and the interpreted codec another millisecond of every early one. The VMs, the receiver
+ * migration's downtime, and the interpreted codec another millisecond of every early one. The last round of
+ * migrations is encrypted, and the frame cipher then runs until it is compiled. The VMs, the receiver
  * and the secret exist only for the warm-up and are discarded; nothing is visible to the host's users.
  */
 public final class MigrationWarmup {
@@ -25,6 +27,7 @@ public final class MigrationWarmup {
     private static final List<Strategy> STRATEGIES = List.of(Strategy.STOPCOPY, Strategy.PRECOPY, Strategy.POSTCOPY);
     private static final int ROUNDS = 3;
     private static final int CODEC_ROUNDS = 3_000;
+    private static final int CIPHER_FRAMES = 2_000;
     /** {@code jal x0, 0}. */
     private static final int JUMP_TO_SELF = 0x0000006f;
 
@@ -49,6 +52,7 @@ public final class MigrationWarmup {
     public static void run() throws Exception {
         migrations();
         deviceStateCodec();
+        FrameCipher.warmUp(CIPHER_FRAMES);
     }
 
     /**
@@ -83,6 +87,9 @@ public final class MigrationWarmup {
                         MigrationSource source = new MigrationSource("warmup-" + n, vm,
                                 new VmDescriptor(vm.name(), RAM, true, vm.instructionLimit()), receiver.endpoint(),
                                 secret, MigrationOptions.defaults(s));
+                        if (i == ROUNDS - 1) {
+                            source.encryption(EncryptionPolicy.of(EncryptionMode.ALWAYS));
+                        }
                         source.start().get(30, TimeUnit.SECONDS);
                     } finally {
                         vm.close();

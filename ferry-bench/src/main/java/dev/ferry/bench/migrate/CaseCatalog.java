@@ -2,6 +2,9 @@ package dev.ferry.bench.migrate;
 
 import dev.ferry.bench.migrate.MigrationCase.FerryVariant;
 import dev.ferry.bench.migrate.MigrationCase.QemuPlan;
+import dev.ferry.migration.EncryptionMode;
+import dev.ferry.migration.EncryptionPolicy;
+import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.PageOrder;
 import dev.ferry.migration.StallAction;
 import dev.ferry.migration.Strategy;
@@ -23,10 +26,12 @@ final class CaseCatalog {
     static final String IDLE_HYBRID = "idle-1g-hybrid";
     static final String MUNCH_RATED = "munch-rated";
     static final String SKEWED = "skewed";
+    static final String IDLE_ENCRYPTED = "idle-1g-encrypted";
     static final String MATRIX = "matrix";
 
     /** The cases a plain {@code ferry bench migrate} runs. */
-    static final List<String> DEFAULT_CASES = List.of(IDLE, IDLE_POSTCOPY, IDLE_HYBRID, MUNCH_RATED, SKEWED);
+    static final List<String> DEFAULT_CASES = List.of(IDLE, IDLE_POSTCOPY, IDLE_HYBRID, MUNCH_RATED, SKEWED,
+            IDLE_ENCRYPTED);
 
     static final String IDLE_ARGS = "touch=192M sleep=0";
     static final String MUNCH_RATED_ARGS = "wss=64M rate=20000 passes=0";
@@ -61,6 +66,7 @@ final class CaseCatalog {
         named.put(IDLE_HYBRID, () -> List.of(idleSwitchover(IDLE_HYBRID, "hybrid")));
         named.put(MUNCH_RATED, () -> List.of(munchRated()));
         named.put(SKEWED, () -> List.of(skewed()));
+        named.put(IDLE_ENCRYPTED, () -> List.of(idleEncrypted()));
         named.put(MATRIX, () -> matrix());
         for (String name : settings.caseArgs().keySet()) {
             if (!named.containsKey(name) || name.equals(MATRIX)) {
@@ -124,6 +130,17 @@ final class CaseCatalog {
                 .with("delayHotThreshold", 0.5);
         return new MigrationCase(SKEWED, w, List.of(new FerryVariant("sequential", sequential.build()),
                 new FerryVariant("frequency+delay-hot", frequency.build())), null);
+    }
+
+    /**
+     * The idle guest of idle-1g, pre-copy with its downtime limit, plain (the loopback default) and with encryption
+     * forced on: what AES-256-GCM costs. Ferry only.
+     */
+    private MigrationCase idleEncrypted() {
+        Workload w = Workload.of("idle", args(IDLE_ENCRYPTED, IDLE_ARGS), 1L << 30);
+        MigrationOptions o = options(Strategy.PRECOPY).with("maxDowntimeMillis", settings.maxDowntimeMs()).build();
+        return new MigrationCase(IDLE_ENCRYPTED, w, List.of(new FerryVariant("precopy", o),
+                new FerryVariant("precopy+aes-gcm", o, EncryptionPolicy.of(EncryptionMode.ALWAYS))), null);
     }
 
     /** Every image, RAM size and strategy with each engine's defaults; munch pre-copy also with Ferry's aids. */

@@ -7,6 +7,7 @@ import dev.ferry.bench.measure.GcPauseLog;
 import dev.ferry.bench.measure.GcPauses;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.image.GuestImages;
+import dev.ferry.migration.EncryptionPolicy;
 import dev.ferry.migration.IncomingVmHandler;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.MigrationReceiver;
@@ -132,7 +133,8 @@ public final class ChildHostMain implements IncomingVmHandler {
         MigrationOptions options = FerryOptions.defaults(CaseCatalog.strategy(r.path("strategy").asText()))
                 .with("maxDowntimeMillis", r.path("maxDowntimeMs").asLong()).build();
         OutgoingMigration.Outcome o = OutgoingMigration.run(vm, vm.machine().config().ramSize(),
-                new InetSocketAddress(to[0], Integer.parseInt(to[1])), options, r.path("timeoutMs").asLong());
+                new InetSocketAddress(to[0], Integer.parseInt(to[1])), options, EncryptionPolicy.DEFAULT,
+                r.path("timeoutMs").asLong());
         if (o.success()) {
             booted.remove(name);
             vm.close();

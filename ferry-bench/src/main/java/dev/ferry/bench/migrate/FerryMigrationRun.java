@@ -56,7 +56,7 @@ final class FerryMigrationRun {
                         + " before migrating");
             }
             OutgoingMigration.Outcome o = OutgoingMigration.run(vm, w.ramBytes(), target.receiver(),
-                    variant.options(), timeoutMillis);
+                    variant.options(), variant.encryption(), timeoutMillis);
             List<String> notes = new ArrayList<>();
             boolean arrived = arrived(name, o.success(), notes);
             target.sendGcQuery(o.from(), o.to());

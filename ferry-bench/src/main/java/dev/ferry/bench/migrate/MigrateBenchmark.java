@@ -5,6 +5,7 @@ import dev.ferry.bench.measure.LoopbackRate;
 import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.MigrationOptions;
+import dev.ferry.migration.MigrationWarmup;
 import dev.ferry.migration.StallAction;
 import dev.ferry.migration.Strategy;
 import java.io.PrintStream;
@@ -44,7 +45,8 @@ public final class MigrateBenchmark implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--case", split = ",", description = "Cases to run: idle-1g, idle-1g-postcopy, idle-1g-hybrid, "
-            + "munch-rated, skewed, matrix (default: all but matrix; matrix when a matrix option is given).")
+            + "munch-rated, skewed, idle-1g-encrypted, matrix (default: all but matrix; matrix when a matrix option "
+            + "is given).")
     private List<String> cases;
 
     @Option(names = "--repeat", description = "Runs per case and engine (default: ${DEFAULT-VALUE}).")
@@ -89,8 +91,9 @@ public final class MigrateBenchmark implements Callable<Integer> {
     @Option(names = "--timeout", description = "Seconds before a migration is cancelled (default: ${DEFAULT-VALUE}).")
     private long timeoutSeconds = 60;
 
-    @Option(names = "--jit-warmup", negatable = true, description = "Migrate idle once per strategy on Ferry, "
-            + "untimed, before measuring (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--jit-warmup", negatable = true, description = "Run the warm-up a host runs at start, then "
+            + "migrate idle once per strategy and encryption on Ferry, untimed, before measuring (default: "
+            + "${DEFAULT-VALUE}).")
     private boolean jitWarmup = true;
 
     @Option(names = "--skip-qemu", description = "Measure Ferry only.")
@@ -148,6 +151,7 @@ public final class MigrateBenchmark implements Callable<Integer> {
             printWire(out, wire, selected);
             FerryMigrationRun ferry = new FerryMigrationRun(warmupMillis, timeoutMillis, target, sourceGc);
             if (jitWarmup) {
+                MigrationWarmup.run();
                 warmUpFerry(ferry, installed, selected);
             }
             QemuMigrationRun qemuRun = new QemuMigrationRun(qemu, warmupMillis, timeoutMillis, qemuBandwidth,
@@ -209,18 +213,21 @@ public final class MigrateBenchmark implements Callable<Integer> {
         }
     }
 
-    /** One untimed Ferry migration per strategy, so that the table does not measure the JIT compiling the engine. */
+    /**
+     * One untimed Ferry migration per strategy and encryption policy, so that the table does not measure the JIT
+     * compiling the engine.
+     */
     private void warmUpFerry(FerryMigrationRun ferry, GuestImages installed, List<MigrationCase> cases)
             throws Exception {
         ElfImage idle = installed.load("idle");
         Workload w = Workload.of("idle", "touch=64M sleep=0", 256L << 20);
-        Set<Strategy> done = new LinkedHashSet<>();
+        Set<List<Object>> done = new LinkedHashSet<>();
         for (MigrationCase c : cases) {
             for (MigrationCase.FerryVariant v : c.ferry()) {
                 Strategy s = v.options().strategy();
-                if (done.add(s)) {
+                if (done.add(List.of(s, v.encryption()))) {
                     MigrationCase.FerryVariant plain = new MigrationCase.FerryVariant(v.label(),
-                            MigrationOptions.defaults(s));
+                            MigrationOptions.defaults(s), v.encryption());
                     ferry.run(idle, new MigrationCase("warm-up", w, List.of(plain), null), plain);
                 }
             }

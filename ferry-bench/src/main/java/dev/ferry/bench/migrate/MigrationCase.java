@@ -1,5 +1,6 @@
 package dev.ferry.bench.migrate;
 
+import dev.ferry.migration.EncryptionPolicy;
 import dev.ferry.migration.MigrationOptions;
 import java.util.List;
 
@@ -14,8 +15,14 @@ import java.util.List;
  */
 public record MigrationCase(String name, Workload workload, List<FerryVariant> ferry, QemuPlan qemu) {
 
-    /** One way Ferry migrates the case: a label for the tables and the options. */
-    public record FerryVariant(String label, MigrationOptions options) { }
+    /** One way Ferry migrates the case: a label for the tables, the options and the source's encryption policy. */
+    public record FerryVariant(String label, MigrationOptions options, EncryptionPolicy encryption) {
+
+        /** A variant with the default encryption policy (plain text on loopback). */
+        public FerryVariant(String label, MigrationOptions options) {
+            this(label, options, EncryptionPolicy.DEFAULT);
+        }
+    }
 
     /**
      * How QEMU migrates the case.

@@ -1,6 +1,7 @@
 package dev.ferry.bench.migrate;
 
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.migration.EncryptionPolicy;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.MigrationReport;
 import dev.ferry.migration.MigrationSource;
@@ -47,11 +48,14 @@ final class OutgoingMigration {
     private OutgoingMigration() {
     }
 
-    /** Migrates {@code vm} (of {@code ramBytes}) to the receiver at {@code target}, giving up after the timeout. */
+    /**
+     * Migrates {@code vm} (of {@code ramBytes}) to the receiver at {@code target}, encrypted as {@code encryption}
+     * says, giving up after the timeout.
+     */
     static Outcome run(VmRunner vm, long ramBytes, InetSocketAddress target, MigrationOptions options,
-            long timeoutMillis) throws InterruptedException, ExecutionException {
+            EncryptionPolicy encryption, long timeoutMillis) throws InterruptedException, ExecutionException {
         MigrationSource source = new MigrationSource(vm.name(), vm, new VmDescriptor(vm.name(), ramBytes, false,
-                Long.MAX_VALUE), target, SECRET, options);
+                Long.MAX_VALUE), target, SECRET, options).encryption(encryption);
         Instant from = Instant.now();
         CompletableFuture<MigrationReport> done = source.start();
         try {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.bench.migrate.MigrationCase.FerryVariant;
+import dev.ferry.migration.EncryptionMode;
+import dev.ferry.migration.EncryptionPolicy;
 import dev.ferry.migration.PageOrder;
 import dev.ferry.migration.StallAction;
 import dev.ferry.migration.Strategy;
@@ -64,6 +66,17 @@ class CaseCatalogTest {
         assertThat(sequential.options().delayHotThreshold()).isZero();
         assertThat(frequency.options().order()).isEqualTo(PageOrder.FREQUENCY);
         assertThat(frequency.options().delayHotThreshold()).isEqualTo(0.5);
+    }
+
+    @Test
+    void encryptedCaseComparesPlainAndAesGcmOnTheIdleGuestOnFerryOnly() {
+        MigrationCase c = only(CaseCatalog.IDLE_ENCRYPTED);
+        assertThat(c.qemu()).isNull();
+        assertThat(c.workload().touchedBytes()).isEqualTo(192L << 20);
+        assertThat(c.ferry()).extracting(FerryVariant::label).containsExactly("precopy", "precopy+aes-gcm");
+        assertThat(c.ferry()).extracting(FerryVariant::encryption).containsExactly(EncryptionPolicy.DEFAULT,
+                EncryptionPolicy.of(EncryptionMode.ALWAYS));
+        assertThat(c.ferry().get(0).options()).isEqualTo(c.ferry().get(1).options());
     }
 
     @Test

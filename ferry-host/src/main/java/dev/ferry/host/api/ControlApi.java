@@ -311,7 +311,7 @@ public final class ControlApi {
         if (body.length == 0) {
             throw ApiException.badRequest("the request needs a JSON body");
         }
-        return Json.mapper().readValue(body, type);
+        return Json.readRequest(body, type);
     }
 
     private static byte[] readBody(Exchange ex) throws IOException {

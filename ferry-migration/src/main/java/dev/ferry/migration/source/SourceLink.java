@@ -1,5 +1,6 @@
 package dev.ferry.migration.source;
 
+import dev.ferry.migration.EncryptionPolicy;
 import dev.ferry.migration.Strategy;
 import dev.ferry.migration.VmDescriptor;
 import dev.ferry.migration.wire.Frame;
@@ -50,11 +51,11 @@ final class SourceLink implements AutoCloseable {
      * Opens and authenticates the control connection (negotiating the protocol version, at most {@code version}),
      * sends {@code first} in that version's layout and expects {@code reply}, then opens the page streams.
      */
-    static SourceLink open(InetSocketAddress target, byte[] secret, int version, String id, Handshake.Purpose purpose,
-            IntFunction<Frame> first, FrameType reply, int streamCount, int pageCount, AtomicLong wireBytes,
-            Frame[] replyOut) throws IOException {
+    static SourceLink open(InetSocketAddress target, byte[] secret, EncryptionPolicy encryption, int version,
+            String id, Handshake.Purpose purpose, IntFunction<Frame> first, FrameType reply, int streamCount,
+            int pageCount, AtomicLong wireBytes, Frame[] replyOut) throws IOException {
         Handshake.Opened opened = Handshake.connectAsSource(target, wireBytes, secret, version,
-                new Handshake.Hello(purpose, id, 0));
+                new Handshake.Hello(purpose, id, 0), encryption);
         FrameConnection control = opened.connection();
         FrameConnection[] streams = new FrameConnection[streamCount];
         try {
@@ -65,7 +66,7 @@ final class SourceLink implements AutoCloseable {
             for (int i = 0; i < streamCount; i++) {
                 streams[i] = FrameConnection.connect(target, wireBytes);
                 Handshake.asSource(streams[i], secret, opened.version(),
-                        new Handshake.Hello(Handshake.Purpose.PAGES, id, i));
+                        new Handshake.Hello(Handshake.Purpose.PAGES, id, i), encryption);
             }
         } catch (IOException | RuntimeException e) {
             control.close();
@@ -84,6 +85,19 @@ final class SourceLink implements AutoCloseable {
     /** BEGIN frame for a new migration, per protocol version. */
     static IntFunction<Frame> begin(VmDescriptor vm, Strategy strategy, int streams) {
         return new Messages.Begin(vm, strategy, streams)::frame;
+    }
+
+    /** True when every connection to the target is encrypted. */
+    boolean encrypted() {
+        if (!control.encrypted()) {
+            return false;
+        }
+        for (FrameConnection s : streams) {
+            if (!s.encrypted()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The protocol version spoken with the target. */

@@ -4,6 +4,7 @@ import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.machine.state.EncodedComponent;
 import dev.ferry.migration.ConsoleHistory;
+import dev.ferry.migration.EncryptionPolicy;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationReport;
@@ -98,6 +99,7 @@ public final class SourceMigration {
     /** When the target had the VM for good (the total time ends there, before the connections are closed). */
     private volatile long endNanos;
     private volatile Supplier<ConsoleHistory> consoleHistory = () -> ConsoleHistory.NONE;
+    private volatile EncryptionPolicy encryption = EncryptionPolicy.DEFAULT;
     private long pausedNanos;
     private boolean pausedByUs;
     private DirtyTracker dirty;
@@ -143,6 +145,11 @@ public final class SourceMigration {
     /** Where the VM's recent console output comes from (sent with the device state, protocol 3 on). */
     public void consoleHistory(Supplier<ConsoleHistory> history) {
         consoleHistory = history;
+    }
+
+    /** Whether the connections to the target are encrypted (see {@code MigrationSource}). */
+    public void encryption(EncryptionPolicy policy) {
+        encryption = policy;
     }
 
     /** Cancels before switchover; refused after. */
@@ -212,6 +219,10 @@ public final class SourceMigration {
             }
             SourceLink l = openWhenAdmitted();
             link = l;
+            if (!l.encrypted() && !l.control().peerIsLoopback()) {
+                record.note("warning: the migration traffic to " + target + " is not encrypted (encryption is set "
+                        + "to never)");
+            }
             streams.attach(l, id);
             dirty = DirtyTracker.claim(runner, "migration " + id);
             MigrationPolicy policy = MigrationPolicy.forOptions(options, System::nanoTime);
@@ -268,8 +279,9 @@ public final class SourceMigration {
         long since = 0;
         while (true) {
             try {
-                SourceLink l = SourceLink.open(target, secret, protocolVersion, id, Handshake.Purpose.CONTROL,
-                        SourceLink.begin(vm, options.strategy(), options.streams()), FrameType.BEGIN_OK,
+                SourceLink l = SourceLink.open(target, secret, encryption, protocolVersion, id,
+                        Handshake.Purpose.CONTROL, SourceLink.begin(vm, options.strategy(), options.streams()),
+                        FrameType.BEGIN_OK,
                         options.streams(), pageCount, wireBytes, new Frame[1]);
                 if (since != 0) {
                     record.note(String.format("waited %.0f ms in the target's queue", (System.nanoTime() - since) / 1e6));
@@ -504,8 +516,9 @@ public final class SourceMigration {
             InetSocketAddress address = recoveries.take();
             Frame[] reply = new Frame[1];
             try {
-                SourceLink l = SourceLink.open(address, secret, protocolVersion, id, Handshake.Purpose.RECOVER, null,
-                        FrameType.RECOVER_STATE, options.streams(), pageCount, wireBytes, reply);
+                SourceLink l = SourceLink.open(address, secret, encryption, protocolVersion, id,
+                        Handshake.Purpose.RECOVER, null, FrameType.RECOVER_STATE, options.streams(), pageCount,
+                        wireBytes, reply);
                 BitSet missing = BitSet.valueOf(Messages.bitmap(reply[0].reader(), pageCount));
                 link = l;
                 return new PostcopySource.Recovery(l, missing);

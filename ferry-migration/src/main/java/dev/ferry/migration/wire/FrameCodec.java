@@ -26,9 +26,10 @@ public final class FrameCodec {
      * @param typeCode the type byte (checked against {@link FrameType} only with the checksum)
      * @param flags    the flags byte
      * @param length   payload length, within the reader's limit
-     * @param crc      the checksum the sender computed
+     * @param trailer  bytes 8..11: the checksum the sender computed on a plain frame, the sequence number on an
+     *                 encrypted one ({@code FrameCipher})
      */
-    public record Header(int typeCode, int flags, int length, int crc) { }
+    public record Header(int typeCode, int flags, int length, int trailer) { }
 
     private FrameCodec() {
     }
@@ -94,15 +95,21 @@ public final class FrameCodec {
         CRC32C crc = new CRC32C();
         crc.update(headerBytes.slice(0, 8));
         crc.update(payload.slice(0, header.length()));
-        if ((int) crc.getValue() != header.crc()) {
+        if ((int) crc.getValue() != header.trailer()) {
             throw new ProtocolException("frame checksum mismatch");
         }
-        FrameType type = FrameType.ofCode(header.typeCode());
-        if (type == null) {
-            throw new ProtocolException("unknown frame type " + header.typeCode());
-        }
+        FrameType type = type(header.typeCode());
         if (header.flags() != 0) {
             throw new ProtocolException("unknown frame flags " + header.flags());
+        }
+        return type;
+    }
+
+    /** The frame type of a checked frame's type byte. */
+    static FrameType type(int code) throws ProtocolException {
+        FrameType type = FrameType.ofCode(code);
+        if (type == null) {
+            throw new ProtocolException("unknown frame type " + code);
         }
         return type;
     }

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Until {@link #authenticated()} a frame may carry at most {@link #HANDSHAKE_MAX_PAYLOAD} bytes, so an
  * unauthenticated peer cannot make the receiver allocate more than that. Bytes in both directions are added to
- * a counter shared by all connections of a migration.
+ * a counter shared by all connections of a migration. When the handshake agreed on encryption, every later frame
+ * is sealed and opened with AES-256-GCM ({@link FrameCipher}) instead of carrying a CRC.
  */
 public final class FrameConnection implements AutoCloseable {
 
@@ -61,6 +62,8 @@ public final class FrameConnection implements AutoCloseable {
     private final ByteBuffer header = ByteBuffer.allocateDirect(FrameCodec.HEADER);
     private ByteBuffer payload = ByteBuffer.allocateDirect(512);
     private volatile int maxPayload = HANDSHAKE_MAX_PAYLOAD;
+    /** Set once by the handshake when both sides agreed to encrypt; {@code null} on a plain connection. */
+    private volatile FrameCipher cipher;
     private volatile boolean closed;
     private final String peer;
 
@@ -90,6 +93,29 @@ public final class FrameConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * From now on every frame this end sends is encrypted, and every frame it receives must be (see
+     * {@link FrameCipher}). Called by the handshake once, before anyone else uses the connection.
+     */
+    void encrypt(FrameCipher frameCipher) {
+        cipher = frameCipher;
+    }
+
+    /** True when the frames after the handshake are encrypted and authenticated (AES-256-GCM). */
+    public boolean encrypted() {
+        return cipher != null;
+    }
+
+    /** True when the peer's address is a loopback address (this host). */
+    public boolean peerIsLoopback() {
+        try {
+            return channel.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                    && a.getAddress().isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The handshake succeeded: frames up to {@link FrameCodec#MAX_PAYLOAD} are accepted from now on. */
     public void authenticated() {
         maxPayload = FrameCodec.MAX_PAYLOAD;
@@ -107,9 +133,11 @@ public final class FrameConnection implements AutoCloseable {
      * {@link FrameCodec#seal}). The buffer's position is left as it was. Thread-safe.
      */
     public void sendSealed(ByteBuffer frame) throws IOException {
-        ByteBuffer b = frame.duplicate();
-        int n = b.remaining();
+        int n;
         synchronized (sendLock) {
+            FrameCipher c = cipher;
+            ByteBuffer b = c == null ? frame.duplicate() : c.seal(frame.duplicate());
+            n = b.remaining();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SEND_MILLIS);
             while (b.hasRemaining()) {
                 if (write(b) == 0) {
@@ -154,15 +182,20 @@ public final class FrameConnection implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MID_FRAME_MILLIS);
         readFully(header, deadline, "frame header");
         FrameCodec.Header h = FrameCodec.header(header, maxPayload);
-        if (payload.capacity() < h.length()) {
-            payload = ByteBuffer.allocateDirect(Math.min(maxPayload, Math.max(h.length(), payload.capacity() * 2)));
+        FrameCipher c = cipher;
+        boolean sealed = c != null && c.sealed(h);
+        int length = h.length() + (sealed ? FrameCipher.TAG : 0);
+        if (payload.capacity() < length) {
+            payload = ByteBuffer.allocateDirect(Math.min(maxPayload + FrameCipher.TAG,
+                    Math.max(length, payload.capacity() * 2)));
         }
-        payload.clear().limit(h.length());
+        payload.clear().limit(length);
         readFully(payload, deadline, "frame payload");
         payload.flip();
-        FrameType type = FrameCodec.verify(h, header, payload);
-        wireBytes.addAndGet(FrameCodec.HEADER + h.length());
-        return new Received(type, payload.asReadOnlyBuffer());
+        Received r = sealed ? c.open(h, header, payload)
+                : new Received(FrameCodec.verify(h, header, payload), payload.asReadOnlyBuffer());
+        wireBytes.addAndGet(FrameCodec.HEADER + length);
+        return r;
     }
 
     private void readFully(ByteBuffer b, long deadline, String what) throws IOException {

@@ -1,5 +1,6 @@
 package dev.ferry.migration.wire;
 
+import dev.ferry.migration.EncryptionPolicy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -13,21 +14,28 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Opens every connection: version negotiation and mutual HMAC-SHA256 challenge-response over the shared secret.
+ * Opens every connection: version negotiation, mutual HMAC-SHA256 challenge-response over the shared secret and,
+ * from version 3 on, the choice of encryption.
  *
  * <pre>
- * source -> HELLO     "FERRYMIG", version, purpose, migration id, stream, nonceS (32 random bytes)
- * target -> CHALLENGE version, nonceT, HMAC(secret, "ferry-target" | nonceS | nonceT | id | purpose | stream)
- * source -> AUTH      HMAC(secret, "ferry-source" | nonceT | nonceS | id | purpose | stream)
- * target -> AUTH_OK
+ * source -> HELLO     "FERRYMIG", version, purpose, migration id, stream, nonceS (32 random bytes), [v3] wish
+ * target -> CHALLENGE version, nonceT, proofT, [v3] cipher
+ * source -> AUTH      proofS
+ * target -> AUTH_OK   (the first encrypted frame when the cipher is AES-256-GCM)
+ * proofT = HMAC(secret, "ferry-target" | nonceS | nonceT | id | purpose | stream | [v3] terms)
+ * proofS = HMAC(secret, "ferry-source" | nonceT | nonceS | id | purpose | stream | [v3] terms)
+ * terms  = version offered | version chosen | wish | cipher
  * </pre>
  *
  * The source offers the newest version it speaks; the target answers with the version the connection will
  * speak: the older of the two, as long as both speak it ({@link #MIN_VERSION} .. {@link #VERSION} here). A target
  * of version 2 instead refuses any other version with an ERROR naming its own, and the source then connects again
  * offering that version ({@link #connectAsSource}). Each side proves knowledge of the secret over a nonce the
- * other chose, so neither proof can be replayed, and the secret itself never crosses the wire. A version neither
- * side speaks or a failed proof is answered with an ERROR frame naming the reason, and the connection is closed.
+ * other chose, so neither proof can be replayed, and the secret itself never crosses the wire; in version 3 the
+ * proofs also cover what was negotiated. The target decides encryption from the source's wish and its own
+ * ({@link EncryptionWish#agree}); both ends then derive per-direction keys ({@link SessionKeys}) and every later
+ * frame is sealed ({@link FrameCipher}). A version neither side speaks, a failed proof or an encryption mismatch is
+ * answered with an ERROR frame naming the reason, and the connection is closed.
  */
 public final class Handshake {
 
@@ -37,6 +45,12 @@ public final class Handshake {
     public static final int MIN_VERSION = 2;
     /** Targets of this version and newer answer a newer source with their own version instead of refusing it. */
     private static final int NEGOTIATING_VERSION = 3;
+    /** The first version that negotiates encryption (HELLO's wish, CHALLENGE's cipher). */
+    public static final int ENCRYPTION_VERSION = 3;
+    /** CHALLENGE's cipher code: frames stay plain. */
+    private static final int NO_CIPHER = 0;
+    /** CHALLENGE's cipher code: AES-256-GCM, keys from {@link SessionKeys}. */
+    private static final int AES_256_GCM = 1;
     private static final byte[] MAGIC = "FERRYMIG".getBytes(StandardCharsets.US_ASCII);
     private static final int NONCE = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -100,10 +114,12 @@ public final class Handshake {
     static final class VersionRefused extends ProtocolException {
         private static final long serialVersionUID = 1L;
         private final int targetVersion;
+        private final transient EncryptionWish wish;
 
-        VersionRefused(String message, int targetVersion) {
+        VersionRefused(String message, int targetVersion, EncryptionWish wish) {
             super(message);
             this.targetVersion = targetVersion;
+            this.wish = wish;
         }
     }
 
@@ -112,47 +128,78 @@ public final class Handshake {
 
     /**
      * Connects to {@code target} and runs the source side, offering {@code version}. When the target refuses it
-     * and names an older version this build speaks (as version-2 targets do), connects once more offering that.
-     * The connection is closed when this fails.
+     * and names an older version this build speaks (as version-2 targets do), connects once more offering that,
+     * unless this end requires encryption, which version 2 cannot give. The connection is closed when this fails.
      */
     public static Opened connectAsSource(InetSocketAddress target, AtomicLong wireBytes, byte[] secret, int version,
-            Hello hello) throws IOException {
+            Hello hello, EncryptionPolicy encryption) throws IOException {
         try {
-            return open(target, wireBytes, secret, version, hello);
+            return open(target, wireBytes, secret, version, hello, encryption);
         } catch (VersionRefused e) {
             if (e.targetVersion < MIN_VERSION || e.targetVersion >= version) {
                 throw e;
             }
-            return open(target, wireBytes, secret, e.targetVersion, hello);
+            if (e.targetVersion < ENCRYPTION_VERSION && e.wish == EncryptionWish.REQUIRED) {
+                throw new ProtocolException(cannotEncrypt("the source", "the target", e.targetVersion));
+            }
+            return open(target, wireBytes, secret, e.targetVersion, hello, encryption);
         }
     }
 
-    private static Opened open(InetSocketAddress target, AtomicLong wireBytes, byte[] secret, int version,
+    /** {@link #connectAsSource(InetSocketAddress, AtomicLong, byte[], int, Hello, EncryptionPolicy)} by default. */
+    public static Opened connectAsSource(InetSocketAddress target, AtomicLong wireBytes, byte[] secret, int version,
             Hello hello) throws IOException {
+        return connectAsSource(target, wireBytes, secret, version, hello, EncryptionPolicy.DEFAULT);
+    }
+
+    private static Opened open(InetSocketAddress target, AtomicLong wireBytes, byte[] secret, int version,
+            Hello hello, EncryptionPolicy encryption) throws IOException {
         FrameConnection c = FrameConnection.connect(target, wireBytes);
         try {
-            return new Opened(c, asSource(c, secret, version, hello));
+            return new Opened(c, asSource(c, secret, version, hello, encryption));
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;
         }
     }
 
-    /**
-     * The source side on a connected socket, offering {@code version}; returns the version the target chose.
-     * Throws with a clear reason when the target refuses or fails to prove the secret.
-     */
+    /** {@link #asSource(FrameConnection, byte[], int, Hello, EncryptionPolicy)} with the default policy. */
     public static int asSource(FrameConnection c, byte[] secret, int version, Hello hello) throws IOException {
+        return asSource(c, secret, version, hello, EncryptionPolicy.DEFAULT);
+    }
+
+    /**
+     * The source side on a connected socket, offering {@code version} and asking for encryption as
+     * {@code encryption} says for this peer; returns the version the target chose. The connection is encrypted
+     * afterwards when both ends agreed to ({@link FrameConnection#encrypted()}). Throws with a clear reason when the
+     * target refuses, fails to prove the secret, or cannot agree on encryption.
+     */
+    public static int asSource(FrameConnection c, byte[] secret, int version, Hello hello,
+            EncryptionPolicy encryption) throws IOException {
+        boolean loopback = c.peerIsLoopback();
+        String refusal = encryption.refusal(loopback);
+        if (refusal != null) {
+            throw new ProtocolException(refusal);
+        }
+        EncryptionWish wish = encryption.wish(loopback);
+        if (version < ENCRYPTION_VERSION && wish == EncryptionWish.REQUIRED) {
+            throw new ProtocolException("encryption is required, but protocol version " + version
+                    + " cannot encrypt");
+        }
         byte[] nonceS = nonce();
-        c.send(new PayloadWriter().raw(MAGIC).u16(version).u8(hello.purpose().code()).str(hello.migrationId())
-                .u16(hello.stream()).raw(nonceS).frame(FrameType.HELLO));
+        PayloadWriter hw = new PayloadWriter().raw(MAGIC).u16(version).u8(hello.purpose().code())
+                .str(hello.migrationId()).u16(hello.stream()).raw(nonceS);
+        if (version >= ENCRYPTION_VERSION) {
+            hw.u8(wish.code());
+        }
+        c.send(hw.frame(FrameType.HELLO));
         Frame f = c.receive(FrameConnection.REPLY_MILLIS);
         if (f.type() == FrameType.ERROR) {
             String reason = Messages.error(f);
             Matcher m = TARGET_VERSION.matcher(reason);
             String message = "target refused the connection: " + reason;
             if (m.find()) {
-                throw new VersionRefused(message, Integer.parseInt(m.group(1)));
+                throw new VersionRefused(message, Integer.parseInt(m.group(1)), wish);
             }
             throw new ProtocolException(message);
         }
@@ -163,6 +210,7 @@ public final class Handshake {
         int theirs = r.u16();
         byte[] nonceT = r.raw(NONCE);
         byte[] proofT = r.raw(32);
+        int cipher = theirs >= ENCRYPTION_VERSION ? r.u8() : NO_CIPHER;
         r.end();
         if (theirs > version || theirs < MIN_VERSION) {
             String why = "protocol version mismatch: source speaks " + versions(MIN_VERSION, version)
@@ -170,28 +218,52 @@ public final class Handshake {
             c.sendErrorQuietly(why);
             throw new ProtocolException(why);
         }
-        if (!MessageDigest.isEqual(proofT, proof(secret, "ferry-target", nonceS, nonceT, hello))) {
-            String why = "target failed authentication (it does not know the shared secret)";
+        String mismatch = theirs < ENCRYPTION_VERSION && wish == EncryptionWish.REQUIRED
+                ? cannotEncrypt("the source", "the target", theirs)
+                : cipher != NO_CIPHER && cipher != AES_256_GCM ? "the target chose unknown cipher " + cipher
+                : cipher == NO_CIPHER && wish == EncryptionWish.REQUIRED ? "the target did not agree to encrypt"
+                : cipher == AES_256_GCM && wish == EncryptionWish.REFUSED ? "the target encrypts, the source refuses "
+                        + "encryption (its encryption is set to never)" : null;
+        if (mismatch != null) {
+            c.sendErrorQuietly(mismatch);
+            throw new ProtocolException(mismatch);
+        }
+        byte[] terms = terms(version, theirs, wish, cipher);
+        if (!MessageDigest.isEqual(proofT, proof(secret, "ferry-target", nonceS, nonceT, hello, terms))) {
+            String why = "target failed authentication (it does not know the shared secret, or the handshake was "
+                    + "altered on the way)";
             c.sendErrorQuietly("authentication failed: wrong shared secret");
             throw new ProtocolException(why);
         }
-        c.send(new PayloadWriter().raw(proof(secret, "ferry-source", nonceT, nonceS, hello)).frame(FrameType.AUTH));
+        c.send(new PayloadWriter().raw(proof(secret, "ferry-source", nonceT, nonceS, hello, terms))
+                .frame(FrameType.AUTH));
+        if (cipher == AES_256_GCM) {
+            c.encrypt(FrameCipher.forSource(SessionKeys.derive(secret, nonceS, nonceT, hello)));
+        }
         c.expect(FrameType.AUTH_OK, FrameConnection.REPLY_MILLIS);
         c.authenticated();
         return theirs;
     }
 
-    /** The target side speaking up to {@link #VERSION}. */
+    /** The target side speaking up to {@link #VERSION}, encrypting by default. */
     public static Accepted asTarget(FrameConnection c, byte[] secret) throws IOException {
-        return asTarget(c, secret, VERSION);
+        return asTarget(c, secret, VERSION, EncryptionPolicy.DEFAULT);
+    }
+
+    /** {@link #asTarget(FrameConnection, byte[], int, EncryptionPolicy)} with the default policy. */
+    public static Accepted asTarget(FrameConnection c, byte[] secret, int maxVersion) throws IOException {
+        return asTarget(c, secret, maxVersion, EncryptionPolicy.DEFAULT);
     }
 
     /**
      * The target side speaking versions {@link #MIN_VERSION} to {@code maxVersion}: returns the authenticated
      * HELLO and the version chosen, or throws after telling the source why not. With {@code maxVersion} 2 it
-     * behaves as version-2 builds do: any other version is refused with an ERROR naming version 2.
+     * behaves as version-2 builds do: any other version is refused with an ERROR naming version 2. Encryption is
+     * decided from the source's wish and {@code encryption} for this peer ({@link EncryptionWish#agree}); a source
+     * of version 2 is refused when encryption is required.
      */
-    public static Accepted asTarget(FrameConnection c, byte[] secret, int maxVersion) throws IOException {
+    public static Accepted asTarget(FrameConnection c, byte[] secret, int maxVersion, EncryptionPolicy encryption)
+            throws IOException {
         Frame f = c.expect(FrameType.HELLO, FrameConnection.REPLY_MILLIS);
         PayloadReader r = f.reader();
         byte[] magic = r.raw(MAGIC.length);
@@ -214,11 +286,41 @@ public final class Handshake {
         String id = r.str(256);
         int stream = r.u16();
         byte[] nonceS = r.raw(NONCE);
+        EncryptionWish theirWish = EncryptionWish.EITHER;
+        if (offered >= ENCRYPTION_VERSION) {
+            int w = r.u8();
+            theirWish = EncryptionWish.ofCode(w);
+            if (theirWish == null) {
+                throw new ProtocolException("HELLO with unknown encryption wish " + w);
+            }
+        }
         r.end();
+        boolean loopback = c.peerIsLoopback();
+        String refusal = encryption.refusal(loopback);
+        EncryptionWish ours = encryption.wish(loopback);
+        boolean encrypt;
+        try {
+            if (refusal != null) {
+                throw new ProtocolException(refusal);
+            }
+            if (version < ENCRYPTION_VERSION && ours == EncryptionWish.REQUIRED) {
+                throw new ProtocolException(cannotEncrypt("the target", "the source", version));
+            }
+            encrypt = version >= ENCRYPTION_VERSION && EncryptionWish.agree(theirWish, ours);
+        } catch (ProtocolException e) {
+            c.sendErrorQuietly(e.getMessage());
+            throw e;
+        }
         Hello hello = new Hello(purpose, id, stream);
         byte[] nonceT = nonce();
-        c.send(new PayloadWriter().u16(version).raw(nonceT)
-                .raw(proof(secret, "ferry-target", nonceS, nonceT, hello)).frame(FrameType.CHALLENGE));
+        int cipher = encrypt ? AES_256_GCM : NO_CIPHER;
+        byte[] terms = terms(offered, version, theirWish, cipher);
+        PayloadWriter cw = new PayloadWriter().u16(version).raw(nonceT)
+                .raw(proof(secret, "ferry-target", nonceS, nonceT, hello, terms));
+        if (version >= ENCRYPTION_VERSION) {
+            cw.u8(cipher);
+        }
+        c.send(cw.frame(FrameType.CHALLENGE));
         Frame auth = c.receive(FrameConnection.REPLY_MILLIS);
         if (auth.type() == FrameType.ERROR) {
             throw new ProtocolException("source gave up the handshake: " + Messages.error(auth));
@@ -229,13 +331,33 @@ public final class Handshake {
         PayloadReader ar = auth.reader();
         byte[] proofS = ar.raw(32);
         ar.end();
-        if (!MessageDigest.isEqual(proofS, proof(secret, "ferry-source", nonceT, nonceS, hello))) {
+        if (!MessageDigest.isEqual(proofS, proof(secret, "ferry-source", nonceT, nonceS, hello, terms))) {
             c.sendErrorQuietly("authentication failed: wrong shared secret");
             throw new ProtocolException("source failed authentication (wrong shared secret) from " + c.peer());
+        }
+        if (encrypt) {
+            c.encrypt(FrameCipher.forTarget(SessionKeys.derive(secret, nonceS, nonceT, hello)));
         }
         c.authenticated();
         c.send(Frame.empty(FrameType.AUTH_OK));
         return new Accepted(hello, version);
+    }
+
+    /**
+     * What the proofs of a version-3 handshake also cover, so that nobody on the way can change what the two ends
+     * agreed: the version offered and chosen, the source's encryption wish and the cipher chosen. Empty for
+     * version 2, whose proofs stay as that release computes them.
+     */
+    static byte[] terms(int offered, int chosen, EncryptionWish wish, int cipher) {
+        if (chosen < ENCRYPTION_VERSION) {
+            return new byte[0];
+        }
+        return new PayloadWriter().u16(offered).u16(chosen).u8(wish.code()).u8(cipher).toByteArray();
+    }
+
+    private static String cannotEncrypt(String requiring, String other, int otherVersion) {
+        return "encryption required by " + requiring + ", but " + other + " speaks protocol version " + otherVersion
+                + ", which cannot encrypt";
     }
 
     /** "version 2", or "versions 2 to 3": the same words version-2 builds use for a single version. */
@@ -250,6 +372,10 @@ public final class Handshake {
     }
 
     static byte[] proof(byte[] secret, String role, byte[] first, byte[] second, Hello hello) {
+        return proof(secret, role, first, second, hello, new byte[0]);
+    }
+
+    static byte[] proof(byte[] secret, String role, byte[] first, byte[] second, Hello hello, byte[] terms) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
@@ -258,6 +384,7 @@ public final class Handshake {
             mac.update(second);
             mac.update(new PayloadWriter().str(hello.migrationId()).u8(hello.purpose().code()).u16(hello.stream())
                     .toByteArray());
+            mac.update(terms);
             return mac.doFinal();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
