@@ -120,6 +120,9 @@ class ConnectionCutProcessTest extends TwoHostProcesses {
         String id = a.postOk("/v1/vms/c2/migrate", "{\"to\":\"" + fakeControl() + "\",\"strategy\":\"postcopy\","
                 + "\"bandwidth\":\"100M\"}").path("id").asText();
         awaitPhase(id, "postcopy");
+        // the source is in post-copy once it sent COMMIT; cut only once the target has it and runs the VM
+        HostProcess.await(Duration.ofSeconds(20), "c2 to run on B", () ->
+                "running".equals(b.poll("/v1/vms/c2").path("state").asText()) ? true : null);
         assertThat(relay.cut()).as("relayed connections").isGreaterThanOrEqualTo(2);
 
         JsonNode paused = awaitPhase(id, "postcopy_paused");
