@@ -9,6 +9,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.Cleaner;
 import java.util.Optional;
 
 /**
@@ -16,9 +17,11 @@ import java.util.Optional;
  * zero-filled pages lazily — a 1 GiB guest costs only the pages it touched — and the Java heap never holds,
  * scans or moves guest memory. {@link #discard} gives pages back with {@code madvise(MADV_DONTNEED)} (they read
  * as zeros again). Where {@code mmap} cannot be found (not Linux), the RAM comes from the arena instead, which
- * zeroes, and so touches, all of it.
+ * zeroes, and so touches, all of it. The mapping lives in a shared arena: {@link #close()} unmaps it (later
+ * accesses fail with an exception, never a crash), and a cleaner unmaps a mapping whose owner became
+ * unreachable without closing it.
  */
-final class AnonymousMapping {
+final class AnonymousMapping implements AutoCloseable {
 
     private static final int PROT_READ = 0x1;
     private static final int PROT_WRITE = 0x2;
@@ -51,15 +54,47 @@ final class AnonymousMapping {
         }
     }
 
-    private AnonymousMapping() {
-    }
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final MemorySegment segment;
+    private final Cleaner.Cleanable unmapper;
 
     /**
-     * Maps {@code size} bytes of zeroed memory that lives until {@code arena} closes.
+     * Maps {@code size} bytes of zeroed memory for {@code owner}.
      *
      * @throws IllegalStateException if the kernel refuses the mapping
      */
-    static MemorySegment map(long size, Arena arena) {
+    AnonymousMapping(Object owner, long size) {
+        Arena arena = Arena.ofShared();
+        try {
+            this.segment = map(size, arena);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+        this.unmapper = CLEANER.register(owner, () -> closeQuietly(arena));
+    }
+
+    /** The mapped memory. */
+    MemorySegment segment() {
+        return segment;
+    }
+
+    /** Unmaps the memory. Idempotent. */
+    @Override
+    public void close() {
+        unmapper.clean();
+    }
+
+    private static void closeQuietly(Arena arena) {
+        try {
+            arena.close();
+        } catch (IllegalStateException alreadyClosed) {
+            // closed already
+        }
+    }
+
+    private static MemorySegment map(long size, Arena arena) {
         if (MMAP == null) {
             return arena.allocate(size, GuestMemory.PAGE_SIZE);
         }

@@ -1,15 +1,10 @@
 package dev.ferry.machine.memory;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -44,16 +39,12 @@ public final class GuestMemory implements AutoCloseable {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final MemorySegment ZEROS = Arena.global().allocate(PAGE_SIZE);
-    private static final Cleaner CLEANER = Cleaner.create();
 
     private final long base;
     private final long size;
     private final int pageCount;
-    private final Arena arena;
+    private final AnonymousMapping mapping;
     private final MemorySegment ram;
-    private final Cleaner.Cleanable unmapper;
 
     /** Access flag: the page is present and seen so by the vCPU, loads may take the fast path. */
     private static final byte READ = 1;
@@ -62,18 +53,13 @@ public final class GuestMemory implements AutoCloseable {
 
     /** {@link #READ} and {@link #WRITE} per page. vCPU thread or vCPU stopped (a lost update only costs a slow path). */
     private final byte[] access;
-    /** Page written at least once since it was last zero (its memory is resident). Updated atomically. */
-    private final long[] touched;
-    private final long[] dirty;
-    /** Bit {@code w} set when {@code dirty[w]} may be non-zero: harvests skip clean words. */
-    private final long[] dirtySummary;
+    private final TouchedPages touched;
+    private final DirtyPages dirty;
     private final long[] absent;
     private final long[] freeHint;
     private final long[] codePages;
 
-    private boolean dirtyLogging;
     private volatile DirtyLog dirtyLogClaim;
-    private final AtomicInteger touchedPages = new AtomicInteger();
     private volatile int absentPages;
     private CodeWriteListener codeListener = page -> { };
     private PageSupplier supplier;
@@ -99,30 +85,14 @@ public final class GuestMemory implements AutoCloseable {
         this.pageCount = (int) (size >>> PAGE_SHIFT);
         int words = (pageCount + 63) >>> 6;
         this.access = new byte[pageCount];
-        this.touched = new long[words];
-        this.dirty = new long[words];
-        this.dirtySummary = new long[(words + 63) >>> 6];
+        this.touched = new TouchedPages(pageCount);
+        this.dirty = new DirtyPages(pageCount);
         this.absent = new long[words];
         this.freeHint = new long[words];
         this.codePages = new long[words];
         Arrays.fill(access, READ);
-        this.arena = Arena.ofShared();
-        try {
-            this.ram = AnonymousMapping.map(size, arena);
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
-        Arena a = arena;
-        this.unmapper = CLEANER.register(this, () -> closeQuietly(a));
-    }
-
-    private static void closeQuietly(Arena arena) {
-        try {
-            arena.close();
-        } catch (IllegalStateException alreadyClosed) {
-            // closed by close()
-        }
+        this.mapping = new AnonymousMapping(this, size);
+        this.ram = mapping.segment();
     }
 
     /** Guest-physical address of the first byte. */
@@ -314,33 +284,14 @@ public final class GuestMemory implements AutoCloseable {
         makeReadable(page);
         int w = page >>> 6;
         long bit = 1L << page;
-        markTouched(page);
+        touched.mark(page);
         if ((codePages[w] & bit) != 0) {
             codePages[w] &= ~bit;
             codeListener.codeModified(page);
         }
         freeHint[w] &= ~bit;
-        if (dirtyLogging) {
-            dirty[w] |= bit;
-            dirtySummary[w >>> 6] |= 1L << w;
-        }
+        dirty.mark(page);
         access[page] = READ | WRITE;
-    }
-
-    private void markTouched(int page) {
-        long bit = 1L << page;
-        long old = (long) WORDS.getAndBitwiseOr(touched, page >>> 6, bit);
-        if ((old & bit) == 0) {
-            touchedPages.incrementAndGet();
-        }
-    }
-
-    private void markUntouched(int page) {
-        long bit = 1L << page;
-        long old = (long) WORDS.getAndBitwiseAnd(touched, page >>> 6, ~bit);
-        if ((old & bit) != 0) {
-            touchedPages.decrementAndGet();
-        }
     }
 
     /**
@@ -431,7 +382,7 @@ public final class GuestMemory implements AutoCloseable {
 
     /** True when the page was written since it last was zero (it may hold data). */
     public boolean isAllocated(int page) {
-        return (touched[page >>> 6] & (1L << page)) != 0;
+        return touched.contains(page);
     }
 
     /** True when the page holds only zero bytes (a never-written page does). */
@@ -441,17 +392,17 @@ public final class GuestMemory implements AutoCloseable {
             return true;
         }
         long off = (long) page << PAGE_SHIFT;
-        return MemorySegment.mismatch(ram, off, off + PAGE_SIZE, ZEROS, 0, PAGE_SIZE) < 0;
+        return ZeroPage.isZero(ram, off);
     }
 
     /** Number of pages written at least once (resident memory). */
     public int allocatedPages() {
-        return touchedPages.get();
+        return touched.count();
     }
 
     /** The pages written at least once, as a set. vCPU stopped or at a safepoint for an exact answer. */
     public DirtyBitmap allocatedSet() {
-        return DirtyBitmap.of(touched.clone(), pageCount);
+        return touched.snapshot();
     }
 
     /**
@@ -469,11 +420,9 @@ public final class GuestMemory implements AutoCloseable {
         } finally {
             arrivalLock.unlock();
         }
-        Arrays.fill(dirty, 0);
-        Arrays.fill(dirtySummary, 0);
+        dirty.clear();
         Arrays.fill(freeHint, 0);
-        Arrays.fill(touched, 0);
-        touchedPages.set(0);
+        touched.clear();
         for (int w = 0; w < codePages.length; w++) {
             long bits = codePages[w];
             codePages[w] = 0;
@@ -498,7 +447,7 @@ public final class GuestMemory implements AutoCloseable {
     /** {@link #loadPage(int, byte[], int)} from a segment of {@link #PAGE_SIZE} bytes. */
     public void loadPage(int page, MemorySegment src) {
         Objects.checkIndex(page, pageCount);
-        boolean zero = isZero(src);
+        boolean zero = ZeroPage.isZero(src);
         arrivalLock.lock();
         try {
             install(page, zero ? null : src);
@@ -522,22 +471,12 @@ public final class GuestMemory implements AutoCloseable {
         if (src == null) {
             if (isAllocated(page)) {
                 AnonymousMapping.discard(ram, off, PAGE_SIZE);
-                markUntouched(page);
+                touched.unmark(page);
             }
         } else {
             MemorySegment.copy(src, 0, ram, off, PAGE_SIZE);
-            markTouched(page);
+            touched.mark(page);
         }
-    }
-
-    /** True when {@code PAGE_SIZE} bytes from {@code off} are all zero. */
-    public static boolean isZero(byte[] b, int off) {
-        return isZero(MemorySegment.ofArray(b).asSlice(off, PAGE_SIZE));
-    }
-
-    /** True when the first {@link #PAGE_SIZE} bytes of {@code page} are all zero. */
-    public static boolean isZero(MemorySegment page) {
-        return MemorySegment.mismatch(page, 0, PAGE_SIZE, ZEROS, 0, PAGE_SIZE) < 0;
     }
 
     // ---------------------------------------------------------------- code cache coherence
@@ -597,19 +536,17 @@ public final class GuestMemory implements AutoCloseable {
 
     /** Turns dirty logging on or off. Turning it on starts with an empty log. vCPU stopped or safepoint. */
     void setDirtyLogging(boolean on) {
-        if (on && !dirtyLogging) {
-            Arrays.fill(dirty, 0);
-            Arrays.fill(dirtySummary, 0);
+        if (on && !dirty.logging()) {
             for (int p = 0; p < pageCount; p++) {
                 access[p] &= ~WRITE;
             }
         }
-        dirtyLogging = on;
+        dirty.setLogging(on);
     }
 
     /** True while dirty logging is on. */
     public boolean dirtyLogging() {
-        return dirtyLogging;
+        return dirty.logging();
     }
 
     /**
@@ -618,32 +555,7 @@ public final class GuestMemory implements AutoCloseable {
      * (plus one bit per 64 pages of RAM). vCPU stopped or at a safepoint, so no store can slip between.
      */
     DirtyBitmap fetchAndClearDirtyLog() {
-        int n = 0;
-        int[] idx = new int[8];
-        long[] bits = new long[8];
-        for (int s = 0; s < dirtySummary.length; s++) {
-            long summary = dirtySummary[s];
-            dirtySummary[s] = 0;
-            while (summary != 0) {
-                int w = (s << 6) + Long.numberOfTrailingZeros(summary);
-                summary &= summary - 1;
-                long d = dirty[w];
-                if (d == 0) {
-                    continue;
-                }
-                dirty[w] = 0;
-                for (long b = d; b != 0; b &= b - 1) {
-                    access[(w << 6) + Long.numberOfTrailingZeros(b)] &= ~WRITE;
-                }
-                if (n == idx.length) {
-                    idx = Arrays.copyOf(idx, n * 2);
-                    bits = Arrays.copyOf(bits, n * 2);
-                }
-                idx[n] = w;
-                bits[n++] = d;
-            }
-        }
-        return new DirtyBitmap(idx, bits, n, pageCount);
+        return dirty.harvest(page -> access[page] &= ~WRITE);
     }
 
     // ---------------------------------------------------------------- free page hints
@@ -700,7 +612,7 @@ public final class GuestMemory implements AutoCloseable {
                 if (newly == 0) {
                     continue;
                 }
-                for (long b = newly & (touched[w] | codePages[w]); b != 0; b &= b - 1) {
+                for (long b = newly & (touched.word(w) | codePages[w]); b != 0; b &= b - 1) {
                     int page = (w << 6) + Long.numberOfTrailingZeros(b);
                     if (isAllocated(page)) {
                         if (page != runEnd) {
@@ -708,7 +620,7 @@ public final class GuestMemory implements AutoCloseable {
                             runStart = page;
                         }
                         runEnd = page + 1;
-                        markUntouched(page);
+                        touched.unmark(page);
                     }
                     dropCode(page);
                 }
@@ -764,7 +676,7 @@ public final class GuestMemory implements AutoCloseable {
             if ((absent[w] & bit) == 0) {
                 return false;
             }
-            if (src != null && !isZero(src)) {
+            if (src != null && !ZeroPage.isZero(src)) {
                 install(page, src);
             }
             absent[w] &= ~bit;
@@ -776,14 +688,12 @@ public final class GuestMemory implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- life cycle
-
     /**
      * Unmaps the RAM. Later accesses fail with {@link IllegalStateException}. Call once nothing runs on it any
      * more (vCPU ended, migrations done). Idempotent.
      */
     @Override
     public void close() {
-        unmapper.clean();
+        mapping.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.machine.state;
 
 import dev.ferry.machine.memory.GuestMemory;
+import dev.ferry.machine.memory.ZeroPage;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.security.MessageDigest;
@@ -114,7 +115,7 @@ public final class LoadedState {
         byte[] buf = new byte[GuestMemory.PAGE_SIZE];
         for (int i = 0; i < pageIndices.length; i++) {
             MemorySegment page = page(i);
-            if (!GuestMemory.isZero(page)) {
+            if (!ZeroPage.isZero(page)) {
                 MemorySegment.copy(page, ValueLayout.JAVA_BYTE, 0, buf, 0, buf.length);
                 StateHasher.page(md, pageIndices[i], buf, 0);
             }

@@ -71,7 +71,7 @@ class GuestMemoryAllocationTest {
         for (int page = 1; page < PAGES; page += 2) {
             byte[] copy = new byte[PAGE_SIZE];
             mem.readBytes(addr(page, 0), copy, 0, PAGE_SIZE);
-            assertThat(GuestMemory.isZero(copy, 0)).as("page %d", page).isTrue();
+            assertThat(ZeroPage.isZero(copy, 0)).as("page %d", page).isTrue();
             assertThat(mem.isAllocated(page)).isFalse();
         }
         GuestMemory other = new GuestMemory(BASE, PAGE_SIZE);

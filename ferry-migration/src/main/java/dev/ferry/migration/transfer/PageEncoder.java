@@ -1,6 +1,7 @@
 package dev.ferry.migration.transfer;
 
 import dev.ferry.machine.memory.GuestMemory;
+import dev.ferry.machine.memory.ZeroPage;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 
@@ -74,7 +75,7 @@ public final class PageEncoder {
 
     /** Encodes a private copy of a page (kept as the next delta base when XBZRLE is on). */
     public Encoded encode(int page, byte[] snapshot, boolean deltaOk) {
-        if (zeroPages && GuestMemory.isZero(snapshot, 0)) {
+        if (zeroPages && ZeroPage.isZero(snapshot, 0)) {
             if (cache != null) {
                 cache.remove(page);
             }
