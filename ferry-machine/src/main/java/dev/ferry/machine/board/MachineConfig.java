@@ -1,6 +1,7 @@
 package dev.ferry.machine.board;
 
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -12,9 +13,12 @@ import java.util.Objects;
  * @param console       where the UART's output goes
  * @param balloon       attach a virtio balloon in virtio-mmio slot 7 ({@code 0x1000_8000}, IRQ 8), where QEMU puts
  *                      {@code -device virtio-balloon-device}
+ * @param drives        disks, each a virtio-blk device
+ * @param nics          network interfaces, each a virtio-net device
+ * @param rng           attach a virtio-rng device (the guest's entropy source)
  */
 public record MachineConfig(long ramSize, boolean deterministic, String bootArgs, OutputStream console,
-        boolean balloon) {
+        boolean balloon, List<DriveConfig> drives, List<NicConfig> nics, boolean rng) {
 
     /** QEMU {@code virt}'s default RAM size. */
     public static final long DEFAULT_RAM = 128L << 20;
@@ -27,19 +31,36 @@ public record MachineConfig(long ramSize, boolean deterministic, String bootArgs
     public MachineConfig {
         Objects.requireNonNull(bootArgs, "bootArgs");
         Objects.requireNonNull(console, "console");
+        drives = List.copyOf(drives);
+        nics = List.copyOf(nics);
         if (ramSize < MIN_RAM || ramSize > MAX_RAM || (ramSize & 0xfff) != 0) {
             throw new IllegalArgumentException("RAM size must be a multiple of 4 KiB between 2 MiB and 64 GiB, not "
                     + ramSize);
         }
     }
 
-    /** A configuration without a balloon. */
+    /** A configuration without devices beyond the board's own. */
     public MachineConfig(long ramSize, boolean deterministic, String bootArgs, OutputStream console) {
-        this(ramSize, deterministic, bootArgs, console, false);
+        this(ramSize, deterministic, bootArgs, console, false, List.of(), List.of(), false);
     }
 
     /** This configuration with the balloon attached or not. */
     public MachineConfig withBalloon(boolean on) {
-        return new MachineConfig(ramSize, deterministic, bootArgs, console, on);
+        return new MachineConfig(ramSize, deterministic, bootArgs, console, on, drives, nics, rng);
+    }
+
+    /** This configuration with these disks. */
+    public MachineConfig withDrives(List<DriveConfig> disks) {
+        return new MachineConfig(ramSize, deterministic, bootArgs, console, balloon, disks, nics, rng);
+    }
+
+    /** This configuration with these network interfaces. */
+    public MachineConfig withNics(List<NicConfig> interfaces) {
+        return new MachineConfig(ramSize, deterministic, bootArgs, console, balloon, drives, interfaces, rng);
+    }
+
+    /** This configuration with a virtio-rng device or without. */
+    public MachineConfig withRng(boolean on) {
+        return new MachineConfig(ramSize, deterministic, bootArgs, console, balloon, drives, nics, on);
     }
 }

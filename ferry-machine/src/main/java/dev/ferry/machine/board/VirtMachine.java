@@ -418,8 +418,8 @@ public final class VirtMachine {
         BoardState board = saved.component(BOARD, BoardState.class);
         VirtMachine m;
         try {
-            m = new VirtMachine(new MachineConfig(board.ramSize(), board.deterministic(), "", console,
-                    saved.componentNames().contains(BALLOON)));
+            m = new VirtMachine(new MachineConfig(board.ramSize(), board.deterministic(), "", console)
+                    .withBalloon(saved.componentNames().contains(BALLOON)));
         } catch (IllegalArgumentException e) {
             throw new StateFormatException("saved state has an invalid RAM size: " + e.getMessage());
         }

@@ -1,0 +1,19 @@
+package dev.ferry.machine.board;
+
+import java.util.Objects;
+
+/**
+ * A network interface attached to the machine as a virtio-net device.
+ *
+ * @param mac     the MAC address, six bytes written {@code 52:54:00:12:34:56}
+ * @param backend where its frames go: {@code tap:NAME} for a TAP device, or {@code none} (frames are dropped,
+ *                as on a cable pulled out); the network layer adds its switch port
+ */
+public record NicConfig(String mac, String backend) {
+
+    /** Validates the fields. */
+    public NicConfig {
+        Objects.requireNonNull(mac, "mac");
+        Objects.requireNonNull(backend, "backend");
+    }
+}
