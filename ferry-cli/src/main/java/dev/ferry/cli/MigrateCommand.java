@@ -119,6 +119,10 @@ public final class MigrateCommand implements Callable<Integer> {
             + "few times the expected downtime, at least 1000).")
     private Long switchoverTimeout;
 
+    @Option(names = "--demand-idle-push", paramLabel = "MS", description = "Demand: push the pages the target has "
+            + "not pulled once no fault has come for this many milliseconds (default 5000).")
+    private Long demandIdlePush;
+
     @Option(names = "--json", description = "Print the report (with --status: the status, and the report once "
             + "done) as one JSON object on stdout.")
     private boolean json;
@@ -255,7 +259,7 @@ public final class MigrateCommand implements Callable<Integer> {
                 order == null ? null : parse(PageOrder.class, "--order", order), delayHot,
                 noSkipRedirtied ? Boolean.FALSE : null, noZeroPages ? Boolean.FALSE : null,
                 xbzrle ? Boolean.TRUE : null, lz4 ? Boolean.TRUE : null, noSkipFree ? Boolean.FALSE : null, prepage,
-                switchoverTimeout);
+                switchoverTimeout, demandIdlePush);
     }
 
     private static <E extends Enum<E>> String parse(Class<E> type, String option, String value) {

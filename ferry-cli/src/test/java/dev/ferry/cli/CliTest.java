@@ -219,6 +219,9 @@ class CliTest {
                     "--switchover-timeout", "5")).isEqualTo(2);
             assertThat(errLines()).containsExactly(
                     "ferry: --switchover-timeout must be between 100 ms and 1 hour (or 0: automatic)");
+            assertThat(run("migrate", "vm1", "--from", ha, "--to", HostAddress.format(b.controlAddress()),
+                    "--strategy", "demand", "--demand-idle-push", "0")).isEqualTo(2);
+            assertThat(errLines()).containsExactly("ferry: --demand-idle-push must be between 1 ms and 1 hour");
         }
     }
 

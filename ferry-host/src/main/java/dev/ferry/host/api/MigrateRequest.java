@@ -36,19 +36,22 @@ import java.util.stream.Collectors;
  * @param switchoverTimeoutMs how long the VM may stay paused until the target confirms the switchover; past it the
  *                          migration is aborted and the VM resumes here (absent: a few times the expected downtime,
  *                          at least 1 s)
+ * @param demandIdlePushMs  demand migration: push the pages not pulled yet once no fault has come for this long
  */
 public record MigrateRequest(String to, String strategy, Integer streams, String bandwidth, String rate,
         String minRate, String maxRate, Long maxDowntimeMs, Integer maxRounds, Integer precopyRounds,
         Boolean autoConverge, String onStall, String order, Double delayHot, Boolean skipRedirtied,
-        Boolean zeroPages, Boolean xbzrle, Boolean lz4, Boolean skipFree, Integer prepage, Long switchoverTimeoutMs) {
+        Boolean zeroPages, Boolean xbzrle, Boolean lz4, Boolean skipFree, Integer prepage, Long switchoverTimeoutMs,
+        Long demandIdlePushMs) {
 
-    /** A request with the automatic switchover deadline. */
+    /** A request with the automatic switchover deadline and the default demand idle push. */
     public MigrateRequest(String to, String strategy, Integer streams, String bandwidth, String rate,
             String minRate, String maxRate, Long maxDowntimeMs, Integer maxRounds, Integer precopyRounds,
             Boolean autoConverge, String onStall, String order, Double delayHot, Boolean skipRedirtied,
             Boolean zeroPages, Boolean xbzrle, Boolean lz4, Boolean skipFree, Integer prepage) {
         this(to, strategy, streams, bandwidth, rate, minRate, maxRate, maxDowntimeMs, maxRounds, precopyRounds,
-                autoConverge, onStall, order, delayHot, skipRedirtied, zeroPages, xbzrle, lz4, skipFree, prepage, null);
+                autoConverge, onStall, order, delayHot, skipRedirtied, zeroPages, xbzrle, lz4, skipFree, prepage, null,
+                null);
     }
 
     /** The options this request asks for; {@link IllegalArgumentException} with a readable message otherwise. */
@@ -74,7 +77,7 @@ public record MigrateRequest(String to, String strategy, Integer streams, String
                 lz4 != null ? lz4 : d.lz4(),
                 skipFree != null ? skipFree : d.skipFreePages(),
                 prepage != null ? prepage : d.prepagingRadius(),
-                d.demandIdlePushMillis(),
+                demandIdlePushMs != null ? demandIdlePushMs : d.demandIdlePushMillis(),
                 switchoverTimeoutMs != null ? switchoverTimeoutMs : d.switchoverTimeoutMillis());
     }
 
