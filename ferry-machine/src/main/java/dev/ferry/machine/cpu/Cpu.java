@@ -1176,9 +1176,19 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         return width == 4 ? (int) v : v;
     }
 
-    /** Physical address of an aligned AMO/LR/SC operand, after translation and the PMP check. */
+    /**
+     * Physical address of an aligned AMO/LR/SC operand, after translation and the PMP check. QEMU 7.2 runs one
+     * hart's atomics as a load then a store, so SC and AMOs translate for reading first (fault 13), then for
+     * writing (fault 15).
+     */
     private long amoAddress(long a, int width, int kind, int perm, int accessCause) {
-        long pa = dataTranslate ? translateData(a, kind) : a;
+        long pa = a;
+        if (dataTranslate) {
+            pa = translateData(a, Mmu.READ);
+            if (kind == Mmu.WRITE) {
+                pa = translateData(a, Mmu.WRITE);
+            }
+        }
         if (!pmp.check(pa, width, perm, csrs.dataPriv())) {
             throw exception(accessCause, a);
         }

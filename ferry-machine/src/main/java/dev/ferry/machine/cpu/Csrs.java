@@ -44,6 +44,9 @@ final class Csrs {
             | MSTATUS_MXR | (MSTATUS_WRITABLE & MSTATUS_FS);
     static final long SSTATUS_VISIBLE = SSTATUS_WRITABLE | MSTATUS_FS | MSTATUS_UXL | MSTATUS_SD;
 
+    /** mstatus fields whose change by a CSR write flushes QEMU's TLB (and so ours, see {@link Mmu}). */
+    static final long TLB_FLUSHING = MSTATUS_MXR | MSTATUS_MPP | MSTATUS_MPV | MSTATUS_MPRV | MSTATUS_SUM;
+
     static final long MEDELEG_WRITABLE = 0xf0bfffL;
     /** SSIP, VSSIP, STIP, VSTIP, SEIP, VSEIP, LCOFIP: delegable, and the bits of mip that software writes. */
     static final long MIDELEG_WRITABLE = 0x2666L;
@@ -133,7 +136,11 @@ final class Csrs {
         if ((v & MSTATUS_UXL) != 0) {
             m |= MSTATUS_UXL;
         }
+        long old = mstatus;
         mstatus = withSd((mstatus & ~m) | (v & m));
+        if (((old ^ mstatus) & TLB_FLUSHING) != 0) {
+            mmu.flush();
+        }
     }
 
     // ---------------------------------------------------------------- traps

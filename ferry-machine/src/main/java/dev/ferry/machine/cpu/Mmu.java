@@ -8,8 +8,8 @@ import java.util.Arrays;
  * Virtual-memory translation for S and U mode: the Sv39 page-table walk (and Sv48/Sv57, which QEMU 7.2's CPU
  * also accepts in {@code satp}) with a software TLB in front of it.
  *
- * <p>The walk follows QEMU 7.2 as checked on it: PTE bits 54-63 must be zero (no Svpbmt, no Svnapot), R=0/W=1
- * and W=1/X=1 leaves are reserved, a U page is reachable from S only for loads and stores with {@code SUM}, an
+ * <p>The walk follows QEMU 7.2 as checked on it: PTE bits 54-63 must be zero (no Svpbmt, no Svnapot), a pointer
+ * to the next level must have A, D and U clear, R=0/W=1 and W=1/X=1 leaves are reserved, a U page is reachable from S only for loads and stores with {@code SUM}, an
  * S page never from U, a superpage must be aligned, {@code MXR} makes executable pages readable. A and D are set
  * in the walk itself (A on every access, D on stores). A PTE that PMP forbids to read is an access fault; a PTE
  * address outside RAM, like every other failure, a page fault. Faults are returned as the negative values
@@ -18,7 +18,9 @@ import java.util.Arrays;
  *
  * <p>The TLB is direct-mapped and split by access kind (read, write, fetch). Its tag holds the virtual page plus
  * everything else the walk's answer depends on (privilege, SUM, MXR), so switching between them needs no
- * flush; {@code satp} writes and {@code sfence.vma} flush it. An entry is filled only after a walk that set A
+ * flush for correctness; {@code satp} writes and {@code sfence.vma} flush it, and so do writes to mstatus that
+ * change MXR, MPP, MPV, MPRV or SUM, because QEMU flushes then and a walk after a flush sets A/D bits the
+ * guest may have cleared. An entry is filled only after a walk that set A
  * (and D for the write TLB), so later accesses through it need no page-table update, as in QEMU's TLB.
  */
 final class Mmu {
@@ -170,6 +172,9 @@ final class Mmu {
             long ppn = (pte >>> 10) & PPN_MASK;
             long rwx = pte & (PTE_R | PTE_W | PTE_X);
             if (rwx == 0) {
+                if ((pte & (PTE_A | PTE_D | PTE_U)) != 0) {
+                    return PAGE_FAULT;
+                }
                 base = ppn << 12;
                 continue;
             }
