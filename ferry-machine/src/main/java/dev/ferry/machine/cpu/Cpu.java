@@ -1363,7 +1363,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 c.mscratch, c.mepc, c.mcause, c.mtval, c.mcounteren, c.scounteren, c.menvcfg, pmp.cfgBytes(),
                 pmp.addrs(), c.cycles(), c.retired(), c.countInhibit, instret, wfiSleeping, resValid, resAddr,
                 resValue, new SupervisorState(c.medeleg, c.mideleg, c.mipSoft, c.stvec, c.sscratch, c.sepc,
-                        c.scause, c.stval, mmu.satp(), c.senvcfg));
+                        c.scause, c.stval, mmu.satp(), c.senvcfg, c.hpmCounters.clone(), c.hpmEvents.clone()));
     }
 
     /** Checks the register file, privilege, {@code misa}, the PMP arrays and satp. */
@@ -1384,6 +1384,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         }
         if (s.supervisor() == null || !Mmu.validSatp(s.supervisor().satp())) {
             throw new IllegalArgumentException("satp must hold a supported translation mode");
+        }
+        if (s.supervisor().hpmCounters() == null || s.supervisor().hpmCounters().length != csrs.hpmCounters.length
+                || s.supervisor().hpmEvents() == null || s.supervisor().hpmEvents().length != csrs.hpmEvents.length) {
+            throw new IllegalArgumentException("hpm state must have " + csrs.hpmCounters.length + " counters and "
+                    + csrs.hpmEvents.length + " events");
         }
     }
 
@@ -1416,9 +1421,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         c.stval = sv.stval();
         c.senvcfg = sv.senvcfg() & Csrs.SENVCFG_WRITABLE;
         mmu.restoreSatp(sv.satp());
+        System.arraycopy(sv.hpmCounters(), 0, c.hpmCounters, 0, c.hpmCounters.length);
+        System.arraycopy(sv.hpmEvents(), 0, c.hpmEvents, 0, c.hpmEvents.length);
         pmp.restore(s.pmpcfg(), s.pmpaddr());
         instret = s.instret();
-        c.countInhibit = s.mcountinhibit() & 0xffff_fffdL;
+        c.countInhibit = s.mcountinhibit();
         c.cycleOffset = (c.countInhibit & 1) != 0 ? s.mcycle() : s.mcycle() - instret;
         c.instretOffset = (c.countInhibit & 4) != 0 ? s.minstret() : s.minstret() - instret;
         wfiSleeping = s.wfiSleeping();

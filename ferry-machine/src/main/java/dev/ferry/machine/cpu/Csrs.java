@@ -86,6 +86,12 @@ final class Csrs {
     long cycleOffset;
     long instretOffset;
     long countInhibit;
+    /**
+     * mhpmcounter3..18 and mhpmevent3..31: QEMU 7.2 keeps what is written (OpenSBI counts the counters that way)
+     * and, with no event programmed to count, the counters stand still.
+     */
+    final long[] hpmCounters = new long[16];
+    final long[] hpmEvents = new long[29];
 
     Csrs(Cpu cpu, Pmp pmp, Mmu mmu) {
         this.cpu = cpu;
@@ -117,6 +123,8 @@ final class Csrs {
         cycleOffset = 0;
         instretOffset = 0;
         countInhibit = 0;
+        java.util.Arrays.fill(hpmCounters, 0);
+        java.util.Arrays.fill(hpmEvents, 0);
     }
 
     /** The privilege that loads and stores use: MPP while MPRV is set in M mode. */
@@ -350,11 +358,13 @@ final class Csrs {
                 }
                 if (csr >= Csr.HPMCOUNTER3 && csr <= Csr.HPMCOUNTER18) {
                     counterGate(csr - Csr.CYCLE);
-                    return 0;
+                    return hpmCounters[csr - Csr.HPMCOUNTER3];
                 }
-                if ((csr >= Csr.MHPMCOUNTER3 && csr <= Csr.MHPMCOUNTER18)
-                        || (csr >= Csr.MHPMEVENT3 && csr <= Csr.MHPMEVENT31)) {
-                    return 0;
+                if (csr >= Csr.MHPMCOUNTER3 && csr <= Csr.MHPMCOUNTER18) {
+                    return hpmCounters[csr - Csr.MHPMCOUNTER3];
+                }
+                if (csr >= Csr.MHPMEVENT3 && csr <= Csr.MHPMEVENT31) {
+                    return hpmEvents[csr - Csr.MHPMEVENT3];
                 }
                 throw IllegalAccess.INSTANCE;
         }
@@ -429,12 +439,16 @@ final class Csrs {
                 if ((changed & 4) != 0) {
                     instretOffset += (v & 4) != 0 ? now : -now;
                 }
-                countInhibit = v & 0xffff_fffdL;
+                countInhibit = v;
             }
             default -> {
                 if (csr >= Csr.PMPADDR0 && csr < Csr.PMPADDR0 + Pmp.ENTRIES) {
                     pmp.writeAddr(csr - Csr.PMPADDR0, v);
                     cpu.privilegedStateChanged(false);
+                } else if (csr >= Csr.MHPMCOUNTER3 && csr <= Csr.MHPMCOUNTER18) {
+                    hpmCounters[csr - Csr.MHPMCOUNTER3] = v;
+                } else if (csr >= Csr.MHPMEVENT3 && csr <= Csr.MHPMEVENT31) {
+                    hpmEvents[csr - Csr.MHPMEVENT3] = v;
                 }
             }
         }
