@@ -4,6 +4,8 @@
 set -u
 cd "$(dirname "$0")"
 QEMU=${QEMU:-qemu-system-riscv64}
+# QEMU's CPU with Ferry's extensions (kept in step with DifferentialTest.QEMU_CPU)
+CPU=${QEMU_CPU:-rv64,h=false,sstc=false,f=false,d=false,zba=false,zbb=false,zbc=false,zbs=false}
 out=build/difftest
 mkdir -p "$out"
 list=$out/list.txt
@@ -16,10 +18,10 @@ while IFS='|' read -r name image args mem extra; do
 	fi
 	start=$(date +%s.%N)
 	if [ -n "$args" ]; then
-		timeout 30 "$QEMU" -machine virt -bios none -nographic -m "$mem" \
+		timeout 30 "$QEMU" -machine virt -cpu "$CPU" -bios none -nographic -m "$mem" \
 			-kernel "build/$image.elf" -append "$args" $extra </dev/null >"$out/$name.out" 2>"$out/$name.err"
 	else
-		timeout 30 "$QEMU" -machine virt -bios none -nographic -m "$mem" \
+		timeout 30 "$QEMU" -machine virt -cpu "$CPU" -bios none -nographic -m "$mem" \
 			-kernel "build/$image.elf" $extra </dev/null >"$out/$name.out" 2>"$out/$name.err"
 	fi
 	rc=$?

@@ -1,6 +1,6 @@
 /*
  * Machine trap vector. mscratch is 0 while running in M mode and holds the
- * M-mode stack top while running in U mode. Frame layout = struct sdk_frame.
+ * M-mode stack top while running in U or S mode. Frame layout = struct sdk_frame.
  */
 #define FRAME 288
 #define REG(n) (8 * (n))
@@ -71,10 +71,11 @@ sdk_trap_vector:
 	csrw	mepc, t0
 	ld	t0, F_MSTATUS(sp)
 	csrw	mstatus, t0
-	/* returning to U mode: re-arm mscratch with the M stack top */
+	/* returning to U or S mode: re-arm mscratch with the M stack top */
 	srli	t1, t0, 11
 	andi	t1, t1, 3
-	bnez	t1, 3f
+	li	t2, 3
+	beq	t1, t2, 3f
 	addi	t1, sp, FRAME
 	csrw	mscratch, t1
 3:	ld	x1, REG(1)(sp)

@@ -11,7 +11,10 @@ import dev.ferry.machine.memory.GuestMemory;
  */
 final class Block {
 
+    /** Address of the first instruction as the hart sees it: virtual when translation was on at decode time. */
     final long pc;
+    /** Physical address of the first instruction (equal to {@link #pc} without translation). */
+    final long phys;
     /** Packed: bits 0-7 operation, 8-13 rd (0 mapped to the scratch register 32), 14-19 rs1, 20-25 rs2. */
     final int[] ops;
     final long[] imm;
@@ -47,11 +50,14 @@ final class Block {
     /** Compiled code starting at this block ({@link Jit}), and the entry count that makes it hot. */
     CompiledRegion jit;
     int heat;
+    /** True while the CPU lists this block among those whose links a translation change must cut. */
+    boolean tracked;
 
-    Block(long pc, int[] ops, long[] imm, int[] offs, int len, boolean exitAfter, boolean crossesPage,
+    Block(long pc, long phys, int[] ops, long[] imm, int[] offs, int len, boolean exitAfter, boolean crossesPage,
             char[] source) {
         this.source = source;
         this.pc = pc;
+        this.phys = phys;
         this.ops = ops;
         this.imm = imm;
         this.offs = offs;

@@ -7,6 +7,7 @@ import dev.ferry.machine.state.Snapshottable;
 import dev.ferry.machine.time.GuestClock;
 import dev.ferry.machine.time.RealTimeClock;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Objects;
@@ -41,20 +42,24 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     /** User privilege level. */
     public static final int PRIV_U = 0;
+    /** Supervisor privilege level. */
+    public static final int PRIV_S = 1;
     /** Machine privilege level. */
     public static final int PRIV_M = 3;
 
-    /** MXL=2 (64-bit) with extensions A, C, I, M, U. */
-    public static final long MISA = (2L << 62) | 1 | 1 << 2 | 1 << 8 | 1 << 12 | 1 << 20;
+    /** MXL=2 (64-bit) with extensions A, C, I, M, S, U. */
+    public static final long MISA = (2L << 62) | 1 | 1 << 2 | 1 << 8 | 1 << 12 | 1 << 18 | 1 << 20;
 
-    static final long MSTATUS_MIE = 1L << 3;
-    static final long MSTATUS_MPIE = 1L << 7;
-    static final long MSTATUS_MPP = 3L << 11;
-    static final long MSTATUS_MPRV = 1L << 17;
-    static final long MSTATUS_TW = 1L << 21;
-    static final long MSTATUS_UXL = 2L << 32;
-    private static final long MSTATUS_WRITABLE = MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TW;
-    private static final long MIE_WRITABLE = 1L << MSIP | 1L << MTIP | 1L << MEIP;
+    /**
+     * The ISA string for the device tree's {@code riscv,isa}, as QEMU 7.2 writes it for a CPU with these
+     * extensions: the letters of {@link #MISA} in canonical order, then Zicsr, Zifencei and Zihintpause (whose
+     * {@code pause} is a fence hint, executed as a fence).
+     */
+    public static final String ISA_STRING = isaString(MISA) + "_zicsr_zifencei_zihintpause";
+
+    /** The device tree's {@code mmu-type}, as QEMU 7.2's virt board writes it (Sv39, Sv48 and Sv57 all work). */
+    public static final String MMU_TYPE = "riscv,sv48";
+
     static final long INTERRUPT = 1L << 63;
 
     static final int CAUSE_FETCH_ACCESS = 1;
@@ -64,7 +69,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     static final int CAUSE_LOAD_ACCESS = 5;
     static final int CAUSE_STORE_ACCESS = 7;
     static final int CAUSE_ECALL_U = 8;
+    static final int CAUSE_ECALL_S = 9;
     static final int CAUSE_ECALL_M = 11;
+    static final int CAUSE_FETCH_PAGE = 12;
+    static final int CAUSE_LOAD_PAGE = 13;
+    static final int CAUSE_STORE_PAGE = 15;
 
     /** Instructions between clock polls in real-time mode (well under a millisecond). */
     private static final long REALTIME_SLICE = 1 << 16;
@@ -94,27 +103,26 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
      */
     private final long[] x = new long[64];
     private long pc;
-    private int priv;
     private long instret;
 
-    private long mstatus;
-    private long mie;
-    private long mtvec;
-    private long mscratch;
-    private long mepc;
-    private long mcause;
-    private long mtval;
-    private long mcounteren;
-    private long scounteren;
-    private long menvcfg;
-    /** mcycle/minstret minus the tick count; while mcountinhibit stops a counter, its frozen value. */
-    private long cycleOffset;
-    private long instretOffset;
-    private long countInhibit;
     private final Pmp pmp = new Pmp();
+    private final Mmu mmu;
+    private final Csrs csrs;
 
+    /** Loads and stores may use the inline RAM path: no translation, and PMP allows all of RAM. */
     private boolean dataFast;
+    /** PMP allows every fetch from RAM at the current privilege. */
     private boolean fetchFast;
+    /** PMP allows loads and stores to all of RAM at the data privilege (translation aside). */
+    private boolean pmpDataUniform;
+    /** Loads and stores go through the MMU (S/U data privilege with satp on). */
+    private boolean dataTranslate;
+    /** Fetches go through the MMU (S or U with satp on). */
+    private boolean fetchTranslate;
+    /** Whether satp was on when the code cache last adapted to it (see {@link #privilegedStateChanged}). */
+    private boolean translationOn;
+    /** Blocks looked up while satp is on, whose successor links a change of fetch context must cut. */
+    private final ArrayList<Block> trackedBlocks = new ArrayList<>();
     private boolean wfiSleeping;
     private boolean resValid;
     private long resAddr;
@@ -145,6 +153,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         this.code = new CodePage[ram.pageCount()];
         this.codeGranules = new long[ram.pageCount()];
         this.jit = Jit.fromSystemProperties(ram, code);
+        this.mmu = new Mmu(ram, pmp, (a, v) -> physWrite(a, 8, v, a));
+        this.csrs = new Csrs(this, pmp, mmu);
         ram.setCodeWriteListener(this::codeModified);
         reset(0);
     }
@@ -165,25 +175,14 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     public void reset(long pc) {
         Arrays.fill(x, 0);
         this.pc = pc;
-        priv = PRIV_M;
         instret = 0;
-        mstatus = MSTATUS_UXL;
-        mie = 0;
-        mtvec = 0;
-        mscratch = 0;
-        mepc = 0;
-        mcause = 0;
-        mtval = 0;
-        mcounteren = 0;
-        scounteren = 0;
-        menvcfg = 0;
-        cycleOffset = 0;
-        instretOffset = 0;
-        countInhibit = 0;
+        csrs.reset();
+        mmu.restoreSatp(0);
+        translationOn = false;
         pmp.reset();
         wfiSleeping = false;
         resValid = false;
-        updatePmpFlags();
+        updateAccessFlags();
         flushCode();
     }
 
@@ -218,9 +217,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         this.pc = pc;
     }
 
-    /** Current privilege level: {@link #PRIV_M} or {@link #PRIV_U}. */
+    /** Current privilege level: {@link #PRIV_M}, {@link #PRIV_S} or {@link #PRIV_U}. */
     public int privilege() {
-        return priv;
+        return csrs.priv;
     }
 
     /** Ticks so far: retired instructions, plus in deterministic mode the ticks WFI skipped. */
@@ -275,17 +274,17 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 if (timerCompare != null) {
                     mtimecmp = timerCompare.getAsLong();
                 }
-                long enabled = pendingBits() & mie;
+                long mip = mip();
                 if (wfiSleeping) {
-                    if (enabled == 0) {
+                    if ((mip & csrs.mie) == 0) {
                         sleep(instretLimit);
                         continue;
                     }
                     wfiSleeping = false;
                 }
-                if (enabled != 0 && (priv != PRIV_M || (mstatus & MSTATUS_MIE) != 0)) {
-                    int irq = (enabled & 1L << MEIP) != 0 ? MEIP : (enabled & 1L << MSIP) != 0 ? MSIP : MTIP;
-                    enterTrap(INTERRUPT | irq, 0);
+                long irq = csrs.interruptToTake(mip);
+                if (irq != 0) {
+                    enterTrap(irq, 0);
                     continue;
                 }
                 long budget = instretLimit;
@@ -309,7 +308,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     }
 
     private void sleep(long limit) {
-        boolean timerWakes = timerCompare != null && (mie & 1L << MTIP) != 0;
+        boolean timerWakes = timerCompare != null && (csrs.mie & 1L << MTIP) != 0;
         if (realTime == null) {
             if (timerWakes) {
                 instret = Long.compareUnsigned(mtimecmp, limit) < 0 ? mtimecmp : limit;
@@ -328,9 +327,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         }
     }
 
-    /** The mip register: device lines plus the timer comparison. */
-    private long pendingBits() {
-        long p = lines.get();
+    /** The mip register: device lines, the timer comparison and the bits software wrote. */
+    long mip() {
+        long p = lines.get() | csrs.mipSoft;
         if (timerCompare != null && Long.compareUnsigned(clock.mtime(), mtimecmp) >= 0) {
             p |= 1L << MTIP;
         }
@@ -766,11 +765,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     /** Number of leading instructions of the block that PMP lets this privilege fetch; traps if none. */
     private int fetchAllowed(Block b, int n, long start) {
         for (int j = 0; j < n; j++) {
-            long p = b.pc + b.offs[j];
-            if (!pmp.check(p, b.offs[j + 1] - b.offs[j], Pmp.X, priv)) {
+            long p = b.phys + b.offs[j];
+            if (!pmp.check(p, b.offs[j + 1] - b.offs[j], Pmp.X, csrs.priv)) {
                 if (j == 0) {
                     sync(b, 0, start);
-                    throw exception(CAUSE_FETCH_ACCESS, p);
+                    throw exception(CAUSE_FETCH_ACCESS, b.pc);
                 }
                 return j;
             }
@@ -780,10 +779,26 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     // ---------------------------------------------------------------- code cache
 
+    /**
+     * The block at virtual address {@code addr} for the current privilege: translated through the fetch TLB when
+     * translation is on (a page fault or access fault is raised here), then found by physical address. A cached
+     * block is used only if it was decoded for the same virtual address.
+     */
     private Block lookup(long addr) {
-        long off = addr - ramBase;
+        long phys = addr;
+        if (fetchTranslate) {
+            phys = mmu.translate(addr, Mmu.FETCH, csrs.priv, false, false);
+            if (phys < 0) {
+                throw exception(phys == Mmu.PAGE_FAULT ? CAUSE_FETCH_PAGE : CAUSE_FETCH_ACCESS, addr);
+            }
+        }
+        long off = phys - ramBase;
         if (Long.compareUnsigned(off, ramSize - 2) > 0) {
             throw exception(CAUSE_FETCH_ACCESS, addr);
+        }
+        if (fetchTranslate && (addr & GuestMemory.PAGE_MASK) == GuestMemory.PAGE_MASK - 1
+                && (ram.load16(phys) & 3) == 3) {
+            return crossingBlock(addr, phys);
         }
         int page = (int) (off >>> GuestMemory.PAGE_SHIFT);
         CodePage cp = code[page];
@@ -798,17 +813,53 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         }
         int index = ((int) off & GuestMemory.PAGE_MASK) >>> 1;
         Block b = cp.table[index];
+        if (b != null && b.pc != addr) {
+            b.valid = false;
+            b = null;
+        }
         if (b != null && !b.valid && matches(b)) {
             b.valid = true;
         }
         if (b == null || !b.valid) {
-            b = decoder.decode(addr);
+            b = phys == addr ? decoder.decode(addr) : decoder.decode(addr, phys, -1);
             cp.put(index, b);
             if (cp.granuleMode) {
                 publishGranules(page, b.granules);
             }
         }
+        if (translationOn && !b.tracked) {
+            b.tracked = true;
+            trackedBlocks.add(b);
+        }
         return b;
+    }
+
+    /**
+     * A 32-bit instruction whose second half is on the next virtual page: decoded on every execution from both
+     * translations, never cached nor linked (it is born invalid, so no block chains to it).
+     */
+    private Block crossingBlock(long addr, long phys) {
+        long second = addr + 2;
+        long next = mmu.translate(second, Mmu.FETCH, csrs.priv, false, false);
+        if (next < 0) {
+            throw exception(next == Mmu.PAGE_FAULT ? CAUSE_FETCH_PAGE : CAUSE_FETCH_ACCESS, second);
+        }
+        Block b = decoder.decode(addr, phys, next);
+        b.valid = false;
+        return b;
+    }
+
+    /** Cuts the successor links of every tracked block: the fetch context (privilege, mappings) changed. */
+    private void unlinkTracked() {
+        for (Block b : trackedBlocks) {
+            b.fallNext = null;
+            b.takenPc = -1;
+            b.takenNext = null;
+            b.otherPc = -1;
+            b.otherNext = null;
+            b.tracked = false;
+        }
+        trackedBlocks.clear();
     }
 
     /** Makes stores to {@code mask}'s granules of {@code page} (and bytes spilling into them) call codeStore. */
@@ -850,7 +901,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     /** True when memory still holds the code {@code b} was decoded from. */
     private boolean matches(Block b) {
         char[] source = b.source;
-        long p = b.pc;
+        long p = b.phys;
         for (int j = 0; j < source.length; j++) {
             if (ram.load16(p + 2L * j) != source[j]) {
                 return false;
@@ -893,6 +944,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             }
         }
         codePages.clear();
+        unlinkTracked();
     }
 
     // ---------------------------------------------------------------- JIT hooks
@@ -949,33 +1001,148 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     // ---------------------------------------------------------------- memory slow paths
 
-    private int dataPriv() {
-        return priv == PRIV_M && (mstatus & MSTATUS_MPRV) != 0 ? (int) ((mstatus >>> 11) & 3) : priv;
+    /**
+     * Recomputes the flags the fast paths test, after a change of privilege, mstatus, PMP or satp; and adapts the
+     * code cache when satp changed: turning translation on or off drops all decoded code (blocks decoded at
+     * physical addresses would be found by virtual ones), a new mapping cuts the links of tracked blocks.
+     *
+     * @param translationChanged true when satp changed or sfence.vma ran
+     */
+    void privilegedStateChanged(boolean translationChanged) {
+        boolean on = mmu.enabled();
+        if (on != translationOn) {
+            translationOn = on;
+            flushCode();
+        } else if (translationChanged) {
+            unlinkTracked();
+        }
+        updateAccessFlags();
     }
 
-    private void updatePmpFlags() {
-        dataFast = pmp.uniform(ramBase, ramSize, Pmp.R | Pmp.W, dataPriv());
+    private void updateAccessFlags() {
+        int dataPriv = csrs.dataPriv();
+        int priv = csrs.priv;
+        boolean on = mmu.enabled();
+        dataTranslate = on && dataPriv != PRIV_M;
+        fetchTranslate = on && priv != PRIV_M;
+        pmpDataUniform = pmp.uniform(ramBase, ramSize, Pmp.R | Pmp.W, dataPriv);
+        dataFast = pmpDataUniform && !dataTranslate;
         fetchFast = pmp.uniform(ramBase, ramSize, Pmp.X, priv);
+    }
+
+    /** Privilege changed by a trap or xRET: a different fetch context while translation is on. */
+    private void privilegeChanged(int old) {
+        if (translationOn && old != csrs.priv) {
+            unlinkTracked();
+        }
+        updateAccessFlags();
     }
 
     private long loadSlow(long a, int width, Block b, int i, long start) {
         sync(b, i, start);
-        if (!pmp.check(a, width, Pmp.R, dataPriv())) {
-            throw exception(CAUSE_LOAD_ACCESS, a);
-        }
-        return physRead(a, width, CAUSE_LOAD_ACCESS);
+        return load(a, width);
     }
 
     private void storeSlow(long a, int width, long v, Block b, int i, long start) {
         sync(b, i, start);
-        if (!pmp.check(a, width, Pmp.W, dataPriv())) {
-            throw exception(CAUSE_STORE_ACCESS, a);
-        }
-        physWrite(a, width, v);
+        store(a, width, v);
     }
 
-    /** Reads RAM or MMIO, zero-extended; an address nobody answers raises {@code cause}. */
-    private long physRead(long a, int width, int cause) {
+    /** The physical address of data address {@code a}, or the page/access fault for it. */
+    private long translateData(long a, int kind) {
+        long s = csrs.mstatus;
+        long pa = mmu.translate(a, kind, csrs.dataPriv(), (s & Csrs.MSTATUS_SUM) != 0, (s & Csrs.MSTATUS_MXR) != 0);
+        if (pa < 0) {
+            boolean page = pa == Mmu.PAGE_FAULT;
+            throw exception(kind == Mmu.READ ? (page ? CAUSE_LOAD_PAGE : CAUSE_LOAD_ACCESS)
+                    : (page ? CAUSE_STORE_PAGE : CAUSE_STORE_ACCESS), a);
+        }
+        return pa;
+    }
+
+    private static boolean crossesPage(long a, int width) {
+        return (a & GuestMemory.PAGE_MASK) + width > GuestMemory.PAGE_SIZE;
+    }
+
+    /** A load of the current instruction (pc exact), zero-extended: translation, PMP, then RAM or MMIO. */
+    private long load(long a, int width) {
+        long pa = a;
+        if (dataTranslate) {
+            if (crossesPage(a, width)) {
+                return loadCrossing(a, width);
+            }
+            pa = translateData(a, Mmu.READ);
+        }
+        if (!(pmpDataUniform && ram.contains(pa, width)) && !pmp.check(pa, width, Pmp.R, csrs.dataPriv())) {
+            throw exception(CAUSE_LOAD_ACCESS, a);
+        }
+        return physRead(pa, width, CAUSE_LOAD_ACCESS, a);
+    }
+
+    /**
+     * A translated load whose bytes lie on two virtual pages: both are translated first (a fault on the second
+     * reports the second page's first address, as QEMU does), then the bytes are read from both frames.
+     */
+    private long loadCrossing(long a, int width) {
+        long second = (a | GuestMemory.PAGE_MASK) + 1;
+        int first = (int) (second - a);
+        long pa1 = translateData(a, Mmu.READ);
+        long pa2 = translateData(second, Mmu.READ);
+        int dataPriv = csrs.dataPriv();
+        if (!pmp.check(pa1, first, Pmp.R, dataPriv)) {
+            throw exception(CAUSE_LOAD_ACCESS, a);
+        }
+        if (!pmp.check(pa2, width - first, Pmp.R, dataPriv)) {
+            throw exception(CAUSE_LOAD_ACCESS, second);
+        }
+        long v = 0;
+        for (int k = 0; k < width; k++) {
+            long byteAddr = k < first ? pa1 + k : pa2 + (k - first);
+            v |= physRead(byteAddr, 1, CAUSE_LOAD_ACCESS, k < first ? a : second) << (8 * k);
+        }
+        return v;
+    }
+
+    /** A store of the current instruction (pc exact): translation, PMP, then RAM or MMIO. */
+    private void store(long a, int width, long v) {
+        long pa = a;
+        if (dataTranslate) {
+            if (crossesPage(a, width)) {
+                storeCrossing(a, width, v);
+                return;
+            }
+            pa = translateData(a, Mmu.WRITE);
+        }
+        if (!(pmpDataUniform && ram.contains(pa, width)) && !pmp.check(pa, width, Pmp.W, csrs.dataPriv())) {
+            throw exception(CAUSE_STORE_ACCESS, a);
+        }
+        physWrite(pa, width, v, a);
+    }
+
+    /** Like {@link #loadCrossing}: nothing is written unless both pages can be. */
+    private void storeCrossing(long a, int width, long v) {
+        long second = (a | GuestMemory.PAGE_MASK) + 1;
+        int first = (int) (second - a);
+        long pa1 = translateData(a, Mmu.WRITE);
+        long pa2 = translateData(second, Mmu.WRITE);
+        int dataPriv = csrs.dataPriv();
+        if (!pmp.check(pa1, first, Pmp.W, dataPriv)) {
+            throw exception(CAUSE_STORE_ACCESS, a);
+        }
+        if (!pmp.check(pa2, width - first, Pmp.W, dataPriv)) {
+            throw exception(CAUSE_STORE_ACCESS, second);
+        }
+        if (!ram.contains(pa1, first) || !ram.contains(pa2, width - first)) {
+            throw exception(CAUSE_STORE_ACCESS, ram.contains(pa1, first) ? second : a);
+        }
+        for (int k = 0; k < width; k++) {
+            long byteAddr = k < first ? pa1 + k : pa2 + (k - first);
+            physWrite(byteAddr, 1, v >>> (8 * k), k < first ? a : second);
+        }
+    }
+
+    /** Reads RAM or MMIO at physical {@code a}, zero-extended; an address nobody answers raises {@code cause}. */
+    private long physRead(long a, int width, int cause, long tval) {
         if (ram.contains(a, width)) {
             return ram.load(a, width);
         }
@@ -984,11 +1151,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             breakBlock = true;
             return v;
         } catch (SystemBus.BusError e) {
-            throw exception(cause, a);
+            throw exception(cause, tval);
         }
     }
 
-    private void physWrite(long a, int width, long v) {
+    private void physWrite(long a, int width, long v, long tval) {
         if (ram.contains(a, width)) {
             ram.store(a, width, v);
             long o = a - ramBase;
@@ -1001,7 +1168,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             bus.write(a, width, v);
             breakBlock = true;
         } catch (SystemBus.BusError e) {
-            throw exception(CAUSE_STORE_ACCESS, a);
+            throw exception(CAUSE_STORE_ACCESS, tval);
         }
     }
 
@@ -1010,10 +1177,29 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     }
 
     /**
+     * Physical address of an aligned AMO/LR/SC operand, after translation and the PMP check. QEMU 7.2 runs one
+     * hart's atomics as a load then a store, so SC and AMOs translate for reading first (fault 13), then for
+     * writing (fault 15).
+     */
+    private long amoAddress(long a, int width, int kind, int perm, int accessCause) {
+        long pa = a;
+        if (dataTranslate) {
+            pa = translateData(a, Mmu.READ);
+            if (kind == Mmu.WRITE) {
+                pa = translateData(a, Mmu.WRITE);
+            }
+        }
+        if (!pmp.check(pa, width, perm, csrs.dataPriv())) {
+            throw exception(accessCause, a);
+        }
+        return pa;
+    }
+
+    /**
      * LR/SC and AMOs. As in QEMU 7.2 (checked on it): every misaligned LR, SC and AMO raises
      * load-address-misaligned (4), not the store/AMO cause the specification asks for; SC fails
      * without touching memory unless it matches the reservation, and then succeeds only if memory still holds
-     * the value LR read; a trap drops the reservation.
+     * the value LR read; a trap drops the reservation. SC and AMOs translate as stores (fault 15).
      */
     private void amo(int raw) {
         int rd = (raw >>> 7) & 31;
@@ -1026,10 +1212,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             if ((a & (width - 1)) != 0) {
                 throw exception(CAUSE_LOAD_MISALIGNED, a);
             }
-            if (!pmp.check(a, width, Pmp.R, dataPriv())) {
-                throw exception(CAUSE_LOAD_ACCESS, a);
-            }
-            result = signExtend(physRead(a, width, CAUSE_LOAD_ACCESS), width);
+            long pa = amoAddress(a, width, Mmu.READ, Pmp.R, CAUSE_LOAD_ACCESS);
+            result = signExtend(physRead(pa, width, CAUSE_LOAD_ACCESS, a), width);
             resValid = true;
             resAddr = a;
             resValue = result;
@@ -1039,13 +1223,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 if ((a & (width - 1)) != 0) {
                     throw exception(CAUSE_LOAD_MISALIGNED, a);
                 }
-                if (!pmp.check(a, width, Pmp.R | Pmp.W, dataPriv())) {
-                    throw exception(CAUSE_STORE_ACCESS, a);
-                }
+                long pa = amoAddress(a, width, Mmu.WRITE, Pmp.R | Pmp.W, CAUSE_STORE_ACCESS);
                 long mask = width == 8 ? -1L : 0xffff_ffffL;
-                long current = physRead(a, width, CAUSE_STORE_ACCESS);
+                long current = physRead(pa, width, CAUSE_STORE_ACCESS, a);
                 if ((current & mask) == (resValue & mask)) {
-                    physWrite(a, width, src);
+                    physWrite(pa, width, src, a);
                     result = 0;
                 }
             }
@@ -1054,10 +1236,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             if ((a & (width - 1)) != 0) {
                 throw exception(CAUSE_LOAD_MISALIGNED, a);
             }
-            if (!pmp.check(a, width, Pmp.R | Pmp.W, dataPriv())) {
-                throw exception(CAUSE_STORE_ACCESS, a);
-            }
-            long old = signExtend(physRead(a, width, CAUSE_LOAD_ACCESS), width);
+            long pa = amoAddress(a, width, Mmu.WRITE, Pmp.R | Pmp.W, CAUSE_STORE_ACCESS);
+            long old = signExtend(physRead(pa, width, CAUSE_LOAD_ACCESS, a), width);
             long s = signExtend(src, width);
             long v = switch (f5) {
                 case 0x00 -> old + s;
@@ -1070,7 +1250,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 case 0x18 -> Long.compareUnsigned(old, s) <= 0 ? old : s;
                 default -> Long.compareUnsigned(old, s) >= 0 ? old : s;
             };
-            physWrite(a, width, v);
+            physWrite(pa, width, v, a);
             result = old;
         }
         if (rd != 0) {
@@ -1080,34 +1260,25 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     // ---------------------------------------------------------------- traps and system instructions
 
-    /** Enters the M-mode trap handler for the instruction at {@link #pc}; returns the signal to throw. */
+    /** Enters the trap handler for the instruction at {@link #pc}; returns the signal to throw. */
     private TrapSignal exception(long cause, long tval) {
         enterTrap(cause, tval);
         return TRAP;
     }
 
     private void enterTrap(long cause, long tval) {
-        mepc = pc;
-        mcause = cause;
-        mtval = tval;
-        long s = mstatus & ~(MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MIE);
-        if ((mstatus & MSTATUS_MIE) != 0) {
-            s |= MSTATUS_MPIE;
-        }
-        mstatus = s | (long) priv << 11;
-        priv = PRIV_M;
+        int old = csrs.priv;
+        pc = csrs.trap(cause, tval, pc);
         resValid = false;
         wfiSleeping = false;
-        long vector = mtvec & ~3L;
-        pc = cause < 0 && (mtvec & 1) != 0 ? vector + 4 * (cause & 63) : vector;
-        updatePmpFlags();
+        privilegeChanged(old);
     }
 
     private TrapSignal illegal(int raw) {
         return exception(CAUSE_ILLEGAL, raw & 0xffff_ffffL);
     }
 
-    /** Executes ecall, ebreak, mret, wfi, fence.i and the CSR instructions; returns the next pc. */
+    /** Executes ecall, ebreak, xRET, wfi, sfence.vma, fence.i and the CSR instructions; returns the next pc. */
     private long system(int raw, long nextPc) {
         if ((raw & 0x7f) == 0x0f) {
             flushCode();
@@ -1117,15 +1288,40 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         if (f3 != 0) {
             return csrInstruction(raw, f3, nextPc);
         }
+        int priv = csrs.priv;
+        if ((raw & 0xfe00_7fff) == 0x1200_0073) {
+            // sfence.vma: illegal in U mode, and in S mode while mstatus.TVM is set
+            if (priv == PRIV_U || (priv == PRIV_S && (csrs.mstatus & Csrs.MSTATUS_TVM) != 0)) {
+                throw illegal(raw);
+            }
+            mmu.flush();
+            privilegedStateChanged(true);
+            return nextPc;
+        }
         switch (raw) {
-            case 0x0000_0073 -> throw exception(priv == PRIV_U ? CAUSE_ECALL_U : CAUSE_ECALL_M, 0);
+            case 0x0000_0073 -> throw exception(priv == PRIV_U ? CAUSE_ECALL_U
+                    : priv == PRIV_S ? CAUSE_ECALL_S : CAUSE_ECALL_M, 0);
             case 0x0010_0073 -> throw exception(CAUSE_BREAKPOINT, 0);
             case 0x3020_0073 -> {
-                return mret(raw);
+                // QEMU 7.2 refuses to leave M mode while no PMP entry is active.
+                if (priv != PRIV_M || (((csrs.mstatus >>> 11) & 3) != PRIV_M && pmp.activeRules() == 0)) {
+                    throw illegal(raw);
+                }
+                long target = csrs.mret();
+                privilegeChanged(priv);
+                return target;
+            }
+            case 0x1020_0073 -> {
+                if (priv == PRIV_U || (priv == PRIV_S && (csrs.mstatus & Csrs.MSTATUS_TSR) != 0)) {
+                    throw illegal(raw);
+                }
+                long target = csrs.sret();
+                privilegeChanged(priv);
+                return target;
             }
             case 0x1050_0073 -> {
-                // QEMU 7.2 (whose virt CPU has S mode) rejects WFI in U mode regardless of mstatus.TW.
-                if (priv != PRIV_M) {
+                // QEMU 7.2 rejects WFI in U mode regardless of mstatus.TW, and in S mode when TW is set.
+                if (priv == PRIV_U || (priv == PRIV_S && (csrs.mstatus & Csrs.MSTATUS_TW) != 0)) {
                     throw illegal(raw);
                 }
                 wfiSleeping = true;
@@ -1135,29 +1331,6 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         }
     }
 
-    private long mret(int raw) {
-        if (priv != PRIV_M) {
-            throw illegal(raw);
-        }
-        int mpp = (int) ((mstatus >>> 11) & 3);
-        // QEMU 7.2 refuses to leave M mode while no PMP entry is active.
-        if (mpp != PRIV_M && pmp.activeRules() == 0) {
-            throw illegal(raw);
-        }
-        long s = mstatus & ~(MSTATUS_MIE | MSTATUS_MPP);
-        if ((mstatus & MSTATUS_MPIE) != 0) {
-            s |= MSTATUS_MIE;
-        }
-        s |= MSTATUS_MPIE;
-        if (mpp != PRIV_M) {
-            s &= ~MSTATUS_MPRV;
-        }
-        mstatus = s;
-        priv = mpp;
-        updatePmpFlags();
-        return mepc & ~1L;
-    }
-
     private long csrInstruction(int raw, int f3, long nextPc) {
         int csr = raw >>> 20;
         int rd = (raw >>> 7) & 31;
@@ -1165,12 +1338,15 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         long src = f3 >= 5 ? rs1 : x[rs1];
         int kind = f3 & 3;
         boolean writes = kind == 1 || rs1 != 0;
-        if (((csr >>> 8) & 3) > priv || (writes && (csr >>> 10) == 3)) {
+        long old;
+        try {
+            csrs.checkAccess(csr, writes);
+            old = csrs.read(csr);
+            if (writes) {
+                csrs.write(csr, kind == 1 ? src : kind == 2 ? old | src : old & ~src);
+            }
+        } catch (Csrs.IllegalAccess e) {
             throw illegal(raw);
-        }
-        long old = csrRead(csr, raw);
-        if (writes) {
-            csrWrite(csr, kind == 1 ? src : kind == 2 ? old | src : old & ~src);
         }
         if (rd != 0) {
             x[rd] = old;
@@ -1178,151 +1354,25 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         return nextPc;
     }
 
-    private long cycles() {
-        return (countInhibit & 1) != 0 ? cycleOffset : instret + cycleOffset;
-    }
-
-    private long retired() {
-        return (countInhibit & 4) != 0 ? instretOffset : instret + instretOffset;
-    }
-
-    private void counterGate(int index, int raw) {
-        if (priv == PRIV_U && ((mcounteren & scounteren) >>> index & 1) == 0) {
-            throw illegal(raw);
-        }
-    }
-
-    private long csrRead(int csr, int raw) {
-        switch (csr) {
-            case Csr.CYCLE:
-                counterGate(0, raw);
-                return cycles();
-            case Csr.TIME:
-                counterGate(1, raw);
-                return clock.mtime();
-            case Csr.INSTRET:
-                counterGate(2, raw);
-                return retired();
-            case Csr.MVENDORID, Csr.MARCHID, Csr.MIMPID, Csr.MHARTID, Csr.MCONFIGPTR:
-                return 0;
-            case Csr.MCOUNTINHIBIT:
-                return countInhibit;
-            case Csr.MSTATUS:
-                return mstatus;
-            case Csr.MISA:
-                return MISA;
-            case Csr.MIE:
-                return mie;
-            case Csr.MTVEC:
-                return mtvec;
-            case Csr.MCOUNTEREN:
-                return mcounteren;
-            case Csr.SCOUNTEREN:
-                return scounteren;
-            case Csr.MENVCFG:
-                return menvcfg;
-            case Csr.MSCRATCH:
-                return mscratch;
-            case Csr.MEPC:
-                return mepc;
-            case Csr.MCAUSE:
-                return mcause;
-            case Csr.MTVAL:
-                return mtval;
-            case Csr.MIP:
-                return pendingBits();
-            case Csr.PMPCFG0:
-                return pmp.readCfg(0);
-            case Csr.PMPCFG2:
-                return pmp.readCfg(2);
-            case Csr.MCYCLE:
-                return cycles();
-            case Csr.MINSTRET:
-                return retired();
-            default:
-                if (csr >= Csr.PMPADDR0 && csr < Csr.PMPADDR0 + Pmp.ENTRIES) {
-                    return pmp.readAddr(csr - Csr.PMPADDR0);
-                }
-                if (csr >= Csr.HPMCOUNTER3 && csr <= Csr.HPMCOUNTER18) {
-                    counterGate(csr - Csr.CYCLE, raw);
-                    return 0;
-                }
-                if ((csr >= Csr.MHPMCOUNTER3 && csr <= Csr.MHPMCOUNTER18)
-                        || (csr >= Csr.MHPMEVENT3 && csr <= Csr.MHPMEVENT31)) {
-                    return 0;
-                }
-                throw illegal(raw);
-        }
-    }
-
-    private void csrWrite(int csr, long v) {
-        switch (csr) {
-            case Csr.MSTATUS -> {
-                long mpp = v & MSTATUS_MPP;
-                if (mpp == 1L << 11) {
-                    mpp = 0;
-                } else if (mpp == 2L << 11) {
-                    mpp = mstatus & MSTATUS_MPP;
-                }
-                mstatus = (mstatus & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE & ~MSTATUS_MPP) | mpp;
-                updatePmpFlags();
-            }
-            case Csr.MIE -> mie = v & MIE_WRITABLE;
-            case Csr.MTVEC -> {
-                if ((v & 3) < 2) {
-                    mtvec = v;
-                }
-            }
-            case Csr.MCOUNTEREN -> mcounteren = v;
-            case Csr.SCOUNTEREN -> scounteren = v;
-            case Csr.MENVCFG -> menvcfg = v & 1;
-            case Csr.MSCRATCH -> mscratch = v;
-            case Csr.MEPC -> mepc = v;
-            case Csr.MCAUSE -> mcause = v;
-            case Csr.MTVAL -> mtval = v;
-            case Csr.PMPCFG0, Csr.PMPCFG2 -> {
-                pmp.writeCfg(csr - Csr.PMPCFG0, v);
-                updatePmpFlags();
-            }
-            // The write takes effect after this instruction retires, so the next read sees v.
-            case Csr.MCYCLE -> cycleOffset = (countInhibit & 1) != 0 ? v : v - (instret + 1);
-            case Csr.MINSTRET -> instretOffset = (countInhibit & 4) != 0 ? v : v - (instret + 1);
-            case Csr.MCOUNTINHIBIT -> {
-                long now = instret + 1;
-                long changed = countInhibit ^ v;
-                if ((changed & 1) != 0) {
-                    cycleOffset += (v & 1) != 0 ? now : -now;
-                }
-                if ((changed & 4) != 0) {
-                    instretOffset += (v & 4) != 0 ? now : -now;
-                }
-                countInhibit = v & 0xffff_fffdL;
-            }
-            default -> {
-                if (csr >= Csr.PMPADDR0 && csr < Csr.PMPADDR0 + Pmp.ENTRIES) {
-                    pmp.writeAddr(csr - Csr.PMPADDR0, v);
-                    updatePmpFlags();
-                }
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- state
 
     @Override
     public CpuState saveState() {
-        return new CpuState(pc, Arrays.copyOf(x, 32), priv, MISA, mstatus, mie, lines.get(), mtvec,
-                mscratch, mepc, mcause, mtval, mcounteren, scounteren, menvcfg, pmp.cfgBytes(), pmp.addrs(),
-                cycles(), retired(), countInhibit, instret, wfiSleeping, resValid, resAddr, resValue);
+        Csrs c = csrs;
+        return new CpuState(pc, Arrays.copyOf(x, 32), c.priv, MISA, c.mstatus, c.mie, lines.get(), c.mtvec,
+                c.mscratch, c.mepc, c.mcause, c.mtval, c.mcounteren, c.scounteren, c.menvcfg, pmp.cfgBytes(),
+                pmp.addrs(), c.cycles(), c.retired(), c.countInhibit, instret, wfiSleeping, resValid, resAddr,
+                resValue, new SupervisorState(c.medeleg, c.mideleg, c.mipSoft, c.stvec, c.sscratch, c.sepc,
+                        c.scause, c.stval, mmu.satp(), c.senvcfg, c.hpmCounters.clone(), c.hpmEvents.clone()));
     }
 
-    /** Checks the register file, privilege, {@code misa} and the PMP arrays. */
+    /** Checks the register file, privilege, {@code misa}, the PMP arrays and satp. */
     @Override
     public void validateState(CpuState s) {
         if (s.x() == null || s.x().length != 32 || s.x()[0] != 0) {
             throw new IllegalArgumentException("x must hold 32 registers with x0 == 0");
         }
-        if (s.privilege() != PRIV_M && s.privilege() != PRIV_U) {
+        if (s.privilege() != PRIV_M && s.privilege() != PRIV_S && s.privilege() != PRIV_U) {
             throw new IllegalArgumentException("unsupported privilege " + s.privilege());
         }
         if (s.misa() != MISA) {
@@ -1332,36 +1382,71 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 || s.pmpaddr().length != Pmp.ENTRIES) {
             throw new IllegalArgumentException("pmp state must have " + Pmp.ENTRIES + " entries");
         }
+        if (s.supervisor() == null || !Mmu.validSatp(s.supervisor().satp())) {
+            throw new IllegalArgumentException("satp must hold a supported translation mode");
+        }
+        if (s.supervisor().hpmCounters() == null || s.supervisor().hpmCounters().length != csrs.hpmCounters.length
+                || s.supervisor().hpmEvents() == null || s.supervisor().hpmEvents().length != csrs.hpmEvents.length) {
+            throw new IllegalArgumentException("hpm state must have " + csrs.hpmCounters.length + " counters and "
+                    + csrs.hpmEvents.length + " events");
+        }
     }
 
     @Override
     public void restoreState(CpuState s) {
+        Csrs c = csrs;
+        SupervisorState sv = s.supervisor();
         System.arraycopy(s.x(), 0, x, 0, 32);
         pc = s.pc();
-        priv = s.privilege();
-        mstatus = (s.mstatus() & MSTATUS_WRITABLE) | MSTATUS_UXL;
-        mie = s.mie() & MIE_WRITABLE;
+        c.priv = s.privilege();
+        c.mstatus = Csrs.withSd((s.mstatus() & (Csrs.MSTATUS_WRITABLE | Csrs.MSTATUS_UXL | Csrs.MSTATUS_FS))
+                | Csrs.MSTATUS_SXL & Csrs.MSTATUS_RESET);
+        c.mie = s.mie() & Csrs.MIE_WRITABLE;
         lines.set(s.mipLevels());
-        mtvec = s.mtvec();
-        mscratch = s.mscratch();
-        mepc = s.mepc();
-        mcause = s.mcause();
-        mtval = s.mtval();
-        mcounteren = s.mcounteren();
-        scounteren = s.scounteren();
-        menvcfg = s.menvcfg();
+        c.mtvec = s.mtvec();
+        c.mscratch = s.mscratch();
+        c.mepc = s.mepc();
+        c.mcause = s.mcause();
+        c.mtval = s.mtval();
+        c.mcounteren = s.mcounteren();
+        c.scounteren = s.scounteren();
+        c.menvcfg = s.menvcfg() & Csrs.MENVCFG_WRITABLE;
+        c.medeleg = sv.medeleg() & Csrs.MEDELEG_WRITABLE;
+        c.mideleg = sv.mideleg() & Csrs.MIDELEG_WRITABLE;
+        c.mipSoft = sv.mipSoftware() & Csrs.MIDELEG_WRITABLE;
+        c.stvec = sv.stvec();
+        c.sscratch = sv.sscratch();
+        c.sepc = sv.sepc();
+        c.scause = sv.scause();
+        c.stval = sv.stval();
+        c.senvcfg = sv.senvcfg() & Csrs.SENVCFG_WRITABLE;
+        mmu.restoreSatp(sv.satp());
+        System.arraycopy(sv.hpmCounters(), 0, c.hpmCounters, 0, c.hpmCounters.length);
+        System.arraycopy(sv.hpmEvents(), 0, c.hpmEvents, 0, c.hpmEvents.length);
         pmp.restore(s.pmpcfg(), s.pmpaddr());
         instret = s.instret();
-        countInhibit = s.mcountinhibit() & 0xffff_fffdL;
-        cycleOffset = (countInhibit & 1) != 0 ? s.mcycle() : s.mcycle() - instret;
-        instretOffset = (countInhibit & 4) != 0 ? s.minstret() : s.minstret() - instret;
+        c.countInhibit = s.mcountinhibit();
+        c.cycleOffset = (c.countInhibit & 1) != 0 ? s.mcycle() : s.mcycle() - instret;
+        c.instretOffset = (c.countInhibit & 4) != 0 ? s.minstret() : s.minstret() - instret;
         wfiSleeping = s.wfiSleeping();
         resValid = s.reservationValid();
         resAddr = s.reservationAddress();
         resValue = s.reservationValue();
-        updatePmpFlags();
+        translationOn = mmu.enabled();
+        updateAccessFlags();
         // Memory was restored as well, possibly under pages in granule mode that guest memory does not watch.
         flushCode();
+    }
+
+    private static String isaString(long misa) {
+        StringBuilder sb = new StringBuilder("rv64");
+        // QEMU 7.2's order and set of single-letter extensions in riscv,isa (S and U are not listed)
+        for (char c : "iemafdqcpvh".toCharArray()) {
+            if ((misa >>> (c - 'a') & 1) != 0) {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     /** Unwinds the interpreter after a trap has been entered. Preallocated, no stack trace. */

@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * @param pc the address of the next instruction
  * @param x the 32 integer registers ({@code x[0]} is always zero)
- * @param privilege 0 (U) or 3 (M)
+ * @param privilege 0 (U), 1 (S) or 3 (M)
  * @param misa read-only; checked on restore
  * @param pmpcfg the 16 pmpcfg bytes
  * @param pmpaddr the 16 pmpaddr registers
@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param reservationValid whether an LR reservation is held
  * @param reservationAddress the reserved address
  * @param reservationValue the value LR loaded (SC compares it, as QEMU does)
+ * @param supervisor delegation, the software-written mip bits, the S-mode CSRs and satp
  */
 public record CpuState(
         long pc,
@@ -49,7 +50,8 @@ public record CpuState(
         boolean wfiSleeping,
         boolean reservationValid,
         long reservationAddress,
-        long reservationValue) {
+        long reservationValue,
+        SupervisorState supervisor) {
 
     /** Value equality, comparing the arrays by content. */
     @Override
@@ -62,20 +64,21 @@ public record CpuState(
                 && Arrays.equals(pmpcfg, s.pmpcfg) && Arrays.equals(pmpaddr, s.pmpaddr) && mcycle == s.mcycle
                 && minstret == s.minstret && mcountinhibit == s.mcountinhibit && instret == s.instret && wfiSleeping == s.wfiSleeping
                 && reservationValid == s.reservationValid && reservationAddress == s.reservationAddress
-                && reservationValue == s.reservationValue;
+                && reservationValue == s.reservationValue && Objects.equals(supervisor, s.supervisor);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(pc, Arrays.hashCode(x), privilege, mstatus, mie, mipLevels, mtvec, mscratch, mepc,
                 mcause, mtval, mcounteren, scounteren, menvcfg, Arrays.hashCode(pmpcfg), Arrays.hashCode(pmpaddr), mcycle,
-                minstret, mcountinhibit, instret, wfiSleeping, reservationValid, reservationAddress, reservationValue);
+                minstret, mcountinhibit, instret, wfiSleeping, reservationValid, reservationAddress, reservationValue,
+                supervisor);
     }
 
     @Override
     public String toString() {
         return String.format("CpuState[pc=0x%x, priv=%d, instret=%d, x=%s, mstatus=0x%x, mie=0x%x, mip=0x%x, "
-                        + "mtvec=0x%x, mepc=0x%x, mcause=0x%x, mtval=0x%x, wfi=%b]", pc, privilege, instret,
-                Arrays.toString(x), mstatus, mie, mipLevels, mtvec, mepc, mcause, mtval, wfiSleeping);
+                        + "mtvec=0x%x, mepc=0x%x, mcause=0x%x, mtval=0x%x, wfi=%b, %s]", pc, privilege, instret,
+                Arrays.toString(x), mstatus, mie, mipLevels, mtvec, mepc, mcause, mtval, wfiSleeping, supervisor);
     }
 }

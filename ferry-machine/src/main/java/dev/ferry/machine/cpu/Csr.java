@@ -17,10 +17,21 @@ final class Csr {
     static final int MIMPID = 0xf13;
     static final int MHARTID = 0xf14;
     static final int MCONFIGPTR = 0xf15;
-    /** Exists although there is no S mode: QEMU 7.2's CPU has it, and U-mode counter access needs it. */
+    static final int SSTATUS = 0x100;
+    static final int SIE = 0x104;
+    static final int STVEC = 0x105;
     static final int SCOUNTEREN = 0x106;
+    static final int SENVCFG = 0x10a;
+    static final int SSCRATCH = 0x140;
+    static final int SEPC = 0x141;
+    static final int SCAUSE = 0x142;
+    static final int STVAL = 0x143;
+    static final int SIP = 0x144;
+    static final int SATP = 0x180;
     static final int MSTATUS = 0x300;
     static final int MISA = 0x301;
+    static final int MEDELEG = 0x302;
+    static final int MIDELEG = 0x303;
     static final int MIE = 0x304;
     static final int MTVEC = 0x305;
     static final int MCOUNTEREN = 0x306;

@@ -25,36 +25,47 @@ final class Decoder {
         this.ram = ram;
     }
 
-    /** Decodes the block at {@code pc}, which must have at least two bytes inside RAM. */
+    /** Decodes the block at {@code pc} without translation: {@link #decode(long, long, long)} at {@code pc}. */
     Block decode(long pc) {
+        return decode(pc, pc, (pc | GuestMemory.PAGE_MASK) + 1);
+    }
+
+    /**
+     * Decodes the block at virtual address {@code pc}, read from physical address {@code phys} (which must have
+     * at least two bytes inside RAM); only a block's first instruction may cross the page end, and its second
+     * half is then read at {@code nextPage}, the physical address of the next virtual page.
+     */
+    Block decode(long pc, long phys, long nextPage) {
         n = 0;
         halfwords = 0;
+        long delta = phys - pc;
         long p = pc;
         long pageEnd = (pc | GuestMemory.PAGE_MASK) + 1;
         boolean crosses = false;
         while (n < MAX_BLOCK && p != pageEnd) {
             long instStart = p;
             int sourceStart = halfwords;
-            int lo = ram.load16(p);
+            int lo = ram.load16(p + delta);
             offs[n] = (int) (p - pc);
             source[halfwords++] = (char) lo;
             if ((lo & 3) != 3) {
                 compressed(lo, p);
                 p += 2;
             } else {
-                if (n > 0 && (p + 2 == pageEnd || !ram.contains(p + 2, 2))) {
+                long hiAddr = p + 2 == pageEnd ? nextPage : p + 2 + delta;
+                if (n > 0 && (p + 2 == pageEnd || !ram.contains(hiAddr, 2))) {
                     // A page-crossing instruction gets a block of its own (it re-verifies on every entry).
                     halfwords--;
                     break;
                 }
-                if (!ram.contains(p + 2, 2)) {
+                if (!ram.contains(hiAddr, 2)) {
                     emit(Op.FETCH_FAULT, 0, 0, 0, p + 2);
                     p += 4;
                 } else {
                     if (p + 2 == pageEnd) {
                         crosses = true;
                     }
-                    int hi = ram.load16(p + 2);
+                    int hi = ram.load16(hiAddr);
                     source[halfwords++] = (char) hi;
                     int inst = lo | hi << 16;
                     full(inst, p);
@@ -77,7 +88,7 @@ final class Decoder {
         }
         offs[n] = (int) (p - pc);
         int last = ops[n - 1] & 0xff;
-        return new Block(pc, Arrays.copyOf(ops, n), Arrays.copyOf(imm, n),
+        return new Block(pc, phys, Arrays.copyOf(ops, n), Arrays.copyOf(imm, n),
                 Arrays.copyOf(offs, n + 1), n, last == Op.SYSTEM, crosses,
                 Arrays.copyOf(source, halfwords));
     }

@@ -40,19 +40,19 @@ class InterruptTest {
         long loopInstructions = 100 - setup;
         assertThat(m.reg(A0)).isEqualTo((loopInstructions + 1) / 2);
         assertThat(m.reg(S3)).isEqualTo(loopInstructions % 2 == 0 ? a.addressOf("loop") : a.addressOf("loop") + 4);
-        assertThat(m.reg(S5) & Cpu.MSTATUS_MPIE).isNotZero();
-        assertThat(m.reg(S5) & Cpu.MSTATUS_MIE).isZero();
+        assertThat(m.reg(S5) & Csrs.MSTATUS_MPIE).isNotZero();
+        assertThat(m.reg(S5) & Csrs.MSTATUS_MIE).isZero();
     }
 
     @Test
-    void priorityIsExternalThenSoftwareThenTimer() {
+    void lowestNumberedPendingInterruptFirstAsQemu72() {
         Asm a = withRecordingHandler();
         a.li(T1, TestMachine.DEV_MTIMECMP).sd(ZERO, T1, 0);
         a.li(T1, TestMachine.DEV_LINES).li(T2, 3).sd(T2, T1, 0);
         a.li(T1, 0x888).csrw(Csr.MIE, T1).csrrsi(ZERO, Csr.MSTATUS, 8).label("after").nop();
         handler(a);
         TestMachine m = new TestMachine().load(a).runToExit();
-        assertThat(m.reg(S2)).isEqualTo(Cpu.INTERRUPT | 11);
+        assertThat(m.reg(S2)).as("QEMU 7.2 takes software (3) before external (11)").isEqualTo(Cpu.INTERRUPT | 3);
         assertThat(m.reg(S3)).isEqualTo(a.addressOf("after"));
 
         Asm b = withRecordingHandler();
@@ -85,7 +85,7 @@ class InterruptTest {
         TestMachine m = new TestMachine().load(a).runToExit();
         assertThat(m.reg(S2)).isEqualTo(Cpu.INTERRUPT | 3);
         assertThat(m.reg(S3)).isEqualTo(a.addressOf("next"));
-        assertThat(m.reg(S5) & Cpu.MSTATUS_MPP).isZero();
+        assertThat(m.reg(S5) & Csrs.MSTATUS_MPP).isZero();
     }
 
     @Test

@@ -51,13 +51,23 @@ class StateTest {
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
                 s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
                 s.instret(),
-                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue())))
+                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(), s.supervisor())))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), s.x(), 1, s.misa(),
+        assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), s.x(), 2, s.misa(),
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
                 s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
                 s.instret(),
-                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue())))
+                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(), s.supervisor())))
                 .isInstanceOf(IllegalArgumentException.class);
+        SupervisorState sv = s.supervisor();
+        SupervisorState sv48Bad = new SupervisorState(sv.medeleg(), sv.mideleg(), sv.mipSoftware(), sv.stvec(),
+                sv.sscratch(), sv.sepc(), sv.scause(), sv.stval(), 7L << 60, sv.senvcfg(), sv.hpmCounters(),
+                sv.hpmEvents());
+        assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), s.x(), s.privilege(), s.misa(),
+                s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
+                s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(),
+                s.mcountinhibit(), s.instret(), s.wfiSleeping(), s.reservationValid(), s.reservationAddress(),
+                s.reservationValue(), sv48Bad)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("satp");
     }
 }
