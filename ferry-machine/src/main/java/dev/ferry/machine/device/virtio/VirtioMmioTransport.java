@@ -195,6 +195,7 @@ public final class VirtioMmioTransport implements MmioDevice {
         for (Virtqueue q : queues) {
             q.setFeatures(guestFeatures);
         }
+        device.featuresAccepted(guestFeatures);
     }
 
     private void notifyQueue(int index) {
