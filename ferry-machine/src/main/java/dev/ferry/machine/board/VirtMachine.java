@@ -15,10 +15,11 @@ import dev.ferry.machine.device.Uart16550;
 import dev.ferry.machine.device.UartState;
 import dev.ferry.machine.device.MmioDevice;
 import dev.ferry.machine.device.VirtioMmioSlot;
-import dev.ferry.machine.device.block.BlockBackendException;
+import dev.ferry.machine.device.net.NetBackendFactory;
 import dev.ferry.machine.device.virtio.VirtioBalloon;
 import dev.ferry.machine.device.virtio.VirtioBalloonState;
 import dev.ferry.machine.device.virtio.VirtioBlock;
+import dev.ferry.machine.device.virtio.VirtioNet;
 import dev.ferry.machine.device.virtio.VirtioRng;
 import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.ImageFormatException;
@@ -100,6 +101,7 @@ public final class VirtMachine {
     private final VirtioBalloon balloon;
     private final GoldfishRtc rtc;
     private final List<VirtioBlock> disks = new ArrayList<>();
+    private final List<VirtioNet> nics = new ArrayList<>();
     private final VirtioRng rng;
     private final ComponentRoster roster;
     private final Queue<Runnable> safepointTasks = new ArrayDeque<>();
@@ -118,6 +120,14 @@ public final class VirtMachine {
      * @throws IllegalArgumentException if the configuration has more virtio devices than slots
      */
     public VirtMachine(MachineConfig config) {
+        this(config, NetBackendFactory.STANDARD);
+    }
+
+    /**
+     * Builds a machine whose network interfaces get their back ends from {@code nets} (the network layer's switch
+     * ports, for example); otherwise as {@link #VirtMachine(MachineConfig)}.
+     */
+    public VirtMachine(MachineConfig config, NetBackendFactory nets) {
         this.config = config;
         virtioSlots(config);
         this.ram = new GuestMemory(RAM_BASE, config.ramSize());
@@ -146,7 +156,8 @@ public final class VirtMachine {
         bus.map(CLINT_BASE, clint);
         bus.map(PLIC_BASE, plic);
         bus.map(UART0_BASE, uart);
-        this.rtc = config.deterministic() ? GoldfishRtc.deterministic(plic.line(GoldfishRtc.IRQ), cpu.clock(), cpu::requestStop)
+        this.rtc = config.deterministic()
+                ? GoldfishRtc.deterministic(plic.line(GoldfishRtc.IRQ), cpu.clock(), cpu::requestStop)
                 : GoldfishRtc.realTime(plic.line(GoldfishRtc.IRQ), this::scheduleAlarm);
         bus.map(GoldfishRtc.BASE, rtc);
         ComponentRoster.Builder components = ComponentRoster.builder()
@@ -160,8 +171,12 @@ public final class VirtMachine {
         try {
             this.balloon = virtio.balloon();
             virtio.addDrives(disks);
+            virtio.addNics(nics, nets, net -> atSafepoint(() -> {
+                net.deliverPending();
+                return null;
+            }));
             this.rng = virtio.rng();
-        } catch (BlockBackendException e) {
+        } catch (IOException e) {
             virtio.close();
             ram.close();
             throw new DeviceAttachException(e.getMessage(), e);
@@ -219,6 +234,11 @@ public final class VirtMachine {
     /** The virtio-blk devices, one per configured drive, in configuration order. */
     public List<VirtioBlock> disks() {
         return List.copyOf(disks);
+    }
+
+    /** The virtio-net devices, one per configured interface, in configuration order. */
+    public List<VirtioNet> nics() {
+        return List.copyOf(nics);
     }
 
     /** The virtio-rng device, or {@code null} when the configuration has none. */
@@ -417,6 +437,9 @@ public final class VirtMachine {
         alarmTimer.cancel();
         for (VirtioBlock d : disks) {
             VirtioDevices.closeQuietly(d.backend());
+        }
+        for (VirtioNet n : nics) {
+            VirtioDevices.closeQuietly(n.backend());
         }
         ram.close();
     }

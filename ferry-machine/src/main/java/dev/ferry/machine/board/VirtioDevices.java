@@ -5,10 +5,14 @@ import dev.ferry.machine.device.Plic;
 import dev.ferry.machine.device.block.BlockBackend;
 import dev.ferry.machine.device.block.BlockBackendException;
 import dev.ferry.machine.device.block.RawFileBackend;
+import dev.ferry.machine.device.net.NetBackend;
+import dev.ferry.machine.device.net.NetBackendFactory;
 import dev.ferry.machine.device.virtio.VirtioBalloon;
 import dev.ferry.machine.device.virtio.VirtioBalloonState;
 import dev.ferry.machine.device.virtio.VirtioBlock;
 import dev.ferry.machine.device.virtio.VirtioBlockState;
+import dev.ferry.machine.device.virtio.VirtioNet;
+import dev.ferry.machine.device.virtio.VirtioNetState;
 import dev.ferry.machine.device.virtio.VirtioRng;
 import dev.ferry.machine.device.virtio.VirtioRngState;
 import dev.ferry.machine.memory.GuestMemory;
@@ -17,6 +21,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Builds the virtio devices of a {@link MachineConfig} into the slots {@link VirtMachine#virtioSlots} assigns, in
@@ -31,7 +36,7 @@ final class VirtioDevices {
     private final ComponentRoster.Builder roster;
     private final Iterator<Integer> slots;
     private final MmioDevice[] bySlot = new MmioDevice[VirtMachine.VIRTIO_SLOTS];
-    private final List<BlockBackend> opened = new ArrayList<>();
+    private final List<AutoCloseable> opened = new ArrayList<>();
 
     VirtioDevices(MachineConfig config, GuestMemory ram, Plic plic, ComponentRoster.Builder roster) {
         this.config = config;
@@ -71,6 +76,30 @@ final class VirtioDevices {
             bySlot[slot] = blk.mmio();
             roster.add(VirtMachine.virtioId(slot), VirtioBlockState.class, blk);
             into.add(blk);
+        }
+    }
+
+    /**
+     * Opens every interface's back end and adds its device to {@code into}; {@code wake} is how a device asks for
+     * {@link VirtioNet#deliverPending()} on the vCPU thread.
+     */
+    void addNics(List<VirtioNet> into, NetBackendFactory factory, Consumer<VirtioNet> wake) throws IOException {
+        for (NicConfig n : config.nics()) {
+            byte[] mac;
+            try {
+                mac = VirtioNet.parseMac(n.mac());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage());
+            }
+            NetBackend backend = factory.open(n.backend());
+            opened.add(backend);
+            int slot = slots.next();
+            VirtioNet[] self = new VirtioNet[1];
+            VirtioNet net = new VirtioNet(mac, backend, ram, plic.line(1 + slot), () -> wake.accept(self[0]));
+            self[0] = net;
+            bySlot[slot] = net.mmio();
+            roster.add(VirtMachine.virtioId(slot), VirtioNetState.class, net);
+            into.add(net);
         }
     }
 

@@ -17,13 +17,14 @@ import java.util.Objects;
  * discard and write-zeroes limits (0x3fffff sectors, one segment, alignment 1, may unmap).
  *
  * <p>Requests are served synchronously when the driver notifies, on the vCPU thread, so they complete in a
- * deterministic order. Types are matched as QEMU matches them, with the OUT and BARRIER bits masked: IN/OUT, FLUSH,
- * GET_ID (the serial is empty: one NUL byte), DISCARD (accepted and ignored, as QEMU's default {@code discard=ignore}),
- * WRITE_ZEROES; SCSI answers UNSUPP (IOERR when the chain lacks the SCSI layout), unknown types UNSUPP. A transfer outside the disk or not of whole sectors, a write
- * to a read-only disk, and a back-end failure answer IOERR. Every request's used length is the size of all its
- * device-writable buffers, as on QEMU. A chain without a 16-byte header or a status byte breaks the device until
- * reset, as QEMU's {@code virtio_error} does. MBR-derived geometry (QEMU reads a partition table to guess it) is
- * not reproduced: the geometry always comes from the size.
+ * deterministic order. Types are matched as QEMU matches them, with the OUT and BARRIER bits masked: IN/OUT,
+ * FLUSH, GET_ID (the serial is empty: one NUL byte), DISCARD (accepted and ignored, as QEMU's default
+ * {@code discard=ignore}), WRITE_ZEROES; SCSI answers UNSUPP (IOERR when the chain lacks the SCSI layout), unknown
+ * types UNSUPP. A transfer outside the disk or not of whole sectors, a write to a read-only disk, and a back-end
+ * failure answer IOERR. Every request's used length is the size of all its device-writable buffers, as on QEMU.
+ * A chain without a 16-byte header or a status byte, or with a readable buffer after a writable one, breaks the
+ * device until reset, as QEMU's {@code virtio_error} does. MBR-derived geometry (QEMU reads a partition table to
+ * guess it) is not reproduced: the geometry always comes from the size.
  */
 public final class VirtioBlock implements VirtioDevice, Snapshottable<VirtioBlockState> {
 

@@ -173,6 +173,11 @@ public final class Virtqueue {
         }
     }
 
+    /** Puts the chain {@link #pop()} took last back at the head of the available ring, unused. */
+    void unpop() {
+        lastAvail = (lastAvail - 1) & 0xffff;
+    }
+
     /** Returns chain {@code head} to the driver with {@code written} bytes written into it. */
     public void push(int head, int written) throws VirtqueueException {
         long entry = used() + 4 + 8L * (usedIdx % num);
