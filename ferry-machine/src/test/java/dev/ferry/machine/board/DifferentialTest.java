@@ -131,12 +131,17 @@ class DifferentialTest {
 
     /** A fresh disk for the {@code -drive pattern=SIZE} option {@code opt}. */
     static Path patternDisk(String name, String opt) throws IOException {
+        return patternDisk(disks, name, opt);
+    }
+
+    /** A fresh disk in {@code dir} for the {@code -drive pattern=SIZE} option {@code opt}. */
+    static Path patternDisk(Path dir, String name, String opt) throws IOException {
         int size = (int) parseSize(opt.substring("pattern=".length()).replace(",readonly=on", ""));
         byte[] b = new byte[size];
         for (int i = 0; i < size; i++) {
             b[i] = (byte) (i ^ (i >> 9));
         }
-        return Files.write(disks.resolve(name + ".img"), b);
+        return Files.write(dir.resolve(name + ".img"), b);
     }
 
     static long parseSize(String s) {
