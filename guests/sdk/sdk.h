@@ -95,4 +95,39 @@ uint32_t sdk_balloon_actual(void);                 /* actual: pages in the ballo
 long sdk_balloon_give(void *page, size_t n);       /* inflate: n pages from page (aligned) are the host's */
 long sdk_balloon_take(void *page, size_t n);       /* deflate: take them back before reuse */
 
+/* generic legacy virtio-mmio driver (polled, one chain in flight per queue, queues of SDK_VIRTIO_QSIZE) */
+#define SDK_VIRTIO_MAGIC          0x000
+#define SDK_VIRTIO_VERSION        0x004
+#define SDK_VIRTIO_DEVICE_ID      0x008
+#define SDK_VIRTIO_VENDOR_ID      0x00c
+#define SDK_VIRTIO_HOST_FEATURES  0x010
+#define SDK_VIRTIO_HOST_FEAT_SEL  0x014
+#define SDK_VIRTIO_GUEST_FEATURES 0x020
+#define SDK_VIRTIO_GUEST_FEAT_SEL 0x024
+#define SDK_VIRTIO_GUEST_PAGE     0x028
+#define SDK_VIRTIO_QUEUE_SEL      0x030
+#define SDK_VIRTIO_QUEUE_NUM_MAX  0x034
+#define SDK_VIRTIO_QUEUE_NUM      0x038
+#define SDK_VIRTIO_QUEUE_ALIGN    0x03c
+#define SDK_VIRTIO_QUEUE_PFN      0x040
+#define SDK_VIRTIO_QUEUE_NOTIFY   0x050
+#define SDK_VIRTIO_INT_STATUS     0x060
+#define SDK_VIRTIO_INT_ACK        0x064
+#define SDK_VIRTIO_STATUS         0x070
+#define SDK_VIRTIO_CONFIG         0x100
+#define SDK_VIRTIO_QSIZE          16
+struct vqueue;
+struct sdk_vbuf { void *addr; uint32_t len; int writable; };
+uintptr_t sdk_virtio_base(int slot);
+uint32_t sdk_virtio_read(int slot, int off);
+void sdk_virtio_write(int slot, int off, uint32_t v);
+int sdk_virtio_find(uint32_t device_id, int nth);  /* slot of the nth device with this id, -1 if none */
+uint64_t sdk_virtio_host_features(int slot);
+void sdk_virtio_begin(int slot, uint32_t features); /* reset, ACKNOWLEDGE|DRIVER, features, page size */
+struct vqueue *sdk_virtio_queue(int slot, int index); /* 0 when the device has no such queue */
+void sdk_virtio_ready(int slot);                    /* DRIVER_OK */
+void sdk_virtio_post(struct vqueue *q, const struct sdk_vbuf *bufs, int n); /* one chain, made available */
+int sdk_virtio_poll(struct vqueue *q, uint32_t *written); /* 1 when the device used the next chain */
+long sdk_virtio_xfer(struct vqueue *q, const struct sdk_vbuf *bufs, int n); /* post + wait: bytes written */
+
 #endif

@@ -1,13 +1,24 @@
 package dev.ferry.machine.board;
 
+import dev.ferry.machine.device.GoldfishRtc;
 import dev.ferry.machine.device.VirtioMmioSlot;
 
 /**
  * The device tree Ferry hands to a guest: the parts of QEMU {@code virt}'s tree that describe this board —
- * memory, the hart, CLINT, PLIC, UART, finisher, virtio-mmio slots — and {@code /chosen} with the boot
+ * memory, the hart, CLINT, PLIC, UART, finisher, RTC, virtio-mmio slots — and {@code /chosen} with the boot
  * arguments, which is how workload parameters reach a guest on Ferry and on QEMU ({@code -append}) alike.
+ * Compared with {@code qemu-system-riscv64 -machine virt,dumpdtb=...}: the same nodes, names, compatible strings,
+ * registers and interrupts for these devices; phandle numbers differ (only the references matter).
  */
 public final class VirtDeviceTree {
+
+    /**
+     * The hart's {@code riscv,isa} string. It belongs to the CPU, which defines what it implements; until the CPU
+     * publishes its own constant this is where the board takes it from.
+     */
+    public static final String CPU_ISA = "rv64imac_zicsr_zifencei";
+    /** The hart's {@code mmu-type}: Sv39 paging, as the Linux guest's CPU has it. */
+    public static final String MMU_TYPE = "riscv,sv39";
 
     private VirtDeviceTree() {
     }
@@ -29,7 +40,8 @@ public final class VirtDeviceTree {
         t.beginNode("cpus").cells("#address-cells", 1).cells("#size-cells", 0)
                 .cells("timebase-frequency", 10_000_000);
         t.beginNode("cpu@0").property("device_type", "cpu").cells("reg", 0).property("status", "okay")
-                .property("compatible", "riscv").property("riscv,isa", "rv64imac_zicsr_zifencei")
+                .property("compatible", "riscv").property("riscv,isa", CPU_ISA)
+                .property("mmu-type", MMU_TYPE)
                 .beginNode("interrupt-controller").cells("#interrupt-cells", 1).flag("interrupt-controller")
                 .property("compatible", "riscv,cpu-intc").cells("phandle", 1).endNode()
                 .endNode();
@@ -43,8 +55,12 @@ public final class VirtDeviceTree {
                 .cells("interrupts-extended", 1, 3, 1, 7).endNode();
         t.beginNode("plic@c000000").property("compatible", "sifive,plic-1.0.0\0riscv,plic0")
                 .cells("reg", 0, VirtMachine.PLIC_BASE, 0, 0x600000)
-                .cells("#interrupt-cells", 1).flag("interrupt-controller").cells("riscv,ndev", 95)
+                .cells("#address-cells", 0).cells("#interrupt-cells", 1).flag("interrupt-controller")
+                .cells("riscv,ndev", 96)
                 .cells("interrupts-extended", 1, 11, 1, 9).cells("phandle", 2).endNode();
+        t.beginNode(String.format("rtc@%x", GoldfishRtc.BASE)).property("compatible", "google,goldfish-rtc")
+                .cells("reg", 0, GoldfishRtc.BASE, 0, GoldfishRtc.SIZE).cells("interrupt-parent", 2)
+                .cells("interrupts", GoldfishRtc.IRQ).endNode();
         t.beginNode("serial@10000000").property("compatible", "ns16550a")
                 .cells("reg", 0, VirtMachine.UART0_BASE, 0, 0x100).cells("clock-frequency", 3686400)
                 .cells("interrupt-parent", 2).cells("interrupts", VirtMachine.UART0_IRQ).endNode();

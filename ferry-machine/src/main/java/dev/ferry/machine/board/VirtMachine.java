@@ -4,6 +4,8 @@ import dev.ferry.machine.cpu.Cpu;
 import dev.ferry.machine.cpu.CpuState;
 import dev.ferry.machine.device.Clint;
 import dev.ferry.machine.device.ClintState;
+import dev.ferry.machine.device.GoldfishRtc;
+import dev.ferry.machine.device.GoldfishRtcState;
 import dev.ferry.machine.device.Plic;
 import dev.ferry.machine.device.PlicState;
 import dev.ferry.machine.device.PowerControl;
@@ -11,9 +13,14 @@ import dev.ferry.machine.device.SystemBus;
 import dev.ferry.machine.device.TestFinisher;
 import dev.ferry.machine.device.Uart16550;
 import dev.ferry.machine.device.UartState;
+import dev.ferry.machine.device.MmioDevice;
 import dev.ferry.machine.device.VirtioMmioSlot;
+import dev.ferry.machine.device.net.NetBackendFactory;
 import dev.ferry.machine.device.virtio.VirtioBalloon;
 import dev.ferry.machine.device.virtio.VirtioBalloonState;
+import dev.ferry.machine.device.virtio.VirtioBlock;
+import dev.ferry.machine.device.virtio.VirtioNet;
+import dev.ferry.machine.device.virtio.VirtioRng;
 import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.machine.memory.GuestMemory;
@@ -28,6 +35,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -35,10 +44,16 @@ import java.util.function.Supplier;
 
 /**
  * One RISC-V machine with the memory map of QEMU's {@code virt} board: RAM at {@code 0x8000_0000}, a 16550
- * UART, CLINT, PLIC, the {@code sifive_test} finisher and eight virtio-mmio slots, empty but for an optional
- * balloon in slot 7. The same guest ELF runs here and under
- * {@code qemu-system-riscv64 -machine virt -bios none -kernel} (with {@code -device virtio-balloon-device} for
- * the balloon).
+ * UART, CLINT, PLIC, the {@code sifive_test} finisher, the Goldfish RTC and eight virtio-mmio slots holding the
+ * configured virtio devices. The same guest ELF runs here and under
+ * {@code qemu-system-riscv64 -machine virt -bios none -kernel}.
+ *
+ * <p>Virtio slots are filled as QEMU fills them: each {@code -device virtio-*-device} takes the highest free slot,
+ * in command-line order. Ferry's order is the balloon, then the drives, then the network interfaces, then the
+ * entropy device, so the machine matches QEMU given {@code -device virtio-balloon-device}, then for each drive
+ * {@code -drive file=F,format=raw,if=none,id=hdN -device virtio-blk-device,drive=hdN}, then for each interface
+ * {@code -netdev ...,id=netN -device virtio-net-device,netdev=netN,mac=M}, then {@code -device virtio-rng-device}
+ * (a lone balloon sits in slot 7, as before). See {@link #virtioSlots(MachineConfig)}.
  *
  * <p>Its stateful parts are listed once, in its {@link #roster()}, which saving, hashing, restoring and
  * migration all go through; a restore validates everything before it changes anything.
@@ -71,6 +86,8 @@ public final class VirtMachine {
     public static final String BOARD = "board";
     /** Roster id of the balloon: named by its slot, as every virtio device is. */
     public static final String BALLOON = virtioId(BALLOON_SLOT);
+    /** Roster id of the real-time clock. */
+    public static final String RTC = "rtc";
 
     private final MachineConfig config;
     private final GuestMemory ram;
@@ -82,17 +99,37 @@ public final class VirtMachine {
     private final Uart16550 uart;
     private final TestFinisher finisher;
     private final VirtioBalloon balloon;
+    private final GoldfishRtc rtc;
+    private final List<VirtioBlock> disks = new ArrayList<>();
+    private final List<VirtioNet> nics = new ArrayList<>();
+    private final VirtioRng rng;
     private final ComponentRoster roster;
     private final Queue<Runnable> safepointTasks = new ArrayDeque<>();
+    private final HostTimer alarmTimer = new HostTimer();
 
     private volatile boolean poweredOff;
     private volatile boolean stopRequested;
     private volatile int exitCode;
     private long fdtAddress;
 
-    /** Builds a powered-on machine with zeroed RAM and devices at reset; load an image with {@link #boot}. */
+    /**
+     * Builds a powered-on machine with zeroed RAM and devices at reset; load an image with {@link #boot}.
+     *
+     * @throws DeviceAttachException if a drive's image or a network back end cannot be attached (the message is
+     *                               one line for the user)
+     * @throws IllegalArgumentException if the configuration has more virtio devices than slots
+     */
     public VirtMachine(MachineConfig config) {
+        this(config, NetBackendFactory.STANDARD);
+    }
+
+    /**
+     * Builds a machine whose network interfaces get their back ends from {@code nets} (the network layer's switch
+     * ports, for example); otherwise as {@link #VirtMachine(MachineConfig)}.
+     */
+    public VirtMachine(MachineConfig config, NetBackendFactory nets) {
         this.config = config;
+        virtioSlots(config);
         this.ram = new GuestMemory(RAM_BASE, config.ramSize());
         this.realTime = config.deterministic() ? null : new RealTimeClock();
         this.cpu = new Cpu(ram, bus, realTime);
@@ -119,21 +156,59 @@ public final class VirtMachine {
         bus.map(CLINT_BASE, clint);
         bus.map(PLIC_BASE, plic);
         bus.map(UART0_BASE, uart);
-        this.balloon = config.balloon() ? new VirtioBalloon(ram, plic.line(1 + BALLOON_SLOT)) : null;
-        for (int i = 0; i < VIRTIO_SLOTS; i++) {
-            bus.map(VirtioMmioSlot.base(i), i == BALLOON_SLOT && balloon != null ? balloon.mmio()
-                    : new VirtioMmioSlot());
-        }
+        this.rtc = config.deterministic()
+                ? GoldfishRtc.deterministic(plic.line(GoldfishRtc.IRQ), cpu.clock(), cpu::requestStop)
+                : GoldfishRtc.realTime(plic.line(GoldfishRtc.IRQ), this::scheduleAlarm);
+        bus.map(GoldfishRtc.BASE, rtc);
         ComponentRoster.Builder components = ComponentRoster.builder()
                 .add(BOARD, BoardState.class, new Board())
                 .add("cpu", CpuState.class, cpu)
                 .add("clint", ClintState.class, clint)
                 .add("plic", PlicState.class, plic)
-                .add("uart0", UartState.class, uart);
-        if (balloon != null) {
-            components.add(BALLOON, VirtioBalloonState.class, balloon);
+                .add("uart0", UartState.class, uart)
+                .add(RTC, GoldfishRtcState.class, rtc);
+        VirtioDevices virtio = new VirtioDevices(config, ram, plic, components);
+        try {
+            this.balloon = virtio.balloon();
+            virtio.addDrives(disks);
+            virtio.addNics(nics, nets, net -> atSafepoint(() -> {
+                net.deliverPending();
+                return null;
+            }));
+            this.rng = virtio.rng();
+        } catch (IOException e) {
+            virtio.close();
+            ram.close();
+            throw new DeviceAttachException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            virtio.close();
+            ram.close();
+            throw e;
+        }
+        for (int i = 0; i < VIRTIO_SLOTS; i++) {
+            MmioDevice d = virtio.slot(i);
+            bus.map(VirtioMmioSlot.base(i), d != null ? d : new VirtioMmioSlot());
         }
         this.roster = components.build();
+    }
+
+    /**
+     * The slot of every virtio device {@code config} asks for, in QEMU's order: balloon, drives, interfaces,
+     * entropy device, each in the highest free slot.
+     *
+     * @throws IllegalArgumentException if there are more than {@value VirtioMmioSlot#COUNT}
+     */
+    public static List<Integer> virtioSlots(MachineConfig config) {
+        int n = (config.balloon() ? 1 : 0) + config.drives().size() + config.nics().size() + (config.rng() ? 1 : 0);
+        if (n > VIRTIO_SLOTS) {
+            throw new IllegalArgumentException("the machine has " + VIRTIO_SLOTS + " virtio-mmio slots, the "
+                    + "configuration asks for " + n + " virtio devices");
+        }
+        List<Integer> slots = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            slots.add(VIRTIO_SLOTS - 1 - i);
+        }
+        return slots;
     }
 
     /** The configuration this machine was built with. */
@@ -149,6 +224,26 @@ public final class VirtMachine {
     /** The virtio balloon, or {@code null} when the configuration has none. */
     public VirtioBalloon balloon() {
         return balloon;
+    }
+
+    /** The real-time clock. */
+    public GoldfishRtc rtc() {
+        return rtc;
+    }
+
+    /** The virtio-blk devices, one per configured drive, in configuration order. */
+    public List<VirtioBlock> disks() {
+        return List.copyOf(disks);
+    }
+
+    /** The virtio-net devices, one per configured interface, in configuration order. */
+    public List<VirtioNet> nics() {
+        return List.copyOf(nics);
+    }
+
+    /** The virtio-rng device, or {@code null} when the configuration has none. */
+    public VirtioRng rng() {
+        return rng;
     }
 
     /** The hart. */
@@ -251,7 +346,8 @@ public final class VirtMachine {
                 if (cpu.instret() >= instructionLimit) {
                     return Exit.LIMIT_REACHED;
                 }
-                cpu.run(instructionLimit);
+                cpu.run(deviceDeadline(instructionLimit));
+                rtc.poll();
             }
         } finally {
             if (realTime != null) {
@@ -259,6 +355,36 @@ public final class VirtMachine {
             }
             runSafepointTasks();
         }
+    }
+
+    /**
+     * In deterministic mode the tick at which the RTC's alarm fires bounds a run slice, so it fires at the same
+     * instruction in every run; in real-time mode a host timer brings the vCPU to a safepoint instead.
+     */
+    private long deviceDeadline(long limit) {
+        if (realTime != null) {
+            return limit;
+        }
+        long at = rtc.alarmSourceNanos();
+        if (at == Long.MAX_VALUE) {
+            return limit;
+        }
+        long nanosPerTick = 1_000_000_000L / dev.ferry.machine.time.GuestClock.FREQUENCY_HZ;
+        long tick = Math.max(0, at) / nanosPerTick + (Math.max(0, at) % nanosPerTick == 0 ? 0 : 1);
+        return Long.compareUnsigned(tick, limit) < 0 ? Math.max(tick, cpu.instret() + 1) : limit;
+    }
+
+    /** Real-time mode: (re)schedules the host timer that polls the RTC at its alarm. */
+    private void scheduleAlarm() {
+        if (rtc == null) {
+            return;
+        }
+        long at = rtc.alarmSourceNanos();
+        alarmTimer.schedule(at == Long.MAX_VALUE ? -1 : Math.max(0, at - GoldfishRtc.hostNanos()),
+                () -> atSafepoint(() -> {
+                    rtc.poll();
+                    return null;
+                }));
     }
 
     /**
@@ -308,6 +434,13 @@ public final class VirtMachine {
      * fail with {@link IllegalStateException}); call it once a VM is discarded. Idempotent.
      */
     public void close() {
+        alarmTimer.cancel();
+        for (VirtioBlock d : disks) {
+            VirtioDevices.closeQuietly(d.backend());
+        }
+        for (VirtioNet n : nics) {
+            VirtioDevices.closeQuietly(n.backend());
+        }
         ram.close();
     }
 
@@ -411,19 +544,40 @@ public final class VirtMachine {
     }
 
     /**
-     * Builds a machine from a saved state file; its configuration (RAM size, mode, balloon) comes from the file.
+     * Builds a machine from a saved state file; its configuration (RAM size, mode, balloon, entropy device) comes
+     * from the file. The disks' contents are not in a state file: a state with drives needs
+     * {@link #fromStateFile(Path, OutputStream, List)}.
      */
     public static VirtMachine fromStateFile(Path file, OutputStream console) throws IOException {
+        return fromStateFile(file, console, List.of());
+    }
+
+    /**
+     * Builds a machine from a saved state file with {@code drives} attached (the same disks, in the same order, as
+     * the saved machine had); the rest of the configuration comes from the file.
+     */
+    public static VirtMachine fromStateFile(Path file, OutputStream console, List<DriveConfig> drives)
+            throws IOException {
         LoadedState saved = MachineStateFile.read(file);
         BoardState board = saved.component(BOARD, BoardState.class);
-        VirtMachine m;
+        MachineConfig config;
         try {
-            m = new VirtMachine(new MachineConfig(board.ramSize(), board.deterministic(), "", console)
-                    .withBalloon(saved.componentNames().contains(BALLOON)));
+            config = new MachineConfig(board.ramSize(), board.deterministic(), "", console)
+                    .withBalloon(saved.componentNames().contains(BALLOON)).withDrives(drives);
         } catch (IllegalArgumentException e) {
             throw new StateFormatException("saved state has an invalid RAM size: " + e.getMessage());
         }
-        m.restoreState(saved);
+        int next = (config.balloon() ? 1 : 0) + drives.size();
+        if (next < VIRTIO_SLOTS) {
+            config = config.withRng(saved.componentNames().contains(virtioId(VIRTIO_SLOTS - 1 - next)));
+        }
+        VirtMachine m = new VirtMachine(config);
+        try {
+            m.restoreState(saved);
+        } catch (StateFormatException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
         return m;
     }
 }

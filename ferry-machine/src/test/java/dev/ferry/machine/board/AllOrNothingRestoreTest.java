@@ -93,7 +93,7 @@ class AllOrNothingRestoreTest {
         donor.run(1_000_000);
         Map<String, Record> bad = withInvalid(donor.componentStates(), invalid);
         assertThat(bad.keySet()).as("roster order").containsExactly("board", "cpu", "clint", "plic", "uart0",
-                VirtMachine.BALLOON);
+                VirtMachine.RTC, VirtMachine.BALLOON);
         donor.memory().store64(VirtMachine.RAM_BASE + RAM - 4096, 0x5eed_f00dL);
         Path file = dir.resolve("bad.state");
         MachineStateFile.write(file, FixedRoster.of(bad), donor.memory());

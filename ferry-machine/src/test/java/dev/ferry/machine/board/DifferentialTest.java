@@ -15,11 +15,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Oracle 1: every guest image in {@code guests/difftests.txt} prints the same console output and exits with the
  * same status on {@code qemu-system-riscv64 -machine virt} and on Ferry. An optional fifth column holds extra
- * QEMU arguments; each must be one Ferry knows how to match ({@link #DEVICES}).
+ * QEMU arguments; each must be one Ferry knows how to match ({@link #DEVICES}), or {@code -drive pattern=SIZE} (with
+ * an optional {@code ,readonly=on}): a fresh raw disk of SIZE bytes holding byte {@code (i ^ (i >> 9)) & 0xff} at
+ * offset {@code i}, one copy per side, attached as a virtio-blk device. Devices are listed in Ferry's slot order
+ * (balloon, drives, entropy device), which QEMU follows when given them in the same order.
  */
 class DifferentialTest {
 
@@ -33,7 +37,10 @@ class DifferentialTest {
 
     /** QEMU device options a case may add, and what Ferry's configuration does for each. */
     private static final Map<String, UnaryOperator<MachineConfig>> DEVICES =
-            Map.of("virtio-balloon-device", c -> c.withBalloon(true));
+            Map.of("virtio-balloon-device", c -> c.withBalloon(true), "virtio-rng-device", c -> c.withRng(true));
+
+    @TempDir
+    static Path disks;
 
     @TestFactory
     Stream<DynamicTest> sameOutputAsQemu() throws IOException {
@@ -56,8 +63,10 @@ class DifferentialTest {
             }
             List<String> extra = f.length == 5 && !f[4].isBlank() ? List.of(f[4].strip().split("\\s+")) : List.of();
             for (int i = 0; i < extra.size(); i += 2) {
-                if (!extra.get(i).equals("-device") || i + 1 == extra.size()
-                        || !DEVICES.containsKey(extra.get(i + 1))) {
+                boolean drive = extra.get(i).equals("-drive") && i + 1 < extra.size()
+                        && extra.get(i + 1).matches("pattern=\\d+[KMG]?(,readonly=on)?");
+                if (!drive && (!extra.get(i).equals("-device") || i + 1 == extra.size()
+                        || !DEVICES.containsKey(extra.get(i + 1)))) {
                     throw new IOException("unsupported QEMU arguments in " + list + ": " + line);
                 }
             }
@@ -82,7 +91,17 @@ class DifferentialTest {
         if (!c.args().isEmpty()) {
             cmd.addAll(List.of("-append", c.args()));
         }
-        cmd.addAll(c.qemuExtra());
+        for (int i = 0; i < c.qemuExtra().size(); i += 2) {
+            String opt = c.qemuExtra().get(i + 1);
+            if (c.qemuExtra().get(i).equals("-drive")) {
+                Path disk = patternDisk(c.name() + "-qemu-" + i, opt);
+                cmd.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=hd" + i
+                        + (opt.endsWith(",readonly=on") ? ",readonly=on" : ""),
+                        "-device", "virtio-blk-device,drive=hd" + i));
+            } else {
+                cmd.addAll(List.of("-device", opt));
+            }
+        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).redirectInput(ProcessBuilder.Redirect.PIPE)
                 .start();
         byte[] out = p.getInputStream().readAllBytes();
@@ -97,15 +116,38 @@ class DifferentialTest {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         long ram = parseSize(c.mem());
         MachineConfig config = new MachineConfig(ram, false, c.args(), console);
-        for (int i = 1; i < c.qemuExtra().size(); i += 2) {
-            config = DEVICES.get(c.qemuExtra().get(i)).apply(config);
+        List<DriveConfig> drives = new ArrayList<>();
+        for (int i = 0; i < c.qemuExtra().size(); i += 2) {
+            String opt = c.qemuExtra().get(i + 1);
+            if (c.qemuExtra().get(i).equals("-drive")) {
+                drives.add(new DriveConfig(patternDisk(c.name() + "-ferry-" + i, opt), "raw",
+                        opt.endsWith(",readonly=on")));
+            } else {
+                config = DEVICES.get(opt).apply(config);
+            }
         }
-        VirtMachine m = new VirtMachine(config);
+        VirtMachine m = new VirtMachine(config.withDrives(drives));
         m.boot(GuestFixtures.image(c.image()));
         VirtMachine.Exit exit = m.run(Long.MAX_VALUE);
         assertThat(exit).isEqualTo(VirtMachine.Exit.POWERED_OFF);
         int code = m.exitCode();
+        m.close();
         return new Result(console.toString(StandardCharsets.UTF_8), code == 0 ? 0 : code & 0xff);
+    }
+
+    /** A fresh disk for the {@code -drive pattern=SIZE} option {@code opt}. */
+    static Path patternDisk(String name, String opt) throws IOException {
+        return patternDisk(disks, name, opt);
+    }
+
+    /** A fresh disk in {@code dir} for the {@code -drive pattern=SIZE} option {@code opt}. */
+    static Path patternDisk(Path dir, String name, String opt) throws IOException {
+        int size = (int) parseSize(opt.substring("pattern=".length()).replace(",readonly=on", ""));
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) (i ^ (i >> 9));
+        }
+        return Files.write(dir.resolve(name + ".img"), b);
     }
 
     static long parseSize(String s) {

@@ -35,6 +35,10 @@ public interface VirtioDevice {
      */
     void queueNotified(int index, Virtqueue queue) throws VirtqueueException;
 
+    /** The driver wrote its accepted features (a subset of {@link #hostFeatures()}). */
+    default void featuresAccepted(long guestFeatures) {
+    }
+
     /** Device reset (status written 0); the configuration the host set survives it. */
     void reset();
 }

@@ -195,6 +195,7 @@ public final class VirtioMmioTransport implements MmioDevice {
         for (Virtqueue q : queues) {
             q.setFeatures(guestFeatures);
         }
+        device.featuresAccepted(guestFeatures);
     }
 
     private void notifyQueue(int index) {
@@ -214,6 +215,14 @@ public final class VirtioMmioTransport implements MmioDevice {
                 raise(INT_VRING);
             }
         }
+    }
+
+    /**
+     * Lets the device serve queue {@code index} as if the driver had notified it, for work that arrives from the
+     * host side (received frames): interrupts and malformed rings are handled as for a notification. vCPU thread.
+     */
+    public void serviceQueue(int index) {
+        notifyQueue(index);
     }
 
     /** Sets {@code bits} in InterruptStatus and raises the line: for the device, e.g. on a configuration change. */

@@ -2,6 +2,7 @@ package dev.ferry.machine.device.virtio;
 
 import dev.ferry.machine.memory.GuestMemory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -172,6 +173,11 @@ public final class Virtqueue {
         }
     }
 
+    /** Puts the chain {@link #pop()} took last back at the head of the available ring, unused. */
+    void unpop() {
+        lastAvail = (lastAvail - 1) & 0xffff;
+    }
+
     /** Returns chain {@code head} to the driver with {@code written} bytes written into it. */
     public void push(int head, int written) throws VirtqueueException {
         long entry = used() + 4 + 8L * (usedIdx % num);
@@ -243,6 +249,80 @@ public final class Virtqueue {
                     have = 0;
                 }
             }
+        }
+    }
+
+    /**
+     * Rejects a chain with a driver-readable buffer after a device-writable one, which QEMU 7.2 treats as a broken
+     * device ("incorrect order for descriptors").
+     */
+    static void requireReadableFirst(Chain chain) throws VirtqueueException {
+        boolean writable = false;
+        for (Segment s : chain.segments()) {
+            if (writable && !s.deviceWritable()) {
+                throw new VirtqueueException("driver-readable descriptor after a device-writable one");
+            }
+            writable |= s.deviceWritable();
+        }
+    }
+
+    /** Total bytes of the chain's driver-readable ({@code writable == false}) or device-writable buffers. */
+    static long length(Chain chain, boolean writable) {
+        long n = 0;
+        for (Segment s : chain.segments()) {
+            if (s.deviceWritable() == writable) {
+                n += s.length();
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Copies {@code len} bytes starting {@code from} bytes into the chain's driver-readable buffers into
+     * {@code dst}; bytes of a buffer outside RAM read as zeros. The range must lie inside those buffers.
+     */
+    void readFrom(Chain chain, long from, byte[] dst, int dstOff, int len) {
+        copy(chain, false, from, dst, dstOff, len);
+    }
+
+    /**
+     * Copies {@code len} bytes of {@code src} into the chain's device-writable buffers, starting {@code from}
+     * bytes into them, through the checked store path (dirty-logged, cached code invalidated); bytes for a
+     * buffer outside RAM are dropped. The range must lie inside those buffers.
+     */
+    void writeTo(Chain chain, long from, byte[] src, int srcOff, int len) {
+        copy(chain, true, from, src, srcOff, len);
+    }
+
+    private void copy(Chain chain, boolean writable, long from, byte[] buf, int off, int len) {
+        long skip = from;
+        for (Segment s : chain.segments()) {
+            if (len == 0) {
+                return;
+            }
+            if (s.deviceWritable() != writable) {
+                continue;
+            }
+            if (skip >= s.length()) {
+                skip -= s.length();
+                continue;
+            }
+            int n = (int) Math.min(len, s.length() - skip);
+            if (s.inRam()) {
+                if (writable) {
+                    memory.writeBytes(s.address() + skip, buf, off, n);
+                } else {
+                    memory.readBytes(s.address() + skip, buf, off, n);
+                }
+            } else if (!writable) {
+                Arrays.fill(buf, off, off + n, (byte) 0);
+            }
+            skip = 0;
+            off += n;
+            len -= n;
+        }
+        if (len != 0) {
+            throw new IndexOutOfBoundsException(len + " bytes beyond the chain's buffers");
         }
     }
 

@@ -1,0 +1,42 @@
+package dev.ferry.machine.board;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One re-armable host timer of a machine in real-time mode, for device events due at a wall-clock time (the RTC
+ * alarm). All machines share one daemon thread; the task it runs only queues work for the vCPU thread.
+ */
+final class HostTimer {
+
+    private static final ScheduledThreadPoolExecutor EXECUTOR = executor();
+
+    private ScheduledFuture<?> pending;
+
+    private static ScheduledThreadPoolExecutor executor() {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "ferry-host-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        e.setRemoveOnCancelPolicy(true);
+        return e;
+    }
+
+    /** Cancels what was scheduled and, unless {@code delayNanos} is negative, runs {@code task} after it. */
+    synchronized void schedule(long delayNanos, Runnable task) {
+        cancel();
+        if (delayNanos >= 0) {
+            pending = EXECUTOR.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Cancels the scheduled task, if any. */
+    synchronized void cancel() {
+        if (pending != null) {
+            pending.cancel(false);
+            pending = null;
+        }
+    }
+}
