@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -17,6 +18,22 @@ import java.util.stream.Stream;
 public final class GuestImages {
 
     private static final Pattern BUILT_IN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    /** Name of the built-in Linux guest: a kernel and an initramfs instead of an ELF. */
+    public static final String LINUX = "linux";
+
+    /**
+     * The built-in Linux guest's files, as {@code guests/linux} builds them.
+     *
+     * @param kernel the kernel {@code Image}
+     * @param initrd the initramfs
+     */
+    public record LinuxGuest(Path kernel, Path initrd) {
+        /** The command line it boots with unless told otherwise: the console on the first UART. */
+        public static final String DEFAULT_APPEND = "console=ttyS0";
+        /** The RAM it gets unless told otherwise. */
+        public static final long DEFAULT_RAM = 256L << 20;
+    }
 
     private final Path buildDir;
 
@@ -114,17 +131,23 @@ public final class GuestImages {
                 + "; or give a path to an ELF file)");
     }
 
-    /** Names of the built-in images, sorted. */
+    /** The built-in Linux guest ({@code linux/Image} and {@code linux/initramfs.cpio.gz}), if it was built. */
+    public Optional<LinuxGuest> linux() {
+        Path dir = buildDir.resolve(LINUX);
+        LinuxGuest g = new LinuxGuest(dir.resolve("Image"), dir.resolve("initramfs.cpio.gz"));
+        return Files.isRegularFile(g.kernel()) && Files.isRegularFile(g.initrd()) ? Optional.of(g) : Optional.empty();
+    }
+
+    /** Names of the built-in images, sorted: the ELF workloads and, once built, {@code linux}. */
     public List<String> names() {
         if (!Files.isDirectory(buildDir)) {
             return List.of();
         }
         try (Stream<Path> files = Files.list(buildDir)) {
-            return files.map(p -> p.getFileName().toString())
+            Stream<String> elfs = files.map(p -> p.getFileName().toString())
                     .filter(n -> n.endsWith(".elf"))
-                    .map(n -> n.substring(0, n.length() - 4))
-                    .sorted()
-                    .toList();
+                    .map(n -> n.substring(0, n.length() - 4));
+            return Stream.concat(elfs, linux().stream().map(g -> LINUX)).sorted().toList();
         } catch (IOException e) {
             return List.of();
         }
