@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -131,8 +133,25 @@ public final class DeviceSpecs {
             throw new IllegalArgumentException("drive " + f + ": " + size + " bytes is not a multiple of " + SECTOR
                     + " (a raw disk image holds whole sectors)");
         }
-        if (!drive.readOnly() && !Files.isWritable(f)) {
+        if (!drive.readOnly() && readOnly(f)) {
             throw new IllegalArgumentException("drive " + f + ": the file is read-only; attach it with readonly=on");
+        }
+    }
+
+    /**
+     * A file this process may not write, or whose mode gives no one write permission: root may write such a file,
+     * but its owner marked it read-only, and a guest should not change it behind the mark.
+     */
+    private static boolean readOnly(Path f) {
+        if (!Files.isWritable(f)) {
+            return true;
+        }
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
+            return !perms.contains(PosixFilePermission.OWNER_WRITE) && !perms.contains(PosixFilePermission.GROUP_WRITE)
+                    && !perms.contains(PosixFilePermission.OTHERS_WRITE);
+        } catch (UnsupportedOperationException | IOException e) {
+            return false;
         }
     }
 
