@@ -104,21 +104,39 @@ public final class GuestImages {
         if (!image.contains("/") && !image.endsWith(".elf")) {
             return ElfImage.read(builtIn(image), ramBytes);
         }
-        Path file;
-        try {
-            Path dir = buildDir.toAbsolutePath().normalize();
-            Path lexical = dir.resolve(image).normalize();
-            if (!lexical.startsWith(dir)) {
-                throw notHere(image);
-            }
-            file = lexical.toRealPath();
-            if (!file.startsWith(dir.toRealPath()) || !Files.isRegularFile(file)) {
-                throw notHere(image);
-            }
-        } catch (InvalidPathException | IOException e) {
+        Path file = inDirectory(image);
+        if (file == null) {
             throw notHere(image);
         }
         return ElfImage.read(file, ramBytes);
+    }
+
+    /**
+     * A file a host opens on a client's request — a kernel, initrd, firmware or disk — which must be a regular file
+     * inside this directory (a relative name is taken from the directory). Anything else is refused with one message
+     * that depends only on what the client wrote, naming the file's {@code role}.
+     */
+    public Path confinedFile(String name, String role) throws ImageFormatException {
+        Path file = inDirectory(name);
+        if (file == null) {
+            throw new ImageFormatException(role + " '" + name + "' is not a file in this host's image directory");
+        }
+        return file;
+    }
+
+    /** The real path of a regular file inside this directory named by {@code name}, or {@code null}. */
+    private Path inDirectory(String name) {
+        try {
+            Path dir = buildDir.toAbsolutePath().normalize();
+            Path lexical = dir.resolve(name).normalize();
+            if (!lexical.startsWith(dir)) {
+                return null;
+            }
+            Path file = lexical.toRealPath();
+            return file.startsWith(dir.toRealPath()) && Files.isRegularFile(file) ? file : null;
+        } catch (InvalidPathException | IOException e) {
+            return null;
+        }
     }
 
     private ImageFormatException notHere(String image) {
