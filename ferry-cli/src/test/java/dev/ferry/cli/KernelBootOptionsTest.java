@@ -30,12 +30,16 @@ class KernelBootOptionsTest {
     private record Outcome(int status, String out, String err) { }
 
     private static Outcome ferry(String... args) {
+        return ferryWithInput(new byte[0], args);
+    }
+
+    private static Outcome ferryWithInput(byte[] input, String... args) {
         StringWriter err = new StringWriter();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream savedOut = System.out;
         InputStream savedIn = System.in;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setIn(new ByteArrayInputStream(new byte[0]));
+        System.setIn(new ByteArrayInputStream(input));
         try {
             CommandLine cl = Main.commandLine();
             cl.setErr(new PrintWriter(err, true));
@@ -74,6 +78,30 @@ class KernelBootOptionsTest {
                 "--max-instructions", "100000", "--state-hash");
         assertThat(o.status()).as(o.err()).isZero();
         assertThat(o.out()).as("powered off after lui, lui, j, addi, sw").endsWith(" instructions: 5\n");
+    }
+
+    /** Code of a guest that echoes 5000 console bytes (polling LSR) and then powers off. */
+    private static final int[] ECHO_5000 = {0x100002b7, 0x001003b7, 0x00001e37, 0x388e0e13, 0x0052c303, 0x00137313,
+        0xfe030ce3, 0x0002c303, 0x0052ce83, 0x020efe93, 0xfe0e8ce3, 0x00628023, 0xfffe0e13, 0xfc0e1ee3, 0x00005337,
+        0x55530313, 0x0063a023, 0x0000006f};
+
+    @Test
+    void consoleInputFromAPipeArrivesWholeEvenWhenItOutrunsTheGuest() throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(64 + 4 * ECHO_5000.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x0400006f).putInt(0).putLong(0).putLong(0).putLong(0).putInt(2).putInt(0).putLong(0)
+                .putLong(0x5643534952L).putInt(0x05435352).putInt(0);
+        for (int w : ECHO_5000) {
+            b.putInt(w);
+        }
+        Path echo = Files.write(dir.resolve("echo.Image"), b.array());
+        byte[] input = new byte[5000];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (byte) ('a' + i % 26);
+        }
+        Outcome o = ferryWithInput(input, "run", "--kernel", echo.toString(), "--bios", "none",
+                "--max-instructions", "500000000");
+        assertThat(o.status()).as(o.err()).isZero();
+        assertThat(o.out()).isEqualTo(new String(input, StandardCharsets.US_ASCII));
     }
 
     @Test
