@@ -82,6 +82,24 @@ class KernelVmApiTest {
     }
 
     @Test
+    void theBuiltInLinuxGuestBootsItsKernelAndInitramfsWithQemusDefaults() throws Exception {
+        Files.createDirectories(images.resolve("linux"));
+        Files.write(images.resolve("linux/Image"), poweringOffImage());
+        Files.write(images.resolve("linux/initramfs.cpio.gz"), new byte[] {0x1f, (byte) 0x8b, 8, 0});
+        assertThat(TestHosts.get(host, "/v1/images").body()).contains("\"linux\"");
+        TestHosts.Answer a = post(host, "/v1/vms", "{\"name\":\"l1\",\"image\":\"linux\",\"bios\":\"none\","
+                + "\"deterministic\":true,\"max_instructions\":100000}");
+        assertThat(a.status()).as(a.body()).isEqualTo(201);
+        JsonNode vm = TestHosts.awaitState(host, "l1", "powered_off", Duration.ofSeconds(20));
+        assertThat(vm.path("boot_args").asText()).isEqualTo("console=ttyS0");
+        assertThat(vm.path("ram_bytes").asLong()).isEqualTo(256L << 20);
+        assertThat(vm.path("image").asText()).isEqualTo("linux");
+        var m = host.vm("l1").runner().machine();
+        assertThat(m.memory().load32(0x8000_0000L + 128L * 1024 * 1024)).as("initramfs at RAM start + 128 MiB")
+                .isEqualTo(0x00088b1f);
+    }
+
+    @Test
     void filesOutsideTheImageDirectoryAreRefused() {
         assertThat(error("{\"name\":\"k\",\"kernel\":\"/etc/passwd\"}", 400, "bad_image").path("error").asText())
                 .isEqualTo("kernel '/etc/passwd' is not a file in this host's image directory");
