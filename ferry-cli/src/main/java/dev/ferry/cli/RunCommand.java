@@ -137,7 +137,7 @@ public final class RunCommand implements Callable<Integer> {
         Path initrd = machine.initrd;
         String defaultAppend = "";
         long defaultRam = MachineConfig.DEFAULT_RAM;
-        if (GuestImages.LINUX.equals(image) && !Files.exists(Path.of(image))) {
+        if (GuestImages.LINUX.equals(image) && !Files.isRegularFile(Path.of(image))) {
             GuestImages.LinuxGuest linux = images.linux().orElseThrow(() -> new UserError("the Linux guest is not "
                     + "built: no " + images.buildDir().resolve(GuestImages.LINUX) + "/Image and initramfs.cpio.gz "
                     + "(build it with: make -C guests linux)"));
