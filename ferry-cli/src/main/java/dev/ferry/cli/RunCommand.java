@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.machine.board.BootFiles;
 import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.image.ElfImage;
@@ -8,11 +9,13 @@ import dev.ferry.machine.image.ImageFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,12 +25,19 @@ import picocli.CommandLine.Parameters;
                 "The exit status is the guest's (0 when it powers off with success)."})
 public final class RunCommand implements Callable<Integer> {
 
+    /** How long console input waits for room in the UART's buffer before offering a byte again. */
+    private static final long INPUT_RETRY_MS = 5;
+
     @Option(names = "--image", paramLabel = "NAME|PATH",
-            description = "Built-in workload name (see 'ferry images') or path to an rv64 ELF.")
+            description = "Built-in image name (see 'ferry images'; 'linux' is the Linux guest) or path to an rv64 "
+                    + "ELF.")
     private String image;
 
+    @Mixin
+    private MachineOptions machine = new MachineOptions();
+
     @Option(names = "--mem", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Guest RAM (default: 128M, or the saved state's size with --restore).")
+            description = "Guest RAM (default: 128M; 256M for --image linux; the saved state's size with --restore).")
     private Long mem;
 
     @Option(names = "--deterministic",
@@ -53,7 +63,8 @@ public final class RunCommand implements Callable<Integer> {
     private boolean balloon;
 
     @Option(names = "--append", paramLabel = "ARGS",
-            description = "Boot arguments for the guest (as QEMU's -append), e.g. \"wss=64M rate=max\".")
+            description = "Boot arguments for the guest (as QEMU's -append), e.g. \"wss=64M rate=max\" (default for "
+                    + "--image linux: \"console=ttyS0\").")
     private String append;
 
     @Parameters(paramLabel = "KEY=VALUE", arity = "0..*",
@@ -86,11 +97,23 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (image == null && restore == null) {
-            throw new UserError("give an image to boot (--image NAME|PATH) or a state to resume (--restore FILE)");
+        if (image == null && restore == null && machine.kernel == null) {
+            throw new UserError("give an image to boot (--image NAME|PATH or --kernel FILE) or a state to resume "
+                    + "(--restore FILE)");
         }
-        if (image != null && restore != null) {
-            throw new UserError("--image and --restore exclude each other: a saved state already holds the memory");
+        if (image != null && machine.kernel != null) {
+            throw new UserError("--image and --kernel exclude each other: give one thing to boot");
+        }
+        if ((image != null || machine.kernel != null) && restore != null) {
+            throw new UserError("--" + (image != null ? "image" : "kernel") + " and --restore exclude each other: a "
+                    + "saved state already holds the memory");
+        }
+        if (restore != null && machine.anyGiven()) {
+            throw new UserError("--kernel, --initrd, --bios, --drive, --nic and --rng have no effect with --restore: "
+                    + "the machine comes from the saved state");
+        }
+        if (machine.initrd != null && machine.kernel == null && !GuestImages.LINUX.equals(image)) {
+            throw new UserError("--initrd needs --kernel (or --image linux): an initrd is for a kernel");
         }
         if (saveState != null && maxInstructions == null) {
             throw new UserError("--save-state needs --max-instructions N: the point at which to save");
@@ -109,8 +132,23 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private VirtMachine booted(PrintStream out) {
-        long ram = mem == null ? MachineConfig.DEFAULT_RAM : mem;
-        String bootArgs = String.join(" ", append == null ? List.of() : List.of(append.trim()));
+        GuestImages images = GuestImages.ofInstallation();
+        Path kernel = machine.kernel;
+        Path initrd = machine.initrd;
+        String defaultAppend = "";
+        long defaultRam = MachineConfig.DEFAULT_RAM;
+        if (GuestImages.LINUX.equals(image) && !Files.isRegularFile(Path.of(image))) {
+            GuestImages.LinuxGuest linux = images.linux().orElseThrow(() -> new UserError("the Linux guest is not "
+                    + "built: no " + images.buildDir().resolve(GuestImages.LINUX) + "/Image and initramfs.cpio.gz "
+                    + "(build it with: make -C guests linux)"));
+            kernel = linux.kernel();
+            initrd = initrd == null ? linux.initrd() : initrd;
+            defaultAppend = GuestImages.LinuxGuest.DEFAULT_APPEND;
+            defaultRam = GuestImages.LinuxGuest.DEFAULT_RAM;
+        }
+        boolean kernelBoot = kernel != null || (machine.bios != null && !machine.bios.equals("none"));
+        long ram = mem == null ? defaultRam : mem;
+        String bootArgs = String.join(" ", List.of(append == null ? defaultAppend : append.trim()));
         if (!params.isEmpty()) {
             bootArgs = (bootArgs.isEmpty() ? "" : bootArgs + " ") + String.join(" ", params);
         }
@@ -120,11 +158,19 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError("--mem: " + e.getMessage());
         }
+        config = config.withDrives(machine.driveConfigs(true)).withNics(machine.nicConfigs()).withRng(machine.rng)
+                .withMrom(kernelBoot);
         try {
-            ElfImage elf = GuestImages.ofInstallation().load(image);
-            VirtMachine machine = new VirtMachine(config);
-            machine.boot(elf);
-            return machine;
+            if (kernelBoot) {
+                BootFiles files = machine.bootFiles(kernel != null ? kernel : images.resolve(image), initrd, ram);
+                VirtMachine vm = new VirtMachine(config);
+                vm.boot(files);
+                return vm;
+            }
+            ElfImage elf = images.load(image);
+            VirtMachine vm = new VirtMachine(config);
+            vm.boot(elf);
+            return vm;
         } catch (ImageFormatException e) {
             throw new UserError(e.getMessage());
         }
@@ -148,15 +194,24 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Reads console input into the UART, the whole of it also when it comes from a pipe faster than the guest
+     * reads: a byte the UART's buffer has no room for waits and is offered again, as QEMU's character back end
+     * waits for the device to accept more.
+     */
     private static Thread startConsoleInput(VirtMachine machine, InputStream in) {
         Thread t = new Thread(() -> {
             try {
                 int b;
                 while (!Thread.currentThread().isInterrupted() && (b = in.read()) >= 0) {
-                    machine.consoleInput((byte) b);
+                    while (!machine.consoleInput((byte) b)) {
+                        Thread.sleep(INPUT_RETRY_MS);
+                    }
                 }
             } catch (IOException e) {
                 return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "console-input");
         t.setDaemon(true);

@@ -6,6 +6,7 @@ import dev.ferry.host.api.VmInfo;
 import dev.ferry.host.api.VmList;
 import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.image.ElfImage;
+import dev.ferry.machine.image.GuestImages;
 import dev.ferry.machine.image.ImageFormatException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,10 +57,20 @@ public final class VmCommand implements Runnable {
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "The VM's name on the host.")
         private String name;
 
-        @Option(names = "--image", required = true, paramLabel = "NAME|PATH",
-                description = "Built-in image (see 'ferry images'), or an rv64 ELF file: one you can read is "
-                        + "uploaded to the host, any other path names a file in the host's image directory.")
+        @Option(names = "--image", paramLabel = "NAME|PATH",
+                description = "Built-in image (see 'ferry images'; 'linux' is the Linux guest), or an rv64 ELF file: "
+                        + "one you can read is uploaded to the host, any other path names a file in the host's image "
+                        + "directory.")
         private String image;
+
+        @Mixin
+        private MachineOptions machine = new MachineOptions();
+
+        @Option(names = "--append", paramLabel = "ARGS",
+                description = "Boot arguments (the kernel command line, as QEMU's -append); default for --image "
+                        + "linux: \"console=ttyS0\". With --kernel, --initrd, --bios FILE and --drive file=, files "
+                        + "are named in the host's image directory.")
+        private String append;
 
         @Option(names = "--mem", paramLabel = "SIZE", converter = SizeConverter.class,
                 description = "Guest RAM (default: 128M).")
@@ -88,11 +99,29 @@ public final class VmCommand implements Runnable {
             if (maxInstructions != null && maxInstructions < 0) {
                 throw new UserError("--max-instructions must not be negative");
             }
+            if (image == null && machine.kernel == null) {
+                throw new UserError("give an image to boot (--image NAME|PATH or --kernel FILE)");
+            }
+            if (image != null && machine.kernel != null) {
+                throw new UserError("--image and --kernel exclude each other: give one thing to boot");
+            }
+            machine.driveConfigs(false);
+            machine.nicConfigs();
+            List<String> args = new ArrayList<>();
+            if (append != null) {
+                args.add(append.trim());
+            }
+            args.addAll(params);
             HostClient client = host.client();
-            String hostImage = hostImage(client);
+            String hostImage = image == null || machine.kernel != null || GuestImages.LINUX.equals(image)
+                    || machine.bios != null ? image : hostImage(client);
             VmInfo vm = HostClient.convert(client.post("/v1/vms", new CreateVmRequest(name, hostImage,
                     mem == null ? null : Long.toString(mem), deterministic ? Boolean.TRUE : null, maxInstructions,
-                    params, balloon ? Boolean.TRUE : null)), VmInfo.class);
+                    append == null && params.isEmpty() ? null : args, balloon ? Boolean.TRUE : null,
+                    machine.kernel == null ? null : machine.kernel.toString(),
+                    machine.initrd == null ? null : machine.initrd.toString(), machine.bios,
+                    machine.drives.isEmpty() ? null : machine.drives, machine.nics.isEmpty() ? null : machine.nics,
+                    machine.rng ? Boolean.TRUE : null)), VmInfo.class);
             System.out.printf("created VM %s on %s: %s, %d MiB%s, %s%n", vm.name(), host.host, vm.image(),
                     vm.ramBytes() >> 20, vm.deterministic() ? ", deterministic" : "", vm.state());
             return 0;

@@ -118,6 +118,41 @@ class CliTest {
     }
 
     @Test
+    void vmCreateTakesKernelDiskAndNicOptions(@TempDir Path images) throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(80).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x001002b7).putInt(0x00005337).putInt(0x0380006f).putInt(0);
+        b.putLong(0).putLong(0).putInt(2).putInt(0).putLong(0).putLong(0x5643534952L).putInt(0x05435352).putInt(0);
+        b.putInt(0x55530313).putInt(0x0062a023).putInt(0x0000006f).putInt(0);
+        Files.write(images.resolve("Image"), b.array());
+        Files.write(images.resolve("disk.img"), new byte[1024]);
+        try (FerryHost host = FerryHost.start(new HostConfig("K", new InetSocketAddress("127.0.0.1", 0), null,
+                new byte[32], new dev.ferry.machine.image.GuestImages(images), new CopyOnWriteArrayList<String>()::add,
+                TestToken.settings()))) {
+            String h = HostAddress.format(host.controlAddress());
+            assertThat(run("vm", "create", "--host", h, "--name", "k1", "--kernel", "Image", "--bios", "none",
+                    "--drive", "file=disk.img,format=raw", "--nic", "none", "--rng", "--append", "console=ttyS0",
+                    "--deterministic", "--max-instructions", "1000")).as(errLines().toString()).isEqualTo(0);
+            assertThat(out()).contains("created VM k1");
+            var config = host.vm("k1").runner().machine().config();
+            assertThat(config.mrom()).isTrue();
+            assertThat(config.rng()).isTrue();
+            assertThat(config.bootArgs()).isEqualTo("console=ttyS0");
+            assertThat(config.drives()).hasSize(1);
+            assertThat(config.nics()).singleElement().satisfies(n -> assertThat(n.mac()).isEqualTo("52:54:00:12:34:56"));
+            assertThat(run("vm", "create", "--host", h, "--name", "k2", "--kernel", "/etc/passwd")).isEqualTo(2);
+            assertThat(errLines()).containsExactly("ferry: kernel '/etc/passwd' is not a file in this host's image "
+                    + "directory");
+            assertThat(run("vm", "create", "--host", h, "--name", "k3", "--kernel", "Image", "--nic",
+                    "tap:t0,mac=01:02:03:04:05:06")).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("is a multicast address");
+            assertThat(run("vm", "create", "--host", h, "--name", "k4", "--kernel", "Image", "--image", "hello"))
+                    .isEqualTo(2);
+            assertThat(errLines()).containsExactly("ferry: --image and --kernel exclude each other: give one thing "
+                    + "to boot");
+        }
+    }
+
+    @Test
     void vmCommandsDriveAHost() throws Exception {
         try (FerryHost host = host("A")) {
             String h = HostAddress.format(host.controlAddress());

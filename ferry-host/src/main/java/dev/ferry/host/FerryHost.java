@@ -20,7 +20,6 @@ import dev.ferry.host.vm.VmRegistry;
 import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
-import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.MigrationPhase;
@@ -165,13 +164,10 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.badRequest("name: '" + req.name() + "' is not a VM name (letters, digits, '.', '_', "
                     + "'-'; up to 63 characters, starting with a letter or digit)");
         }
-        if (req.image() == null || req.image().isBlank()) {
-            throw new ApiException(ErrorCode.BAD_IMAGE, "image: give a built-in image name, a file in the host's image "
-                    + "directory or an uploaded image");
-        }
+        BootRequest boot = new BootRequest(req, images);
         long ram;
         try {
-            ram = req.mem() == null ? MachineConfig.DEFAULT_RAM : Quantities.parseBytes(req.mem());
+            ram = req.mem() == null ? boot.defaultRam() : Quantities.parseBytes(req.mem());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("mem: " + e.getMessage());
         }
@@ -179,7 +175,7 @@ public final class FerryHost implements AutoCloseable {
         if (limit < 0) {
             throw ApiException.badRequest("max_instructions must not be negative");
         }
-        List<String> args = req.args() == null ? List.of() : req.args();
+        List<String> args = req.args() == null ? List.of(boot.defaultArgs()) : req.args();
         String bootArgs = String.join(" ", args.stream().map(String::trim).filter(a -> !a.isEmpty()).toList());
         boolean deterministic = Boolean.TRUE.equals(req.deterministic());
         ConsoleBuffer console = new ConsoleBuffer();
@@ -190,24 +186,29 @@ public final class FerryHost implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("mem: " + e.getMessage());
         }
+        machineConfig = boot.configure(machineConfig);
         if (!registry.reserve(req.name())) {
             throw ApiException.conflict("a VM named '" + req.name() + "' already exists on host " + name());
         }
         try {
-            ElfImage elf = images.load(req.image(), ram);
             VirtMachine machine = new VirtMachine(machineConfig);
-            machine.boot(elf);
+            try {
+                boot.boot(machine, ram);
+            } catch (ImageFormatException | RuntimeException e) {
+                machine.close();
+                throw e;
+            }
             VmRunner runner = new VmRunner(machine, req.name(), limit);
-            HostedVm vm = new HostedVm(req.name(), req.image(), runner, console);
+            HostedVm vm = new HostedVm(req.name(), boot.shownImage(), runner, console);
             registry.add(vm);
             runner.start();
-            log("VM " + vm.name() + " created (" + req.image() + (bootArgs.isEmpty() ? "" : " " + bootArgs) + ", "
+            log("VM " + vm.name() + " created (" + vm.image() + (bootArgs.isEmpty() ? "" : " " + bootArgs) + ", "
                     + (ram >> 20) + " MiB" + (deterministic ? ", deterministic" : "")
                     + (limit == Long.MAX_VALUE ? "" : ", limit " + limit) + ")");
             return vm;
         } catch (ImageFormatException e) {
             registry.release(req.name());
-            throw new ApiException(ErrorCode.BAD_IMAGE, "image: " + e.getMessage());
+            throw new ApiException(ErrorCode.BAD_IMAGE, (boot.kernelBoot() ? "" : "image: ") + e.getMessage());
         } catch (RuntimeException e) {
             registry.release(req.name());
             throw e;

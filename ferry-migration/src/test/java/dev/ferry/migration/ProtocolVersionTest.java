@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Hosts of adjacent protocol versions migrate to each other: a source limited to version 2 to a current target,
- * a current source to a target limited to version 2 (which refuses version 3 as version-2 builds do), and current
+ * a current source to a target limited to version 2 (which refuses newer versions as version-2 builds do) or to
+ * version 3 (which negotiates down), and current
  * hosts with each other, where the VM's image, boot arguments and console history travel with it.
  */
 class ProtocolVersionTest {
@@ -77,6 +78,15 @@ class ProtocolVersionTest {
             assertThat(arrival.target().descriptors).singleElement()
                     .isEqualTo(new VmDescriptor("vm", Harness.RAM, true, G.limit(), false, "", ""));
             assertThat(arrival.target().histories).isEmpty();
+        }
+    }
+
+    @Test
+    void aCurrentSourceMigratesAVmWithoutNewDevicesToAVersion3Target() throws Exception {
+        try (Arrival arrival = migrate(Handshake.VERSION, 3, Strategy.PRECOPY)) {
+            assertThat(arrival.target().descriptors).singleElement()
+                    .isEqualTo(new VmDescriptor("vm", Harness.RAM, true, G.limit(), false, IMAGE, G.args()));
+            assertThat(arrival.target().histories).hasSize(1);
         }
     }
 

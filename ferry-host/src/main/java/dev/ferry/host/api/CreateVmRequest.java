@@ -7,12 +7,31 @@ import java.util.List;
  * {@code POST /v1/vms}.
  *
  * @param name            unique name on the host (letters, digits, '.', '_', '-')
- * @param image           built-in image name or path to an rv64 ELF on the host
- * @param mem             guest RAM: bytes, or a size such as {@code "256M"} (default 128M)
+ * @param image           built-in image name ({@code linux} is the Linux guest) or path to an rv64 ELF on the host;
+ *                        absent with {@code kernel}
+ * @param mem             guest RAM: bytes, or a size such as {@code "256M"} (default 128M; 256M for {@code linux})
  * @param deterministic   time is the count of retired instructions
  * @param maxInstructions the VM parks after this many instructions (absent: never)
- * @param args            boot arguments: a string or a list of {@code key=value} words
+ * @param args            boot arguments: a string or a list of {@code key=value} words (the kernel command line)
  * @param balloon         give the VM a virtio balloon device (as QEMU's {@code -device virtio-balloon-device})
+ * @param kernel          a kernel (Linux {@code Image} or ELF) in the host's image directory, booted as QEMU's
+ *                        {@code -kernel} does
+ * @param initrd          an initrd in the host's image directory
+ * @param bios            {@code default} (QEMU's OpenSBI; the default with a kernel), {@code none}, or a firmware
+ *                        file in the host's image directory
+ * @param drives          disks as {@code file=PATH,format=raw[,readonly=on]}, the file in the host's image directory
+ * @param nics            network interfaces as {@code tap:NAME[,mac=MAC]} or {@code none[,mac=MAC]}
+ * @param rng             give the VM a virtio-rng entropy device
  */
 public record CreateVmRequest(String name, String image, String mem, Boolean deterministic, Long maxInstructions,
-        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> args, Boolean balloon) { }
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> args, Boolean balloon,
+        String kernel, String initrd, String bios,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> drives,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> nics, Boolean rng) {
+
+    /** A request for a bare-metal image without kernel, disks or network. */
+    public CreateVmRequest(String name, String image, String mem, Boolean deterministic, Long maxInstructions,
+            List<String> args, Boolean balloon) {
+        this(name, image, mem, deterministic, maxInstructions, args, balloon, null, null, null, null, null, null);
+    }
+}

@@ -61,6 +61,11 @@ public final class HostImages implements AutoCloseable {
         return new HostImages(directory, uploads, maxUploadBytes, maxUploads);
     }
 
+    /** The host's image directory. */
+    public GuestImages directory() {
+        return directory;
+    }
+
     /** The largest image a client may upload. */
     public long maxUploadBytes() {
         return maxUploadBytes;

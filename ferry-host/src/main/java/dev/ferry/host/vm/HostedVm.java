@@ -71,9 +71,7 @@ public final class HostedVm {
 
     /** Host-side facts a migration carries. */
     public VmDescriptor descriptor() {
-        VirtMachine m = runner.machine();
-        return new VmDescriptor(name, m.config().ramSize(), m.config().deterministic(), runner.instructionLimit(),
-                m.config().balloon(), image, m.config().bootArgs());
+        return VmDescriptor.of(name, runner.machine().config(), runner.instructionLimit(), image);
     }
 
     /** The VM's recent console output, as it travels with the VM when it migrates. */

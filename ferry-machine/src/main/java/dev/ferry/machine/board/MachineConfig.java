@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param drives        disks, each a virtio-blk device
  * @param nics          network interfaces, each a virtio-net device
  * @param rng           attach a virtio-rng device (the guest's entropy source)
+ * @param mrom          map QEMU {@code virt}'s boot ROM at {@code 0x1000} (reset vector and OpenSBI's
+ *                      {@code fw_dynamic} information), as a kernel boot ({@link VirtMachine#boot(BootFiles)}) needs
  */
 public record MachineConfig(long ramSize, boolean deterministic, String bootArgs, OutputStream console,
-        boolean balloon, List<DriveConfig> drives, List<NicConfig> nics, boolean rng) {
+        boolean balloon, List<DriveConfig> drives, List<NicConfig> nics, boolean rng, boolean mrom) {
 
     /** QEMU {@code virt}'s default RAM size. */
     public static final long DEFAULT_RAM = 128L << 20;
@@ -41,26 +43,31 @@ public record MachineConfig(long ramSize, boolean deterministic, String bootArgs
 
     /** A configuration without devices beyond the board's own. */
     public MachineConfig(long ramSize, boolean deterministic, String bootArgs, OutputStream console) {
-        this(ramSize, deterministic, bootArgs, console, false, List.of(), List.of(), false);
+        this(ramSize, deterministic, bootArgs, console, false, List.of(), List.of(), false, false);
     }
 
     /** This configuration with the balloon attached or not. */
     public MachineConfig withBalloon(boolean on) {
-        return new MachineConfig(ramSize, deterministic, bootArgs, console, on, drives, nics, rng);
+        return new MachineConfig(ramSize, deterministic, bootArgs, console, on, drives, nics, rng, mrom);
     }
 
     /** This configuration with these disks. */
     public MachineConfig withDrives(List<DriveConfig> disks) {
-        return new MachineConfig(ramSize, deterministic, bootArgs, console, balloon, disks, nics, rng);
+        return new MachineConfig(ramSize, deterministic, bootArgs, console, balloon, disks, nics, rng, mrom);
     }
 
     /** This configuration with these network interfaces. */
     public MachineConfig withNics(List<NicConfig> interfaces) {
-        return new MachineConfig(ramSize, deterministic, bootArgs, console, balloon, drives, interfaces, rng);
+        return new MachineConfig(ramSize, deterministic, bootArgs, console, balloon, drives, interfaces, rng, mrom);
     }
 
     /** This configuration with a virtio-rng device or without. */
     public MachineConfig withRng(boolean on) {
-        return new MachineConfig(ramSize, deterministic, bootArgs, console, balloon, drives, nics, on);
+        return new MachineConfig(ramSize, deterministic, bootArgs, console, balloon, drives, nics, on, mrom);
+    }
+
+    /** This configuration with QEMU {@code virt}'s boot ROM mapped or not. */
+    public MachineConfig withMrom(boolean on) {
+        return new MachineConfig(ramSize, deterministic, bootArgs, console, balloon, drives, nics, rng, on);
     }
 }

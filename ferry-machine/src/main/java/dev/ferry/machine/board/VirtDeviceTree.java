@@ -6,7 +6,8 @@ import dev.ferry.machine.device.VirtioMmioSlot;
 /**
  * The device tree Ferry hands to a guest: the parts of QEMU {@code virt}'s tree that describe this board —
  * memory, the hart, CLINT, PLIC, UART, finisher, RTC, virtio-mmio slots — and {@code /chosen} with the boot
- * arguments, which is how workload parameters reach a guest on Ferry and on QEMU ({@code -append}) alike.
+ * arguments, which is how workload parameters reach a guest on Ferry and on QEMU ({@code -append}) alike; for a
+ * kernel boot {@code /chosen} also says where the initrd is ({@link Chosen}).
  * Compared with {@code qemu-system-riscv64 -machine virt,dumpdtb=...}: the same nodes, names, compatible strings,
  * registers and interrupts for these devices; phandle numbers differ (only the references matter).
  */
@@ -16,7 +17,7 @@ public final class VirtDeviceTree {
      * The hart's {@code riscv,isa} string. It belongs to the CPU, which defines what it implements; until the CPU
      * publishes its own constant this is where the board takes it from.
      */
-    public static final String CPU_ISA = "rv64imac_zicsr_zifencei";
+    public static final String CPU_ISA = dev.ferry.machine.cpu.Cpu.ISA_STRING;
     /** The hart's {@code mmu-type}: Sv39 paging, as the Linux guest's CPU has it. */
     public static final String MMU_TYPE = "riscv,sv39";
 
@@ -25,14 +26,16 @@ public final class VirtDeviceTree {
 
     /** Builds the blob for {@code ramSize} bytes of RAM and the given kernel command line. */
     public static byte[] build(long ramSize, String bootArgs) {
+        return build(ramSize, Chosen.bootArgsOnly(bootArgs));
+    }
+
+    /** Builds the blob for {@code ramSize} bytes of RAM with {@code chosen} in {@code /chosen}. */
+    public static byte[] build(long ramSize, Chosen chosen) {
         FlattenedDeviceTree t = new FlattenedDeviceTree();
         t.beginNode("")
                 .cells("#address-cells", 2).cells("#size-cells", 2)
                 .property("compatible", "riscv-virtio").property("model", "riscv-virtio,ferry");
-        t.beginNode("chosen")
-                .property("bootargs", bootArgs)
-                .property("stdout-path", "/soc/serial@10000000")
-                .endNode();
+        chosen(t, chosen);
         t.beginNode("memory@80000000")
                 .property("device_type", "memory")
                 .cells("reg", 0, VirtMachine.RAM_BASE, ramSize >>> 32, ramSize & 0xffff_ffffL)
@@ -73,5 +76,24 @@ public final class VirtDeviceTree {
         t.endNode();
         t.endNode();
         return t.toBlob();
+    }
+
+    /**
+     * Writes the {@code /chosen} node, its properties in the order QEMU 7.2's blob has them: the initrd's bounds
+     * as single 32-bit cells (as QEMU 7.2 writes them), the random seed, the command line, the console.
+     */
+    static void chosen(FlattenedDeviceTree t, Chosen chosen) {
+        t.beginNode("chosen");
+        if (chosen.hasInitrd()) {
+            t.cells("linux,initrd-end", chosen.initrdEnd()).cells("linux,initrd-start", chosen.initrdStart());
+        }
+        byte[] seed = chosen.rngSeed();
+        if (seed.length > 0) {
+            t.property("rng-seed", seed);
+        }
+        if (chosen.bootArgs() != null) {
+            t.property("bootargs", chosen.bootArgs());
+        }
+        t.property("stdout-path", "/soc/serial@10000000").endNode();
     }
 }

@@ -1,6 +1,8 @@
 package dev.ferry.machine.board;
 
 import dev.ferry.machine.cpu.Cpu;
+import dev.ferry.machine.device.BootRom;
+import dev.ferry.machine.device.BootRomState;
 import dev.ferry.machine.cpu.CpuState;
 import dev.ferry.machine.device.Clint;
 import dev.ferry.machine.device.ClintState;
@@ -84,6 +86,10 @@ public final class VirtMachine {
     public static final int BALLOON_SLOT = 7;
     /** Roster id of the board's own state. */
     public static final String BOARD = "board";
+    /** QEMU {@code virt}'s boot ROM (reset vector and {@code fw_dynamic} information), present for kernel boots. */
+    public static final long MROM_BASE = BootRom.BASE;
+    /** Roster id of the boot ROM. */
+    public static final String MROM = "mrom";
     /** Roster id of the balloon: named by its slot, as every virtio device is. */
     public static final String BALLOON = virtioId(BALLOON_SLOT);
     /** Roster id of the real-time clock. */
@@ -103,6 +109,7 @@ public final class VirtMachine {
     private final List<VirtioBlock> disks = new ArrayList<>();
     private final List<VirtioNet> nics = new ArrayList<>();
     private final VirtioRng rng;
+    private final BootRom bootRom;
     private final ComponentRoster roster;
     private final Queue<Runnable> safepointTasks = new ArrayDeque<>();
     private final HostTimer alarmTimer = new HostTimer();
@@ -160,8 +167,16 @@ public final class VirtMachine {
                 ? GoldfishRtc.deterministic(plic.line(GoldfishRtc.IRQ), cpu.clock(), cpu::requestStop)
                 : GoldfishRtc.realTime(plic.line(GoldfishRtc.IRQ), this::scheduleAlarm);
         bus.map(GoldfishRtc.BASE, rtc);
+        this.bootRom = config.mrom() ? new BootRom() : null;
+        if (bootRom != null) {
+            bus.map(MROM_BASE, bootRom);
+        }
         ComponentRoster.Builder components = ComponentRoster.builder()
-                .add(BOARD, BoardState.class, new Board())
+                .add(BOARD, BoardState.class, new Board());
+        if (bootRom != null) {
+            components.add(MROM, BootRomState.class, bootRom);
+        }
+        components
                 .add("cpu", CpuState.class, cpu)
                 .add("clint", ClintState.class, clint)
                 .add("plic", PlicState.class, plic)
@@ -301,6 +316,38 @@ public final class VirtMachine {
         cpu.reset(image.entry());
         cpu.setReg(10, 0);
         cpu.setReg(11, fdtAddr);
+    }
+
+    /**
+     * Boots a kernel as QEMU 7.2's {@code virt} board does ({@link KernelBoot}): loads firmware, kernel, initrd and
+     * device tree, fills the boot ROM, and leaves the hart in M mode at the start address with the registers the
+     * ROM's reset vector sets: {@code a0} = hart id 0, {@code a1} = device tree, {@code a2} = {@code fw_dynamic}
+     * information, {@code t0} = start address. (QEMU starts the hart at {@code 0x1000} and runs those six
+     * instructions; Ferry's CPU executes from RAM only, so the machine sets their result directly — the ROM still
+     * holds the same words for anything that reads it.) In real-time mode {@code /chosen} gets a fresh 32-byte
+     * {@code rng-seed} as on QEMU; in deterministic mode none, so the run stays a function of its inputs.
+     *
+     * @throws ImageFormatException if something does not fit in RAM, overlaps something else, or can no longer
+     *                              be read
+     * @throws IllegalStateException if the machine was built without the boot ROM ({@link MachineConfig#mrom()})
+     */
+    public BootLayout boot(BootFiles files) throws ImageFormatException {
+        if (bootRom == null) {
+            throw new IllegalStateException("a kernel boot needs the boot ROM: build the machine with withMrom(true)");
+        }
+        byte[] seed = new byte[config.deterministic() ? 0 : 32];
+        new java.security.SecureRandom().nextBytes(seed);
+        KernelBoot plan = KernelBoot.plan(config.ramSize(), config.bootArgs(), seed, files);
+        plan.load(ram::writeBytes);
+        bootRom.load(plan.bootRom());
+        BootLayout layout = plan.layout();
+        this.fdtAddress = layout.fdtAddress();
+        cpu.reset(layout.startAddress());
+        cpu.setReg(5, layout.startAddress());
+        cpu.setReg(10, 0);
+        cpu.setReg(11, layout.fdtAddress());
+        cpu.setReg(12, KernelBoot.infoAddress());
+        return layout;
     }
 
     /** Address of the device tree: as QEMU places it, 2 MiB-aligned below min(RAM end, 3 GiB). */
@@ -444,9 +491,13 @@ public final class VirtMachine {
         ram.close();
     }
 
-    /** Feeds one byte of console input to the UART. Thread-safe. */
-    public void consoleInput(byte b) {
-        uart.receive(b);
+    /**
+     * Feeds one byte of console input to the UART. Thread-safe.
+     *
+     * @return false when the UART's host-side buffer is full and the byte was not taken (offer it again later)
+     */
+    public boolean consoleInput(byte b) {
+        return uart.receive(b);
     }
 
     // ---------------------------------------------------------------- state
@@ -544,7 +595,8 @@ public final class VirtMachine {
     }
 
     /**
-     * Builds a machine from a saved state file; its configuration (RAM size, mode, balloon, entropy device) comes
+     * Builds a machine from a saved state file; its configuration (RAM size, mode, balloon, entropy device, boot
+     * ROM) comes
      * from the file. The disks' contents are not in a state file: a state with drives needs
      * {@link #fromStateFile(Path, OutputStream, List)}.
      */
@@ -563,7 +615,8 @@ public final class VirtMachine {
         MachineConfig config;
         try {
             config = new MachineConfig(board.ramSize(), board.deterministic(), "", console)
-                    .withBalloon(saved.componentNames().contains(BALLOON)).withDrives(drives);
+                    .withBalloon(saved.componentNames().contains(BALLOON)).withDrives(drives)
+                    .withMrom(saved.componentNames().contains(MROM));
         } catch (IllegalArgumentException e) {
             throw new StateFormatException("saved state has an invalid RAM size: " + e.getMessage());
         }

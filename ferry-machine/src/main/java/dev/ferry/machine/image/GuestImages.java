@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -17,6 +18,22 @@ import java.util.stream.Stream;
 public final class GuestImages {
 
     private static final Pattern BUILT_IN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    /** Name of the built-in Linux guest: a kernel and an initramfs instead of an ELF. */
+    public static final String LINUX = "linux";
+
+    /**
+     * The built-in Linux guest's files, as {@code guests/linux} builds them.
+     *
+     * @param kernel the kernel {@code Image}
+     * @param initrd the initramfs
+     */
+    public record LinuxGuest(Path kernel, Path initrd) {
+        /** The command line it boots with unless told otherwise: the console on the first UART. */
+        public static final String DEFAULT_APPEND = "console=ttyS0";
+        /** The RAM it gets unless told otherwise. */
+        public static final long DEFAULT_RAM = 256L << 20;
+    }
 
     private final Path buildDir;
 
@@ -87,21 +104,39 @@ public final class GuestImages {
         if (!image.contains("/") && !image.endsWith(".elf")) {
             return ElfImage.read(builtIn(image), ramBytes);
         }
-        Path file;
-        try {
-            Path dir = buildDir.toAbsolutePath().normalize();
-            Path lexical = dir.resolve(image).normalize();
-            if (!lexical.startsWith(dir)) {
-                throw notHere(image);
-            }
-            file = lexical.toRealPath();
-            if (!file.startsWith(dir.toRealPath()) || !Files.isRegularFile(file)) {
-                throw notHere(image);
-            }
-        } catch (InvalidPathException | IOException e) {
+        Path file = inDirectory(image);
+        if (file == null) {
             throw notHere(image);
         }
         return ElfImage.read(file, ramBytes);
+    }
+
+    /**
+     * A file a host opens on a client's request — a kernel, initrd, firmware or disk — which must be a regular file
+     * inside this directory (a relative name is taken from the directory). Anything else is refused with one message
+     * that depends only on what the client wrote, naming the file's {@code role}.
+     */
+    public Path confinedFile(String name, String role) throws ImageFormatException {
+        Path file = inDirectory(name);
+        if (file == null) {
+            throw new ImageFormatException(role + " '" + name + "' is not a file in this host's image directory");
+        }
+        return file;
+    }
+
+    /** The real path of a regular file inside this directory named by {@code name}, or {@code null}. */
+    private Path inDirectory(String name) {
+        try {
+            Path dir = buildDir.toAbsolutePath().normalize();
+            Path lexical = dir.resolve(name).normalize();
+            if (!lexical.startsWith(dir)) {
+                return null;
+            }
+            Path file = lexical.toRealPath();
+            return file.startsWith(dir.toRealPath()) && Files.isRegularFile(file) ? file : null;
+        } catch (InvalidPathException | IOException e) {
+            return null;
+        }
     }
 
     private ImageFormatException notHere(String image) {
@@ -114,17 +149,23 @@ public final class GuestImages {
                 + "; or give a path to an ELF file)");
     }
 
-    /** Names of the built-in images, sorted. */
+    /** The built-in Linux guest ({@code linux/Image} and {@code linux/initramfs.cpio.gz}), if it was built. */
+    public Optional<LinuxGuest> linux() {
+        Path dir = buildDir.resolve(LINUX);
+        LinuxGuest g = new LinuxGuest(dir.resolve("Image"), dir.resolve("initramfs.cpio.gz"));
+        return Files.isRegularFile(g.kernel()) && Files.isRegularFile(g.initrd()) ? Optional.of(g) : Optional.empty();
+    }
+
+    /** Names of the built-in images, sorted: the ELF workloads and, once built, {@code linux}. */
     public List<String> names() {
         if (!Files.isDirectory(buildDir)) {
             return List.of();
         }
         try (Stream<Path> files = Files.list(buildDir)) {
-            return files.map(p -> p.getFileName().toString())
+            Stream<String> elfs = files.map(p -> p.getFileName().toString())
                     .filter(n -> n.endsWith(".elf"))
-                    .map(n -> n.substring(0, n.length() - 4))
-                    .sorted()
-                    .toList();
+                    .map(n -> n.substring(0, n.length() - 4));
+            return Stream.concat(elfs, linux().stream().map(g -> LINUX)).sorted().toList();
         } catch (IOException e) {
             return List.of();
         }

@@ -1,6 +1,5 @@
 package dev.ferry.migration.target;
 
-import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.memory.GuestMemory;
@@ -87,8 +86,7 @@ public final class IncomingMigration {
         this.handler = handler;
         this.onEnd = onEnd;
         this.control = control;
-        this.machine = new VirtMachine(new MachineConfig(vm.ramSize(), vm.deterministic(), vm.bootArgs(),
-                handler.consoleFor(vm)).withBalloon(vm.balloon()));
+        this.machine = new VirtMachine(vm.machineConfig(handler.consoleFor(vm)));
         this.memory = machine.memory();
         this.controlApplier = new PageApplier(memory);
         this.runner = new VmRunner(machine, vm.name(), vm.instructionLimit());

@@ -1,8 +1,13 @@
 package dev.ferry.migration.wire;
 
+import dev.ferry.machine.board.DeviceSpecs;
+import dev.ferry.machine.board.DriveConfig;
+import dev.ferry.machine.board.NicConfig;
 import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.Strategy;
 import dev.ferry.migration.VmDescriptor;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +28,10 @@ public final class Messages {
      * history in CONSOLE_HISTORY.
      */
     public static final int VM_FACTS_VERSION = 3;
+    /** The first protocol version in which BEGIN describes disks, network interfaces, entropy device and boot ROM. */
+    public static final int MACHINE_VERSION = 4;
+    /** Most disks or network interfaces BEGIN may describe. */
+    public static final int MAX_DEVICES = 16;
 
     private Messages() {
     }
@@ -38,12 +47,31 @@ public final class Messages {
      */
     public record Begin(VmDescriptor vm, Strategy strategy, int streams) {
 
-        /** The frame in the layout of protocol {@code version} (image and boot arguments from version 3 on). */
+        /**
+         * The frame in the layout of protocol {@code version} (image and boot arguments from version 3 on; disks,
+         * network interfaces, entropy device and boot ROM from version 4 on).
+         *
+         * @throws IllegalArgumentException when the VM has devices that {@code version} cannot describe
+         */
         public Frame frame(int version) {
             PayloadWriter w = new PayloadWriter().str(vm.name()).i64(vm.ramSize()).bool(vm.deterministic())
                     .i64(vm.instructionLimit()).bool(vm.balloon()).str(strategy.name()).u8(streams);
             if (version >= VM_FACTS_VERSION) {
                 w.str(vm.image()).str(vm.bootArgs());
+            }
+            if (version >= MACHINE_VERSION) {
+                w.bool(vm.rng()).bool(vm.mrom()).u8(vm.drives().size());
+                for (DriveConfig d : vm.drives()) {
+                    w.str(d.file().toString()).str(d.format()).bool(d.readOnly());
+                }
+                w.u8(vm.nics().size());
+                for (NicConfig n : vm.nics()) {
+                    w.str(n.mac()).str(n.backend());
+                }
+            } else if (vm.needsMachineDescription()) {
+                throw new IllegalArgumentException("the target speaks migration protocol " + version + ", which "
+                        + "cannot describe this VM's disks, network interfaces, entropy device or boot ROM (protocol "
+                        + MACHINE_VERSION + " can); upgrade the target host");
             }
             return w.frame(FrameType.BEGIN);
         }
@@ -60,6 +88,22 @@ public final class Messages {
             int streams = r.u8();
             String image = version >= VM_FACTS_VERSION ? r.str(MAX_TEXT) : "";
             String bootArgs = version >= VM_FACTS_VERSION ? r.str(MAX_TEXT) : "";
+            boolean rng = false;
+            boolean mrom = false;
+            List<DriveConfig> drives = new ArrayList<>();
+            List<NicConfig> nics = new ArrayList<>();
+            if (version >= MACHINE_VERSION) {
+                rng = r.bool();
+                mrom = r.bool();
+                int n = devices(r.u8(), "disks");
+                for (int i = 0; i < n; i++) {
+                    drives.add(drive(r.str(MAX_TEXT), r.str(32), r.bool()));
+                }
+                n = devices(r.u8(), "network interfaces");
+                for (int i = 0; i < n; i++) {
+                    nics.add(nic(r.str(32), r.str(MAX_NAME)));
+                }
+            }
             r.end();
             if (name.isEmpty()) {
                 throw new ProtocolException("BEGIN frame: empty VM name");
@@ -79,7 +123,41 @@ public final class Messages {
             } catch (IllegalArgumentException e) {
                 throw new ProtocolException("BEGIN frame: unknown strategy " + strategy);
             }
-            return new Begin(new VmDescriptor(name, ram, det, limit, balloon, image, bootArgs), s, streams);
+            return new Begin(new VmDescriptor(name, ram, det, limit, balloon, image, bootArgs, drives, nics, rng,
+                    mrom), s, streams);
+        }
+
+        private static int devices(int n, String what) throws ProtocolException {
+            if (n > MAX_DEVICES) {
+                throw new ProtocolException("BEGIN frame: " + n + " " + what + " (at most " + MAX_DEVICES + ")");
+            }
+            return n;
+        }
+
+        private static DriveConfig drive(String file, String format, boolean readOnly) throws ProtocolException {
+            if (file.isEmpty() || file.indexOf('\0') >= 0) {
+                throw new ProtocolException("BEGIN frame: a disk without a valid file name");
+            }
+            if (!format.equals("raw")) {
+                throw new ProtocolException("BEGIN frame: disk format '" + format + "' is not supported");
+            }
+            try {
+                return new DriveConfig(Path.of(file), format, readOnly);
+            } catch (InvalidPathException e) {
+                throw new ProtocolException("BEGIN frame: a disk without a valid file name");
+            }
+        }
+
+        private static NicConfig nic(String mac, String backend) throws ProtocolException {
+            try {
+                DeviceSpecs.checkMac(mac, "BEGIN frame");
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException(e.getMessage());
+            }
+            if (backend.isEmpty()) {
+                throw new ProtocolException("BEGIN frame: a network interface without a back end");
+            }
+            return new NicConfig(mac, backend);
         }
     }
 

@@ -80,7 +80,8 @@ class HandshakeTest {
     @Test
     void aVersionNeitherSideSpeaksIsRefusedClearlyOnBothSides() throws Exception {
         Object[] r = shake(SECRET, SECRET, 1);
-        String why = "protocol version mismatch: source speaks version 1, target speaks versions 2 to 3";
+        String why = "protocol version mismatch: source speaks version 1, target speaks versions 2 to "
+                + Handshake.VERSION;
         assertThat((Exception) r[1]).hasMessage("target refused the connection: " + why);
         assertThat((Exception) r[0]).hasMessage(why);
     }
@@ -115,7 +116,7 @@ class HandshakeTest {
             assertThat(opened.version()).isEqualTo(2);
         }
         assertThat(seen).containsExactly(
-                "protocol version mismatch: source speaks version 3, target speaks version 2",
+                "protocol version mismatch: source speaks version " + Handshake.VERSION + ", target speaks version 2",
                 new Handshake.Accepted(HELLO, 2));
     }
 

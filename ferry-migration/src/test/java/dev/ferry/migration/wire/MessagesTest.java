@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.Strategy;
 import dev.ferry.migration.VmDescriptor;
+import dev.ferry.machine.board.DriveConfig;
+import dev.ferry.machine.board.NicConfig;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Control-frame payloads in the layouts of protocol versions 2 and 3. */
+/** Control-frame payloads in the layouts of protocol versions 2, 3 and 4. */
 class MessagesTest {
 
     private static final VmDescriptor VM = new VmDescriptor("web1", 64L << 20, true, 5000, true, "munch",
@@ -37,6 +41,57 @@ class MessagesTest {
         Frame v3 = new Messages.Begin(VM, Strategy.PRECOPY, 1).frame(3);
         assertThatThrownBy(() -> Messages.Begin.decode(v2, 3)).isInstanceOf(ProtocolException.class);
         assertThatThrownBy(() -> Messages.Begin.decode(v3, 2)).isInstanceOf(ProtocolException.class);
+    }
+
+    private static final VmDescriptor LINUX = new VmDescriptor("linux1", 256L << 20, false, Long.MAX_VALUE, false,
+            "linux", "console=ttyS0", List.of(new DriveConfig(Path.of("/srv/disk,1.img"), "raw", false),
+                    new DriveConfig(Path.of("/srv/base.img"), "raw", true)),
+            List.of(new NicConfig("52:54:00:12:34:56", "tap:tap0"), new NicConfig("52:54:00:12:34:57", "none")),
+            true, true);
+
+    @Test
+    void beginOfVersion4CarriesDisksNicsEntropyAndBootRom() throws Exception {
+        Frame f = new Messages.Begin(LINUX, Strategy.PRECOPY, 2).frame(4);
+        Messages.Begin back = Messages.Begin.decode(f, 4);
+        assertThat(back).isEqualTo(new Messages.Begin(LINUX, Strategy.PRECOPY, 2));
+        assertThat(back.vm().machineConfig(java.io.OutputStream.nullOutputStream()))
+                .satisfies(c -> {
+                    assertThat(c.drives()).isEqualTo(LINUX.drives());
+                    assertThat(c.nics()).isEqualTo(LINUX.nics());
+                    assertThat(c.rng()).isTrue();
+                    assertThat(c.mrom()).isTrue();
+                    assertThat(c.bootArgs()).isEqualTo("console=ttyS0");
+                });
+        Frame plain = new Messages.Begin(VM, Strategy.HYBRID, 4).frame(4);
+        assertThat(Messages.Begin.decode(plain, 4)).isEqualTo(new Messages.Begin(VM, Strategy.HYBRID, 4));
+    }
+
+    @Test
+    void aVmWithDevicesCannotBeDescribedToAnOlderTarget() {
+        assertThatThrownBy(() -> new Messages.Begin(LINUX, Strategy.PRECOPY, 1).frame(3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the target speaks migration protocol 3, which cannot describe this VM's disks, network "
+                        + "interfaces, entropy device or boot ROM (protocol 4 can); upgrade the target host");
+        Frame v3 = new Messages.Begin(VM, Strategy.PRECOPY, 1).frame(3);
+        assertThatThrownBy(() -> Messages.Begin.decode(v3, 4)).isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void badDeviceDescriptionsAreRejected() {
+        PayloadWriter head = new PayloadWriter().str("vm").i64(64L << 20).bool(true).i64(5000).bool(false)
+                .str("PRECOPY").u8(1).str("").str("").bool(false).bool(false);
+        Frame tooMany = copy(head).u8(17).frame(FrameType.BEGIN);
+        assertThatThrownBy(() -> Messages.Begin.decode(tooMany, 4)).hasMessage("BEGIN frame: 17 disks (at most 16)");
+        Frame qcow = copy(head).u8(1).str("/d.img").str("qcow2").bool(false).u8(0).frame(FrameType.BEGIN);
+        assertThatThrownBy(() -> Messages.Begin.decode(qcow, 4)).hasMessageContaining("format 'qcow2'");
+        Frame multicast = copy(head).u8(0).u8(1).str("01:00:5e:00:00:01").str("none").frame(FrameType.BEGIN);
+        assertThatThrownBy(() -> Messages.Begin.decode(multicast, 4)).hasMessageContaining("multicast");
+        Frame noFile = copy(head).u8(1).str("").str("raw").bool(false).u8(0).frame(FrameType.BEGIN);
+        assertThatThrownBy(() -> Messages.Begin.decode(noFile, 4)).hasMessageContaining("valid file name");
+    }
+
+    private static PayloadWriter copy(PayloadWriter w) {
+        return new PayloadWriter().raw(w.toByteArray());
     }
 
     @Test
