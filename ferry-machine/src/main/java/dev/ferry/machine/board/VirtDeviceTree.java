@@ -1,6 +1,7 @@
 package dev.ferry.machine.board;
 
 import dev.ferry.machine.device.GoldfishRtc;
+import dev.ferry.machine.cpu.Cpu;
 import dev.ferry.machine.device.VirtioMmioSlot;
 
 /**
@@ -17,7 +18,7 @@ public final class VirtDeviceTree {
      * The hart's {@code riscv,isa} string. It belongs to the CPU, which defines what it implements; until the CPU
      * publishes its own constant this is where the board takes it from.
      */
-    public static final String CPU_ISA = dev.ferry.machine.cpu.Cpu.ISA_STRING;
+    public static final String CPU_ISA = Cpu.ISA_STRING;
     /** The hart's {@code mmu-type}: Sv39 paging, as the Linux guest's CPU has it. */
     public static final String MMU_TYPE = "riscv,sv39";
 
