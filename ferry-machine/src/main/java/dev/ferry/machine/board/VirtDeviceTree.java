@@ -14,10 +14,7 @@ import dev.ferry.machine.device.VirtioMmioSlot;
  */
 public final class VirtDeviceTree {
 
-    /**
-     * The hart's {@code riscv,isa} string. It belongs to the CPU, which defines what it implements; until the CPU
-     * publishes its own constant this is where the board takes it from.
-     */
+    /** The hart's {@code riscv,isa} string: the CPU says what it implements. */
     public static final String CPU_ISA = Cpu.ISA_STRING;
     /** The hart's {@code mmu-type}: Sv39 paging, as the Linux guest's CPU has it. */
     public static final String MMU_TYPE = "riscv,sv39";
