@@ -44,8 +44,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     /** Machine privilege level. */
     public static final int PRIV_M = 3;
 
-    /** MXL=2 (64-bit) with extensions A, C, I, M, U. */
-    public static final long MISA = (2L << 62) | 1 | 1 << 2 | 1 << 8 | 1 << 12 | 1 << 20;
+    /** MXL=2 (64-bit) with extensions A, C, D, F, I, M, U. */
+    public static final long MISA = (2L << 62) | 1 | 1 << 2 | 1 << 3 | 1 << 5 | 1 << 8 | 1 << 12 | 1 << 20;
 
     static final long MSTATUS_MIE = 1L << 3;
     static final long MSTATUS_MPIE = 1L << 7;
@@ -53,7 +53,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     static final long MSTATUS_MPRV = 1L << 17;
     static final long MSTATUS_TW = 1L << 21;
     static final long MSTATUS_UXL = 2L << 32;
-    private static final long MSTATUS_WRITABLE = MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TW;
+    /** Floating-point state: Off (FP instructions illegal), Initial, Clean, Dirty. */
+    static final long MSTATUS_FS = 3L << 13;
+    static final long MSTATUS_SD = 1L << 63;
+    private static final long MSTATUS_WRITABLE = MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TW
+            | MSTATUS_FS;
     private static final long MIE_WRITABLE = 1L << MSIP | 1L << MTIP | 1L << MEIP;
     static final long INTERRUPT = 1L << 63;
 
@@ -112,6 +116,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private long instretOffset;
     private long countInhibit;
     private final Pmp pmp = new Pmp();
+    /** F and D registers and fcsr. */
+    private final Fpu fpu = new Fpu();
 
     private boolean dataFast;
     private boolean fetchFast;
@@ -181,6 +187,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         instretOffset = 0;
         countInhibit = 0;
         pmp.reset();
+        fpu.reset();
         wfiSleeping = false;
         resValid = false;
         updatePmpFlags();
@@ -676,6 +683,15 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     }
                     case Op.NOP -> {
                     }
+                    case Op.FP -> {
+                        sync(b, i, start);
+                        fp(imm[i]);
+                        if (breakBlock) {
+                            breakBlock = false;
+                            n = i + 1;
+                            exit = true;
+                        }
+                    }
                     case Op.FETCH_FAULT -> {
                         sync(b, i, start);
                         throw exception(CAUSE_FETCH_ACCESS, imm[i]);
@@ -1078,6 +1094,54 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         }
     }
 
+    // ---------------------------------------------------------------- F and D extensions (see Fpu)
+
+    /** Runs one F/D instruction: illegal while mstatus.FS is Off; a register write makes FS Dirty. */
+    private void fp(long code) {
+        int r = (mstatus & MSTATUS_FS) == 0 ? Fpu.ILLEGAL : fpu.execute(code, x, fpMemory);
+        if (r == Fpu.ILLEGAL) {
+            throw exception(CAUSE_ILLEGAL, Fpu.tval(code));
+        }
+        if (r == Fpu.DIRTY) {
+            mstatus |= MSTATUS_FS;
+        }
+    }
+
+    private final Fpu.Memory fpMemory = new Fpu.Memory() {
+        @Override
+        public long load(long a, int width) {
+            if (!pmp.check(a, width, Pmp.R, dataPriv())) {
+                throw exception(CAUSE_LOAD_ACCESS, a);
+            }
+            return physRead(a, width, CAUSE_LOAD_ACCESS);
+        }
+
+        @Override
+        public void store(long a, int width, long v) {
+            if (!pmp.check(a, width, Pmp.W, dataPriv())) {
+                throw exception(CAUSE_STORE_ACCESS, a);
+            }
+            physWrite(a, width, v);
+        }
+    };
+
+    /** fflags, frm and fcsr: illegal while FS is Off; reading them leaves FS alone. */
+    private long fpCsrRead(int csr, int raw) {
+        if ((mstatus & MSTATUS_FS) == 0) {
+            throw illegal(raw);
+        }
+        return csr == Csr.FFLAGS ? fpu.fflags() : csr == Csr.FRM ? fpu.frm() : fpu.fcsr();
+    }
+
+    private void fpCsrWrite(int csr, long v) {
+        mstatus |= MSTATUS_FS;
+        switch (csr) {
+            case Csr.FFLAGS -> fpu.setFflags(v);
+            case Csr.FRM -> fpu.setFrm(v);
+            default -> fpu.setFcsr(v);
+        }
+    }
+
     // ---------------------------------------------------------------- traps and system instructions
 
     /** Enters the M-mode trap handler for the instruction at {@link #pc}; returns the signal to throw. */
@@ -1208,7 +1272,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             case Csr.MCOUNTINHIBIT:
                 return countInhibit;
             case Csr.MSTATUS:
-                return mstatus;
+                return (mstatus & MSTATUS_FS) == MSTATUS_FS ? mstatus | MSTATUS_SD : mstatus;
+            case Csr.FFLAGS, Csr.FRM, Csr.FCSR:
+                return fpCsrRead(csr, raw);
             case Csr.MISA:
                 return MISA;
             case Csr.MIE:
@@ -1268,6 +1334,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 updatePmpFlags();
             }
             case Csr.MIE -> mie = v & MIE_WRITABLE;
+            case Csr.FFLAGS, Csr.FRM, Csr.FCSR -> fpCsrWrite(csr, v);
             case Csr.MTVEC -> {
                 if ((v & 3) < 2) {
                     mtvec = v;
@@ -1313,7 +1380,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     public CpuState saveState() {
         return new CpuState(pc, Arrays.copyOf(x, 32), priv, MISA, mstatus, mie, lines.get(), mtvec,
                 mscratch, mepc, mcause, mtval, mcounteren, scounteren, menvcfg, pmp.cfgBytes(), pmp.addrs(),
-                cycles(), retired(), countInhibit, instret, wfiSleeping, resValid, resAddr, resValue);
+                cycles(), retired(), countInhibit, instret, wfiSleeping, resValid, resAddr, resValue, fpu.save());
     }
 
     /** Checks the register file, privilege, {@code misa} and the PMP arrays. */
@@ -1332,6 +1399,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 || s.pmpaddr().length != Pmp.ENTRIES) {
             throw new IllegalArgumentException("pmp state must have " + Pmp.ENTRIES + " entries");
         }
+        Fpu.validate(s.fp());
     }
 
     @Override
@@ -1359,6 +1427,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         resValid = s.reservationValid();
         resAddr = s.reservationAddress();
         resValue = s.reservationValue();
+        fpu.restore(s.fp());
         updatePmpFlags();
         // Memory was restored as well, possibly under pages in granule mode that guest memory does not watch.
         flushCode();

@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param reservationValid whether an LR reservation is held
  * @param reservationAddress the reserved address
  * @param reservationValue the value LR loaded (SC compares it, as QEMU does)
+ * @param fp the F/D registers and fcsr
  */
 public record CpuState(
         long pc,
@@ -49,7 +50,8 @@ public record CpuState(
         boolean wfiSleeping,
         boolean reservationValid,
         long reservationAddress,
-        long reservationValue) {
+        long reservationValue,
+        FpState fp) {
 
     /** Value equality, comparing the arrays by content. */
     @Override
@@ -62,14 +64,14 @@ public record CpuState(
                 && Arrays.equals(pmpcfg, s.pmpcfg) && Arrays.equals(pmpaddr, s.pmpaddr) && mcycle == s.mcycle
                 && minstret == s.minstret && mcountinhibit == s.mcountinhibit && instret == s.instret && wfiSleeping == s.wfiSleeping
                 && reservationValid == s.reservationValid && reservationAddress == s.reservationAddress
-                && reservationValue == s.reservationValue;
+                && reservationValue == s.reservationValue && Objects.equals(fp, s.fp);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(pc, Arrays.hashCode(x), privilege, mstatus, mie, mipLevels, mtvec, mscratch, mepc,
                 mcause, mtval, mcounteren, scounteren, menvcfg, Arrays.hashCode(pmpcfg), Arrays.hashCode(pmpaddr), mcycle,
-                minstret, mcountinhibit, instret, wfiSleeping, reservationValid, reservationAddress, reservationValue);
+                minstret, mcountinhibit, instret, wfiSleeping, reservationValid, reservationAddress, reservationValue, fp);
     }
 
     @Override

@@ -51,13 +51,27 @@ class StateTest {
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
                 s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
                 s.instret(),
-                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue())))
+                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(), s.fp())))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), s.x(), 1, s.misa(),
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
                 s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
                 s.instret(),
-                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue())))
+                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(), s.fp())))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), s.x(), s.privilege(), s.misa(),
+                s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
+                s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
+                s.instret(),
+                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(),
+                new FpState(new long[31], 0))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), s.x(), s.privilege(), s.misa(),
+                s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
+                s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
+                s.instret(),
+                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(),
+                new FpState(new long[32], 0x100))))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
