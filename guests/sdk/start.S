@@ -13,6 +13,11 @@ _start:
 	csrw	mtvec, t0
 	csrw	mscratch, zero
 	csrw	mie, zero
+#ifdef __riscv_flen
+	/* images built for F/D: FP state on (Initial) before any FP instruction */
+	li	t0, 1 << 13
+	csrs	mstatus, t0
+#endif
 	mv	s0, a0
 	mv	s1, a1
 

@@ -47,8 +47,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     /** Machine privilege level. */
     public static final int PRIV_M = 3;
 
-    /** MXL=2 (64-bit) with extensions A, C, I, M, S, U. */
-    public static final long MISA = (2L << 62) | 1 | 1 << 2 | 1 << 8 | 1 << 12 | 1 << 18 | 1 << 20;
+    /** MXL=2 (64-bit) with extensions A, C, D, F, I, M, S, U. */
+    public static final long MISA = (2L << 62) | 1 | 1 << 2 | 1 << 3 | 1 << 5 | 1 << 8 | 1 << 12 | 1 << 18 | 1 << 20;
 
     /**
      * The ISA string for the device tree's {@code riscv,isa}, as QEMU 7.2 writes it for a CPU with these
@@ -108,6 +108,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private final Pmp pmp = new Pmp();
     private final Mmu mmu;
     private final Csrs csrs;
+    /** F and D registers and fcsr. */
+    private final Fpu fpu = new Fpu();
 
     /** Loads and stores may use the inline RAM path: no translation, and PMP allows all of RAM. */
     private boolean dataFast;
@@ -180,6 +182,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         mmu.restoreSatp(0);
         translationOn = false;
         pmp.reset();
+        fpu.reset();
         wfiSleeping = false;
         resValid = false;
         updateAccessFlags();
@@ -674,6 +677,15 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                         next = system((int) imm[i], b.fallPc);
                     }
                     case Op.NOP -> {
+                    }
+                    case Op.FP -> {
+                        sync(b, i, start);
+                        fp(imm[i]);
+                        if (breakBlock) {
+                            breakBlock = false;
+                            n = i + 1;
+                            exit = true;
+                        }
                     }
                     case Op.FETCH_FAULT -> {
                         sync(b, i, start);
@@ -1258,6 +1270,52 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         }
     }
 
+    // ---------------------------------------------------------------- F and D extensions (see Fpu)
+
+    /** Runs one F/D instruction: illegal while mstatus.FS is Off; a register write makes FS Dirty. */
+    private void fp(long code) {
+        int r = (csrs.mstatus & Csrs.MSTATUS_FS) == 0 ? Fpu.ILLEGAL : fpu.execute(code, x, fpMemory);
+        if (r == Fpu.ILLEGAL) {
+            throw exception(CAUSE_ILLEGAL, Fpu.tval(code));
+        }
+        if (r == Fpu.DIRTY) {
+            markFpDirty();
+        }
+    }
+
+    private final Fpu.Memory fpMemory = new Fpu.Memory() {
+        @Override
+        public long load(long a, int width) {
+            return Cpu.this.load(a, width);
+        }
+
+        @Override
+        public void store(long a, int width, long v) {
+            Cpu.this.store(a, width, v);
+        }
+    };
+
+    /** fflags, frm and fcsr: illegal while FS is Off; reading them leaves FS alone. */
+    private long fpCsrRead(int csr, int raw) {
+        if ((csrs.mstatus & Csrs.MSTATUS_FS) == 0) {
+            throw illegal(raw);
+        }
+        return csr == Csr.FFLAGS ? fpu.fflags() : csr == Csr.FRM ? fpu.frm() : fpu.fcsr();
+    }
+
+    private void fpCsrWrite(int csr, long v) {
+        markFpDirty();
+        switch (csr) {
+            case Csr.FFLAGS -> fpu.setFflags(v);
+            case Csr.FRM -> fpu.setFrm(v);
+            default -> fpu.setFcsr(v);
+        }
+    }
+
+    private void markFpDirty() {
+        csrs.mstatus = Csrs.withSd(csrs.mstatus | Csrs.MSTATUS_FS);
+    }
+
     // ---------------------------------------------------------------- traps and system instructions
 
     /** Enters the trap handler for the instruction at {@link #pc}; returns the signal to throw. */
@@ -1338,6 +1396,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         long src = f3 >= 5 ? rs1 : x[rs1];
         int kind = f3 & 3;
         boolean writes = kind == 1 || rs1 != 0;
+        if (csr >= Csr.FFLAGS && csr <= Csr.FCSR) {
+            long fpOld = fpCsrRead(csr, raw);
+            if (writes) {
+                fpCsrWrite(csr, kind == 1 ? src : kind == 2 ? fpOld | src : fpOld & ~src);
+            }
+            if (rd != 0) {
+                x[rd] = fpOld;
+            }
+            return nextPc;
+        }
         long old;
         try {
             csrs.checkAccess(csr, writes);
@@ -1363,7 +1431,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 c.mscratch, c.mepc, c.mcause, c.mtval, c.mcounteren, c.scounteren, c.menvcfg, pmp.cfgBytes(),
                 pmp.addrs(), c.cycles(), c.retired(), c.countInhibit, instret, wfiSleeping, resValid, resAddr,
                 resValue, new SupervisorState(c.medeleg, c.mideleg, c.mipSoft, c.stvec, c.sscratch, c.sepc,
-                        c.scause, c.stval, mmu.satp(), c.senvcfg, c.hpmCounters.clone(), c.hpmEvents.clone()));
+                        c.scause, c.stval, mmu.satp(), c.senvcfg, c.hpmCounters.clone(), c.hpmEvents.clone()),
+                fpu.save());
     }
 
     /** Checks the register file, privilege, {@code misa}, the PMP arrays and satp. */
@@ -1390,6 +1459,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             throw new IllegalArgumentException("hpm state must have " + csrs.hpmCounters.length + " counters and "
                     + csrs.hpmEvents.length + " events");
         }
+        Fpu.validate(s.fp());
     }
 
     @Override
@@ -1432,6 +1502,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         resValid = s.reservationValid();
         resAddr = s.reservationAddress();
         resValue = s.reservationValue();
+        fpu.restore(s.fp());
         translationOn = mmu.enabled();
         updateAccessFlags();
         // Memory was restored as well, possibly under pages in granule mode that guest memory does not watch.

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param reservationAddress the reserved address
  * @param reservationValue the value LR loaded (SC compares it, as QEMU does)
  * @param supervisor delegation, the software-written mip bits, the S-mode CSRs and satp
+ * @param fp the F/D registers and fcsr
  */
 public record CpuState(
         long pc,
@@ -51,7 +52,8 @@ public record CpuState(
         boolean reservationValid,
         long reservationAddress,
         long reservationValue,
-        SupervisorState supervisor) {
+        SupervisorState supervisor,
+        FpState fp) {
 
     /** Value equality, comparing the arrays by content. */
     @Override
@@ -64,7 +66,8 @@ public record CpuState(
                 && Arrays.equals(pmpcfg, s.pmpcfg) && Arrays.equals(pmpaddr, s.pmpaddr) && mcycle == s.mcycle
                 && minstret == s.minstret && mcountinhibit == s.mcountinhibit && instret == s.instret && wfiSleeping == s.wfiSleeping
                 && reservationValid == s.reservationValid && reservationAddress == s.reservationAddress
-                && reservationValue == s.reservationValue && Objects.equals(supervisor, s.supervisor);
+                && reservationValue == s.reservationValue && Objects.equals(supervisor, s.supervisor)
+                && Objects.equals(fp, s.fp);
     }
 
     @Override
@@ -72,7 +75,7 @@ public record CpuState(
         return Objects.hash(pc, Arrays.hashCode(x), privilege, mstatus, mie, mipLevels, mtvec, mscratch, mepc,
                 mcause, mtval, mcounteren, scounteren, menvcfg, Arrays.hashCode(pmpcfg), Arrays.hashCode(pmpaddr), mcycle,
                 minstret, mcountinhibit, instret, wfiSleeping, reservationValid, reservationAddress, reservationValue,
-                supervisor);
+                supervisor, fp);
     }
 
     @Override

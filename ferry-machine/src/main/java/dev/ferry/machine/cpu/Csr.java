@@ -6,6 +6,9 @@ final class Csr {
     private Csr() {
     }
 
+    static final int FFLAGS = 0x001;
+    static final int FRM = 0x002;
+    static final int FCSR = 0x003;
     static final int CYCLE = 0xc00;
     static final int TIME = 0xc01;
     static final int INSTRET = 0xc02;

@@ -5,7 +5,8 @@ import dev.ferry.machine.memory.GuestMemory;
 import java.util.Arrays;
 
 /**
- * Turns guest code in RAM into {@link Block}s: RV64IMAC plus the system instructions of Zicsr and Zifencei.
+ * Turns guest code in RAM into {@link Block}s: RV64IMAFDC plus the system instructions of Zicsr and Zifencei
+ * (F and D instructions become one {@link Op#FP} each, see {@link Fpu}).
  * Encodings that are reserved or belong to extensions we do not implement become {@link Op#ILLEGAL} carrying
  * the raw instruction bits (QEMU reports them in {@code mtval}).
  */
@@ -203,8 +204,26 @@ final class Decoder {
                     illegal(raw);
                 }
             }
+            case 0x07, 0x27, 0x43, 0x47, 0x4b, 0x4f, 0x53 -> floatingPoint(inst, 0);
             default -> illegal(raw);
         }
+    }
+
+    /** An F/D instruction; {@code compressed} is the 16-bit original of an expanded one, else 0. */
+    private void floatingPoint(int inst, int compressed) {
+        if (Fpu.valid(inst)) {
+            emit(Op.FP, 0, 0, 0, (inst & 0xffff_ffffL) | (long) compressed << 32);
+        } else {
+            illegal(compressed != 0 ? compressed : inst & 0xffff_ffffL);
+        }
+    }
+
+    /** fld rd, off(rs1) or fsd rs2, off(rs1): the 32-bit forms of c.fld, c.fsd, c.fldsp and c.fsdsp. */
+    private void compressedFp(int c, boolean store, int reg, int base, int off) {
+        int inst = store
+                ? (off >>> 5) << 25 | reg << 20 | base << 15 | 3 << 12 | (off & 31) << 7 | 0x27
+                : off << 20 | base << 15 | 3 << 12 | reg << 7 | 0x07;
+        floatingPoint(inst, c);
     }
 
     private void opImm(int inst, int rd, int f3, int rs1, long immI, long raw) {
@@ -335,8 +354,10 @@ final class Decoder {
                             emit(Op.ADDI, rdP, 2, 0, nzuimm);
                         }
                     }
+                    case 1 -> compressedFp(c, false, rdP, rs1P, bits(c, 12, 10) << 3 | bits(c, 6, 5) << 6);
                     case 2 -> emit(Op.LW, rdP, rs1P, 0, bits(c, 12, 10) << 3 | bit(c, 6) << 2 | bit(c, 5) << 6);
                     case 3 -> emit(Op.LD, rdP, rs1P, 0, bits(c, 12, 10) << 3 | bits(c, 6, 5) << 6);
+                    case 5 -> compressedFp(c, true, rdP, rs1P, bits(c, 12, 10) << 3 | bits(c, 6, 5) << 6);
                     case 6 -> emit(Op.SW, 0, rs1P, rdP, bits(c, 12, 10) << 3 | bit(c, 6) << 2 | bit(c, 5) << 6);
                     case 7 -> emit(Op.SD, 0, rs1P, rdP, bits(c, 12, 10) << 3 | bits(c, 6, 5) << 6);
                     default -> illegal(c);
@@ -379,6 +400,8 @@ final class Decoder {
             default -> {
                 switch (f3) {
                     case 0 -> emit(Op.SLLI, rdFull, rdFull, 0, imm6 & 63);
+                    case 1 -> compressedFp(c, false, rdFull, 2, bit(c, 12) << 5 | bits(c, 6, 5) << 3 | bits(c, 4, 2) << 6);
+                    case 5 -> compressedFp(c, true, rs2Full, 2, bits(c, 12, 10) << 3 | bits(c, 9, 7) << 6);
                     case 2 -> {
                         if (rdFull == 0) {
                             illegal(c);

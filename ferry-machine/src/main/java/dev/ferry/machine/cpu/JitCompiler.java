@@ -89,7 +89,7 @@ final class JitCompiler implements Opcodes {
     }
 
     private static boolean supported(int op) {
-        return op != Op.AMO && op != Op.SYSTEM && op != Op.ILLEGAL && op != Op.FETCH_FAULT;
+        return op != Op.AMO && op != Op.SYSTEM && op != Op.ILLEGAL && op != Op.FETCH_FAULT && op != Op.FP;
     }
 
     /** Number of leading instructions of {@code b} the compiler translates. */

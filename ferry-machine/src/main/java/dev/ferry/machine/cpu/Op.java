@@ -76,6 +76,8 @@ final class Op {
     static final int AMO = 63;
     static final int SYSTEM = 64;
     static final int NOP = 65;
+    /** An F or D instruction, run by {@link Fpu}; the immediate holds its encoding. */
+    static final int FP = 66;
 
     /**
      * True for operations that end a block. Conditional branches do not: a block runs on past a branch that

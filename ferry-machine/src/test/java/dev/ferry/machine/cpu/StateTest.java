@@ -51,13 +51,29 @@ class StateTest {
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
                 s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
                 s.instret(),
-                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(), s.supervisor())))
+                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(), s.supervisor(),
+                s.fp())))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), s.x(), 2, s.misa(),
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
                 s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
                 s.instret(),
-                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(), s.supervisor())))
+                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(), s.supervisor(),
+                s.fp())))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), s.x(), s.privilege(), s.misa(),
+                s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
+                s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
+                s.instret(),
+                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(), s.supervisor(),
+                new FpState(new long[31], 0))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), s.x(), s.privilege(), s.misa(),
+                s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
+                s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(), s.mcountinhibit(),
+                s.instret(),
+                s.wfiSleeping(), s.reservationValid(), s.reservationAddress(), s.reservationValue(), s.supervisor(),
+                new FpState(new long[32], 0x100))))
                 .isInstanceOf(IllegalArgumentException.class);
         SupervisorState sv = s.supervisor();
         SupervisorState sv48Bad = new SupervisorState(sv.medeleg(), sv.mideleg(), sv.mipSoftware(), sv.stvec(),
@@ -67,7 +83,7 @@ class StateTest {
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
                 s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(),
                 s.mcountinhibit(), s.instret(), s.wfiSleeping(), s.reservationValid(), s.reservationAddress(),
-                s.reservationValue(), sv48Bad)))
+                s.reservationValue(), sv48Bad, s.fp())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("satp");
     }
 }
