@@ -29,6 +29,7 @@ import dev.ferry.machine.time.RealTimeClock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Queue;
@@ -241,7 +242,7 @@ public final class VirtMachine {
             throw new IllegalStateException("a kernel boot needs the boot ROM: build the machine with withMrom(true)");
         }
         byte[] seed = new byte[config.deterministic() ? 0 : 32];
-        new java.security.SecureRandom().nextBytes(seed);
+        new SecureRandom().nextBytes(seed);
         KernelBoot plan = KernelBoot.plan(config.ramSize(), config.bootArgs(), seed, files);
         plan.load(ram::writeBytes);
         bootRom.load(plan.bootRom());
