@@ -195,7 +195,7 @@ public final class VirtMachine {
      *                              can no longer be read
      */
     public void boot(ElfImage image) throws ImageFormatException {
-        byte[] fdt = VirtDeviceTree.build(config.ramSize(), config.bootArgs());
+        byte[] fdt = deviceTree(Chosen.bootArgsOnly(config.bootArgs()));
         long fdtAddr = deviceTreeAddress(config.ramSize(), fdt.length);
         long ramEnd = RAM_BASE + config.ramSize();
         for (ElfImage.Segment s : image.segments()) {
@@ -243,7 +243,7 @@ public final class VirtMachine {
         }
         byte[] seed = new byte[config.deterministic() ? 0 : 32];
         new SecureRandom().nextBytes(seed);
-        KernelBoot plan = KernelBoot.plan(config.ramSize(), config.bootArgs(), seed, files);
+        KernelBoot plan = KernelBoot.plan(config.ramSize(), config.bootArgs(), seed, files, this::deviceTree);
         plan.load(ram::writeBytes);
         bootRom.load(plan.bootRom());
         BootLayout layout = plan.layout();
@@ -254,6 +254,11 @@ public final class VirtMachine {
         cpu.setReg(11, layout.fdtAddress());
         cpu.setReg(12, KernelBoot.infoAddress());
         return layout;
+    }
+
+    /** This machine's device tree with {@code chosen} in {@code /chosen}; both boot paths build it here. */
+    private byte[] deviceTree(Chosen chosen) {
+        return VirtDeviceTree.build(config.ramSize(), chosen);
     }
 
     /** Address of the device tree: as QEMU places it, 2 MiB-aligned below min(RAM end, 3 GiB). */
