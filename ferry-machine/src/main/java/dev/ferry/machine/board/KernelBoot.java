@@ -9,6 +9,7 @@ import dev.ferry.machine.image.RawFile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Plans a kernel boot the way QEMU 7.2's {@code virt} board does it, then loads it: the firmware at the start of
@@ -41,12 +42,24 @@ public final class KernelBoot {
 
     /**
      * Plans the boot of {@code files} on a machine of {@code ramSize} bytes with kernel command line
-     * {@code bootArgs} (empty: no {@code bootargs} property, as QEMU) and {@code rngSeed} for {@code /chosen}.
+     * {@code bootArgs} (empty: no {@code bootargs} property, as QEMU) and {@code rngSeed} for {@code /chosen}, the
+     * device tree being {@link VirtDeviceTree}'s for that RAM.
      *
      * @throws ImageFormatException if something does not fit in RAM or overlaps something else
      */
     public static KernelBoot plan(long ramSize, String bootArgs, byte[] rngSeed, BootFiles files)
             throws ImageFormatException {
+        return plan(ramSize, bootArgs, rngSeed, files, chosen -> VirtDeviceTree.build(ramSize, chosen));
+    }
+
+    /**
+     * {@link #plan(long, String, byte[], BootFiles)} with the machine's own device tree: {@code deviceTree} builds
+     * the blob around a given {@code /chosen}.
+     *
+     * @throws ImageFormatException if something does not fit in RAM or overlaps something else
+     */
+    public static KernelBoot plan(long ramSize, String bootArgs, byte[] rngSeed, BootFiles files,
+            Function<Chosen, byte[]> deviceTree) throws ImageFormatException {
         long ramEnd = VirtMachine.RAM_BASE + ramSize;
         List<Region> regions = new ArrayList<>();
         long firmwareEnd = switch (files.firmware()) {
@@ -81,7 +94,7 @@ public final class KernelBoot {
             }
         }
         Chosen chosen = new Chosen(bootArgs.isEmpty() ? null : bootArgs, initrdStart, initrdEnd, rngSeed);
-        byte[] fdt = VirtDeviceTree.build(ramSize, chosen);
+        byte[] fdt = deviceTree.apply(chosen);
         long fdtAddress = VirtMachine.deviceTreeAddress(ramSize, fdt.length);
         add(regions, "device tree", fdtAddress, fdt.length);
         if (files.initrd().isPresent() && initrdEnd > fdtAddress && initrdStart < fdtAddress + fdt.length) {

@@ -36,6 +36,7 @@ import dev.ferry.machine.time.RealTimeClock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -289,7 +290,7 @@ public final class VirtMachine {
      *                              can no longer be read
      */
     public void boot(ElfImage image) throws ImageFormatException {
-        byte[] fdt = VirtDeviceTree.build(config.ramSize(), config.bootArgs());
+        byte[] fdt = deviceTree(Chosen.bootArgsOnly(config.bootArgs()));
         long fdtAddr = deviceTreeAddress(config.ramSize(), fdt.length);
         long ramEnd = RAM_BASE + config.ramSize();
         for (ElfImage.Segment s : image.segments()) {
@@ -336,8 +337,8 @@ public final class VirtMachine {
             throw new IllegalStateException("a kernel boot needs the boot ROM: build the machine with withMrom(true)");
         }
         byte[] seed = new byte[config.deterministic() ? 0 : 32];
-        new java.security.SecureRandom().nextBytes(seed);
-        KernelBoot plan = KernelBoot.plan(config.ramSize(), config.bootArgs(), seed, files);
+        new SecureRandom().nextBytes(seed);
+        KernelBoot plan = KernelBoot.plan(config.ramSize(), config.bootArgs(), seed, files, this::deviceTree);
         plan.load(ram::writeBytes);
         bootRom.load(plan.bootRom());
         BootLayout layout = plan.layout();
@@ -348,6 +349,11 @@ public final class VirtMachine {
         cpu.setReg(11, layout.fdtAddress());
         cpu.setReg(12, KernelBoot.infoAddress());
         return layout;
+    }
+
+    /** This machine's device tree with {@code chosen} in {@code /chosen}; both boot paths build it here. */
+    private byte[] deviceTree(Chosen chosen) {
+        return VirtDeviceTree.build(config.ramSize(), chosen);
     }
 
     /** Address of the device tree: as QEMU places it, 2 MiB-aligned below min(RAM end, 3 GiB). */

@@ -360,7 +360,7 @@ public final class Handshake {
                 + ", which cannot encrypt";
     }
 
-    /** "version 2", or "versions 2 to 3": the same words version-2 builds use for a single version. */
+    /** "version 2", or "versions 2 to 4": the same words version-2 builds use for a single version. */
     private static String versions(int min, int max) {
         return min >= max ? "version " + max : "versions " + min + " to " + max;
     }

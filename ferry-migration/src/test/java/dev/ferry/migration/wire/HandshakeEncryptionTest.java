@@ -115,7 +115,8 @@ class HandshakeEncryptionTest {
                     .hasMessage("encryption required by the source, but the target speaks protocol version 2, which "
                             + "cannot encrypt");
             assertThat(target.get(10, TimeUnit.SECONDS))
-                    .isEqualTo("protocol version mismatch: source speaks version 3, target speaks version 2");
+                    .isEqualTo("protocol version mismatch: source speaks version " + Handshake.VERSION
+                            + ", target speaks version 2");
         }
     }
 
