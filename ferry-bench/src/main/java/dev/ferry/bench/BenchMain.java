@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ferry bench}: end-to-end measurements, side by side with QEMU where it applies. */
 @Command(name = "ferry bench", mixinStandardHelpOptions = true,
         description = "Measure Ferry, side by side with QEMU where that applies.",
-        subcommands = {MipsBenchmark.class, MemoryBenchmark.class, MigrateBenchmark.class,
+        subcommands = {MipsBenchmark.class, BootBenchmark.class, MemoryBenchmark.class, MigrateBenchmark.class,
             DensityBenchmark.class, EvacuateBenchmark.class})
 public final class BenchMain implements Runnable {
 
