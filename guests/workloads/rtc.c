@@ -89,6 +89,20 @@ int main(void)
 	wait_ns(60000000ull);
 	printf("after its time: status %u pending %d\n", rd(ALARM_STATUS), pending());
 
+	/* sleep in WFI until the alarm's interrupt wakes the hart (MIE off: WFI wakes, no trap is taken) */
+	sdk_csr_set(mie, 1UL << SDK_IRQ_EXTERNAL);
+	at = now() + 10000000ull;
+	set_alarm(at);
+	int sleeps = 0;
+	while (rd(ALARM_STATUS) && sleeps < 1000) {
+		sdk_wfi();
+		sleeps++;
+	}
+	printf("woke by the alarm: %s, on time: %s, claim %u\n", rd(ALARM_STATUS) ? "no" : "yes",
+		now() >= at ? "yes" : "no", claim());
+	sdk_csr_clear(mie, 1UL << SDK_IRQ_EXTERNAL);
+	wr(CLEAR_INTERRUPT, 1);
+
 	wr(IRQ_ENABLED, 0);
 	set_alarm(1);
 	printf("disabled, past alarm: pending %d\n", pending());

@@ -5,7 +5,8 @@ import dev.ferry.machine.device.VirtioMmioSlot;
 
 /**
  * The device tree Ferry hands to a guest: the parts of QEMU {@code virt}'s tree that describe this board —
- * memory, the hart, CLINT, PLIC, UART, finisher, RTC, virtio-mmio slots — and {@code /chosen} with the boot
+ * memory, the hart, CLINT, PLIC, UART, finisher (with QEMU's syscon poweroff and reboot nodes), RTC, virtio-mmio
+ * slots — and {@code /chosen} with the boot
  * arguments, which is how workload parameters reach a guest on Ferry and on QEMU ({@code -append}) alike.
  * Compared with {@code qemu-system-riscv64 -machine virt,dumpdtb=...}: the same nodes, names, compatible strings,
  * registers and interrupts for these devices; phandle numbers differ (only the references matter).
@@ -17,8 +18,13 @@ public final class VirtDeviceTree {
      * publishes its own constant this is where the board takes it from.
      */
     public static final String CPU_ISA = "rv64imac_zicsr_zifencei";
-    /** The hart's {@code mmu-type}: Sv39 paging, as the Linux guest's CPU has it. */
+    /**
+     * The hart's {@code mmu-type}: Sv39 paging, what Ferry's CPU implements (QEMU 7.2's rv64 CPUs say
+     * {@code riscv,sv48}, their widest mode; Linux probes the mode it can use either way).
+     */
     public static final String MMU_TYPE = "riscv,sv39";
+    /** Phandle of the test finisher, which the poweroff and reboot nodes drive as a syscon. */
+    private static final int TEST_PHANDLE = 3;
 
     private VirtDeviceTree() {
     }
@@ -48,8 +54,8 @@ public final class VirtDeviceTree {
         t.endNode();
         t.beginNode("soc").cells("#address-cells", 2).cells("#size-cells", 2)
                 .property("compatible", "simple-bus").flag("ranges");
-        t.beginNode("test@100000").property("compatible", "sifive,test1\0sifive,test0")
-                .cells("reg", 0, VirtMachine.TEST_BASE, 0, 0x1000).endNode();
+        t.beginNode("test@100000").property("compatible", "sifive,test1\0sifive,test0\0syscon")
+                .cells("reg", 0, VirtMachine.TEST_BASE, 0, 0x1000).cells("phandle", TEST_PHANDLE).endNode();
         t.beginNode("clint@2000000").property("compatible", "sifive,clint0\0riscv,clint0")
                 .cells("reg", 0, VirtMachine.CLINT_BASE, 0, 0x10000)
                 .cells("interrupts-extended", 1, 3, 1, 7).endNode();
@@ -71,6 +77,10 @@ public final class VirtDeviceTree {
                     .endNode();
         }
         t.endNode();
+        t.beginNode("poweroff").property("compatible", "syscon-poweroff").cells("regmap", TEST_PHANDLE)
+                .cells("offset", 0).cells("value", 0x5555).endNode();
+        t.beginNode("reboot").property("compatible", "syscon-reboot").cells("regmap", TEST_PHANDLE)
+                .cells("offset", 0).cells("value", 0x7777).endNode();
         t.endNode();
         return t.toBlob();
     }

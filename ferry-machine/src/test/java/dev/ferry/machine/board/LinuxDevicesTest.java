@@ -55,7 +55,8 @@ class LinuxDevicesTest {
         assertThat(expected.console()).doesNotContain("no virtio").doesNotContain("WRONG").doesNotContain("DIFFERS")
                 .doesNotContain("unchanged");
         if (image.equals("rtc")) {
-            assertThat(expected.console()).contains("alarm fired: yes, on time: yes, pending 1, claim 11");
+            assertThat(expected.console()).contains("alarm fired: yes, on time: yes, pending 1, claim 11")
+                    .contains("woke by the alarm: yes, on time: yes, claim 11");
         }
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
