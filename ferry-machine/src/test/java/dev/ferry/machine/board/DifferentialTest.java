@@ -31,7 +31,9 @@ class DifferentialTest {
 
     /** QEMU device options a case may add, and what Ferry's configuration does for each. */
     private static final Map<String, UnaryOperator<MachineConfig>> DEVICES =
-            Map.of("virtio-balloon-device", c -> c.withBalloon(true), "virtio-rng-device", c -> c.withRng(true));
+            Map.of("virtio-balloon-device", c -> c.withBalloon(true), "virtio-rng-device", c -> c.withRng(true),
+                    "virtio-net-device,mac=52:54:00:12:34:56",
+                    c -> c.withNics(List.of(new NicConfig("52:54:00:12:34:56", "none"))));
 
     @TempDir
     static Path disks;
