@@ -14,6 +14,19 @@ while IFS='|' read -r name image args mem extra; do
 	if [ $# -gt 0 ]; then
 		case " $* " in *" $name "*) ;; *) continue ;; esac
 	fi
+	# -drive pattern=SIZE[,readonly=on]: a fresh raw disk holding byte (i ^ (i >> 9)) & 0xff at offset i
+	qextra=""; n=0
+	for word in $extra; do
+		case "$word" in
+		pattern=*)
+			n=$((n + 1)); disk="$out/$name-$n.img"; spec=${word#pattern=}; ro=""
+			case "$spec" in *,readonly=on) ro=",readonly=on"; spec=${spec%,readonly=on} ;; esac
+			python3 -c "import sys; s={'K':1<<10,'M':1<<20,'G':1<<30}; v=sys.argv[1]; n=int(v[:-1])*s[v[-1]] if v[-1] in s else int(v); open(sys.argv[2],'wb').write(bytes((i ^ (i >> 9)) & 0xff for i in range(n)))" "$spec" "$disk"
+			qextra="${qextra% -drive} -drive file=$disk,format=raw,if=none,id=hd$n$ro -device virtio-blk-device,drive=hd$n" ;;
+		*) qextra="$qextra $word" ;;
+		esac
+	done
+	extra=$qextra
 	start=$(date +%s.%N)
 	if [ -n "$args" ]; then
 		timeout 30 "$QEMU" -machine virt -bios none -nographic -m "$mem" \

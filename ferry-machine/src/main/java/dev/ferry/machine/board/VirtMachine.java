@@ -241,6 +241,21 @@ public final class VirtMachine {
         return List.copyOf(nics);
     }
 
+    /**
+     * Asks every guest network driver that supports it to announce itself (gratuitous ARP), as QEMU does on the
+     * target once a migration completes, so switches learn where the VM went; returns how many were asked. Run it
+     * at a safepoint or while the vCPU is stopped.
+     */
+    public int announceNetworks() {
+        int asked = 0;
+        for (VirtioNet n : nics) {
+            if (n.announce()) {
+                asked++;
+            }
+        }
+        return asked;
+    }
+
     /** The virtio-rng device, or {@code null} when the configuration has none. */
     public VirtioRng rng() {
         return rng;

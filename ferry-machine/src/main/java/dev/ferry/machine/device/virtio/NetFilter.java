@@ -140,7 +140,8 @@ final class NetFilter {
                 if (vid >= MAX_VLAN || cmd > 1) {
                     yield ERR;
                 }
-                vlans[vid >>> 5] = cmd == 0 ? vlans[vid >>> 5] | 1 << (vid & 31) : vlans[vid >>> 5] & ~(1 << (vid & 31));
+                int bit = 1 << (vid & 31);
+                vlans[vid >>> 5] = cmd == 0 ? vlans[vid >>> 5] | bit : vlans[vid >>> 5] & ~bit;
                 yield OK;
             }
             case CLASS_ANNOUNCE -> {

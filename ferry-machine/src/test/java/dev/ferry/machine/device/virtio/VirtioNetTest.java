@@ -120,7 +120,8 @@ class VirtioNetTest {
         assertThat(net.rxDropped()).isEqualTo(1);
         backend.receiver.receive(f, 0, 40);
         net.deliverPending();
-        assertThat(d.nextUsed(VirtioNet.RX)).as("a frame that fits takes the kept buffer").isEqualTo(VirtioNet.HEADER + 40);
+        assertThat(d.nextUsed(VirtioNet.RX)).as("a frame that fits takes the kept buffer")
+                .isEqualTo(VirtioNet.HEADER + 40);
         assertThat(irq).contains(true);
     }
 
