@@ -6,6 +6,7 @@ import dev.ferry.machine.device.Clint;
 import dev.ferry.machine.device.ClintState;
 import dev.ferry.machine.device.GoldfishRtc;
 import dev.ferry.machine.device.GoldfishRtcState;
+import dev.ferry.machine.device.MmioDevice;
 import dev.ferry.machine.device.Plic;
 import dev.ferry.machine.device.PlicState;
 import dev.ferry.machine.device.PowerControl;
@@ -13,9 +14,7 @@ import dev.ferry.machine.device.SystemBus;
 import dev.ferry.machine.device.TestFinisher;
 import dev.ferry.machine.device.Uart16550;
 import dev.ferry.machine.device.UartState;
-import dev.ferry.machine.device.MmioDevice;
 import dev.ferry.machine.device.VirtioMmioSlot;
-import dev.ferry.machine.device.net.NetBackendFactory;
 import dev.ferry.machine.device.virtio.VirtioBalloon;
 import dev.ferry.machine.device.virtio.VirtioBalloonState;
 import dev.ferry.machine.device.virtio.VirtioBlock;
@@ -30,6 +29,7 @@ import dev.ferry.machine.state.MachineStateFile;
 import dev.ferry.machine.state.Snapshottable;
 import dev.ferry.machine.state.StateFormatException;
 import dev.ferry.machine.state.StateHasher;
+import dev.ferry.machine.time.GuestClock;
 import dev.ferry.machine.time.RealTimeClock;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -120,14 +120,14 @@ public final class VirtMachine {
      * @throws IllegalArgumentException if the configuration has more virtio devices than slots
      */
     public VirtMachine(MachineConfig config) {
-        this(config, NetBackendFactory.STANDARD);
+        this(config, DeviceBackends.STANDARD);
     }
 
     /**
-     * Builds a machine whose network interfaces get their back ends from {@code nets} (the network layer's switch
-     * ports, for example); otherwise as {@link #VirtMachine(MachineConfig)}.
+     * Builds a machine whose disks and network interfaces get their back ends from {@code backends} (the storage
+     * layer's images, the network layer's switch ports); otherwise as {@link #VirtMachine(MachineConfig)}.
      */
-    public VirtMachine(MachineConfig config, NetBackendFactory nets) {
+    public VirtMachine(MachineConfig config, DeviceBackends backends) {
         this.config = config;
         virtioSlots(config);
         this.ram = new GuestMemory(RAM_BASE, config.ramSize());
@@ -170,8 +170,8 @@ public final class VirtMachine {
         VirtioDevices virtio = new VirtioDevices(config, ram, plic, components);
         try {
             this.balloon = virtio.balloon();
-            virtio.addDrives(disks);
-            virtio.addNics(nics, nets, net -> atSafepoint(() -> {
+            virtio.addDrives(disks, backends.disks());
+            virtio.addNics(nics, backends.nets(), net -> atSafepoint(() -> {
                 net.deliverPending();
                 return null;
             }));
@@ -384,7 +384,7 @@ public final class VirtMachine {
         if (at == Long.MAX_VALUE) {
             return limit;
         }
-        long nanosPerTick = 1_000_000_000L / dev.ferry.machine.time.GuestClock.FREQUENCY_HZ;
+        long nanosPerTick = 1_000_000_000L / GuestClock.FREQUENCY_HZ;
         long tick = Math.max(0, at) / nanosPerTick + (Math.max(0, at) % nanosPerTick == 0 ? 0 : 1);
         return Long.compareUnsigned(tick, limit) < 0 ? Math.max(tick, cpu.instret() + 1) : limit;
     }

@@ -96,7 +96,7 @@ class LinuxDevicesTest {
                 .hasMessageNotContaining("\n");
         Path good = Files.write(dir.resolve("good.img"), new byte[512]);
         assertThatThrownBy(() -> new VirtMachine(c.withDrives(List.of(new DriveConfig(good, "qcow2", false)))))
-                .isInstanceOf(DeviceAttachException.class).hasMessageContaining("format qcow2");
+                .isInstanceOf(DeviceAttachException.class).hasMessageContaining("format qcow2 is not supported");
         assertThatThrownBy(() -> new VirtMachine(c.withNics(List.of(new NicConfig("52:54:00:12:34", "none")))))
                 .isInstanceOf(DeviceAttachException.class).hasMessageContaining("six bytes");
         List<DriveConfig> nine = java.util.Collections.nCopies(9, new DriveConfig(good, "raw", true));
@@ -131,7 +131,8 @@ class LinuxDevicesTest {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         MachineConfig c = new MachineConfig(16L << 20, false, "count=3", console)
                 .withNics(List.of(new NicConfig("52:54:00:12:34:56", "loop")));
-        VirtMachine m = new VirtMachine(c, spec -> loop);
+        VirtMachine m = new VirtMachine(c, new DeviceBackends(
+                dev.ferry.machine.device.block.BlockBackendFactory.STANDARD, spec -> loop));
         m.boot(GuestFixtures.image("netecho"));
         Thread vcpu = new Thread(() -> m.run(Long.MAX_VALUE));
         vcpu.start();
