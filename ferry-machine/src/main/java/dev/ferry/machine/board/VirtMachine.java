@@ -560,29 +560,33 @@ public final class VirtMachine {
 
     /**
      * Builds a machine from a saved state file; its configuration (RAM size, mode, balloon, entropy device) comes
-     * from the file. The disks' contents are not in a state file: a state with drives needs
-     * {@link #fromStateFile(Path, OutputStream, List)}.
+     * from the file. Disks and network back ends are not in a state file: a state with drives or interfaces needs
+     * {@link #fromStateFile(Path, OutputStream, List, List)}.
      */
     public static VirtMachine fromStateFile(Path file, OutputStream console) throws IOException {
-        return fromStateFile(file, console, List.of());
+        return fromStateFile(file, console, List.of(), List.of());
     }
 
     /**
-     * Builds a machine from a saved state file with {@code drives} attached (the same disks, in the same order, as
-     * the saved machine had); the rest of the configuration comes from the file.
+     * Builds a machine from a saved state file with {@code drives} and {@code nics} attached (the same disks and
+     * interfaces, in the same order, as the saved machine had); the rest of the configuration comes from the file.
+     *
+     * @throws StateFormatException if the file is bad or does not fit the machine these make (a drive of another
+     *                              size, an interface with another MAC address, a device too many or too few)
+     * @throws DeviceAttachException if a disk or network back end cannot be attached
      */
-    public static VirtMachine fromStateFile(Path file, OutputStream console, List<DriveConfig> drives)
-            throws IOException {
+    public static VirtMachine fromStateFile(Path file, OutputStream console, List<DriveConfig> drives,
+            List<NicConfig> nics) throws IOException {
         LoadedState saved = MachineStateFile.read(file);
         BoardState board = saved.component(BOARD, BoardState.class);
         MachineConfig config;
         try {
             config = new MachineConfig(board.ramSize(), board.deterministic(), "", console)
-                    .withBalloon(saved.componentNames().contains(BALLOON)).withDrives(drives);
+                    .withBalloon(saved.componentNames().contains(BALLOON)).withDrives(drives).withNics(nics);
         } catch (IllegalArgumentException e) {
             throw new StateFormatException("saved state has an invalid RAM size: " + e.getMessage());
         }
-        int next = (config.balloon() ? 1 : 0) + drives.size();
+        int next = (config.balloon() ? 1 : 0) + drives.size() + nics.size();
         if (next < VIRTIO_SLOTS) {
             config = config.withRng(saved.componentNames().contains(virtioId(VIRTIO_SLOTS - 1 - next)));
         }

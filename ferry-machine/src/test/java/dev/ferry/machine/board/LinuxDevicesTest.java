@@ -70,7 +70,7 @@ class LinuxDevicesTest {
         first.close();
 
         VirtMachine second = VirtMachine.fromStateFile(state, console,
-                List.of(new DriveConfig(copy, "raw", false)));
+                List.of(new DriveConfig(copy, "raw", false)), List.of());
         assertThat(second.config().rng()).isTrue();
         assertThat(second.run(200_000_000L)).isEqualTo(VirtMachine.Exit.POWERED_OFF);
         assertThat(console.toString(StandardCharsets.UTF_8)).isEqualTo(expected.console());
