@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A virtio network device (device id 1) on the legacy virtio-mmio transport, over a {@link NetBackend}, as QEMU
- * 7.2's {@code virtio-net-device} behaves with a back end that has no virtio header (a TAP without
- * {@code vnet_hdr}): the same features ({@code 0x39bf_8064}, checked with a probe guest), queues receive (0),
- * transmit (1) and control (2), and an 8-byte configuration space (MAC address, status: link up, announce).
+ * 7.2's {@code virtio-net-device} behaves with a back end that has no virtio header: the same features
+ * ({@code 0x39bf_8064}, checked with a probe guest on QEMU with no back end and with
+ * {@code -netdev tap,...,vnet_hdr=off}; QEMU's default {@code vnet_hdr=on} adds checksum and segmentation
+ * offloads), queues receive (0), transmit (1) and control (2), and an 8-byte configuration space (MAC address,
+ * status: link up, announce).
  *
  * <p>Every buffer starts with the legacy {@code virtio_net_hdr}: 10 bytes, 12 with MRG_RXBUF (then a received
  * frame may span several receive buffers and {@code num_buffers} says how many). No checksum or segmentation
