@@ -16,6 +16,30 @@ while IFS='|' read -r name image args mem extra; do
 	if [ $# -gt 0 ]; then
 		case " $* " in *" $name "*) ;; *) continue ;; esac
 	fi
+	# -drive pattern=SIZE[,readonly=on]: a fresh raw disk holding byte (i ^ (i >> 9)) & 0xff at offset i
+	qextra=""; n=0
+	for word in $extra; do
+		case "$word" in
+		pattern=*)
+			n=$((n + 1)); disk="$out/$name-$n.img"; spec=${word#pattern=}; ro=""
+			case "$spec" in *,readonly=on) ro=",readonly=on"; spec=${spec%,readonly=on} ;; esac
+			python3 - "$spec" "$disk" <<-'EOF'
+			import sys
+			parts = sys.argv[1].split(','); v = parts[0]; s = {'K': 1 << 10, 'M': 1 << 20, 'G': 1 << 30}
+			n = int(v[:-1]) * s[v[-1]] if v[-1] in s else int(v)
+			b = bytearray((i ^ (i >> 9)) & 0xff for i in range(n))
+			for p in parts[1:]:
+			    if p.startswith('mbr='):
+			        h, sec = (int(x) for x in p[4:].split('/'))
+			        b[0x1be:0x1ce] = bytes([0x80, 0, 0, 0, 0x83, h, sec, 0, 1, 0, 0, 0]) + (n // 512 - 1).to_bytes(4, 'little')
+			        b[510:512] = b'\x55\xaa'
+			open(sys.argv[2], 'wb').write(b)
+			EOF
+			qextra="${qextra% -drive} -drive file=$disk,format=raw,if=none,id=hd$n$ro -device virtio-blk-device,drive=hd$n" ;;
+		*) qextra="$qextra $word" ;;
+		esac
+	done
+	extra=$qextra
 	start=$(date +%s.%N)
 	if [ -n "$args" ]; then
 		timeout 30 "$QEMU" -machine virt -cpu "$CPU" -bios none -nographic -m "$mem" \

@@ -95,7 +95,8 @@ uint32_t sdk_balloon_actual(void);                 /* actual: pages in the ballo
 long sdk_balloon_give(void *page, size_t n);       /* inflate: n pages from page (aligned) are the host's */
 long sdk_balloon_take(void *page, size_t n);       /* deflate: take them back before reuse */
 
-/* generic legacy virtio-mmio driver (polled, one chain in flight per queue, queues of SDK_VIRTIO_QSIZE) */
+/* generic legacy virtio-mmio driver (polled; queues of SDK_VIRTIO_QSIZE entries, descriptors taken round-robin,
+ * so at most SDK_VIRTIO_QSIZE descriptors in flight per queue) */
 #define SDK_VIRTIO_MAGIC          0x000
 #define SDK_VIRTIO_VERSION        0x004
 #define SDK_VIRTIO_DEVICE_ID      0x008

@@ -1,5 +1,6 @@
 /* Generic polled driver for legacy (version 1) virtio-mmio devices: find a device, negotiate features, set up
- * small split queues and run one descriptor chain at a time. Used by the device test programs. */
+ * small split queues and post descriptor chains, taking descriptors round-robin (at most SDK_VIRTIO_QSIZE
+ * descriptors in flight per queue). Used by the device test programs. */
 #include <string.h>
 #include "sdk.h"
 
@@ -12,7 +13,7 @@ struct vdesc { uint64_t addr; uint32_t len; uint16_t flags, next; };
 
 struct vqueue {
 	int slot, index;
-	uint16_t avail_idx, used_seen;
+	uint16_t avail_idx, used_seen, next_desc;
 	uint8_t *area;
 };
 
@@ -67,7 +68,7 @@ struct vqueue *sdk_virtio_queue(int slot, int index)
 	struct vqueue *q = &queues[nqueues];
 	q->slot = slot;
 	q->index = index;
-	q->avail_idx = q->used_seen = 0;
+	q->avail_idx = q->used_seen = q->next_desc = 0;
 	q->area = areas[nqueues++];
 	memset(q->area, 0, 2 * 4096);
 	sdk_virtio_write(slot, SDK_VIRTIO_QUEUE_NUM, SDK_VIRTIO_QSIZE);
@@ -81,14 +82,17 @@ void sdk_virtio_ready(int slot) { sdk_virtio_write(slot, SDK_VIRTIO_STATUS, 7); 
 void sdk_virtio_post(struct vqueue *q, const struct sdk_vbuf *bufs, int n)
 {
 	struct vdesc *d = (struct vdesc *)q->area;
+	uint16_t head = q->next_desc;
 	for (int i = 0; i < n; i++) {
-		d[i].addr = (uintptr_t)bufs[i].addr;
-		d[i].len = bufs[i].len;
-		d[i].flags = (uint16_t)((i + 1 < n ? 1 : 0) | (bufs[i].writable ? 2 : 0));
-		d[i].next = (uint16_t)(i + 1 < n ? i + 1 : 0);
+		uint16_t at = (uint16_t)((head + i) % SDK_VIRTIO_QSIZE);
+		d[at].addr = (uintptr_t)bufs[i].addr;
+		d[at].len = bufs[i].len;
+		d[at].flags = (uint16_t)((i + 1 < n ? 1 : 0) | (bufs[i].writable ? 2 : 0));
+		d[at].next = (uint16_t)((at + 1) % SDK_VIRTIO_QSIZE);
 	}
+	q->next_desc = (uint16_t)((head + n) % SDK_VIRTIO_QSIZE);
 	volatile uint16_t *avail = (volatile uint16_t *)(q->area + 16 * SDK_VIRTIO_QSIZE);
-	avail[2 + q->avail_idx % SDK_VIRTIO_QSIZE] = 0;
+	avail[2 + q->avail_idx % SDK_VIRTIO_QSIZE] = head;
 	fence();
 	avail[1] = ++q->avail_idx;
 	fence();

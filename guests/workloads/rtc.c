@@ -89,6 +89,20 @@ int main(void)
 	wait_ns(60000000ull);
 	printf("after its time: status %u pending %d\n", rd(ALARM_STATUS), pending());
 
+	/* sleep in WFI until the alarm's interrupt wakes the hart (MIE off: WFI wakes, no trap is taken) */
+	sdk_csr_set(mie, 1UL << SDK_IRQ_EXTERNAL);
+	at = now() + 10000000ull;
+	set_alarm(at);
+	int sleeps = 0;
+	while (rd(ALARM_STATUS) && sleeps < 1000) {
+		sdk_wfi();
+		sleeps++;
+	}
+	printf("woke by the alarm: %s, on time: %s, claim %u\n", rd(ALARM_STATUS) ? "no" : "yes",
+		now() >= at ? "yes" : "no", claim());
+	sdk_csr_clear(mie, 1UL << SDK_IRQ_EXTERNAL);
+	wr(CLEAR_INTERRUPT, 1);
+
 	wr(IRQ_ENABLED, 0);
 	set_alarm(1);
 	printf("disabled, past alarm: pending %d\n", pending());
@@ -97,6 +111,23 @@ int main(void)
 	wr(CLEAR_INTERRUPT, 1);
 	wr(IRQ_ENABLED, 0);
 	printf("cleared: pending %d\n", pending());
+
+	/* the PLIC's S-mode context (1) drives mip.SEIP, the M-mode context (0) mip.MEIP */
+	plic_wr(0x2000, 0);
+	plic_wr(0x2080, 1u << IRQ);
+	plic_wr(0x201000, 0);
+	wr(IRQ_ENABLED, 1);
+	set_alarm(1);
+	uint64_t mip = sdk_csr_read(mip);
+	printf("S context: seip %lu meip %lu\n", (unsigned long)(mip >> 9) & 1, (unsigned long)(mip >> 11) & 1);
+	uint32_t id = plic(0x201004);
+	plic_wr(0x201004, id);
+	mip = sdk_csr_read(mip);
+	printf("S claim %u, then seip %lu\n", id, (unsigned long)(mip >> 9) & 1);
+	wr(CLEAR_INTERRUPT, 1);
+	wr(IRQ_ENABLED, 0);
+	plic_wr(0x2080, 0);
+	plic_wr(0x2000, 1u << IRQ);
 
 	wr(TIME_HIGH, 0x12345678);
 	wr(TIME_LOW, 0x9abc0000);

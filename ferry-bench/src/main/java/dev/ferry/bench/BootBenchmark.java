@@ -3,6 +3,7 @@ package dev.ferry.bench;
 import dev.ferry.machine.board.BootFiles;
 import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.VirtMachine;
+import dev.ferry.machine.cpu.Cpu;
 import dev.ferry.machine.image.Firmware;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.machine.image.KernelFile;
@@ -101,7 +102,7 @@ public final class BootBenchmark implements Callable<Integer> {
 
     /** One boot on QEMU: nanoseconds from process start to the prompt. */
     private long bootQemu(GuestImages.LinuxGuest linux, String append) throws Exception {
-        List<String> cmd = List.of(qemu, "-machine", "virt", "-cpu", QEMU_CPU, "-m", memMiB + "M", "-nographic",
+        List<String> cmd = List.of(qemu, "-machine", "virt", "-cpu", Cpu.QEMU_CPU, "-m", memMiB + "M", "-nographic",
                 "-monitor", "none", "-bios", "default", "-kernel", linux.kernel().toString(), "-initrd",
                 linux.initrd().toString(), "-append", append);
         PromptWatch console = new PromptWatch();
@@ -118,9 +119,6 @@ public final class BootBenchmark implements Callable<Integer> {
             p.waitFor(10, TimeUnit.SECONDS);
         }
     }
-
-    /** QEMU's CPU with the extensions Ferry's hart has (no H, no Sstc). */
-    static final String QEMU_CPU = "rv64,h=false,sstc=false";
 
     private static double median(double[] v) {
         double[] s = v.clone();

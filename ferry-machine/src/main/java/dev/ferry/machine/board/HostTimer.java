@@ -10,9 +10,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class HostTimer {
 
-    private static final ScheduledThreadPoolExecutor EXECUTOR = executor();
-
     private ScheduledFuture<?> pending;
+
+    /** The shared executor, created when a machine first schedules something (most runs never do). */
+    private static final class Shared {
+        static final ScheduledThreadPoolExecutor EXECUTOR = executor();
+    }
 
     private static ScheduledThreadPoolExecutor executor() {
         ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
@@ -28,7 +31,7 @@ final class HostTimer {
     synchronized void schedule(long delayNanos, Runnable task) {
         cancel();
         if (delayNanos >= 0) {
-            pending = EXECUTOR.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+            pending = Shared.EXECUTOR.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
         }
     }
 

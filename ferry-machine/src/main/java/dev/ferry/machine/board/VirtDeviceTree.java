@@ -6,9 +6,10 @@ import dev.ferry.machine.device.VirtioMmioSlot;
 
 /**
  * The device tree Ferry hands to a guest: the parts of QEMU {@code virt}'s tree that describe this board —
- * memory, the hart, CLINT, PLIC, UART, finisher, RTC, virtio-mmio slots — and {@code /chosen} with the boot
- * arguments, which is how workload parameters reach a guest on Ferry and on QEMU ({@code -append}) alike; for a
- * kernel boot {@code /chosen} also says where the initrd is ({@link Chosen}).
+ * memory, the hart, CLINT, PLIC, UART, finisher (with QEMU's syscon poweroff and reboot nodes), RTC, virtio-mmio
+ * slots — and {@code /chosen} with the boot arguments, which is how workload parameters reach a guest on Ferry
+ * and on QEMU ({@code -append}) alike; for a kernel boot {@code /chosen} also says where the initrd is
+ * ({@link Chosen}).
  * Compared with {@code qemu-system-riscv64 -machine virt,dumpdtb=...}: the same nodes, names, compatible strings,
  * registers and interrupts for these devices; phandle numbers differ (only the references matter).
  */
@@ -16,8 +17,10 @@ public final class VirtDeviceTree {
 
     /** The hart's {@code riscv,isa} string: the CPU says what it implements. */
     public static final String CPU_ISA = Cpu.ISA_STRING;
-    /** The hart's {@code mmu-type}: Sv39 paging, as the Linux guest's CPU has it. */
-    public static final String MMU_TYPE = "riscv,sv39";
+    /** The hart's {@code mmu-type}: the widest paging mode the CPU implements, as QEMU 7.2 writes it. */
+    public static final String MMU_TYPE = Cpu.MMU_TYPE;
+    /** Phandle of the test finisher, which the poweroff and reboot nodes drive as a syscon. */
+    private static final int TEST_PHANDLE = 3;
 
     private VirtDeviceTree() {
     }
@@ -49,8 +52,8 @@ public final class VirtDeviceTree {
         t.endNode();
         t.beginNode("soc").cells("#address-cells", 2).cells("#size-cells", 2)
                 .property("compatible", "simple-bus").flag("ranges");
-        t.beginNode("test@100000").property("compatible", "sifive,test1\0sifive,test0")
-                .cells("reg", 0, VirtMachine.TEST_BASE, 0, 0x1000).endNode();
+        t.beginNode("test@100000").property("compatible", "sifive,test1\0sifive,test0\0syscon")
+                .cells("reg", 0, VirtMachine.TEST_BASE, 0, 0x1000).cells("phandle", TEST_PHANDLE).endNode();
         t.beginNode("clint@2000000").property("compatible", "sifive,clint0\0riscv,clint0")
                 .cells("reg", 0, VirtMachine.CLINT_BASE, 0, 0x10000)
                 .cells("interrupts-extended", 1, 3, 1, 7).endNode();
@@ -72,6 +75,10 @@ public final class VirtDeviceTree {
                     .endNode();
         }
         t.endNode();
+        t.beginNode("poweroff").property("compatible", "syscon-poweroff").cells("regmap", TEST_PHANDLE)
+                .cells("offset", 0).cells("value", 0x5555).endNode();
+        t.beginNode("reboot").property("compatible", "syscon-reboot").cells("regmap", TEST_PHANDLE)
+                .cells("offset", 0).cells("value", 0x7777).endNode();
         t.endNode();
         return t.toBlob();
     }

@@ -8,6 +8,7 @@ import dev.ferry.machine.device.Clint;
 import dev.ferry.machine.device.ClintState;
 import dev.ferry.machine.device.GoldfishRtc;
 import dev.ferry.machine.device.GoldfishRtcState;
+import dev.ferry.machine.device.MmioDevice;
 import dev.ferry.machine.device.Plic;
 import dev.ferry.machine.device.PlicState;
 import dev.ferry.machine.device.PowerControl;
@@ -15,9 +16,7 @@ import dev.ferry.machine.device.SystemBus;
 import dev.ferry.machine.device.TestFinisher;
 import dev.ferry.machine.device.Uart16550;
 import dev.ferry.machine.device.UartState;
-import dev.ferry.machine.device.MmioDevice;
 import dev.ferry.machine.device.VirtioMmioSlot;
-import dev.ferry.machine.device.net.NetBackendFactory;
 import dev.ferry.machine.device.virtio.VirtioBalloon;
 import dev.ferry.machine.device.virtio.VirtioBalloonState;
 import dev.ferry.machine.device.virtio.VirtioBlock;
@@ -32,6 +31,7 @@ import dev.ferry.machine.state.MachineStateFile;
 import dev.ferry.machine.state.Snapshottable;
 import dev.ferry.machine.state.StateFormatException;
 import dev.ferry.machine.state.StateHasher;
+import dev.ferry.machine.time.GuestClock;
 import dev.ferry.machine.time.RealTimeClock;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -128,14 +128,14 @@ public final class VirtMachine {
      * @throws IllegalArgumentException if the configuration has more virtio devices than slots
      */
     public VirtMachine(MachineConfig config) {
-        this(config, NetBackendFactory.STANDARD);
+        this(config, DeviceBackends.STANDARD);
     }
 
     /**
-     * Builds a machine whose network interfaces get their back ends from {@code nets} (the network layer's switch
-     * ports, for example); otherwise as {@link #VirtMachine(MachineConfig)}.
+     * Builds a machine whose disks and network interfaces get their back ends from {@code backends} (the storage
+     * layer's images, the network layer's switch ports); otherwise as {@link #VirtMachine(MachineConfig)}.
      */
-    public VirtMachine(MachineConfig config, NetBackendFactory nets) {
+    public VirtMachine(MachineConfig config, DeviceBackends backends) {
         this.config = config;
         virtioSlots(config);
         this.ram = new GuestMemory(RAM_BASE, config.ramSize());
@@ -186,8 +186,8 @@ public final class VirtMachine {
         VirtioDevices virtio = new VirtioDevices(config, ram, plic, components);
         try {
             this.balloon = virtio.balloon();
-            virtio.addDrives(disks);
-            virtio.addNics(nics, nets, net -> atSafepoint(() -> {
+            virtio.addDrives(disks, backends.disks());
+            virtio.addNics(nics, backends.nets(), net -> atSafepoint(() -> {
                 net.deliverPending();
                 return null;
             }));
@@ -255,6 +255,21 @@ public final class VirtMachine {
     /** The virtio-net devices, one per configured interface, in configuration order. */
     public List<VirtioNet> nics() {
         return List.copyOf(nics);
+    }
+
+    /**
+     * Asks every guest network driver that supports it to announce itself (gratuitous ARP), as QEMU does on the
+     * target once a migration completes, so switches learn where the VM went; returns how many were asked. Run it
+     * at a safepoint or while the vCPU is stopped.
+     */
+    public int announceNetworks() {
+        int asked = 0;
+        for (VirtioNet n : nics) {
+            if (n.announce()) {
+                asked++;
+            }
+        }
+        return asked;
     }
 
     /** The virtio-rng device, or {@code null} when the configuration has none. */
@@ -422,7 +437,7 @@ public final class VirtMachine {
         if (at == Long.MAX_VALUE) {
             return limit;
         }
-        long nanosPerTick = 1_000_000_000L / dev.ferry.machine.time.GuestClock.FREQUENCY_HZ;
+        long nanosPerTick = 1_000_000_000L / GuestClock.FREQUENCY_HZ;
         long tick = Math.max(0, at) / nanosPerTick + (Math.max(0, at) % nanosPerTick == 0 ? 0 : 1);
         return Long.compareUnsigned(tick, limit) < 0 ? Math.max(tick, cpu.instret() + 1) : limit;
     }
@@ -602,31 +617,34 @@ public final class VirtMachine {
 
     /**
      * Builds a machine from a saved state file; its configuration (RAM size, mode, balloon, entropy device, boot
-     * ROM) comes
-     * from the file. The disks' contents are not in a state file: a state with drives needs
-     * {@link #fromStateFile(Path, OutputStream, List)}.
+     * ROM) comes from the file. Disks and network back ends are not in a state file: a state with drives or interfaces needs
+     * {@link #fromStateFile(Path, OutputStream, List, List)}.
      */
     public static VirtMachine fromStateFile(Path file, OutputStream console) throws IOException {
-        return fromStateFile(file, console, List.of());
+        return fromStateFile(file, console, List.of(), List.of());
     }
 
     /**
-     * Builds a machine from a saved state file with {@code drives} attached (the same disks, in the same order, as
-     * the saved machine had); the rest of the configuration comes from the file.
+     * Builds a machine from a saved state file with {@code drives} and {@code nics} attached (the same disks and
+     * interfaces, in the same order, as the saved machine had); the rest of the configuration comes from the file.
+     *
+     * @throws StateFormatException if the file is bad or does not fit the machine these make (a drive of another
+     *                              size, an interface with another MAC address, a device too many or too few)
+     * @throws DeviceAttachException if a disk or network back end cannot be attached
      */
-    public static VirtMachine fromStateFile(Path file, OutputStream console, List<DriveConfig> drives)
-            throws IOException {
+    public static VirtMachine fromStateFile(Path file, OutputStream console, List<DriveConfig> drives,
+            List<NicConfig> nics) throws IOException {
         LoadedState saved = MachineStateFile.read(file);
         BoardState board = saved.component(BOARD, BoardState.class);
         MachineConfig config;
         try {
             config = new MachineConfig(board.ramSize(), board.deterministic(), "", console)
-                    .withBalloon(saved.componentNames().contains(BALLOON)).withDrives(drives)
+                    .withBalloon(saved.componentNames().contains(BALLOON)).withDrives(drives).withNics(nics)
                     .withMrom(saved.componentNames().contains(MROM));
         } catch (IllegalArgumentException e) {
             throw new StateFormatException("saved state has an invalid RAM size: " + e.getMessage());
         }
-        int next = (config.balloon() ? 1 : 0) + drives.size();
+        int next = (config.balloon() ? 1 : 0) + drives.size() + nics.size();
         if (next < VIRTIO_SLOTS) {
             config = config.withRng(saved.componentNames().contains(virtioId(VIRTIO_SLOTS - 1 - next)));
         }

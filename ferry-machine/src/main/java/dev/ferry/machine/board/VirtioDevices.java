@@ -4,7 +4,7 @@ import dev.ferry.machine.device.MmioDevice;
 import dev.ferry.machine.device.Plic;
 import dev.ferry.machine.device.block.BlockBackend;
 import dev.ferry.machine.device.block.BlockBackendException;
-import dev.ferry.machine.device.block.RawFileBackend;
+import dev.ferry.machine.device.block.BlockBackendFactory;
 import dev.ferry.machine.device.net.NetBackend;
 import dev.ferry.machine.device.net.NetBackendFactory;
 import dev.ferry.machine.device.virtio.VirtioBalloon;
@@ -62,14 +62,10 @@ final class VirtioDevices {
         return b;
     }
 
-    /** Opens every drive and adds its device to {@code into}. */
-    void addDrives(List<VirtioBlock> into) throws BlockBackendException {
+    /** Opens every drive through {@code factory} and adds its device to {@code into}. */
+    void addDrives(List<VirtioBlock> into, BlockBackendFactory factory) throws BlockBackendException {
         for (DriveConfig d : config.drives()) {
-            if (!d.format().equals("raw")) {
-                throw new BlockBackendException("disk image " + d.file() + ": format " + d.format()
-                        + " is not supported (raw only)");
-            }
-            BlockBackend backend = RawFileBackend.open(d.file(), d.readOnly());
+            BlockBackend backend = factory.open(d.file(), d.format(), d.readOnly());
             opened.add(backend);
             int slot = slots.next();
             VirtioBlock blk = new VirtioBlock(backend, ram, plic.line(1 + slot));

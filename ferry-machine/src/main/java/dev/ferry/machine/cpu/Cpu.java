@@ -57,6 +57,12 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
      */
     public static final String ISA_STRING = isaString(MISA) + "_zicsr_zifencei_zihintpause";
 
+    /**
+     * The {@code qemu-system-riscv64 -cpu} value with exactly this hart's extensions (QEMU 7.2's rv64 adds H, Sstc
+     * and the bit-manipulation extensions by default): the peer for differential tests and benchmarks.
+     */
+    public static final String QEMU_CPU = "rv64,h=false,sstc=false,zba=false,zbb=false,zbc=false,zbs=false";
+
     /** The device tree's {@code mmu-type}, as QEMU 7.2's virt board writes it (Sv39, Sv48 and Sv57 all work). */
     public static final String MMU_TYPE = "riscv,sv48";
 

@@ -1,5 +1,7 @@
 package dev.ferry.machine.board;
 
+import dev.ferry.machine.cpu.Cpu;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Oracle 1: every guest image in {@code guests/difftests.txt} prints the same console output and exits with the
  * same status on {@code qemu-system-riscv64 -machine virt} and on Ferry. An optional fifth column holds extra
  * QEMU arguments; each must be one Ferry knows how to match ({@link #DEVICES}), or {@code -drive pattern=SIZE} (with
- * an optional {@code ,readonly=on}): a fresh raw disk of SIZE bytes holding byte {@code (i ^ (i >> 9)) & 0xff} at
+ * an optional {@code ,mbr=HEAD/SECTOR}, an MBR whose first partition ends at that head and sector, and an optional
+ * {@code ,readonly=on}): a fresh raw disk of SIZE bytes holding byte {@code (i ^ (i >> 9)) & 0xff} at
  * offset {@code i}, one copy per side, attached as a virtio-blk device. Devices are listed in Ferry's slot order
  * (balloon, drives, entropy device), which QEMU follows when given them in the same order.
  */
@@ -33,11 +36,13 @@ class DifferentialTest {
      * QEMU's CPU with Ferry's extensions: no H, no Sstc, no Zba/Zbb/Zbc/Zbs, and (until the F/D extensions are
      * in) no F and D. Kept in step with {@code guests/run-difftests.sh}.
      */
-    static final String QEMU_CPU = "rv64,h=false,sstc=false,f=false,d=false,zba=false,zbb=false,zbc=false,zbs=false";
+    static final String QEMU_CPU = Cpu.QEMU_CPU;
 
     /** QEMU device options a case may add, and what Ferry's configuration does for each. */
     private static final Map<String, UnaryOperator<MachineConfig>> DEVICES =
-            Map.of("virtio-balloon-device", c -> c.withBalloon(true), "virtio-rng-device", c -> c.withRng(true));
+            Map.of("virtio-balloon-device", c -> c.withBalloon(true), "virtio-rng-device", c -> c.withRng(true),
+                    "virtio-net-device,mac=52:54:00:12:34:56",
+                    c -> c.withNics(List.of(new NicConfig("52:54:00:12:34:56", "none"))));
 
     @TempDir
     static Path disks;
@@ -64,7 +69,7 @@ class DifferentialTest {
             List<String> extra = f.length == 5 && !f[4].isBlank() ? List.of(f[4].strip().split("\\s+")) : List.of();
             for (int i = 0; i < extra.size(); i += 2) {
                 boolean drive = extra.get(i).equals("-drive") && i + 1 < extra.size()
-                        && extra.get(i + 1).matches("pattern=\\d+[KMG]?(,readonly=on)?");
+                        && extra.get(i + 1).matches("pattern=\\d+[KMG]?(,mbr=\\d+/\\d+)?(,readonly=on)?");
                 if (!drive && (!extra.get(i).equals("-device") || i + 1 == extra.size()
                         || !DEVICES.containsKey(extra.get(i + 1)))) {
                     throw new IOException("unsupported QEMU arguments in " + list + ": " + line);
@@ -142,10 +147,29 @@ class DifferentialTest {
 
     /** A fresh disk in {@code dir} for the {@code -drive pattern=SIZE} option {@code opt}. */
     static Path patternDisk(Path dir, String name, String opt) throws IOException {
-        int size = (int) parseSize(opt.substring("pattern=".length()).replace(",readonly=on", ""));
+        String[] parts = opt.substring("pattern=".length()).split(",");
+        int size = (int) parseSize(parts[0]);
         byte[] b = new byte[size];
         for (int i = 0; i < size; i++) {
             b[i] = (byte) (i ^ (i >> 9));
+        }
+        for (String p : parts) {
+            if (p.startsWith("mbr=")) {
+                String[] hs = p.substring(4).split("/");
+                int e = 0x1be;
+                b[e] = (byte) 0x80;
+                b[e + 4] = (byte) 0x83;
+                b[e + 5] = (byte) Integer.parseInt(hs[0]);
+                b[e + 6] = (byte) Integer.parseInt(hs[1]);
+                int sectors = size / 512 - 1;
+                b[e + 8] = 1;
+                for (int k = 0; k < 4; k++) {
+                    b[e + 9 + k] = 0;
+                    b[e + 12 + k] = (byte) (sectors >>> (8 * k));
+                }
+                b[510] = 0x55;
+                b[511] = (byte) 0xaa;
+            }
         }
         return Files.write(dir.resolve(name + ".img"), b);
     }

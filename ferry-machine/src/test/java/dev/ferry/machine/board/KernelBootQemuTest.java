@@ -1,5 +1,7 @@
 package dev.ferry.machine.board;
 
+import dev.ferry.machine.cpu.Cpu;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.machine.device.BootRomState;
@@ -37,7 +39,7 @@ class KernelBootQemuTest {
 
     /** The words QEMU's monitor shows at each probe, in order. */
     private static List<Long> qemuWords(List<String> qemuArgs, List<Probe> probes) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(GuestFixtures.qemu(), "-machine", "virt", "-cpu", "rv64,h=false",
+        List<String> cmd = new ArrayList<>(List.of(GuestFixtures.qemu(), "-machine", "virt", "-cpu", Cpu.QEMU_CPU,
                 "-display", "none", "-serial", "null", "-S", "-monitor", "stdio"));
         cmd.addAll(qemuArgs);
         StringBuilder script = new StringBuilder();

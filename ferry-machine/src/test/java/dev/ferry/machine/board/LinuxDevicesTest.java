@@ -55,7 +55,8 @@ class LinuxDevicesTest {
         assertThat(expected.console()).doesNotContain("no virtio").doesNotContain("WRONG").doesNotContain("DIFFERS")
                 .doesNotContain("unchanged");
         if (image.equals("rtc")) {
-            assertThat(expected.console()).contains("alarm fired: yes, on time: yes, pending 1, claim 11");
+            assertThat(expected.console()).contains("alarm fired: yes, on time: yes, pending 1, claim 11")
+                    .contains("woke by the alarm: yes, on time: yes, claim 11");
         }
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -69,7 +70,7 @@ class LinuxDevicesTest {
         first.close();
 
         VirtMachine second = VirtMachine.fromStateFile(state, console,
-                List.of(new DriveConfig(copy, "raw", false)));
+                List.of(new DriveConfig(copy, "raw", false)), List.of());
         assertThat(second.config().rng()).isTrue();
         assertThat(second.run(200_000_000L)).isEqualTo(VirtMachine.Exit.POWERED_OFF);
         assertThat(console.toString(StandardCharsets.UTF_8)).isEqualTo(expected.console());
@@ -95,12 +96,67 @@ class LinuxDevicesTest {
                 .hasMessageNotContaining("\n");
         Path good = Files.write(dir.resolve("good.img"), new byte[512]);
         assertThatThrownBy(() -> new VirtMachine(c.withDrives(List.of(new DriveConfig(good, "qcow2", false)))))
-                .isInstanceOf(DeviceAttachException.class).hasMessageContaining("format qcow2");
+                .isInstanceOf(DeviceAttachException.class).hasMessageContaining("format qcow2 is not supported");
         assertThatThrownBy(() -> new VirtMachine(c.withNics(List.of(new NicConfig("52:54:00:12:34", "none")))))
                 .isInstanceOf(DeviceAttachException.class).hasMessageContaining("six bytes");
         List<DriveConfig> nine = java.util.Collections.nCopies(9, new DriveConfig(good, "raw", true));
         assertThatThrownBy(() -> new VirtMachine(c.withDrives(nine))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("8 virtio-mmio slots");
+    }
+
+    @Test
+    void framesFromAnotherThreadReachTheGuestAndItsRepliesTheBackEnd() throws Exception {
+        List<byte[]> sent = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        dev.ferry.machine.device.net.NetBackend.FrameReceiver[] receiver = {null};
+        dev.ferry.machine.device.net.NetBackend loop = new dev.ferry.machine.device.net.NetBackend() {
+            @Override
+            public void send(byte[] frame, int off, int len) {
+                sent.add(java.util.Arrays.copyOfRange(frame, off, off + len));
+            }
+
+            @Override
+            public void attach(FrameReceiver r) {
+                receiver[0] = r;
+            }
+
+            @Override
+            public void detach() {
+                receiver[0] = null;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        MachineConfig c = new MachineConfig(16L << 20, false, "count=3", console)
+                .withNics(List.of(new NicConfig("52:54:00:12:34:56", "loop")));
+        VirtMachine m = new VirtMachine(c, new DeviceBackends(
+                dev.ferry.machine.device.block.BlockBackendFactory.STANDARD, spec -> loop));
+        m.boot(GuestFixtures.image("netecho"));
+        Thread vcpu = new Thread(() -> m.run(Long.MAX_VALUE));
+        vcpu.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!console.toString(StandardCharsets.UTF_8).contains("ready") && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        byte[] frame = new byte[60];
+        System.arraycopy(new byte[] {0x52, 0x54, 0, 0x12, 0x34, 0x56, 0x0a, 0, 0, 0, 0, 1, 0x08, 0x06}, 0, frame, 0,
+                14);
+        for (int i = 0; i < 3; i++) {
+            frame[20] = (byte) i;
+            receiver[0].receive(frame, 0, 60 - i);
+        }
+        vcpu.join(10_000);
+        assertThat(m.poweredOff()).as("console: %s", console).isTrue();
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("frame 0: 60 bytes, type 0806",
+                "frame 1: 59 bytes", "frame 2: 58 bytes");
+        assertThat(sent).hasSize(3);
+        assertThat(java.util.Arrays.copyOfRange(sent.get(2), 0, 12))
+                .containsExactly(0x0a, 0, 0, 0, 0, 1, 0x52, 0x54, 0, 0x12, 0x34, 0x56);
+        assertThat(sent.get(2)[20]).isEqualTo((byte) 2);
+        assertThat(m.nics().get(0).rxFrames()).isEqualTo(3);
+        m.close();
     }
 
     @Test

@@ -54,7 +54,8 @@ public final class TapBackend implements NetBackend {
         OPEN = linker.downcallHandle(find(linker, "open"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
                 errno);
         IOCTL = linker.downcallHandle(find(linker, "ioctl"),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), errno, Linker.Option.firstVariadicArg(2));
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), errno,
+                Linker.Option.firstVariadicArg(2));
         READ = linker.downcallHandle(find(linker, "read"),
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), errno);
         WRITE = linker.downcallHandle(find(linker, "write"),

@@ -12,8 +12,8 @@ import java.util.Objects;
  * virtio-mmio transport, over a {@link BlockBackend}. Checked with a probe guest on QEMU 7.2: it offers SEG_MAX,
  * GEOMETRY, BLK_SIZE, SCSI, FLUSH, TOPOLOGY, CONFIG_WCE, DISCARD, WRITE_ZEROES (plus RO for a read-only disk) and
  * the ring features NOTIFY_ON_EMPTY, INDIRECT_DESC and EVENT_IDX, but not ANY_LAYOUT; one queue; a 57-byte
- * configuration space: capacity, size_max 0, seg_max 254, geometry (cylinders = sectors / (16 * 63) clamped to
- * 2..16383, 16 heads, 63 sectors), blk_size 512, a zero topology, the writeback byte, num_queues 1, and the
+ * configuration space: capacity, size_max 0, seg_max 254, geometry (guessed as QEMU does, from an MBR partition
+ * table or else from the size), blk_size 512, a zero topology, the writeback byte, num_queues 1, and the
  * discard and write-zeroes limits (0x3fffff sectors, one segment, alignment 1, may unmap).
  *
  * <p>Requests are served synchronously when the driver notifies, on the vCPU thread, so they complete in a
@@ -23,8 +23,7 @@ import java.util.Objects;
  * types UNSUPP. A transfer outside the disk or not of whole sectors, a write to a read-only disk, and a back-end
  * failure answer IOERR. Every request's used length is the size of all its device-writable buffers, as on QEMU.
  * A chain without a 16-byte header or a status byte, or with a readable buffer after a writable one, breaks the
- * device until reset, as QEMU's {@code virtio_error} does. MBR-derived geometry (QEMU reads a partition table to
- * guess it) is not reproduced: the geometry always comes from the size.
+ * device until reset, as QEMU's {@code virtio_error} does.
  */
 public final class VirtioBlock implements VirtioDevice, Snapshottable<VirtioBlockState> {
 
@@ -107,11 +106,11 @@ public final class VirtioBlock implements VirtioDevice, Snapshottable<VirtioBloc
     private void fillConfig() {
         putLong(0, sectors);
         putInt(12, SEG_MAX);
-        long cylinders = Math.max(2, Math.min(16383, sectors / (16 * 63)));
-        config[16] = (byte) cylinders;
-        config[17] = (byte) (cylinders >>> 8);
-        config[18] = 16;
-        config[19] = 63;
+        int[] chs = geometry();
+        config[16] = (byte) chs[0];
+        config[17] = (byte) (chs[0] >>> 8);
+        config[18] = (byte) chs[1];
+        config[19] = (byte) chs[2];
         putInt(20, SECTOR);
         config[34] = 1;
         putInt(36, MAX_DWZ_SECTORS);
@@ -120,6 +119,42 @@ public final class VirtioBlock implements VirtioDevice, Snapshottable<VirtioBloc
         putInt(48, MAX_DWZ_SECTORS);
         putInt(52, 1);
         config[56] = 1;
+    }
+
+    /**
+     * Cylinders, heads and sectors per track as QEMU guesses them when the drive gives none: from the first MBR
+     * partition entry with sectors and an end head (heads = end head + 1 when at most 16, sectors = end sector,
+     * cylinders = capacity / (heads * sectors) when 1 to 16383), else from the size with 16 heads and 63 sectors
+     * (cylinders clamped to 2..16383). A disk whose first sector cannot be read gets the size-based geometry.
+     */
+    private int[] geometry() {
+        int[] bySize = {(int) Math.max(2, Math.min(16383, sectors / (16 * 63))), 16, 63};
+        byte[] mbr = new byte[SECTOR];
+        try {
+            if (sectors == 0) {
+                return bySize;
+            }
+            disk.read(0, mbr, 0, SECTOR);
+        } catch (IOException e) {
+            return bySize;
+        }
+        if ((mbr[510] & 0xff) != 0x55 || (mbr[511] & 0xff) != 0xaa) {
+            return bySize;
+        }
+        for (int i = 0; i < 4; i++) {
+            int p = 0x1be + 16 * i;
+            int endHead = mbr[p + 5] & 0xff;
+            int endSector = mbr[p + 6] & 63;
+            if (le32(mbr, p + 12) == 0 || endHead == 0 || endSector == 0) {
+                continue;
+            }
+            long cylinders = sectors / ((endHead + 1) * endSector);
+            if (cylinders < 1 || cylinders > 16383) {
+                continue;
+            }
+            return endHead + 1 > 16 ? bySize : new int[] {(int) cylinders, endHead + 1, endSector};
+        }
+        return bySize;
     }
 
     private void putInt(int at, int v) {

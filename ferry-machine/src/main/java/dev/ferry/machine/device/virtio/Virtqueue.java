@@ -173,9 +173,9 @@ public final class Virtqueue {
         }
     }
 
-    /** Puts the chain {@link #pop()} took last back at the head of the available ring, unused. */
-    void unpop() {
-        lastAvail = (lastAvail - 1) & 0xffff;
+    /** Puts the last {@code n} chains {@link #pop()} took back at the head of the available ring, unused. */
+    void unpop(int n) {
+        lastAvail = (lastAvail - n) & 0xffff;
     }
 
     /** Returns chain {@code head} to the driver with {@code written} bytes written into it. */

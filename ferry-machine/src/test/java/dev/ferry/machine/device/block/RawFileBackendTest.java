@@ -53,8 +53,8 @@ class RawFileBackendTest {
         if (Files.isRegularFile(unwritable)) {
             assertThatThrownBy(() -> RawFileBackend.open(unwritable, false))
                     .as("a file nobody may write, root included").isInstanceOf(BlockBackendException.class)
-                    .hasMessage("disk image " + unwritable + " cannot be opened for writing (use readonly=on to attach it "
-                            + "read-only)");
+                    .hasMessage("disk image " + unwritable
+                            + " cannot be opened for writing (use readonly=on to attach it read-only)");
         }
     }
 }

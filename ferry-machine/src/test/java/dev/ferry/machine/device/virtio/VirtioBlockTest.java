@@ -130,6 +130,35 @@ class VirtioBlockTest {
     }
 
     @Test
+    void indirectChainsAndEventIndexAsLinuxUsesThem() {
+        d.up(1L << VirtioBlock.F_FLUSH | 1L << Virtqueue.F_INDIRECT_DESC | 1L << Virtqueue.F_EVENT_IDX, 1);
+        long table = BUF + 0x3000;
+        long[][] entries = {{HDR, 16, 1, 1}, {DATA, 512, 1 | 2, 2}, {STATUS, 1, 2, 0}};
+        for (int i = 0; i < entries.length; i++) {
+            mem.store64(table + 16L * i, entries[i][0]);
+            mem.store32(table + 16L * i + 8, (int) entries[i][1]);
+            mem.store16(table + 16L * i + 12, (int) entries[i][2]);
+            mem.store16(table + 16L * i + 14, (int) entries[i][3]);
+        }
+        header(VirtioBlock.T_IN, 5);
+        long q = TestDriver.queueAddress(0);
+        mem.store64(q, table);
+        mem.store32(q + 8, 48);
+        mem.store16(q + 12, 4);
+        long avail = q + 16L * TestDriver.QSIZE;
+        mem.store16(avail + 4 + 2L * TestDriver.QSIZE, 5);
+        mem.store16(avail + 4, 0);
+        mem.store16(avail + 2, 1);
+        irq.clear();
+        d.notify(0);
+        assertThat(d.nextUsed(0)).isEqualTo(513);
+        assertThat(status()).isEqualTo(VirtioBlock.S_OK);
+        assertThat(mem.load8(DATA)).isEqualTo(disk.bytes[5 * 512] & 0xff);
+        assertThat(irq).as("used_event 5 not reached: no interrupt").doesNotContain(true);
+        assertThat(mem.load16(q + 0x1000 + 4 + 8L * TestDriver.QSIZE)).as("avail_event").isEqualTo(1);
+    }
+
+    @Test
     void withoutFlushFeatureEveryWriteIsFlushed() {
         d.up(0, 1);
         assertThat(blk.writeback()).isFalse();

@@ -70,9 +70,21 @@ class VirtioNetTest {
         assertThatThrownBy(() -> VirtioNet.parseMac("01:00:5e:00:00:01")).hasMessageContaining("multicast");
     }
 
+    private static final long BASIC = 1L << VirtioNet.F_MAC | 1L << VirtioNet.F_STATUS | 1L << VirtioNet.F_CTRL_VQ
+            | 1L << VirtioNet.F_CTRL_RX | 1L << VirtioNet.F_CTRL_MAC_ADDR | 1L << VirtioNet.F_GUEST_ANNOUNCE;
+
+    @Test
+    void offersQemusFeaturesAndThreeQueues() {
+        assertThat(d.reg(VirtioMmioTransport.HOST_FEATURES)).isEqualTo(0x39bf_8064L);
+        d.set(VirtioMmioTransport.QUEUE_SEL, 2);
+        assertThat(d.reg(VirtioMmioTransport.QUEUE_NUM_MAX)).isEqualTo(Virtqueue.MAX_SIZE);
+        d.set(VirtioMmioTransport.QUEUE_SEL, 3);
+        assertThat(d.reg(VirtioMmioTransport.QUEUE_NUM_MAX)).isZero();
+    }
+
     @Test
     void transmitStripsTheHeaderAndSendsTheFrame() {
-        d.up(VirtioNet.FEATURES, 2);
+        d.up(BASIC, 3);
         byte[] f = frame(60, 1);
         mem.writeBytes(BUF + VirtioNet.HEADER, f, 0, 60);
         assertThat(d.xfer(VirtioNet.TX, out(BUF, VirtioNet.HEADER), out(BUF + VirtioNet.HEADER, 60))).isZero();
@@ -84,7 +96,7 @@ class VirtioNetTest {
 
     @Test
     void receivedFramesWaitForBuffersAndEnterOnDelivery() {
-        d.up(VirtioNet.FEATURES, 2);
+        d.up(BASIC, 3);
         byte[] f = frame(100, 3);
         backend.receiver.receive(f, 0, 100);
         backend.receiver.receive(f, 0, 100);
@@ -108,7 +120,8 @@ class VirtioNetTest {
         assertThat(net.rxDropped()).isEqualTo(1);
         backend.receiver.receive(f, 0, 40);
         net.deliverPending();
-        assertThat(d.nextUsed(VirtioNet.RX)).as("a frame that fits takes the kept buffer").isEqualTo(VirtioNet.HEADER + 40);
+        assertThat(d.nextUsed(VirtioNet.RX)).as("a frame that fits takes the kept buffer")
+                .isEqualTo(VirtioNet.HEADER + 40);
         assertThat(irq).contains(true);
     }
 
@@ -122,8 +135,98 @@ class VirtioNetTest {
     }
 
     @Test
+    void mergeableBuffersTakeALargeFrameAcrossChains() {
+        d.up(BASIC | 1L << VirtioNet.F_MRG_RXBUF, 3);
+        byte[] f = frame(1000, 5);
+        d.post(VirtioNet.RX, in(BUF, 512));
+        d.notify(VirtioNet.RX);
+        backend.receiver.receive(f, 0, 1000);
+        net.deliverPending();
+        assertThat(d.nextUsed(VirtioNet.RX)).as("512 bytes are too few: the frame waits").isEqualTo(-1);
+        d.post(VirtioNet.RX, in(BUF + 0x1000, 512));
+        d.post(VirtioNet.RX, in(BUF + 0x2000, 512));
+        d.notify(VirtioNet.RX);
+        assertThat(d.nextUsed(VirtioNet.RX)).isEqualTo(512);
+        assertThat(d.nextUsed(VirtioNet.RX)).isEqualTo(500);
+        assertThat(d.nextUsed(VirtioNet.RX)).as("the third buffer stays free").isEqualTo(-1);
+        assertThat(mem.load16(BUF + 10)).as("num_buffers").isEqualTo(2);
+        byte[] got = new byte[1000];
+        mem.readBytes(BUF + VirtioNet.MRG_HEADER, got, 0, 500);
+        mem.readBytes(BUF + 0x1000, got, 500, 500);
+        assertThat(got).isEqualTo(f);
+
+        byte[] t = frame(60, 2);
+        mem.writeBytes(BUF + 0x3000 + VirtioNet.MRG_HEADER, t, 0, 60);
+        d.xfer(VirtioNet.TX, out(BUF + 0x3000, VirtioNet.MRG_HEADER + 60));
+        assertThat(backend.sent.get(0)).as("a 12-byte header is stripped").isEqualTo(t);
+    }
+
+    private int control(int cls, int cmd, byte... data) {
+        long ctl = BUF + 0x5000;
+        mem.store8(ctl, cls);
+        mem.store8(ctl + 1, cmd);
+        mem.writeBytes(ctl + 2, data, 0, data.length);
+        mem.store8(ctl + 0x100, 0xee);
+        long used = data.length == 0 ? d.xfer(VirtioNet.CTRL, out(ctl, 2), in(ctl + 0x100, 1))
+                : d.xfer(VirtioNet.CTRL, out(ctl, 2), out(ctl + 2, data.length), in(ctl + 0x100, 1));
+        assertThat(used).isEqualTo(1);
+        return mem.load8(ctl + 0x100);
+    }
+
+    @Test
+    void theFilterIsPromiscuousUntilTheDriverSetsItThroughTheControlQueue() {
+        d.up(BASIC, 3);
+        byte[] other = frame(60, 0);
+        other[0] = 0x52;
+        other[5] = 0x11;
+        byte[] mine = frame(60, 0);
+        System.arraycopy(MAC, 0, mine, 0, 6);
+        byte[] bcast = frame(60, 0);
+        java.util.Arrays.fill(bcast, 0, 6, (byte) -1);
+        for (int i = 0; i < 4; i++) {
+            d.post(VirtioNet.RX, in(BUF + 0x800L * i, 1526));
+        }
+        d.notify(VirtioNet.RX);
+        backend.receiver.receive(other, 0, 60);
+        net.deliverPending();
+        assertThat(d.nextUsed(VirtioNet.RX)).as("promiscuous after reset").isEqualTo(70);
+
+        assertThat(control(0, 0, (byte) 0)).as("promiscuous off").isZero();
+        backend.receiver.receive(other, 0, 60);
+        backend.receiver.receive(mine, 0, 60);
+        backend.receiver.receive(bcast, 0, 60);
+        net.deliverPending();
+        assertThat(d.nextUsed(VirtioNet.RX)).isEqualTo(70);
+        assertThat(mem.load8(BUF + 0x800 + 10 + 5)).as("the frame for our MAC").isEqualTo(0x56);
+        assertThat(d.nextUsed(VirtioNet.RX)).as("broadcast").isEqualTo(70);
+        assertThat(d.nextUsed(VirtioNet.RX)).isEqualTo(-1);
+
+        assertThat(control(0, 6, (byte) 1)).as("unknown RX command").isEqualTo(1);
+        assertThat(control(1, 1, (byte) 0x52, (byte) 0x54, (byte) 0, (byte) 0xab, (byte) 0xcd, (byte) 0xef)).isZero();
+        assertThat(net.mac()).containsExactly(0x52, 0x54, 0, 0xab, 0xcd, 0xef);
+        assertThat(net.mmio().read(0x105, 1)).isEqualTo(0xef);
+        assertThat(control(2, 0, (byte) 0x88, (byte) 0x13)).as("VLAN 5000").isEqualTo(1);
+        assertThat(control(5, 0, new byte[8])).as("guest offloads without a virtio-header back end").isEqualTo(1);
+        assertThat(control(9, 0)).isEqualTo(1);
+    }
+
+    @Test
+    void announceRaisesAConfigurationInterruptUntilAcknowledged() {
+        d.up(BASIC, 3);
+        assertThat(control(3, 0)).as("nothing to acknowledge").isEqualTo(1);
+        assertThat(net.announce()).isTrue();
+        assertThat(net.mmio().read(0x106, 2)).isEqualTo(3);
+        assertThat(d.reg(VirtioMmioTransport.INTERRUPT_STATUS) & VirtioMmioTransport.INT_CONFIG).isNotZero();
+        assertThat(control(3, 0)).isZero();
+        assertThat(net.mmio().read(0x106, 2)).isEqualTo(1);
+        d.up(1L << VirtioNet.F_MAC, 3);
+        assertThat(net.announce()).as("a driver without GUEST_ANNOUNCE is not asked").isFalse();
+    }
+
+    @Test
     void stateRoundTripsAndChecksTheMac() throws Exception {
-        d.up(VirtioNet.FEATURES, 2);
+        d.up(BASIC, 3);
+        assertThat(control(0, 0, (byte) 0)).isZero();
         d.post(VirtioNet.RX, in(BUF, 1526));
         d.notify(VirtioNet.RX);
         VirtioNetState saved = RecordCodec.decode(RecordCodec.encode(net.saveState()), VirtioNetState.class);
@@ -131,7 +234,12 @@ class VirtioNetTest {
         VirtioNet copy = new VirtioNet(MAC, other, mem, irq::add, () -> { });
         copy.validateState(saved);
         copy.restoreState(saved);
-        other.receiver.receive(frame(70, 9), 0, 70);
+        byte[] f = frame(70, 9);
+        other.receiver.receive(f, 0, 70);
+        copy.deliverPending();
+        assertThat(d.nextUsed(VirtioNet.RX)).as("the restored filter is not promiscuous").isEqualTo(-1);
+        System.arraycopy(MAC, 0, f, 0, 6);
+        other.receiver.receive(f, 0, 70);
         copy.deliverPending();
         assertThat(d.nextUsed(VirtioNet.RX)).as("the buffer posted before the save receives").isEqualTo(80);
         VirtioNet wrongMac = new VirtioNet(VirtioNet.parseMac("52:54:00:12:34:57"), other, mem, irq::add, () -> { });

@@ -1,0 +1,26 @@
+package dev.ferry.machine.device.block;
+
+import java.nio.file.Path;
+
+/**
+ * Opens the storage behind a disk from its image file, format and read-only flag (as a drive's configuration
+ * spells them). {@link #STANDARD} knows {@code raw}; the storage layer wraps it to add qcow2 and NBD.
+ */
+@FunctionalInterface
+public interface BlockBackendFactory {
+
+    /** {@code raw}: the file's bytes are the disk's ({@link RawFileBackend}). */
+    BlockBackendFactory STANDARD = (file, format, readOnly) -> {
+        if (!format.equals("raw")) {
+            throw new BlockBackendException("disk image " + file + ": format " + format + " is not supported (raw)");
+        }
+        return RawFileBackend.open(file, readOnly);
+    };
+
+    /**
+     * Opens the disk.
+     *
+     * @throws BlockBackendException with a one-line message if the format is unknown or the image cannot be used
+     */
+    BlockBackend open(Path file, String format, boolean readOnly) throws BlockBackendException;
+}
