@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds Ferry's Linux guest: guests/build/linux/Image (Debian's linux-source-6.1, tinyconfig + ferry.config)
+# and guests/build/linux/initramfs.cpio.gz (static busybox from Debian's source package + initramfs/).
+# The kernel and busybox are built once per set of inputs and cached (see common.sh); the initramfs is
+# repacked when its own inputs change. Prints nothing when everything is up to date.
+# Usage: build.sh [OUTPUT_DIR]
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+out_dir="${1:-$GUEST_DIR/../build/linux}"
+missing=()
+command -v "${CROSS}gcc" >/dev/null || missing+=(gcc-riscv64-linux-gnu)
+for tool in flex bison bc gcc make xz gzip flock; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+[ -f /usr/include/libelf.h ] || missing+=(libelf-dev)
+[ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
+[ -f /usr/src/linux-source-6.1.tar.xz ] || missing+=(linux-source-6.1)
+command -v dpkg-source >/dev/null || missing+=(dpkg-dev)
+[ ${#missing[@]} -eq 0 ] || fail "missing packages: ${missing[*]} (apt-get install ${missing[*]})"
+
+mkdir -p "$out_dir"
+out_dir="$(cd "$out_dir" && pwd)"
+exec 8>"$out_dir/.lock"
+flock 8
+
+kernel_dir="$("$GUEST_DIR/kernel.sh")"
+busybox_dir="$("$GUEST_DIR/busybox.sh")"
+
+if ! cmp -s "$kernel_dir/Image" "$out_dir/Image"; then
+    cp "$kernel_dir/Image" "$out_dir/Image.tmp.$$"
+    mv -f "$out_dir/Image.tmp.$$" "$out_dir/Image"
+fi
+
+initramfs_key="$({ echo "$kernel_dir $busybox_dir"; cat "$GUEST_DIR/mkinitramfs.sh"
+    (cd "$GUEST_DIR/initramfs" && find . -type f | sort | while read -r f; do
+        echo "$f $(test -x "$f" && echo x)"; cat "$f"; done); } | sha256sum | cut -c1-16)"
+if [ ! -f "$out_dir/initramfs.cpio.gz" ] || [ "$(cat "$out_dir/initramfs.key" 2>/dev/null)" != "$initramfs_key" ]; then
+    "$GUEST_DIR/mkinitramfs.sh" "$kernel_dir/gen_init_cpio" "$busybox_dir" "$out_dir/initramfs.cpio.gz"
+    echo "$initramfs_key" > "$out_dir/initramfs.key"
+fi
+touch "$out_dir/.stamp"
