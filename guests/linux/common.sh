@@ -15,16 +15,17 @@ fail() { echo "ferry: linux guest: $*" >&2; exit 1; }
 # kernel_source_version: the installed linux-source-6.1 package's version, or nothing
 kernel_source_version() { dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null || true; }
 
-# busybox_source_version: the version of Debian's busybox source package that the system's lists offer
+# busybox_source_version: the source version of the newest busybox package the system's lists offer
 busybox_source_version() {
-    local candidate
-    candidate="$(apt-cache policy busybox 2>/dev/null | awk '$1 == "Candidate:" { print $2 }')"
-    [ -n "$candidate" ] && [ "$candidate" != "(none)" ] || return 0
-    apt-cache show "busybox=$candidate" 2>/dev/null | awk '
-        /^Version: / { v = $2 }
-        /^Source: /  { if ($3 ~ /^\(/) { s = $3; gsub(/[()]/, "", s) } }
-        /^$/         { exit }
-        END          { print (s != "" ? s : v) }'
+    local best="" v
+    for v in $(apt-cache show busybox 2>/dev/null | awk '
+            /^Version: / { v = $2 }
+            /^Source: /  { if ($3 ~ /^\(/) { s = $3; gsub(/[()]/, "", s) } }
+            /^$/         { if (v != "") print (s != "" ? s : v); v = s = "" }
+            END          { if (v != "") print (s != "" ? s : v) }'); do
+        if [ -z "$best" ] || dpkg --compare-versions "$v" gt "$best"; then best="$v"; fi
+    done
+    echo "$best"
 }
 
 build_settings() { echo "$KBUILD_BUILD_USER $KBUILD_BUILD_HOST $KBUILD_BUILD_TIMESTAMP $SOURCE_DATE_EPOCH $LC_ALL"; }
@@ -36,8 +37,8 @@ kernel_key() {
     { echo "linux-source-6.1 $(kernel_source_version)"; toolchain_version; gcc --version 2>/dev/null | head -n1
       build_settings; cat "$GUEST_DIR/ferry.config" "$GUEST_DIR/kernel.sh"; } | sha256sum | cut -c1-16
 }
-busybox_key() {
-    { echo "busybox $(busybox_source_version)"; toolchain_version
+busybox_key() {  # busybox_key SOURCE_VERSION
+    { echo "busybox $1"; toolchain_version
       build_settings; cat "$GUEST_DIR/busybox.config" "$GUEST_DIR/busybox.sh"; } | sha256sum | cut -c1-16
 }
 

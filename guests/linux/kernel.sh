@@ -22,8 +22,10 @@ main() {
     echo "ferry: building the Linux kernel (about 10 minutes, once); log: $log" >&2
     rm -rf "$tmp"; mkdir -p "$tmp/out"
     trap 'rm -rf "$tmp"' EXIT
-    {
-        set -x
+    # A subshell with its own errexit: inside a `||` list bash would ignore `set -e`.
+    set +e
+    (
+        set -ex
         tar -xJf "$tarball" -C "$tmp"
         src="$(echo "$tmp"/linux-source-6.1)"
         mk=(make -C "$src" ARCH=riscv CROSS_COMPILE="$CROSS")
@@ -43,7 +45,10 @@ main() {
         gcc -O2 -o "$tmp/out/gen_init_cpio" "$src/usr/gen_init_cpio.c"
         cp "$src/arch/riscv/boot/Image" "$tmp/out/Image"
         cp "$src/.config" "$tmp/out/config"
-    } > "$log" 2>&1 || fail "the kernel build failed; log: $log"
+    ) > "$log" 2>&1
+    status=$?
+    set -e
+    [ "$status" -eq 0 ] || fail "the kernel build failed; log: $log"
     publish "$tmp/out" "$out"
     mv -f "$log" "$out/build.log"
     echo "$out"
