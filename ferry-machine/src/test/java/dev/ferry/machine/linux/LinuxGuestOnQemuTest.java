@@ -72,7 +72,7 @@ class LinuxGuestOnQemuTest {
 
     /** The lines between the self-test's begin and end markers, both included. */
     static String transcript(String console) {
-        String text = console.replace("\r\n", "\n");
+        String text = console.replace("\r", "");
         int begin = text.indexOf("== ferry selftest begin\n");
         int end = text.indexOf("== ferry selftest end\n");
         assertThat(begin).as("self-test start in:\n%s", console).isNotNegative();
@@ -140,9 +140,10 @@ class LinuxGuestOnQemuTest {
             }
         }
 
+        /** What the guest printed so far, with the serial line's carriage returns dropped. */
         String text() {
             synchronized (output) {
-                return output.toString(StandardCharsets.UTF_8);
+                return output.toString(StandardCharsets.UTF_8).replace("\r", "");
             }
         }
 
