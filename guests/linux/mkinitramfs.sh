@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # Packs the guest's initramfs without root: a gen_init_cpio file list (so /dev/console exists before
-# devtmpfs is mounted) with busybox, its applet links and the files under initramfs/, gzip'd. Timestamps
-# are fixed, so the same inputs give the same archive.
+# devtmpfs is mounted) with busybox, its applet links and the files under initramfs/, gzip'd. Files are
+# staged with a fixed time stamp (gen_init_cpio stores a file's own mtime), so the same inputs give the
+# same archive.
 # Usage: mkinitramfs.sh GEN_INIT_CPIO BUSYBOX_DIR OUTPUT
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 [ $# -eq 3 ] || fail "usage: mkinitramfs.sh GEN_INIT_CPIO BUSYBOX_DIR OUTPUT"
 gen="$1"; bb="$2"; output="$3"
-root="$GUEST_DIR/initramfs"
+stage="$output.stage.$$"
 list="$output.list.$$"
-trap 'rm -f "$list" "$output.tmp.$$"' EXIT
+trap 'rm -rf "$stage" "$list" "$output.tmp.$$"' EXIT
+rm -rf "$stage"; mkdir -p "$stage"
+cp -R "$GUEST_DIR/initramfs" "$stage/root"
+cp "$bb/busybox" "$stage/busybox"
+find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+root="$stage/root"
 {
     for d in /bin /sbin /usr /usr/bin /usr/sbin /dev /proc /sys /mnt /root /etc; do echo "dir $d 0755 0 0"; done
     echo "dir /tmp 1777 0 0"
     echo "nod /dev/console 0600 0 0 c 5 1"
     echo "nod /dev/null 0666 0 0 c 1 3"
-    echo "file /bin/busybox $bb/busybox 0755 0 0"
+    echo "file /bin/busybox $stage/busybox 0755 0 0"
     sort -u "$bb/busybox.links" | while read -r path; do
         [ "$path" = /bin/busybox ] || echo "slink $path /bin/busybox 0777 0 0"
     done
