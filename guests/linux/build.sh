@@ -25,13 +25,15 @@ flock 8
 kernel_dir="$("$GUEST_DIR/kernel.sh")"
 busybox_dir="$("$GUEST_DIR/busybox.sh")"
 
-if ! cmp -s "$kernel_dir/Image" "$out_dir/Image"; then
-    cp "$kernel_dir/Image" "$out_dir/Image.tmp.$$"
-    mv -f "$out_dir/Image.tmp.$$" "$out_dir/Image"
-fi
+for f in Image System.map; do
+    if ! cmp -s "$kernel_dir/$f" "$out_dir/$f"; then
+        cp "$kernel_dir/$f" "$out_dir/$f.tmp.$$"
+        mv -f "$out_dir/$f.tmp.$$" "$out_dir/$f"
+    fi
+done
 
-initramfs_key="$({ echo "$kernel_dir $busybox_dir"; cat "$GUEST_DIR/mkinitramfs.sh"
-    (cd "$GUEST_DIR/initramfs" && find . -type f | sort | while read -r f; do
+initramfs_key="$({ echo "$kernel_dir $busybox_dir"; toolchain_version; cat "$GUEST_DIR/mkinitramfs.sh"
+    (cd "$GUEST_DIR" && find initramfs src -type f | sort | while read -r f; do
         echo "$f $(test -x "$f" && echo x)"; cat "$f"; done); } | sha256sum | cut -c1-16)"
 if [ ! -f "$out_dir/initramfs.cpio.gz" ] || [ "$(cat "$out_dir/initramfs.key" 2>/dev/null)" != "$initramfs_key" ]; then
     "$GUEST_DIR/mkinitramfs.sh" "$kernel_dir/gen_init_cpio" "$busybox_dir" "$out_dir/initramfs.cpio.gz"

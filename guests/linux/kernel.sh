@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the guest kernel Image from Debian's linux-source-6.1 with riscv64-linux-gnu-gcc:
 # tinyconfig + ferry.config, then `make Image`. Also builds the kernel tree's gen_init_cpio (host tool) so
-# the initramfs can be packed without root. Output: $CACHE_DIR/kernel-<key>/{Image,config,gen_init_cpio}.
+# the initramfs can be packed without root. Output: $CACHE_DIR/kernel-<key>/{Image,config,gen_init_cpio}, and
+# vmlinux and System.map for symbolising guest addresses.
 # Usage: kernel.sh  (prints the output directory; the build log is kept beside it)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -43,7 +44,7 @@ main() {
         [ "$missing" -eq 0 ]
         "${mk[@]}" -j"$JOBS" Image
         gcc -O2 -o "$tmp/out/gen_init_cpio" "$src/usr/gen_init_cpio.c"
-        cp "$src/arch/riscv/boot/Image" "$tmp/out/Image"
+        cp "$src/arch/riscv/boot/Image" "$src/vmlinux" "$src/System.map" "$tmp/out/"
         cp "$src/.config" "$tmp/out/config"
     ) > "$log" 2>&1
     status=$?

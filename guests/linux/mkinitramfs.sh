@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Packs the guest's initramfs without root: a gen_init_cpio file list (so /dev/console exists before
-# devtmpfs is mounted) with busybox, its applet links and the files under initramfs/, gzip'd. Files are
+# devtmpfs is mounted) with busybox, its applet links, the files under initramfs/ and the programs built from
+# src/, gzip'd. Files are
 # staged with a fixed time stamp (gen_init_cpio stores a file's own mtime), so the same inputs give the
 # same archive.
 # Usage: mkinitramfs.sh GEN_INIT_CPIO BUSYBOX_DIR OUTPUT
@@ -14,6 +15,10 @@ trap 'rm -rf "$stage" "$list" "$output.tmp.$$"' EXIT
 rm -rf "$stage"; mkdir -p "$stage"
 cp -R "$GUEST_DIR/initramfs" "$stage/root"
 cp "$bb/busybox" "$stage/busybox"
+mkdir -p "$stage/root/usr/bin"
+"${CROSS}gcc" -O2 -static -nostdlib -ffreestanding -fno-builtin -fno-stack-protector -fno-pie -no-pie \
+    -Wall -Wextra -Werror -Wl,--build-id=none,--no-warn-rwx-segments -s \
+    -o "$stage/root/usr/bin/ferry-cpu" "$GUEST_DIR/src/ferry-cpu.c"
 find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 root="$stage/root"
 {
