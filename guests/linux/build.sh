@@ -7,36 +7,42 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-out_dir="${1:-$GUEST_DIR/../build/linux}"
-missing=()
-command -v "${CROSS}gcc" >/dev/null || missing+=(gcc-riscv64-linux-gnu)
-for tool in flex bison bc gcc make xz gzip flock; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-[ -f /usr/include/libelf.h ] || missing+=(libelf-dev)
-[ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
-[ -f /usr/src/linux-source-6.1.tar.xz ] || missing+=(linux-source-6.1)
-command -v dpkg-source >/dev/null || missing+=(dpkg-dev)
-[ ${#missing[@]} -eq 0 ] || fail "missing packages: ${missing[*]} (apt-get install ${missing[*]})"
+# One function, so bash has read all of it before it runs (editing the file meanwhile is safe).
+main() {
+    out_dir="${1:-$GUEST_DIR/../build/linux}"
+    missing=()
+    for need in "${CROSS}gcc:gcc-riscv64-linux-gnu" flex:flex bison:bison bc:bc gcc:gcc make:make xz:xz-utils \
+            gzip:gzip flock:util-linux dpkg-source:dpkg-dev; do
+        command -v "${need%%:*}" >/dev/null || missing+=("${need#*:}")
+    done
+    [ -f /usr/include/libelf.h ] || missing+=(libelf-dev)
+    [ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
+    [ -f /usr/src/linux-source-6.1.tar.xz ] || missing+=(linux-source-6.1)
+    [ ${#missing[@]} -eq 0 ] || fail "missing packages: ${missing[*]} (apt-get install ${missing[*]})"
 
-mkdir -p "$out_dir"
-out_dir="$(cd "$out_dir" && pwd)"
-exec 8>"$out_dir/.lock"
-flock 8
+    mkdir -p "$out_dir"
+    out_dir="$(cd "$out_dir" && pwd)"
+    exec 8>"$out_dir/.lock"
+    flock 8
 
-kernel_dir="$("$GUEST_DIR/kernel.sh")"
-busybox_dir="$("$GUEST_DIR/busybox.sh")"
+    kernel_dir="$("$GUEST_DIR/kernel.sh")"
+    busybox_dir="$("$GUEST_DIR/busybox.sh")"
 
-for f in Image System.map; do
-    if ! cmp -s "$kernel_dir/$f" "$out_dir/$f"; then
-        cp "$kernel_dir/$f" "$out_dir/$f.tmp.$$"
-        mv -f "$out_dir/$f.tmp.$$" "$out_dir/$f"
+    for f in Image System.map; do
+        if ! cmp -s "$kernel_dir/$f" "$out_dir/$f"; then
+            cp "$kernel_dir/$f" "$out_dir/$f.tmp.$$"
+            mv -f "$out_dir/$f.tmp.$$" "$out_dir/$f"
+        fi
+    done
+
+    initramfs_key="$({ echo "$kernel_dir $busybox_dir"; toolchain_version; cat "$GUEST_DIR/mkinitramfs.sh"
+        (cd "$GUEST_DIR" && find initramfs src -type f | sort | while read -r f; do
+            echo "$f $(test -x "$f" && echo x)"; cat "$f"; done); } | sha256sum | cut -c1-16)"
+    if [ ! -f "$out_dir/initramfs.cpio.gz" ] || [ "$(cat "$out_dir/initramfs.key" 2>/dev/null)" != "$initramfs_key" ]; then
+        "$GUEST_DIR/mkinitramfs.sh" "$kernel_dir/gen_init_cpio" "$busybox_dir" "$out_dir/initramfs.cpio.gz"
+        echo "$initramfs_key" > "$out_dir/initramfs.key"
     fi
-done
+    touch "$out_dir/.stamp"
+}
 
-initramfs_key="$({ echo "$kernel_dir $busybox_dir"; toolchain_version; cat "$GUEST_DIR/mkinitramfs.sh"
-    (cd "$GUEST_DIR" && find initramfs src -type f | sort | while read -r f; do
-        echo "$f $(test -x "$f" && echo x)"; cat "$f"; done); } | sha256sum | cut -c1-16)"
-if [ ! -f "$out_dir/initramfs.cpio.gz" ] || [ "$(cat "$out_dir/initramfs.key" 2>/dev/null)" != "$initramfs_key" ]; then
-    "$GUEST_DIR/mkinitramfs.sh" "$kernel_dir/gen_init_cpio" "$busybox_dir" "$out_dir/initramfs.cpio.gz"
-    echo "$initramfs_key" > "$out_dir/initramfs.key"
-fi
-touch "$out_dir/.stamp"
+main "$@"
