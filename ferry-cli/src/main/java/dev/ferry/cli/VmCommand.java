@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.StateHashResponse;
 import dev.ferry.host.api.VmInfo;
@@ -327,8 +328,10 @@ public final class VmCommand implements Runnable {
                 try {
                     int n;
                     while ((n = in.read(buf)) >= 0) {
-                        if (n > 0) {
-                            client.postBytes(path(name) + "/console", Arrays.copyOf(buf, n));
+                        int sent = 0;
+                        while (sent < n) {
+                            JsonNode answer = client.postBytes(path(name) + "/console", Arrays.copyOfRange(buf, sent, n));
+                            sent += Math.max(0, answer.path("accepted").asInt(n - sent));
                         }
                     }
                 } catch (IOException | UserError e) {

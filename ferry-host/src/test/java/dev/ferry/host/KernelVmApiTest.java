@@ -55,6 +55,40 @@ class KernelVmApiTest {
         return b.array();
     }
 
+    /** A Linux Image that echoes 5000 console bytes (polling the UART's LSR) and then powers off. */
+    static byte[] echoingImage() {
+        int[] code = {0x100002b7, 0x001003b7, 0x00001e37, 0x388e0e13, 0x0052c303, 0x00137313, 0xfe030ce3, 0x0002c303,
+            0x0052ce83, 0x020efe93, 0xfe0e8ce3, 0x00628023, 0xfffe0e13, 0xfc0e1ee3, 0x00005337, 0x55530313, 0x0063a023,
+            0x0000006f};
+        ByteBuffer b = ByteBuffer.allocate(64 + 4 * code.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x0400006f).putInt(0).putLong(0).putLong(0).putLong(0).putInt(2).putInt(0).putLong(0)
+                .putLong(0x5643534952L).putInt(0x05435352).putInt(0);
+        for (int w : code) {
+            b.putInt(w);
+        }
+        return b.array();
+    }
+
+    @Test
+    void consoleInputLargerThanTheUartBufferArrivesWhole() throws Exception {
+        Files.write(images.resolve("echo.Image"), echoingImage());
+        TestHosts.Answer a = post(host, "/v1/vms", "{\"name\":\"e1\",\"kernel\":\"echo.Image\",\"bios\":\"none\"}");
+        assertThat(a.status()).as(a.body()).isEqualTo(201);
+        byte[] input = new byte[5000];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (byte) ('a' + i % 26);
+        }
+        TestHosts.Answer fed = TestHosts.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(TestHosts.base(host) + "/v1/vms/e1/console"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(input)));
+        assertThat(fed.status()).as(fed.body()).isEqualTo(200);
+        assertThat(fed.json().path("accepted").asInt()).isEqualTo(input.length);
+        TestHosts.awaitState(host, "e1", "powered_off", Duration.ofSeconds(30));
+        assertThat(TestHosts.get(host, "/v1/vms/e1/console").body())
+                .isEqualTo(new String(input, java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
     private JsonNode error(String body, int status, String code) {
         TestHosts.Answer a = post(host, "/v1/vms", body);
         assertThat(a.status()).as(a.body()).isEqualTo(status);

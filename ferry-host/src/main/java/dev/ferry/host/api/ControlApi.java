@@ -34,6 +34,9 @@ import java.util.stream.Collectors;
  */
 public final class ControlApi {
 
+    /** How long a console write waits for a guest that reads its input slowly before answering with what went in. */
+    static final long CONSOLE_INPUT_WAIT_MS = 2_000;
+
     /** Largest JSON request body accepted. */
     private static final int MAX_BODY = 1 << 20;
     private static final String JSON = "application/json";
@@ -235,10 +238,7 @@ public final class ControlApi {
             throws IOException, InterruptedException {
         if (method.equals("POST")) {
             byte[] input = readBody(ex);
-            for (byte b : input) {
-                vm.runner().machine().consoleInput(b);
-            }
-            sendJson(ex, 200, Map.of("accepted", input.length));
+            sendJson(ex, 200, Map.of("accepted", feedConsole(vm, input)));
             return;
         }
         requireMethod(ex, "GET");
@@ -249,6 +249,25 @@ public final class ControlApi {
         ex.setHeader("X-Ferry-Offset", Long.toString(chunk.offset()));
         ex.setHeader("X-Ferry-Next-Offset", Long.toString(chunk.next()));
         send(ex, 200, "application/octet-stream", chunk.data());
+    }
+
+    /**
+     * Offers {@code input} to the VM's UART in order, waiting while its receive buffer is full (as QEMU's character
+     * back end waits for the device), for at most {@link #CONSOLE_INPUT_WAIT_MS}; returns how many bytes went in.
+     */
+    private static int feedConsole(HostedVm vm, byte[] input) throws InterruptedException {
+        long deadline = System.nanoTime() + CONSOLE_INPUT_WAIT_MS * 1_000_000L;
+        int n = 0;
+        while (n < input.length) {
+            if (vm.runner().machine().consoleInput(input[n])) {
+                n++;
+            } else if (System.nanoTime() - deadline > 0) {
+                break;
+            } else {
+                Thread.sleep(1);
+            }
+        }
+        return n;
     }
 
     private void migrations(Exchange ex, String method, List<String> p) throws IOException {
