@@ -844,6 +844,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         long mask = (-1L << (from >>> 6)) & (-1L >>> (63 - (to >>> 6)));
         if (cp != null && cp.granuleMode && cp.bytesWritten(from, to, mask)) {
             breakBlock = true;
+            if (jit != null) {
+                jit.blocksWritten(page);
+            }
         }
     }
 
@@ -945,6 +948,16 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     /** Number of regions the JIT compiled, or -1 when it is off (for tests). */
     int jitCompiledCount() {
         return jit == null ? -1 : jit.compiledCount();
+    }
+
+    /** The decoded code of the RAM page holding {@code addr}, or {@code null} (for tests). */
+    CodePage codePageForTest(long addr) {
+        return code[ram.pageIndex(addr)];
+    }
+
+    /** Number of compiled regions of the RAM page holding {@code addr} that may still run (for tests). */
+    int jitLiveRegions(long addr) {
+        return jit == null ? 0 : jit.liveRegions(ram.pageIndex(addr));
     }
 
     // ---------------------------------------------------------------- memory slow paths
