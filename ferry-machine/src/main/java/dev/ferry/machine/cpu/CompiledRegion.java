@@ -30,8 +30,8 @@ abstract class CompiledRegion {
     /**
      * Runs guest code from the head block until an exit: a block that would not fit in the remaining budget, a
      * control transfer out of the region, an instruction the compiler leaves to the interpreter, an access
-     * outside RAM, a store to a page holding code, or a pending event at a backward jump. Registers in
-     * {@code x} and {@link #exitPc} are exact at the exit.
+     * outside RAM, or a store to a page holding code. Registers in {@code x} and {@link #exitPc} are exact at the
+     * exit. Pending events are not checked inside: the caller keeps {@code budget} close enough to see them soon.
      *
      * @param instret the tick count at entry
      * @param budget the tick count at which execution must stop

@@ -68,6 +68,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     /** Instructions between clock polls in real-time mode (well under a millisecond). */
     private static final long REALTIME_SLICE = 1 << 16;
+    /** Most ticks compiled code runs before returning to check for events (stop requests, interrupt lines). */
+    private static final long JIT_SLICE = 1 << 16;
 
     private static final TrapSignal TRAP = new TrapSignal();
 
@@ -911,7 +913,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 return b;
             }
             long start = instret;
-            instret = r.run(this, x, start, budget);
+            // Compiled loops do not poll for events; a bounded run lets this loop see them.
+            long slice = budget - start > JIT_SLICE ? start + JIT_SLICE : budget;
+            instret = r.run(this, x, start, slice);
             pc = r.exitPc;
             if (breakBlock) {
                 breakBlock = false;
@@ -938,11 +942,6 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             codeStore(o, width);
         }
         return breakBlock;
-    }
-
-    /** For compiled code, at backward jumps: true when an interrupt line changed or a stop was requested. */
-    boolean jitEventPending() {
-        return asyncEvent;
     }
 
     /** Number of regions the JIT compiled, or -1 when it is off (for tests). */

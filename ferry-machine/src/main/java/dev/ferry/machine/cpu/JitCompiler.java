@@ -21,8 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * links the interpreter recorded) into one JVM method: a label per block, guest registers in JVM locals, RAM
  * accesses through {@link GuestMemory}. Everything unusual is left to the interpreter: the generated code
  * writes the registers back and exits at the exact instruction (system instructions, AMOs, accesses outside
- * RAM), after a store that hit a page holding code, at a block that does not fit the remaining budget, and at
- * a backward jump while an event is pending.
+ * RAM), after a store that hit a page holding code, and at a block that does not fit the remaining budget.
  */
 final class JitCompiler implements Opcodes {
 
@@ -352,11 +351,8 @@ final class JitCompiler implements Opcodes {
                 mv.visitJumpInsn(GOTO, exitTo(pc, 0));
                 return;
             }
-            if (k <= current) {
-                mv.visitVarInsn(ALOAD, CPU_ARG);
-                mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "jitEventPending", "()Z", false);
-                mv.visitJumpInsn(IFNE, exitTo(pc, 0));
-            }
+            // Backward jumps need no event check: the caller bounds each run's budget (Cpu.jitRun), so loops
+            // read no volatile field and HotSpot may hoist loads out of them.
             mv.visitJumpInsn(GOTO, labels[k]);
         }
 
