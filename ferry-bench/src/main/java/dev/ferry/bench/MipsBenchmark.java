@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,12 +83,12 @@ public final class MipsBenchmark implements Callable<Integer> {
         }
         System.out.printf("guests/bench suite, runs of n=N and n=2N, medians of %d; time = 2N run - N run%n", repeat);
         List<Row> rows = new ArrayList<>();
-        boolean mismatch = false;
+        boolean failed = false;
         for (String p : programs) {
             long n = Math.max(1, Math.round(SUITE.get(p) * scale));
             Row row = measure(p, n);
             if (row == null) {
-                mismatch = true;
+                failed = true;
                 continue;
             }
             rows.add(row);
@@ -107,7 +106,7 @@ public final class MipsBenchmark implements Callable<Integer> {
             System.out.printf("geometric mean of the ratios (ferry speed / qemu speed): %.2f%n",
                     Math.exp(logSum / rows.size()));
         }
-        return mismatch ? 1 : 0;
+        return failed ? 1 : 0;
     }
 
     private Row measure(String program, long n) throws Exception {
@@ -119,24 +118,34 @@ public final class MipsBenchmark implements Callable<Integer> {
             System.out.printf("  %s: MISMATCH%n    ferry: %s    qemu:  %s", program, warm.output(), expected);
             return null;
         }
-        long[] ferry = new long[repeat];
-        long[] qemuTimes = new long[repeat];
+        List<Long> ferry = new ArrayList<>();
+        List<Long> qemuTimes = new ArrayList<>();
         long instructions = 0;
         for (int r = 0; r < repeat; r++) {
             Sample small = runFerry(image, n);
             Sample big = runFerry(image, 2 * n);
             instructions = big.instructions() - small.instructions();
-            ferry[r] = Math.max(1, big.nanos() - small.nanos());
-            qemuTimes[r] = Math.max(1, runQemu(image.path(), 2 * n).nanos() - runQemu(image.path(), n).nanos());
-            System.out.printf("  %-10s round %d: ferry %8.1f ms, qemu %8.1f ms%n", program, r + 1, ferry[r] / 1e6,
-                    qemuTimes[r] / 1e6);
+            long f = big.nanos() - small.nanos();
+            long q = runQemu(image.path(), 2 * n).nanos() - runQemu(image.path(), n).nanos();
+            if (f <= 0 || q <= 0) {
+                System.out.printf("  %-10s round %d: ignored, a 2N run was not slower than its N run (a busy "
+                        + "machine)%n", program, r + 1);
+                continue;
+            }
+            ferry.add(f);
+            qemuTimes.add(q);
+            System.out.printf("  %-10s round %d: ferry %8.1f ms, qemu %8.1f ms%n", program, r + 1, f / 1e6,
+                    q / 1e6);
+        }
+        if (ferry.isEmpty()) {
+            System.out.printf("  %s: no usable round%n", program);
+            return null;
         }
         return new Row(program, n, median(ferry), median(qemuTimes), instructions);
     }
 
-    private static long median(long[] values) {
-        long[] v = values.clone();
-        Arrays.sort(v);
+    private static long median(List<Long> values) {
+        long[] v = values.stream().mapToLong(Long::longValue).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
