@@ -6,7 +6,8 @@ import dev.ferry.machine.memory.GuestMemory;
  * Hot guest code of one RAM page translated to JVM bytecode by {@link JitCompiler}: a head block plus the
  * blocks reachable from it in the same page, as one method with guest registers in JVM locals, so that guest
  * loops run as JVM loops that HotSpot compiles. Generated subclasses are hidden classes, unloaded once the
- * region is dropped. A region becomes {@link #valid false} when its page is written or the code cache flushed.
+ * region is dropped. A region becomes {@link #valid false} when the code of one of its {@link #blocks} may have
+ * changed (see {@link Jit}) or the code cache is flushed.
  */
 abstract class CompiledRegion {
 
@@ -14,8 +15,10 @@ abstract class CompiledRegion {
     final GuestMemory ram;
     /** The page (index in RAM) whose code this region was compiled from. */
     final int page;
-    /** False once the page's code may have changed; the region is never entered again. */
+    /** False once the code it was compiled from may have changed; the region is never entered again. */
     boolean valid = true;
+    /** The blocks it was compiled from; a store into one of them drops the region. Set once, after creation. */
+    Block[] blocks = new Block[0];
     /** Address of the next guest instruction after {@link #run} returned. */
     long exitPc;
 
@@ -27,8 +30,8 @@ abstract class CompiledRegion {
     /**
      * Runs guest code from the head block until an exit: a block that would not fit in the remaining budget, a
      * control transfer out of the region, an instruction the compiler leaves to the interpreter, an access
-     * outside RAM, a store to a page holding code, or a pending event at a backward jump. Registers in
-     * {@code x} and {@link #exitPc} are exact at the exit.
+     * outside RAM, or a store to a page holding code. Registers in {@code x} and {@link #exitPc} are exact at the
+     * exit. Pending events are not checked inside: the caller keeps {@code budget} close enough to see them soon.
      *
      * @param instret the tick count at entry
      * @param budget the tick count at which execution must stop

@@ -83,6 +83,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     /** Instructions between clock polls in real-time mode (well under a millisecond). */
     private static final long REALTIME_SLICE = 1 << 16;
+    /** Most ticks compiled code runs before returning to check for events (stop requests, interrupt lines). */
+    private static final long JIT_SLICE = 1 << 16;
 
     private static final TrapSignal TRAP = new TrapSignal();
 
@@ -913,6 +915,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         long mask = (-1L << (from >>> 6)) & (-1L >>> (63 - (to >>> 6)));
         if (cp != null && cp.granuleMode && cp.bytesWritten(from, to, mask)) {
             breakBlock = true;
+            if (jit != null) {
+                jit.blocksWritten(page);
+            }
         }
     }
 
@@ -978,7 +983,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 return b;
             }
             long start = instret;
-            instret = r.run(this, x, start, budget);
+            // Compiled loops do not poll for events; a bounded run lets this loop see them.
+            long slice = budget - start > JIT_SLICE ? start + JIT_SLICE : budget;
+            instret = r.run(this, x, start, slice);
             pc = r.exitPc;
             if (breakBlock) {
                 breakBlock = false;
@@ -1007,14 +1014,19 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         return breakBlock;
     }
 
-    /** For compiled code, at backward jumps: true when an interrupt line changed or a stop was requested. */
-    boolean jitEventPending() {
-        return asyncEvent;
-    }
-
     /** Number of regions the JIT compiled, or -1 when it is off (for tests). */
     int jitCompiledCount() {
         return jit == null ? -1 : jit.compiledCount();
+    }
+
+    /** The decoded code of the RAM page holding {@code addr}, or {@code null} (for tests). */
+    CodePage codePageForTest(long addr) {
+        return code[ram.pageIndex(addr)];
+    }
+
+    /** Number of compiled regions of the RAM page holding {@code addr} that may still run (for tests). */
+    int jitLiveRegions(long addr) {
+        return jit == null ? 0 : jit.liveRegions(ram.pageIndex(addr));
     }
 
     // ---------------------------------------------------------------- memory slow paths

@@ -9,9 +9,10 @@ import java.util.Map;
 
 /**
  * The per-hart translator of hot code: counts block entries, compiles a {@link CompiledRegion} when a block
- * becomes hot, and drops regions when their page is written (the same events that invalidate the
- * interpreter's blocks) or the code cache is flushed. Only code of watched pages is compiled: pages in granule
- * mode (code sharing a page with hot data, see {@link CodePage}) stay with the interpreter.
+ * becomes hot, and drops regions on the same events that invalidate the interpreter's blocks: a write to a
+ * watched page drops all regions of the page; on a page in granule mode (code sharing a page with hot data, see
+ * {@link CodePage}) only a store into the bytes of one of a region's blocks drops it, so data stores next to
+ * compiled code cost nothing; fence.i and a flush of the code cache drop every region.
  *
  * <p>On unless the system property {@code ferry.jit} is {@code false}; {@code ferry.jit.threshold} sets the
  * number of entries after which a block is compiled.
@@ -74,6 +75,29 @@ final class Jit {
         }
     }
 
+    /**
+     * Stores into the page, which is in granule mode, made some of its blocks invalid: the regions holding one
+     * of them must not run again; the others stay.
+     */
+    void blocksWritten(int page) {
+        List<CompiledRegion> list = byPage.get(page);
+        if (list == null) {
+            return;
+        }
+        list.removeIf(r -> {
+            for (Block m : r.blocks) {
+                if (!m.valid) {
+                    r.valid = false;
+                    return true;
+                }
+            }
+            return false;
+        });
+        if (list.isEmpty()) {
+            byPage.remove(page);
+        }
+    }
+
     /** Drops every region (fence.i). */
     void flush() {
         for (List<CompiledRegion> list : byPage.values()) {
@@ -87,5 +111,11 @@ final class Jit {
     /** Number of regions compiled so far (for tests). */
     int compiledCount() {
         return compiled;
+    }
+
+    /** Number of regions of {@code page} that may still run (for tests). */
+    int liveRegions(int page) {
+        List<CompiledRegion> list = byPage.get(page);
+        return list == null ? 0 : list.size();
     }
 }

@@ -21,15 +21,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * links the interpreter recorded) into one JVM method: a label per block, guest registers in JVM locals, RAM
  * accesses through {@link GuestMemory}. Everything unusual is left to the interpreter: the generated code
  * writes the registers back and exits at the exact instruction (system instructions, AMOs, accesses outside
- * RAM), after a store that hit a page holding code, at a block that does not fit the remaining budget, and at
- * a backward jump while an event is pending.
+ * RAM), after a store that hit a page holding code, and at a block that does not fit the remaining budget.
  */
 final class JitCompiler implements Opcodes {
 
-    /** Largest region, in guest instructions; keeps the generated method well under HotSpot's 8000-byte limit. */
-    static final int MAX_INSNS = 600;
-    /** Generated methods larger than this are retried with fewer blocks (HotSpot does not compile huge ones). */
-    private static final int MAX_CODE = 7900;
+    /**
+     * Largest region, in guest instructions. Small enough that HotSpot's C1 compiles the generated method (about
+     * 25 bytes of bytecode per guest instruction; C1 gave up on methods of 3,500 bytes and more, which then ran in
+     * the bytecode interpreter until C2 compiled them), so a region runs compiled soon after it is made.
+     */
+    static final int MAX_INSNS = 80;
+    /** Generated methods larger than this are retried with fewer blocks (see {@link #MAX_INSNS}). */
+    private static final int MAX_CODE = 3000;
 
     private static final String CPU = Type.getInternalName(Cpu.class);
     private static final String REGION = Type.getInternalName(CompiledRegion.class);
@@ -77,7 +80,11 @@ final class JitCompiler implements Opcodes {
             }
             byte[] bytes = generate(blocks);
             if (bytes != null) {
-                return define(bytes, page(head.pc));
+                CompiledRegion r = define(bytes, page(head.pc));
+                if (r != null) {
+                    r.blocks = blocks.toArray(new Block[0]);
+                }
+                return r;
             }
             limit /= 2;
         }
@@ -104,14 +111,15 @@ final class JitCompiler implements Opcodes {
 
     /**
      * Whether {@code b} may join a region of {@code page}: current code of that page only, on a page that guest
-     * memory watches (a write to it invalidates the region), not one in granule mode.
+     * memory watches (a write to it drops the region) or that is in granule mode (a store into the bytes of one
+     * of the region's blocks drops it).
      */
     private boolean eligible(Block b, int page) {
         if (b == null || !b.valid || b.verify || b.crossesPage || page(b.pc) != page) {
             return false;
         }
         CodePage cp = code[page];
-        return cp != null && cp.watched && !cp.granuleMode
+        return cp != null && (cp.watched || cp.granuleMode)
                 && cp.table[((int) b.pc & GuestMemory.PAGE_MASK) >>> 1] == b;
     }
 
@@ -343,11 +351,8 @@ final class JitCompiler implements Opcodes {
                 mv.visitJumpInsn(GOTO, exitTo(pc, 0));
                 return;
             }
-            if (k <= current) {
-                mv.visitVarInsn(ALOAD, CPU_ARG);
-                mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "jitEventPending", "()Z", false);
-                mv.visitJumpInsn(IFNE, exitTo(pc, 0));
-            }
+            // Backward jumps need no event check: the caller bounds each run's budget (Cpu.jitRun), so loops
+            // read no volatile field and HotSpot may hoist loads out of them.
             mv.visitJumpInsn(GOTO, labels[k]);
         }
 
