@@ -1125,6 +1125,67 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         }
     };
 
+    /** What the last {@link #jitFp} did: 0 ran, 1 declined (nothing changed), 2 ran and wrote code. */
+    private int jitFpStatus;
+    /** Integer registers as {@link #jitFp} passes them to the FP unit: only rs1 in, only rd out. */
+    private final long[] jitFpX = new long[32];
+    private static final TrapSignal NOT_RAM = new TrapSignal();
+
+    /**
+     * For compiled code: runs F/D instruction {@code code} with {@code rs1Value} in its integer rs1 and returns
+     * its integer result, unless it would trap or reach outside RAM; then it declines without a side effect and
+     * the interpreter runs it. Compiled code runs only while PMP allows every RAM access (dataFast), and
+     * addresses are physical.
+     */
+    long jitFp(long code, long rs1Value) {
+        jitFpStatus = 1;
+        if ((mstatus & MSTATUS_FS) == 0) {
+            return 0;
+        }
+        int raw = (int) code;
+        long[] regs = jitFpX;
+        regs[(raw >>> 15) & 31] = rs1Value;
+        regs[0] = 0;
+        int r;
+        try {
+            r = fpu.execute(code, regs, jitFpMemory);
+        } catch (TrapSignal notRam) {
+            return 0;
+        }
+        if (r == Fpu.ILLEGAL) {
+            return 0;
+        }
+        if (r == Fpu.DIRTY) {
+            mstatus |= MSTATUS_FS;
+        }
+        // as after compiled stores, breakBlock stays set for jitRun to see
+        jitFpStatus = breakBlock ? 2 : 0;
+        return regs[(raw >>> 7) & 31];
+    }
+
+    int jitFpStatus() {
+        return jitFpStatus;
+    }
+
+    private final Fpu.Memory jitFpMemory = new Fpu.Memory() {
+        @Override
+        public long load(long a, int width) {
+            if (!ram.contains(a, width)) {
+                throw NOT_RAM;
+            }
+            return ram.load(a, width);
+        }
+
+        @Override
+        public void store(long a, int width, long v) {
+            if (!ram.contains(a, width)) {
+                throw NOT_RAM;
+            }
+            ram.store(a, width, v);
+            jitStored(a, width);
+        }
+    };
+
     /** fflags, frm and fcsr: illegal while FS is Off; reading them leaves FS alone. */
     private long fpCsrRead(int csr, int raw) {
         if ((mstatus & MSTATUS_FS) == 0) {

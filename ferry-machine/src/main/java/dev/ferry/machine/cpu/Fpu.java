@@ -137,6 +137,21 @@ final class Fpu {
         };
     }
 
+    /** The integer register {@code raw} writes (feq, fclass, fcvt to integer, fmv.x), else 0. */
+    static int integerRd(int raw) {
+        int group = raw >>> 27;
+        boolean writesX = (raw & 0x7f) == 0x53 && (group == 0x14 || group == 0x18 || group == 0x1c);
+        return writesX ? (raw >>> 7) & 31 : 0;
+    }
+
+    /** The integer register {@code raw} reads (the base of loads and stores, fcvt from integer, fmv to FP), else 0. */
+    static int integerRs1(int raw) {
+        int opcode = raw & 0x7f;
+        int group = raw >>> 27;
+        boolean readsX = opcode == 0x07 || opcode == 0x27 || opcode == 0x53 && (group == 0x1a || group == 0x1e);
+        return readsX ? (raw >>> 15) & 31 : 0;
+    }
+
     // ---------------------------------------------------------------- execution
 
     /** The effective rounding mode of {@code raw}, or -1 when it is reserved. */
