@@ -15,9 +15,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
- * One RV64IMAC hart with Zicsr and Zifencei, in M and U mode, behaving like QEMU 7.2's {@code virt} CPU where
- * guests can tell. {@code misa} reports what is implemented: MXL=64, A, C, I, M, U (QEMU's CPU also has F, D
- * and S). Where QEMU 7.2 differs from the specification we follow QEMU, as checked on it: WFI in U mode is
+ * One RV64IMAFDC hart with Zicsr and Zifencei, in M and U mode, behaving like QEMU 7.2's {@code virt} CPU where
+ * guests can tell. {@code misa} reports what is implemented: MXL=64, A, C, D, F, I, M, U (QEMU's CPU also has
+ * S). The F and D extensions live in {@link Fpu}, gated and tracked by {@code mstatus.FS} (Off makes FP
+ * instructions and FP CSRs illegal, a write of FP state makes it Dirty, SD mirrors Dirty). Where QEMU 7.2 differs from the specification we follow QEMU, as checked on it: WFI in U mode is
  * illegal even with TW=0, mret to U is illegal while no PMP entry is active, misaligned LR/SC/AMOs raise
  * cause 4, SC succeeds when memory still holds the value LR read, ordinary misaligned loads and stores are
  * performed, ebreak leaves {@code mtval} 0, {@code pmpaddr}, {@code mepc} and {@code mcounteren} keep all
