@@ -1130,13 +1130,12 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private int jitFpStatus;
     /** Integer registers as {@link #jitFp} passes them to the FP unit: only rs1 in, only rd out. */
     private final long[] jitFpX = new long[32];
-    private static final TrapSignal NOT_RAM = new TrapSignal();
 
     /**
      * For compiled code: runs F/D instruction {@code code} with {@code rs1Value} in its integer rs1 and returns
      * its integer result, unless it would trap or reach outside RAM; then it declines without a side effect and
-     * the interpreter runs it. Compiled code runs only while PMP allows every RAM access (dataFast), and
-     * addresses are physical.
+     * the interpreter runs it. Compiled code runs only while PMP allows every RAM access (dataFast), so a RAM
+     * access cannot fault; addresses are physical.
      */
     long jitFp(long code, long rs1Value) {
         jitFpStatus = 1;
@@ -1144,15 +1143,14 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             return 0;
         }
         int raw = (int) code;
+        int width = Fpu.accessWidth(raw);
+        if (width != 0 && !ram.contains(Fpu.accessAddress(raw, rs1Value), width)) {
+            return 0;
+        }
         long[] regs = jitFpX;
         regs[(raw >>> 15) & 31] = rs1Value;
         regs[0] = 0;
-        int r;
-        try {
-            r = fpu.execute(code, regs, jitFpMemory);
-        } catch (TrapSignal notRam) {
-            return 0;
-        }
+        int r = fpu.execute(code, regs, fpMemory);
         if (r == Fpu.ILLEGAL) {
             return 0;
         }
@@ -1167,25 +1165,6 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     int jitFpStatus() {
         return jitFpStatus;
     }
-
-    private final Fpu.Memory jitFpMemory = new Fpu.Memory() {
-        @Override
-        public long load(long a, int width) {
-            if (!ram.contains(a, width)) {
-                throw NOT_RAM;
-            }
-            return ram.load(a, width);
-        }
-
-        @Override
-        public void store(long a, int width, long v) {
-            if (!ram.contains(a, width)) {
-                throw NOT_RAM;
-            }
-            ram.store(a, width, v);
-            jitStored(a, width);
-        }
-    };
 
     /** fflags, frm and fcsr: illegal while FS is Off; reading them leaves FS alone. */
     private long fpCsrRead(int csr, int raw) {

@@ -49,6 +49,36 @@ class FpJitTest {
         return a;
     }
 
+    /**
+     * A hot loop whose fsd stores to data until, halfway, it is pointed at the loop's own next instruction and
+     * rewrites it from addi +1 to addi +2: compiled code must stop right after that store, as the interpreter does.
+     */
+    static Asm selfModifying(int iterations) {
+        Asm a = new Asm(JitTest.BASE);
+        a.li(T1, 1L << 13).csrs(Csr.MSTATUS, T1).la(T0, "patch").li(S1, DATA + 16).li(S2, DATA).li(A0, 0)
+                .li(A1, iterations).li(A3, 0).ld(T1, T0, 0).li(T2, 0xffff_ffff_0000_0000L).op("and", T1, T1, T2)
+                .li(T2, i(2, A3, 0, A3, 0x13) & 0xffff_ffffL).op("or", T1, T1, T2).sd(T1, S2, 0);
+        a.label("loop");
+        a.li(T2, iterations / 2).bne(A0, T2, "keep").la(S1, "patch");
+        a.label("keep");
+        a.word(i(0, S2, 3, FT0, 0x07))      // fld ft0, 0(s2)
+                .word(s(0, FT0, S1, 3, 0x27)); // fsd ft0, 0(s1): data, then the code at "patch"
+        a.label("patch");
+        a.addi(A3, A3, 1).addi(A4, A4, 0).addi(A0, A0, 1).blt(A0, A1, "loop");
+        TestMachine.exit(a);
+        return a;
+    }
+
+    @Test
+    void compiledFpStoreIntoCodeEndsTheRegionLikeTheInterpreter() {
+        Asm p = selfModifying(600);
+        TestMachine jit = JitTest.machine(true).load(p).runToExit();
+        TestMachine interp = JitTest.machine(false).load(p).runToExit();
+        assertThat(jit.cpu.jitCompiledCount()).isPositive();
+        assertThat(interp.reg(A3)).isEqualTo(300 + 2 * 300);
+        assertThat(state(jit)).isEqualTo(state(interp));
+    }
+
     private static String state(TestMachine m) {
         CpuState c = m.cpu.saveState();
         return JitTest.fingerprint(DeterminismTest.outcome(m)) + "\nfp=" + c.fp();
