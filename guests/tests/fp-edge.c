@@ -331,6 +331,14 @@ static void state_and_traps(void)
 	__asm__ volatile("addi sp, sp, -16\n\t.option push\n\t.option rvc\n\tc.fsdsp fa0, 8(sp)\n\tc.fldsp fa1, 8(sp)\n\t"
 			 ".option pop\n\tld %0, 8(sp)\n\taddi sp, sp, 16" : "=r"(r) :: "fa1", "memory");
 	printf("c.fsdsp/c.fldsp -> %016lx\n", r);
+	/* misaligned FP loads and stores */
+	mem[0] = 0x0123456789abcdef;
+	mem[1] = 0xfedcba9876543210;
+	__asm__ volatile("fld ft0, 3(%1)\n\tfmv.x.d %0, ft0\n\tfsd ft0, 9(%2)" : "=r"(r) : "r"(mem), "r"(mem) : "ft0", "memory");
+	printf("misaligned fld -> %016lx, fsd -> %016lx %016lx traps=%lu\n", r, mem[1], mem[2], trap_count);
+	__asm__ volatile("flw ft0, 6(%1)\n\tfmv.x.d %0, ft0" : "=r"(r) : "r"(mem) : "ft0", "memory");
+	printf("misaligned flw -> %016lx traps=%lu\n", r, trap_count);
+	trap_reset();
 	/* an FP load that faults leaves the register and FS alone */
 	set_fs(2);
 	__asm__ volatile(".option push\n\t.option norvc\n\tfld ft0, 0(%0)\n\t.option pop" :: "r"(0x100UL) : "ft0", "memory");

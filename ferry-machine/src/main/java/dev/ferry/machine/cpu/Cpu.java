@@ -16,9 +16,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
- * One RV64IMAC hart with Zicsr and Zifencei, in M and U mode, behaving like QEMU 7.2's {@code virt} CPU where
- * guests can tell. {@code misa} reports what is implemented: MXL=64, A, C, I, M, U (QEMU's CPU also has F, D
- * and S). Where QEMU 7.2 differs from the specification we follow QEMU, as checked on it: WFI in U mode is
+ * One RV64IMAFDC hart with Zicsr and Zifencei, in M and U mode, behaving like QEMU 7.2's {@code virt} CPU where
+ * guests can tell. {@code misa} reports what is implemented: MXL=64, A, C, D, F, I, M, U (QEMU's CPU also has
+ * S). The F and D extensions live in {@link Fpu}, gated and tracked by {@code mstatus.FS} (Off makes FP
+ * instructions and FP CSRs illegal, a write of FP state makes it Dirty, SD mirrors Dirty). Where QEMU 7.2 differs from the specification we follow QEMU, as checked on it: WFI in U mode is
  * illegal even with TW=0, mret to U is illegal while no PMP entry is active, misaligned LR/SC/AMOs raise
  * cause 4, SC succeeds when memory still holds the value LR read, ordinary misaligned loads and stores are
  * performed, ebreak leaves {@code mtval} 0, {@code pmpaddr}, {@code mepc} and {@code mcounteren} keep all
@@ -1312,6 +1313,46 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             Cpu.this.store(a, width, v);
         }
     };
+
+    /** What the last {@link #jitFp} did: 0 ran, 1 declined (nothing changed), 2 ran and wrote code. */
+    private int jitFpStatus;
+    /** Integer registers as {@link #jitFp} passes them to the FP unit: only rs1 in, only rd out. */
+    private final long[] jitFpX = new long[32];
+
+    /**
+     * For compiled code: runs F/D instruction {@code code} with {@code rs1Value} in its integer rs1 and returns
+     * its integer result, unless it would trap or reach outside RAM; then it declines without a side effect and
+     * the interpreter runs it. Compiled code runs only while PMP allows every RAM access (dataFast), so a RAM
+     * access cannot fault; FP loads and stores through the MMU (which may fault) are left to the interpreter.
+     */
+    long jitFp(long code, long rs1Value) {
+        jitFpStatus = 1;
+        if ((csrs.mstatus & Csrs.MSTATUS_FS) == 0) {
+            return 0;
+        }
+        int raw = (int) code;
+        int width = Fpu.accessWidth(raw);
+        if (width != 0 && (dataTranslate || !ram.contains(Fpu.accessAddress(raw, rs1Value), width))) {
+            return 0;
+        }
+        long[] regs = jitFpX;
+        regs[(raw >>> 15) & 31] = rs1Value;
+        regs[0] = 0;
+        int r = fpu.execute(code, regs, fpMemory);
+        if (r == Fpu.ILLEGAL) {
+            return 0;
+        }
+        if (r == Fpu.DIRTY) {
+            markFpDirty();
+        }
+        // as after compiled stores, breakBlock stays set for jitRun to see
+        jitFpStatus = breakBlock ? 2 : 0;
+        return regs[(raw >>> 7) & 31];
+    }
+
+    int jitFpStatus() {
+        return jitFpStatus;
+    }
 
     /** fflags, frm and fcsr: illegal while FS is Off; reading them leaves FS alone. */
     private long fpCsrRead(int csr, int raw) {

@@ -212,7 +212,8 @@ final class Decoder {
     /** An F/D instruction; {@code compressed} is the 16-bit original of an expanded one, else 0. */
     private void floatingPoint(int inst, int compressed) {
         if (Fpu.valid(inst)) {
-            emit(Op.FP, 0, 0, 0, (inst & 0xffff_ffffL) | (long) compressed << 32);
+            // the integer registers it writes and reads, for the JIT's register allocation
+            emit(Op.FP, Fpu.integerRd(inst), Fpu.integerRs1(inst), 0, (inst & 0xffff_ffffL) | (long) compressed << 32);
         } else {
             illegal(compressed != 0 ? compressed : inst & 0xffff_ffffL);
         }

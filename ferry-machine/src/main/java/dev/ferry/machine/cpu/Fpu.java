@@ -137,6 +137,32 @@ final class Fpu {
         };
     }
 
+    /** The integer register {@code raw} writes (feq, fclass, fcvt to integer, fmv.x), else 0. */
+    static int integerRd(int raw) {
+        int group = raw >>> 27;
+        boolean writesX = (raw & 0x7f) == 0x53 && (group == 0x14 || group == 0x18 || group == 0x1c);
+        return writesX ? (raw >>> 7) & 31 : 0;
+    }
+
+    /** The integer register {@code raw} reads (the base of loads and stores, fcvt from integer, fmv to FP), else 0. */
+    static int integerRs1(int raw) {
+        int opcode = raw & 0x7f;
+        int group = raw >>> 27;
+        boolean readsX = opcode == 0x07 || opcode == 0x27 || opcode == 0x53 && (group == 0x1a || group == 0x1e);
+        return readsX ? (raw >>> 15) & 31 : 0;
+    }
+
+    /** Bytes a load or store {@code raw} accesses, or 0 when it is not one. */
+    static int accessWidth(int raw) {
+        int opcode = raw & 0x7f;
+        return opcode == 0x07 || opcode == 0x27 ? (((raw >>> 12) & 7) == 2 ? 4 : 8) : 0;
+    }
+
+    /** The address load or store {@code raw} accesses when its base register holds {@code base}. */
+    static long accessAddress(int raw, long base) {
+        return (raw & 0x7f) == 0x07 ? base + (raw >> 20) : base + ((raw >> 25) << 5 | (raw >>> 7) & 31);
+    }
+
     // ---------------------------------------------------------------- execution
 
     /** The effective rounding mode of {@code raw}, or -1 when it is reserved. */
@@ -159,14 +185,12 @@ final class Fpu {
         int rs2 = (raw >>> 20) & 31;
         switch (raw & 0x7f) {
             case 0x07 -> {
-                long a = x[rs1] + (raw >> 20);
-                f[rd] = ((raw >>> 12) & 7) == 2 ? box(memory.load(a, 4)) : memory.load(a, 8);
+                long v = memory.load(accessAddress(raw, x[rs1]), accessWidth(raw));
+                f[rd] = ((raw >>> 12) & 7) == 2 ? box(v) : v;
                 return DIRTY;
             }
             case 0x27 -> {
-                long a = x[rs1] + ((raw >> 25) << 5 | rd);
-                boolean word = ((raw >>> 12) & 7) == 2;
-                memory.store(a, word ? 4 : 8, f[rs2]);
+                memory.store(accessAddress(raw, x[rs1]), accessWidth(raw), f[rs2]);
                 return CLEAN;
             }
             case 0x43, 0x47, 0x4b, 0x4f -> {

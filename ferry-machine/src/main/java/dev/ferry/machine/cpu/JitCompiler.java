@@ -96,7 +96,7 @@ final class JitCompiler implements Opcodes {
     }
 
     private static boolean supported(int op) {
-        return op != Op.AMO && op != Op.SYSTEM && op != Op.ILLEGAL && op != Op.FETCH_FAULT && op != Op.FP;
+        return op != Op.AMO && op != Op.SYSTEM && op != Op.ILLEGAL && op != Op.FETCH_FAULT;
     }
 
     /** Number of leading instructions of {@code b} the compiler translates. */
@@ -690,10 +690,37 @@ final class JitCompiler implements Opcodes {
                 }
                 case Op.NOP -> {
                 }
+                case Op.FP -> floatingPoint(b, i, off, rd, rs1, imm);
                 default -> throw new IllegalStateException("unsupported op " + op);
             }
             if (producesValue(op)) {
                 store(rd);
+            }
+        }
+
+        /**
+         * An F/D instruction through {@link Cpu#jitFp}: it leaves before the instruction when the hart declines
+         * (the interpreter then runs it, trap included) and after it when a store wrote code.
+         */
+        private void floatingPoint(Block b, int i, int off, int rd, int rs1, long imm) {
+            mv.visitVarInsn(ALOAD, CPU_ARG);
+            ldc(imm);
+            load(rs1);
+            mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "jitFp", "(JJ)J", false);
+            mv.visitVarInsn(LSTORE, ADDR);
+            mv.visitVarInsn(ALOAD, CPU_ARG);
+            mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "jitFpStatus", "()I", false);
+            mv.visitInsn(DUP);
+            Label ran = new Label();
+            mv.visitJumpInsn(IFEQ, ran);
+            mv.visitInsn(ICONST_1);
+            mv.visitJumpInsn(IF_ICMPEQ, exitTo(b.pc + b.offs[i], off));
+            mv.visitJumpInsn(GOTO, exitTo(b.pc + b.offs[i + 1], off + 1));
+            mv.visitLabel(ran);
+            mv.visitInsn(POP);
+            if (rd != 0 && rd != 32) {
+                mv.visitVarInsn(LLOAD, ADDR);
+                mv.visitVarInsn(LSTORE, slot(rd));
             }
         }
 

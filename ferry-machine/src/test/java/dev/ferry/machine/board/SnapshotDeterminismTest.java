@@ -30,6 +30,8 @@ class SnapshotDeterminismTest {
         "spec; kernel=all; 2500001; 6000000",
         "idle; touch=1M sleep=500; 700000; 1500000",
         "cpu; ; 1000003; 3000000",
+        "fp-printf; ; 300001; 1000000",
+        "fp-fuzz; n=3000; 3000001; 8000000",
     })
     void restoredRunMatchesUninterruptedRun(String image, String args, long saveAt, long compareAt)
             throws IOException {

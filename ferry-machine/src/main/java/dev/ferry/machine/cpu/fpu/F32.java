@@ -36,6 +36,9 @@ public final class F32 {
             float x = f(a);
             float y = f(b);
             float s = x + y;
+            if (y == 0 && ordinary(x)) {
+                return a & 0xffff_ffffL;
+            }
             if (ordinary(x) && ordinary(y) && ordinary(s)) {
                 if (!exactSum(x, y, s)) {
                     st.raise(FpStatus.NX);
@@ -109,7 +112,11 @@ public final class F32 {
         return SoftFloat.sqrt(F, a & 0xffff_ffffL, rm, st);
     }
 
-    /** Fused multiply-add with one rounding; see {@link F64#fma}. */
+    /**
+     * Fused multiply-add with one rounding; see {@link F64#fma}. The product of two binary32 values is exact in
+     * binary64, and the binary64 sum with its two-sum error decides the binary32 rounding unless the sum sits
+     * exactly halfway between two binary32 values (a double rounding), which goes to the exact path.
+     */
     public static long fma(long a, long b, long c, boolean negateProduct, boolean negateAddend, int rm,
                            FpStatus st) {
         if (rm == FpStatus.RNE) {
@@ -121,23 +128,19 @@ public final class F32 {
                 p = -p;
             }
             double s = p + z;
-            if (ordinary(x) && ordinary(y) && ordinary(z) && exactDouble(p, z, s)) {
-                float r = (float) s;
-                if (ordinary(r)) {
-                    if (r != s) {
-                        st.raise(FpStatus.NX);
-                    }
-                    return bits(r);
+            double bb = s - p;
+            double t = (p - (s - bb)) + (z - bb);
+            float r = (float) s;
+            boolean halfway = (Double.doubleToRawLongBits(s) & 0x1fff_ffffL) == 0x1000_0000L;
+            if (ordinary(x) && ordinary(y) && ordinary(z) && ordinary(r) && !(halfway && t != 0)) {
+                if (t != 0 || r != s) {
+                    st.raise(FpStatus.NX);
                 }
+                return bits(r);
             }
         }
         return SoftFloat.fma(F, a & 0xffff_ffffL, b & 0xffff_ffffL, c & 0xffff_ffffL, negateProduct,
                 negateAddend, rm, st);
-    }
-
-    private static boolean exactDouble(double x, double y, double s) {
-        double bb = s - x;
-        return (x - (s - bb)) + (y - bb) == 0;
     }
 
     /** fmin (minimumNumber). */

@@ -30,6 +30,9 @@ public final class F64 {
             double x = longBitsToDouble(a);
             double y = longBitsToDouble(b);
             double s = x + y;
+            if (y == 0 && ordinary(x)) {
+                return a;
+            }
             if (ordinary(x) && ordinary(y) && ordinary(s)) {
                 double bb = s - x;
                 double err = (x - (s - bb)) + (y - bb);
@@ -99,27 +102,39 @@ public final class F64 {
 
     /**
      * Fused multiply-add with one rounding: {@code (negateProduct ? -(a*b) : a*b) + (negateAddend ? -c : c)}
-     * (fmadd, fmsub, fnmsub, fnmadd). Java's fma gives the result when the product is exact in binary64.
+     * (fmadd, fmsub, fnmsub, fnmadd). In round-to-nearest with ordinary operands and result, Java's fma gives the
+     * result and Boldo and Muller's error-free transformation of the fma (ErrFma, "Some functions computable with
+     * a fused-mac", ARITH 2005) its exact residual, whose being zero decides NX.
      */
     public static long fma(long a, long b, long c, boolean negateProduct, boolean negateAddend, int rm,
                            FpStatus st) {
         if (rm == FpStatus.RNE) {
-            double x = longBitsToDouble(a);
+            double x = longBitsToDouble(negateProduct ? a ^ F.signBit : a);
             double y = longBitsToDouble(b);
             double z = longBitsToDouble(negateAddend ? c ^ F.signBit : c);
-            double p = negateProduct ? -(x * y) : x * y;
-            if (ordinary(x) && ordinary(y) && ordinary(z) && ordinary(p) && Math.fma(x, y, negateProduct ? p : -p) == 0) {
-                double s = p + z;
-                if (ordinary(s)) {
-                    double bb = s - p;
-                    if ((p - (s - bb)) + (z - bb) != 0) {
-                        st.raise(FpStatus.NX);
-                    }
-                    return doubleToRawLongBits(s);
+            double r = Math.fma(x, y, z);
+            double u1 = x * y;
+            if (ordinary(x) && ordinary(y) && ordinary(z) && ordinary(u1) && ordinary(r)) {
+                if (residual(x, y, z, r, u1) != 0) {
+                    st.raise(FpStatus.NX);
                 }
+                return doubleToRawLongBits(r);
             }
         }
         return SoftFloat.fma(F, a, b, c, negateProduct, negateAddend, rm, st);
+    }
+
+    /** ErrFma: the leading part of x*y + z - r, which is zero exactly when r is the exact result. */
+    private static double residual(double x, double y, double z, double r, double u1) {
+        double u2 = Math.fma(x, y, -u1);
+        double alpha1 = z + u2;
+        double bv = alpha1 - z;
+        double zeta = (z - (alpha1 - bv)) + (u2 - bv);
+        double beta1 = u1 + alpha1;
+        double bw = beta1 - u1;
+        double beta2 = (u1 - (beta1 - bw)) + (alpha1 - bw);
+        double gamma = (beta1 - r) + beta2;
+        return gamma + zeta;
     }
 
     /** fmin: IEEE 754-2019 minimumNumber with -0 below +0; NaN only if both are; NV for a signalling NaN. */

@@ -140,6 +140,14 @@ class EdgeCaseTest {
         // binary32: (1 + 2^-23)^2 - (1 + 2^-22) = 2^-46
         assertThat(run(RNE, (rm, st) -> F32.fma(0x3f800001L, 0x3f800001L, 0xbf800002L, false, false, rm, st)))
                 .isEqualTo(new R(0x28800000L, 0));
+        // (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24 is halfway between two binary32 values; a tiny addend decides, though
+        // binary64 rounding of the sum loses it
+        assertThat(run(RNE, (rm, st) -> F32.fma(0x3f800800L, 0x3f800800L, 0x17800000L, false, false, rm, st)))
+                .isEqualTo(new R(0x3f801001L, NX));
+        assertThat(run(RNE, (rm, st) -> F32.fma(0x3f800800L, 0x3f800800L, 0x97800000L, false, false, rm, st)))
+                .isEqualTo(new R(0x3f801000L, NX));
+        assertThat(run(RNE, (rm, st) -> F32.fma(0x3f800800L, 0x3f800800L, 0, false, false, rm, st)))
+                .isEqualTo(new R(0x3f801000L, NX));
     }
 
     @Test
