@@ -16,6 +16,11 @@ abstract class CompiledRegion {
     final int page;
     /** False once the page's code may have changed; the region is never entered again. */
     boolean valid = true;
+    /**
+     * True when the region was compiled for translated loads and stores (S/U mode with satp on): each access
+     * then asks the data TLB for the physical address and leaves for the interpreter on a miss.
+     */
+    boolean translated;
     /** Address of the next guest instruction after {@link #run} returned. */
     long exitPc;
 

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The per-hart translator of hot code: counts block entries, compiles a {@link CompiledRegion} when a block
- * becomes hot, and drops regions when their page is written (the same events that invalidate the
+ * becomes hot (for the data translation mode it runs in: bare, or through the data TLB under Sv39), and drops regions when their page is written (the same events that invalidate the
  * interpreter's blocks) or the code cache is flushed. Only code of watched pages is compiled: pages in granule
  * mode (code sharing a page with hot data, see {@link CodePage}) stay with the interpreter.
  *
@@ -43,11 +43,11 @@ final class Jit {
      * The compiled region starting at {@code b}, compiling it when {@code b} has just become hot; {@code null}
      * when there is none. Counts one entry of {@code b}.
      */
-    CompiledRegion regionFor(Block b) {
+    CompiledRegion regionFor(Block b, boolean translated) {
         CompiledRegion r = b.jit;
         if (r != null) {
             if (r.valid) {
-                return r;
+                return r.translated == translated ? r : null;
             }
             b.jit = null;
             b.heat = 0;
@@ -55,7 +55,7 @@ final class Jit {
         if (++b.heat != threshold) {
             return null;
         }
-        r = compiler.compile(b);
+        r = compiler.compile(b, translated);
         if (r != null) {
             b.jit = r;
             byPage.computeIfAbsent(r.page, p -> new ArrayList<>()).add(r);
