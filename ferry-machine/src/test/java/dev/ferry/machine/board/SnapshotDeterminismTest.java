@@ -30,6 +30,8 @@ class SnapshotDeterminismTest {
         "spec; kernel=all; 2500001; 6000000",
         "idle; touch=1M sleep=500; 700000; 1500000",
         "cpu; ; 1000003; 3000000",
+        "isa-sv39; ; 400001; 1100000",
+        "isa-sv39; ; 777777; 1150000",
     })
     void restoredRunMatchesUninterruptedRun(String image, String args, long saveAt, long compareAt)
             throws IOException {
