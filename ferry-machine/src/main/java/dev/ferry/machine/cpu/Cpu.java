@@ -16,18 +16,24 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
- * One RV64IMAC hart with Zicsr and Zifencei, in M and U mode, behaving like QEMU 7.2's {@code virt} CPU where
- * guests can tell. {@code misa} reports what is implemented: MXL=64, A, C, I, M, U (QEMU's CPU also has F, D
- * and S). Where QEMU 7.2 differs from the specification we follow QEMU, as checked on it: WFI in U mode is
- * illegal even with TW=0, mret to U is illegal while no PMP entry is active, misaligned LR/SC/AMOs raise
- * cause 4, SC succeeds when memory still holds the value LR read, ordinary misaligned loads and stores are
- * performed, ebreak leaves {@code mtval} 0, {@code pmpaddr}, {@code mepc} and {@code mcounteren} keep all
- * written bits, there are 16 programmable counters (hpmcounter3..18, reading 0), and U-mode counter access
- * needs the bit in both {@code mcounteren} and {@code scounteren} (which QEMU's S mode brings along).
+ * One RV64IMAC hart with Zicsr, Zifencei and Zicntr, in M, S and U mode with Sv39 (also Sv48/Sv57) paging,
+ * behaving like QEMU 7.2's {@code virt} CPU with {@code -cpu rv64,h=false,sstc=false} where guests can tell.
+ * {@code misa} reports what is implemented: MXL=64, A, C, I, M, S, U. The privileged state (CSRs, delegation,
+ * trap entry, xRET, interrupt choice) is in {@link Csrs}, address translation and the software TLB in
+ * {@link Mmu}. Where QEMU 7.2 differs from the specification we follow QEMU, as checked on it: WFI in U mode is
+ * illegal even with TW=0, mret to U or S is illegal while no PMP entry is active, misaligned LR/SC/AMOs raise
+ * cause 4, SC and AMOs translate as a load then a store, SC succeeds when memory still holds the value LR
+ * read, ordinary misaligned loads and stores are performed (across pages too, translating both), ebreak
+ * leaves {@code mtval} 0, {@code pmpaddr}, {@code mepc} and {@code mcounteren} keep all written bits, the 16
+ * programmable counters keep what is written, counter access needs the {@code mcounteren} bit in S mode and
+ * both {@code mcounteren} and {@code scounteren} bits in U mode, and the lowest-numbered pending interrupt is
+ * taken first. There is no Sstc: the supervisor timer comes from M mode writing {@code mip.STIP}.
  *
- * <p>Code runs from a cache of decoded blocks keyed by physical address and chained to their successors. The
- * cache is coherent with guest memory at every instruction (see {@link CodePage}), so execution never depends
- * on what it holds.
+ * <p>Code runs from a cache of decoded blocks found by physical address (after the fetch TLB under
+ * translation; a block is reused only for the virtual address it was decoded at) and chained to their
+ * successors. The cache is coherent with guest memory at every instruction (see {@link CodePage}), so
+ * execution never depends on what it holds; {@code satp} writes and {@code sfence.vma} cut the chains of
+ * blocks found under translation.
  *
  * <p>Time: with a {@link RealTimeClock}, {@code mtime} follows the host. Without one (deterministic mode) one
  * counter is the clock: every retired instruction is one tick, and WFI skips ticks forward to the timer

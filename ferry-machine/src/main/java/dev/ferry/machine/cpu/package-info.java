@@ -1,6 +1,7 @@
 /**
- * The hart: an RV64IMAC + Zicsr + Zifencei interpreter with M and U mode and PMP, matching QEMU 7.2's
- * {@code virt} machine where guests can observe it.
+ * The hart: an RV64IMAC + Zicsr + Zifencei + Zicntr interpreter with M, S and U mode, PMP and Sv39 paging
+ * ({@code Mmu}, a page-table walker behind a software TLB), matching QEMU 7.2's {@code virt} machine where
+ * guests can observe it.
  *
  * <p>{@link dev.ferry.machine.cpu.Cpu} decodes guest code once into blocks ({@code Decoder}, {@code Block})
  * cached per RAM page ({@code CodePage}) and kept coherent with guest memory, and runs them with a switch
@@ -10,7 +11,8 @@
  *
  * <p>Hot code is also translated to JVM bytecode ({@code Jit}, {@code JitCompiler}, {@code CompiledRegion}): a
  * hot block and the blocks it reaches in its page become one method with guest registers in locals, which
- * HotSpot compiles. Compiled code honours the same tick budget, leaves everything unusual to the interpreter
+ * HotSpot compiles. Under translation, compiled loads and stores ask the data TLB and leave for the interpreter on
+ * a miss. Compiled code honours the same tick budget, leaves everything unusual to the interpreter
  * at the exact instruction, and is dropped together with the interpreter's blocks of its page. It is on unless
  * {@code -Dferry.jit=false}.
  */
