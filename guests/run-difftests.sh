@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")"
 QEMU=${QEMU:-qemu-system-riscv64}
 # QEMU's CPU with Ferry's extensions (kept in step with DifferentialTest.QEMU_CPU)
-CPU=${QEMU_CPU:-rv64,h=false,sstc=false,f=false,d=false,zba=false,zbb=false,zbc=false,zbs=false}
+CPU=${QEMU_CPU:-rv64,h=false,sstc=false,zba=false,zbb=false,zbc=false,zbs=false}
 out=build/difftest
 mkdir -p "$out"
 list=$out/list.txt

@@ -52,6 +52,11 @@ final class Block {
     int heat;
     /** True while the CPU lists this block among those whose links a translation change must cut. */
     boolean tracked;
+    /**
+     * True when the block was found through the fetch TLB (S/U with satp on); such a block is never reused for
+     * an untranslated fetch of the same address, nor the other way round, so links never cross the two.
+     */
+    boolean translated;
 
     Block(long pc, long phys, int[] ops, long[] imm, int[] offs, int len, boolean exitAfter, boolean crossesPage,
             char[] source) {

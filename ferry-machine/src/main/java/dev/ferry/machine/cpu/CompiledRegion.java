@@ -19,6 +19,11 @@ abstract class CompiledRegion {
     boolean valid = true;
     /** The blocks it was compiled from; a store into one of them drops the region. Set once, after creation. */
     Block[] blocks = new Block[0];
+    /**
+     * True when the region was compiled for translated loads and stores (S/U mode with satp on): each access
+     * then asks the data TLB for the physical address and leaves for the interpreter on a miss.
+     */
+    boolean translated;
     /** Address of the next guest instruction after {@link #run} returned. */
     long exitPc;
 

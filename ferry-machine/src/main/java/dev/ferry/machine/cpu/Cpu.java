@@ -16,19 +16,25 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
- * One RV64IMAFDC hart with Zicsr and Zifencei, in M and U mode, behaving like QEMU 7.2's {@code virt} CPU where
- * guests can tell. {@code misa} reports what is implemented: MXL=64, A, C, D, F, I, M, U (QEMU's CPU also has
- * S). The F and D extensions live in {@link Fpu}, gated and tracked by {@code mstatus.FS} (Off makes FP
- * instructions and FP CSRs illegal, a write of FP state makes it Dirty, SD mirrors Dirty). Where QEMU 7.2 differs from the specification we follow QEMU, as checked on it: WFI in U mode is
- * illegal even with TW=0, mret to U is illegal while no PMP entry is active, misaligned LR/SC/AMOs raise
- * cause 4, SC succeeds when memory still holds the value LR read, ordinary misaligned loads and stores are
- * performed, ebreak leaves {@code mtval} 0, {@code pmpaddr}, {@code mepc} and {@code mcounteren} keep all
- * written bits, there are 16 programmable counters (hpmcounter3..18, reading 0), and U-mode counter access
- * needs the bit in both {@code mcounteren} and {@code scounteren} (which QEMU's S mode brings along).
+ * One RV64IMAFDC hart with Zicsr, Zifencei and Zicntr, in M, S and U mode with Sv39 (also Sv48/Sv57) paging,
+ * behaving like QEMU 7.2's {@code virt} CPU with {@code -cpu rv64,h=false,sstc=false} where guests can tell.
+ * {@code misa} reports what is implemented: MXL=64, A, C, D, F, I, M, S, U. The F and D extensions live in
+ * {@link Fpu}, gated and tracked by {@code mstatus.FS}. The privileged state (CSRs, delegation,
+ * trap entry, xRET, interrupt choice) is in {@link Csrs}, address translation and the software TLB in
+ * {@link Mmu}. Where QEMU 7.2 differs from the specification we follow QEMU, as checked on it: WFI in U mode is
+ * illegal even with TW=0, mret to U or S is illegal while no PMP entry is active, misaligned LR/SC/AMOs raise
+ * cause 4, SC and AMOs translate as a load then a store, SC succeeds when memory still holds the value LR
+ * read, ordinary misaligned loads and stores are performed (across pages too, translating both), ebreak
+ * leaves {@code mtval} 0, {@code pmpaddr}, {@code mepc} and {@code mcounteren} keep all written bits, the 16
+ * programmable counters keep what is written, counter access needs the {@code mcounteren} bit in S mode and
+ * both {@code mcounteren} and {@code scounteren} bits in U mode, and the lowest-numbered pending interrupt is
+ * taken first. There is no Sstc: the supervisor timer comes from M mode writing {@code mip.STIP}.
  *
- * <p>Code runs from a cache of decoded blocks keyed by physical address and chained to their successors. The
- * cache is coherent with guest memory at every instruction (see {@link CodePage}), so execution never depends
- * on what it holds.
+ * <p>Code runs from a cache of decoded blocks found by physical address (after the fetch TLB under
+ * translation; a block is reused only for the virtual address it was decoded at) and chained to their
+ * successors. The cache is coherent with guest memory at every instruction (see {@link CodePage}), so
+ * execution never depends on what it holds; {@code satp} writes and {@code sfence.vma} cut the chains of
+ * blocks found under translation.
  *
  * <p>Time: with a {@link RealTimeClock}, {@code mtime} follows the host. Without one (deterministic mode) one
  * counter is the clock: every retired instruction is one tick, and WFI skips ticks forward to the timer
@@ -130,6 +136,15 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     private boolean dataTranslate;
     /** Fetches go through the MMU (S or U with satp on). */
     private boolean fetchTranslate;
+    /** PMP uniformity over RAM per privilege, for loads/stores and fetches, valid for PMP {@link #pmpUniformFor}. */
+    private final boolean[] pmpUniformData = new boolean[4];
+    private final boolean[] pmpUniformFetch = new boolean[4];
+    private int pmpUniformFor = -1;
+    /**
+     * Set by {@link #system}: false when the instruction changed nothing the run loop must look at (no
+     * interrupt became takeable, no privilege, translation or PMP change), so execution may go on in place.
+     */
+    private boolean systemExit;
     /** Whether satp was on when the code cache last adapted to it (see {@link #privilegedStateChanged}). */
     private boolean translationOn;
     /** Blocks looked up while satp is on, whose successor links a change of fetch context must cut. */
@@ -372,14 +387,15 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         final long l4 = ramSize - 4;
         final long l8 = ramSize - 8;
         final boolean fast = dataFast;
-        final boolean checkFetch = !fetchFast;
+        final boolean checkFetch = !fetchFast && !fetchTranslate;
         breakBlock = false;
         Block b = lookup(pc);
         final long[] granules = codeGranules;
+        final boolean jitOk = jit != null && (dataTranslate ? fetchTranslate : pmpDataUniform && fetchFast);
         // The tick count and pc live in locals while blocks chain; sync() and the exits write them back.
         long ticks = instret;
         while (true) {
-            if (jit != null && fast && !checkFetch) {
+            if (jitOk) {
                 instret = ticks;
                 b = jitRun(b, budget);
                 if (b == null) {
@@ -684,6 +700,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                     case Op.SYSTEM -> {
                         sync(b, i, start);
                         next = system((int) imm[i], b.fallPc);
+                        exit = systemExit;
                     }
                     case Op.NOP -> {
                     }
@@ -812,6 +829,10 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             if (phys < 0) {
                 throw exception(phys == Mmu.PAGE_FAULT ? CAUSE_FETCH_PAGE : CAUSE_FETCH_ACCESS, addr);
             }
+            // PMP is checked per page here (a page PMP splits is checked at the block's first instruction only)
+            if (!mmu.pmpChecked && !pmp.check(phys, 2, Pmp.X, csrs.priv)) {
+                throw exception(CAUSE_FETCH_ACCESS, addr);
+            }
         }
         long off = phys - ramBase;
         if (Long.compareUnsigned(off, ramSize - 2) > 0) {
@@ -834,7 +855,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         }
         int index = ((int) off & GuestMemory.PAGE_MASK) >>> 1;
         Block b = cp.table[index];
-        if (b != null && b.pc != addr) {
+        if (b != null && (b.pc != addr || b.translated != fetchTranslate)) {
             b.valid = false;
             b = null;
         }
@@ -843,6 +864,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         }
         if (b == null || !b.valid) {
             b = phys == addr ? decoder.decode(addr) : decoder.decode(addr, phys, -1);
+            b.translated = fetchTranslate;
             cp.put(index, b);
             if (cp.granuleMode) {
                 publishGranules(page, b.granules);
@@ -979,7 +1001,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
      */
     private Block jitRun(Block b, long budget) {
         while (true) {
-            CompiledRegion r = jit.regionFor(b);
+            CompiledRegion r = jit.regionFor(b, dataTranslate);
             if (r == null || budget - instret < b.len) {
                 return b;
             }
@@ -1013,6 +1035,19 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             codeStore(o, width);
         }
         return breakBlock;
+    }
+
+    /**
+     * For compiled code under translation: the physical address of a load ({@code kind} {@link Mmu#READ}) or
+     * store ({@link Mmu#WRITE}) of {@code width} bytes at {@code va} as the data TLB has it, or -1 when the
+     * access needs the interpreter (TLB miss, page crossing), which then walks, faults or splits it.
+     */
+    long jitTranslate(long va, int width, int kind) {
+        if (crossesPage(va, width)) {
+            return -1;
+        }
+        long s = csrs.mstatus;
+        return mmu.lookup(va, kind, csrs.dataPriv(), (s & Csrs.MSTATUS_SUM) != 0, (s & Csrs.MSTATUS_MXR) != 0);
     }
 
     /** Number of regions the JIT compiled, or -1 when it is off (for tests). */
@@ -1054,18 +1089,31 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         int dataPriv = csrs.dataPriv();
         int priv = csrs.priv;
         boolean on = mmu.enabled();
+        if (pmpUniformFor != pmp.version()) {
+            for (int p = 0; p < 4; p++) {
+                pmpUniformData[p] = pmp.uniform(ramBase, ramSize, Pmp.R | Pmp.W, p);
+                pmpUniformFetch[p] = pmp.uniform(ramBase, ramSize, Pmp.X, p);
+            }
+            pmpUniformFor = pmp.version();
+        }
         dataTranslate = on && dataPriv != PRIV_M;
         fetchTranslate = on && priv != PRIV_M;
-        pmpDataUniform = pmp.uniform(ramBase, ramSize, Pmp.R | Pmp.W, dataPriv);
+        pmpDataUniform = pmpUniformData[dataPriv];
         dataFast = pmpDataUniform && !dataTranslate;
-        fetchFast = pmp.uniform(ramBase, ramSize, Pmp.X, priv);
+        fetchFast = pmpUniformFetch[priv];
     }
 
-    /** Privilege changed by a trap or xRET: a different fetch context while translation is on. */
+    /** The flags {@link #execute} reads once per call, packed, to tell whether a system instruction changed them. */
+    private int accessFlags() {
+        return (dataFast ? 1 : 0) | (fetchFast ? 2 : 0) | (pmpDataUniform ? 4 : 0) | (dataTranslate ? 8 : 0)
+                | (fetchTranslate ? 16 : 0);
+    }
+
+    /**
+     * Privilege changed by a trap or xRET. Links need not be cut: translated and untranslated blocks are kept
+     * apart ({@link Block#translated}), and under Sv39 a page is executable by S or by U, never both.
+     */
     private void privilegeChanged(int old) {
-        if (translationOn && old != csrs.priv) {
-            unlinkTracked();
-        }
         updateAccessFlags();
     }
 
@@ -1103,6 +1151,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 return loadCrossing(a, width);
             }
             pa = translateData(a, Mmu.READ);
+            if (mmu.pmpChecked && ram.contains(pa, width)) {
+                return ram.load(pa, width);
+            }
         }
         if (!(pmpDataUniform && ram.contains(pa, width)) && !pmp.check(pa, width, Pmp.R, csrs.dataPriv())) {
             throw exception(CAUSE_LOAD_ACCESS, a);
@@ -1143,6 +1194,10 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 return;
             }
             pa = translateData(a, Mmu.WRITE);
+            if (mmu.pmpChecked && ram.contains(pa, width)) {
+                physWrite(pa, width, v, a);
+                return;
+            }
         }
         if (!(pmpDataUniform && ram.contains(pa, width)) && !pmp.check(pa, width, Pmp.W, csrs.dataPriv())) {
             throw exception(CAUSE_STORE_ACCESS, a);
@@ -1397,6 +1452,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
 
     /** Executes ecall, ebreak, xRET, wfi, sfence.vma, fence.i and the CSR instructions; returns the next pc. */
     private long system(int raw, long nextPc) {
+        systemExit = true;
         if ((raw & 0x7f) == 0x0f) {
             flushCode();
             return nextPc;
@@ -1470,7 +1526,11 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             csrs.checkAccess(csr, writes);
             old = csrs.read(csr);
             if (writes) {
+                int flags = accessFlags();
                 csrs.write(csr, kind == 1 ? src : kind == 2 ? old | src : old & ~src);
+                systemExit = flags != accessFlags() || csrs.interruptToTake(mip()) != 0 || wfiSleeping;
+            } else {
+                systemExit = false;
             }
         } catch (Csrs.IllegalAccess e) {
             throw illegal(raw);

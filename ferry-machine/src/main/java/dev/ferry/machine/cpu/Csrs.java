@@ -425,6 +425,7 @@ final class Csrs {
             }
             case Csr.PMPCFG0, Csr.PMPCFG2 -> {
                 pmp.writeCfg(csr - Csr.PMPCFG0, v);
+                mmu.flush();
                 cpu.privilegedStateChanged(false);
             }
             // The write takes effect after this instruction retires, so the next read sees v.
@@ -444,6 +445,7 @@ final class Csrs {
             default -> {
                 if (csr >= Csr.PMPADDR0 && csr < Csr.PMPADDR0 + Pmp.ENTRIES) {
                     pmp.writeAddr(csr - Csr.PMPADDR0, v);
+                    mmu.flush();
                     cpu.privilegedStateChanged(false);
                 } else if (csr >= Csr.MHPMCOUNTER3 && csr <= Csr.MHPMCOUNTER18) {
                     hpmCounters[csr - Csr.MHPMCOUNTER3] = v;

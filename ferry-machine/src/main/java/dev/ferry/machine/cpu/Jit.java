@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The per-hart translator of hot code: counts block entries, compiles a {@link CompiledRegion} when a block
- * becomes hot, and drops regions on the same events that invalidate the interpreter's blocks: a write to a
+ * becomes hot (for the data translation mode it runs in: bare, or through the data TLB under Sv39), and drops
+ * regions on the same events that invalidate the interpreter's blocks: a write to a
  * watched page drops all regions of the page; on a page in granule mode (code sharing a page with hot data, see
  * {@link CodePage}) only a store into the bytes of one of a region's blocks drops it, so data stores next to
  * compiled code cost nothing; fence.i and a flush of the code cache drop every region.
@@ -44,11 +45,11 @@ final class Jit {
      * The compiled region starting at {@code b}, compiling it when {@code b} has just become hot; {@code null}
      * when there is none. Counts one entry of {@code b}.
      */
-    CompiledRegion regionFor(Block b) {
+    CompiledRegion regionFor(Block b, boolean translated) {
         CompiledRegion r = b.jit;
         if (r != null) {
             if (r.valid) {
-                return r;
+                return r.translated == translated ? r : null;
             }
             b.jit = null;
             b.heat = 0;
@@ -56,7 +57,7 @@ final class Jit {
         if (++b.heat != threshold) {
             return null;
         }
-        r = compiler.compile(b);
+        r = compiler.compile(b, translated);
         if (r != null) {
             b.jit = r;
             byPage.computeIfAbsent(r.page, p -> new ArrayList<>()).add(r);

@@ -62,6 +62,8 @@ final class JitCompiler implements Opcodes {
     private final long ramBase;
     private final long ramSize;
     private int classCounter;
+    /** Whether the region being compiled translates its loads and stores (see {@link CompiledRegion#translated}). */
+    private boolean translated;
 
     JitCompiler(GuestMemory ram, CodePage[] code) {
         this.ram = ram;
@@ -71,7 +73,8 @@ final class JitCompiler implements Opcodes {
     }
 
     /** Compiles the region headed by {@code head}, or returns {@code null} when it has nothing worth compiling. */
-    CompiledRegion compile(Block head) {
+    CompiledRegion compile(Block head, boolean translated) {
+        this.translated = translated;
         int limit = MAX_INSNS;
         while (limit >= 16) {
             List<Block> blocks = region(head, limit);
@@ -80,9 +83,10 @@ final class JitCompiler implements Opcodes {
             }
             byte[] bytes = generate(blocks);
             if (bytes != null) {
-                CompiledRegion r = define(bytes, page(head.pc));
+                CompiledRegion r = define(bytes, page(head.phys));
                 if (r != null) {
                     r.blocks = blocks.toArray(new Block[0]);
+                    r.translated = translated;
                 }
                 return r;
             }
@@ -114,8 +118,9 @@ final class JitCompiler implements Opcodes {
      * memory watches (a write to it drops the region) or that is in granule mode (a store into the bytes of one
      * of the region's blocks drops it).
      */
-    private boolean eligible(Block b, int page) {
-        if (b == null || !b.valid || b.verify || b.crossesPage || page(b.pc) != page) {
+    private boolean eligible(Block b, int page, long virtualOffset) {
+        if (b == null || !b.valid || b.verify || b.crossesPage || page(b.phys) != page
+                || b.pc - b.phys != virtualOffset) {
             return false;
         }
         CodePage cp = code[page];
@@ -125,9 +130,10 @@ final class JitCompiler implements Opcodes {
 
     /** The head plus blocks reachable from it through recorded links, breadth first, within the size limit. */
     private List<Block> region(Block head, int limit) {
-        int page = page(head.pc);
+        int page = page(head.phys);
+        long virtualOffset = head.pc - head.phys;
         List<Block> out = new ArrayList<>();
-        if (!eligible(head, page) || compiledLength(head) == 0) {
+        if (!eligible(head, page, virtualOffset) || compiledLength(head) == 0) {
             return out;
         }
         Map<Long, Block> seen = new HashMap<>();
@@ -159,7 +165,7 @@ final class JitCompiler implements Opcodes {
                 next.add(b.fallNext);
             }
             for (Block n : next) {
-                if (eligible(n, page) && !seen.containsKey(n.pc)) {
+                if (eligible(n, page, virtualOffset) && !seen.containsKey(n.pc)) {
                     seen.put(n.pc, n);
                     queue.add(n);
                 }
@@ -454,12 +460,23 @@ final class JitCompiler implements Opcodes {
             mv.visitMethodInsn(INVOKESTATIC, owner, name, "(JJ)J", false);
         }
 
-        /** Computes {@code x[rs1] + imm} into ADDR and leaves through {@code fail} unless it is RAM. */
-        private void address(int rs1, long imm, int width, Label fail) {
+        /**
+         * Computes the physical address of {@code x[rs1] + imm} into ADDR (through the data TLB in a translated
+         * region) and leaves through {@code fail} unless it is RAM.
+         */
+        private void address(int rs1, long imm, int width, int kind, Label fail) {
+            if (translated) {
+                mv.visitVarInsn(ALOAD, CPU_ARG);
+            }
             load(rs1);
             if (imm != 0) {
                 ldc(imm);
                 mv.visitInsn(LADD);
+            }
+            if (translated) {
+                push(width);
+                push(kind);
+                mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "jitTranslate", "(JII)J", false);
             }
             mv.visitInsn(DUP2);
             mv.visitVarInsn(LSTORE, ADDR);
@@ -473,14 +490,14 @@ final class JitCompiler implements Opcodes {
 
         private void loadMem(Block b, int i, int off, int rd, int rs1, long imm, int width, String name,
                 String desc) {
-            address(rs1, imm, width, exitTo(b.pc + b.offs[i], off));
+            address(rs1, imm, width, Mmu.READ, exitTo(b.pc + b.offs[i], off));
             mv.visitVarInsn(ALOAD, RAM);
             mv.visitVarInsn(LLOAD, ADDR);
             mv.visitMethodInsn(INVOKEVIRTUAL, MEM, name, desc, false);
         }
 
         private void storeMem(Block b, int i, int off, int rs1, int rs2, long imm, int width, String name) {
-            address(rs1, imm, width, exitTo(b.pc + b.offs[i], off));
+            address(rs1, imm, width, Mmu.WRITE, exitTo(b.pc + b.offs[i], off));
             mv.visitVarInsn(ALOAD, RAM);
             mv.visitVarInsn(LLOAD, ADDR);
             load(rs2);

@@ -16,7 +16,8 @@ import java.util.Arrays;
  * {@link #PAGE_FAULT} and {@link #ACCESS_FAULT} (physical addresses are below 2<sup>56</sup>) so that the hot
  * path needs no exception object.
  *
- * <p>The TLB is direct-mapped and split by access kind (read, write, fetch). Its tag holds the virtual page plus
+ * <p>The TLB is direct-mapped and split by access kind (read, write, fetch), and holds only pages that PMP allows
+ * throughout for that kind and privilege, so a hit needs no PMP check (QEMU's TLB does the same). Its tag holds the virtual page plus
  * everything else the walk's answer depends on (privilege, SUM, MXR), so switching between them needs no
  * flush for correctness; {@code satp} writes and {@code sfence.vma} flush it, and so do writes to mstatus that
  * change MXR, MPP, MPV, MPRV or SUM, because QEMU flushes then and a walk after a flush sets A/D bits the
@@ -67,6 +68,11 @@ final class Mmu {
 
     private long satp;
     private int walks;
+    /**
+     * Set by {@link #translate}: true when PMP allows the access kind on the whole physical page (the answer came
+     * from the TLB, which holds only such pages), so the caller needs no PMP check of its own.
+     */
+    boolean pmpChecked;
 
     Mmu(GuestMemory ram, Pmp pmp, PteWriter writer) {
         this.ram = ram;
@@ -137,14 +143,29 @@ final class Mmu {
         long t = tag(vpn, priv, sum, mxr);
         int i = kind << TLB_BITS | ((int) vpn & (TLB_SIZE - 1));
         if (tags[i] == t) {
+            pmpChecked = true;
             return frames[i] | (va & 0xfff);
         }
         long pa = walk(va, kind, priv, sum, mxr);
+        pmpChecked = false;
         if (pa >= 0) {
-            tags[i] = t;
-            frames[i] = pa & ~0xfffL;
+            long frame = pa & ~0xfffL;
+            int perm = kind == READ ? Pmp.R : kind == WRITE ? Pmp.W : Pmp.X;
+            if (pmp.check(frame, 4096, perm, priv)) {
+                // like QEMU's TLB: only pages that PMP treats alike throughout are cached
+                tags[i] = t;
+                frames[i] = frame;
+                pmpChecked = true;
+            }
         }
         return pa;
+    }
+
+    /** Like {@link #translate} but from the TLB alone: -1 on a miss, and never a side effect. */
+    long lookup(long va, int kind, int priv, boolean sum, boolean mxr) {
+        long vpn = va >>> 12;
+        int i = kind << TLB_BITS | ((int) vpn & (TLB_SIZE - 1));
+        return tags[i] == tag(vpn, priv, sum, mxr) ? frames[i] | (va & 0xfff) : -1;
     }
 
     private long walk(long va, int kind, int priv, boolean sum, boolean mxr) {

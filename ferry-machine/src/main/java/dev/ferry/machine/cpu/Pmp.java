@@ -23,6 +23,7 @@ final class Pmp {
     private final long[] hi = new long[ENTRIES];
     private final boolean[] active = new boolean[ENTRIES];
     private int activeCount;
+    private int version;
 
     void reset() {
         Arrays.fill(cfg, (byte) 0);
@@ -96,7 +97,13 @@ final class Pmp {
         return (cfg[i] >>> 3) & 3;
     }
 
+    /** Changes whenever the configuration may have changed, so that callers can cache answers. */
+    int version() {
+        return version;
+    }
+
     private void recompute() {
+        version++;
         activeCount = 0;
         for (int i = 0; i < ENTRIES; i++) {
             int m = mode(i);

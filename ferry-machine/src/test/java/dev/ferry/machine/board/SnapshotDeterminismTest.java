@@ -32,6 +32,8 @@ class SnapshotDeterminismTest {
         "cpu; ; 1000003; 3000000",
         "fp-printf; ; 300001; 1000000",
         "fp-fuzz; n=3000; 3000001; 8000000",
+        "isa-sv39; ; 400001; 1100000",
+        "isa-sv39; ; 777777; 1150000",
     })
     void restoredRunMatchesUninterruptedRun(String image, String args, long saveAt, long compareAt)
             throws IOException {
