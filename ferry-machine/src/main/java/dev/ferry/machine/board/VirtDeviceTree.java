@@ -1,5 +1,6 @@
 package dev.ferry.machine.board;
 
+import dev.ferry.machine.cpu.Cpu;
 import dev.ferry.machine.device.VirtioMmioSlot;
 
 /**
@@ -29,7 +30,8 @@ public final class VirtDeviceTree {
         t.beginNode("cpus").cells("#address-cells", 1).cells("#size-cells", 0)
                 .cells("timebase-frequency", 10_000_000);
         t.beginNode("cpu@0").property("device_type", "cpu").cells("reg", 0).property("status", "okay")
-                .property("compatible", "riscv").property("riscv,isa", "rv64imac_zicsr_zifencei")
+                .property("compatible", "riscv").property("riscv,isa", Cpu.ISA_STRING)
+                .property("mmu-type", Cpu.MMU_TYPE)
                 .beginNode("interrupt-controller").cells("#interrupt-cells", 1).flag("interrupt-controller")
                 .property("compatible", "riscv,cpu-intc").cells("phandle", 1).endNode()
                 .endNode();
