@@ -1423,7 +1423,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 c.mscratch, c.mepc, c.mcause, c.mtval, c.mcounteren, c.scounteren, c.menvcfg, pmp.cfgBytes(),
                 pmp.addrs(), c.cycles(), c.retired(), c.countInhibit, instret, wfiSleeping, resValid, resAddr,
                 resValue, new SupervisorState(c.medeleg, c.mideleg, c.mipSoft, c.stvec, c.sscratch, c.sepc,
-                        c.scause, c.stval, mmu.satp(), c.senvcfg, c.hpmCounters.clone(), c.hpmEvents.clone()));
+                        c.scause, c.stval, mmu.satp(), c.senvcfg, c.hpmCounters.clone(), c.hpmEvents.clone(),
+                        mmu.tlbTags(), mmu.tlbFrames()));
     }
 
     /** Checks the register file, privilege, {@code misa}, the PMP arrays and satp. */
@@ -1449,6 +1450,10 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 || s.supervisor().hpmEvents() == null || s.supervisor().hpmEvents().length != csrs.hpmEvents.length) {
             throw new IllegalArgumentException("hpm state must have " + csrs.hpmCounters.length + " counters and "
                     + csrs.hpmEvents.length + " events");
+        }
+        if (s.supervisor().tlbTags() == null || s.supervisor().tlbTags().length != Mmu.TLB_ENTRIES
+                || s.supervisor().tlbFrames() == null || s.supervisor().tlbFrames().length != Mmu.TLB_ENTRIES) {
+            throw new IllegalArgumentException("the TLB state must have " + Mmu.TLB_ENTRIES + " entries");
         }
     }
 
@@ -1481,6 +1486,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         c.stval = sv.stval();
         c.senvcfg = sv.senvcfg() & Csrs.SENVCFG_WRITABLE;
         mmu.restoreSatp(sv.satp());
+        mmu.restoreTlb(sv.tlbTags(), sv.tlbFrames());
         System.arraycopy(sv.hpmCounters(), 0, c.hpmCounters, 0, c.hpmCounters.length);
         System.arraycopy(sv.hpmEvents(), 0, c.hpmEvents, 0, c.hpmEvents.length);
         pmp.restore(s.pmpcfg(), s.pmpaddr());
