@@ -1550,7 +1550,8 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 c.mscratch, c.mepc, c.mcause, c.mtval, c.mcounteren, c.scounteren, c.menvcfg, pmp.cfgBytes(),
                 pmp.addrs(), c.cycles(), c.retired(), c.countInhibit, instret, wfiSleeping, resValid, resAddr,
                 resValue, new SupervisorState(c.medeleg, c.mideleg, c.mipSoft, c.stvec, c.sscratch, c.sepc,
-                        c.scause, c.stval, mmu.satp(), c.senvcfg, c.hpmCounters.clone(), c.hpmEvents.clone()),
+                        c.scause, c.stval, mmu.satp(), c.senvcfg, c.hpmCounters.clone(), c.hpmEvents.clone(),
+                        mmu.tlbTags(), mmu.tlbFrames()),
                 fpu.save());
     }
 
@@ -1577,6 +1578,10 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
                 || s.supervisor().hpmEvents() == null || s.supervisor().hpmEvents().length != csrs.hpmEvents.length) {
             throw new IllegalArgumentException("hpm state must have " + csrs.hpmCounters.length + " counters and "
                     + csrs.hpmEvents.length + " events");
+        }
+        if (s.supervisor().tlbTags() == null || s.supervisor().tlbTags().length != Mmu.TLB_ENTRIES
+                || s.supervisor().tlbFrames() == null || s.supervisor().tlbFrames().length != Mmu.TLB_ENTRIES) {
+            throw new IllegalArgumentException("the TLB state must have " + Mmu.TLB_ENTRIES + " entries");
         }
         Fpu.validate(s.fp());
     }
@@ -1610,6 +1615,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
         c.stval = sv.stval();
         c.senvcfg = sv.senvcfg() & Csrs.SENVCFG_WRITABLE;
         mmu.restoreSatp(sv.satp());
+        mmu.restoreTlb(sv.tlbTags(), sv.tlbFrames());
         System.arraycopy(sv.hpmCounters(), 0, c.hpmCounters, 0, c.hpmCounters.length);
         System.arraycopy(sv.hpmEvents(), 0, c.hpmEvents, 0, c.hpmEvents.length);
         pmp.restore(s.pmpcfg(), s.pmpaddr());

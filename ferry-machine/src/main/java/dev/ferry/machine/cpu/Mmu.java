@@ -120,6 +120,28 @@ final class Mmu {
         return mode == BARE || mode == SV39 || mode == SV48 || mode == SV57;
     }
 
+    /** Number of TLB entries (all access kinds), the length of the saved TLB arrays. */
+    static final int TLB_ENTRIES = 3 * TLB_SIZE;
+
+    /**
+     * The TLB's tags, saved with the CPU: which translations are cached decides whether a later access walks
+     * (and sets A/D bits the guest may have cleared without sfence.vma), so a restored run must keep them.
+     */
+    long[] tlbTags() {
+        return tags.clone();
+    }
+
+    /** The physical page of each TLB entry (see {@link #tlbTags}). */
+    long[] tlbFrames() {
+        return frames.clone();
+    }
+
+    /** Restores the TLB saved by {@link #tlbTags} and {@link #tlbFrames} (lengths already checked). */
+    void restoreTlb(long[] savedTags, long[] savedFrames) {
+        System.arraycopy(savedTags, 0, tags, 0, tags.length);
+        System.arraycopy(savedFrames, 0, frames, 0, frames.length);
+    }
+
     /** Drops every TLB entry (sfence.vma, satp writes). */
     void flush() {
         Arrays.fill(tags, -1L);

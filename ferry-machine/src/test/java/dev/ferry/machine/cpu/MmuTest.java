@@ -85,6 +85,19 @@ class MmuTest {
     }
 
     @Test
+    void savedTlbKeepsItsEntriesSoARestoredRunWalksWhenTheOriginalWould() {
+        ram.store64(L0, pte(PAGE, PTE_V | PTE_R | PTE_W));
+        assertThat(s(0x10, READ)).isEqualTo(PAGE + 0x10);
+        ram.store64(L0, ram.load64(L0) & ~PTE_A);
+        Mmu restored = new Mmu(ram, pmp, (a, v) -> ram.store64(a, v));
+        restored.restoreSatp(mmu.satp());
+        restored.restoreTlb(mmu.tlbTags(), mmu.tlbFrames());
+        assertThat(restored.translate(0x20, READ, Cpu.PRIV_S, false, false)).isEqualTo(PAGE + 0x20);
+        assertThat(restored.walks()).as("served from the restored TLB").isZero();
+        assertThat(ram.load64(L0) & PTE_A).as("A stays clear, as in the original run").isZero();
+    }
+
+    @Test
     void userAndSupervisorPagesAndSumAndMxr() {
         ram.store64(L0, pte(PAGE, ALL | PTE_U));
         ram.store64(L0 + 8, pte(PAGE, PTE_V | PTE_X | PTE_A));

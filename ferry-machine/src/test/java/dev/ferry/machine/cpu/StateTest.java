@@ -78,7 +78,7 @@ class StateTest {
         SupervisorState sv = s.supervisor();
         SupervisorState sv48Bad = new SupervisorState(sv.medeleg(), sv.mideleg(), sv.mipSoftware(), sv.stvec(),
                 sv.sscratch(), sv.sepc(), sv.scause(), sv.stval(), 7L << 60, sv.senvcfg(), sv.hpmCounters(),
-                sv.hpmEvents());
+                sv.hpmEvents(), sv.tlbTags(), sv.tlbFrames());
         assertThatThrownBy(() -> fresh.cpu.validateState(new CpuState(s.pc(), s.x(), s.privilege(), s.misa(),
                 s.mstatus(), s.mie(), s.mipLevels(), s.mtvec(), s.mscratch(), s.mepc(), s.mcause(), s.mtval(),
                 s.mcounteren(), s.scounteren(), s.menvcfg(), s.pmpcfg(), s.pmpaddr(), s.mcycle(), s.minstret(),
