@@ -74,6 +74,7 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
     public static final String MMU_TYPE = "riscv,sv48";
 
     static final long INTERRUPT = 1L << 63;
+    private static final long SEIP_BIT = 1L << SEIP;
 
     static final int CAUSE_FETCH_ACCESS = 1;
     static final int CAUSE_ILLEGAL = 2;
@@ -1527,7 +1528,9 @@ public final class Cpu implements InterruptSink, Snapshottable<CpuState> {
             old = csrs.read(csr);
             if (writes) {
                 int flags = accessFlags();
-                csrs.write(csr, kind == 1 ? src : kind == 2 ? old | src : old & ~src);
+                // mip.SEIP reads as the software bit OR the PLIC's line, but csrrs/csrrc modify the software bit
+                long base = csr == Csr.MIP ? (old & ~SEIP_BIT) | (csrs.mipSoft & SEIP_BIT) : old;
+                csrs.write(csr, kind == 1 ? src : kind == 2 ? base | src : base & ~src);
                 systemExit = flags != accessFlags() || csrs.interruptToTake(mip()) != 0 || wfiSleeping;
             } else {
                 systemExit = false;

@@ -76,6 +76,7 @@ final class TestMachine {
                         lines = (int) value;
                         cpu.setInterruptLevel(InterruptSink.MSIP, (value & 1) != 0);
                         cpu.setInterruptLevel(InterruptSink.MEIP, (value & 2) != 0);
+                        cpu.setInterruptLevel(InterruptSink.SEIP, (value & 4) != 0);
                     }
                     case 24 -> {
                         exitCode = value;

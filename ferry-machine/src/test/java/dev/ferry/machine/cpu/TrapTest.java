@@ -246,4 +246,17 @@ class TrapTest {
         assertThat(m.reg(S2)).isEqualTo(7);
         assertThat(m.reg(S4)).isEqualTo(BASE + 0x7000);
     }
+
+    @Test
+    void setAndClearOfMipDoNotLatchThePlicsSupervisorLine() {
+        // With the S-context line high, csrs mip (OpenSBI raising STIP) must not copy the line into the
+        // software-writable SEIP bit: the read-modify-write uses the software bit, as the privileged spec and
+        // QEMU 7.2 do. Otherwise SEIP stays pending after the line drops and the kernel sees an interrupt storm.
+        TestMachine m = trap(a -> a.li(T0, TestMachine.DEV_LINES).li(T1, 4).sd(T1, T0, 0)
+                .csrr(A0, Csr.MIP).li(T2, 1L << 5).csrs(Csr.MIP, T2).csrc(Csr.MIP, T2)
+                .sd(ZERO, T0, 0).csrr(A1, Csr.MIP));
+        assertThat(m.reg(S2)).as("no trap").isEqualTo(-1);
+        assertThat(m.reg(A0) & 1L << 9).as("SEIP reads the line").isNotZero();
+        assertThat(m.reg(A1) & 1L << 9).as("SEIP after the line dropped").isZero();
+    }
 }
