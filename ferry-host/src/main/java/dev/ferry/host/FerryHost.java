@@ -82,7 +82,7 @@ public final class FerryHost implements AutoCloseable {
             InetSocketAddress migrationListen = config.migrationListen() != null ? config.migrationListen()
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
             host.receiver = new MigrationReceiver(migrationListen, config.secret(),
-                    new IncomingVms(host.registry, host::log), config.receiverLimits(), host::log)
+                    new IncomingVms(host.registry, config.images(), host::log), config.receiverLimits(), host::log)
                     .encryption(config.encryption());
             if (config.encryption().plaintextOverNetwork()) {
                 host.log("warning: migrations with hosts that are not loopback are not encrypted (--encrypt never "

@@ -3,7 +3,10 @@ package dev.ferry.host.migration;
 import dev.ferry.host.vm.ConsoleBuffer;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmRegistry;
+import dev.ferry.machine.board.DriveConfig;
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.machine.image.GuestImages;
+import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.IncomingVmHandler;
 import dev.ferry.migration.VmDescriptor;
@@ -13,19 +16,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * How this host takes in VMs that migrate to it: reserves the name, gives a console (which starts with the output
- * the VM printed on its source), registers the VM.
+ * How this host takes in VMs that migrate to it: checks that their disks are files in this host's image directory
+ * (as a VM created here must have them), reserves the name, gives a console (which starts with the output the VM
+ * printed on its source), registers the VM.
  */
 public final class IncomingVms implements IncomingVmHandler {
 
     private final VmRegistry registry;
+    private final GuestImages images;
     private final Consumer<String> log;
     private final Map<String, ConsoleBuffer> consoles = new ConcurrentHashMap<>();
     private final Map<String, Boolean> reservations = new ConcurrentHashMap<>();
 
-    /** Registers arriving VMs in {@code registry} and reports events to {@code log}. */
-    public IncomingVms(VmRegistry registry, Consumer<String> log) {
+    /**
+     * Registers arriving VMs in {@code registry}, taking only disks inside {@code images}' directory, and reports
+     * events to {@code log}.
+     */
+    public IncomingVms(VmRegistry registry, GuestImages images, Consumer<String> log) {
         this.registry = registry;
+        this.images = images;
         this.log = log;
     }
 
@@ -33,6 +42,14 @@ public final class IncomingVms implements IncomingVmHandler {
     public boolean canAccept(VmDescriptor vm) {
         if (reservations.containsKey(vm.name())) {
             return false;
+        }
+        for (DriveConfig d : vm.drives()) {
+            try {
+                images.confinedFile(d.file().toString(), "disk");
+            } catch (ImageFormatException e) {
+                log.accept("refused incoming VM " + vm.name() + ": " + e.getMessage());
+                return false;
+            }
         }
         if (!registry.reserve(vm.name())) {
             log.accept("refused incoming VM " + vm.name() + ": the name is in use here");

@@ -4,21 +4,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmRegistry;
+import dev.ferry.machine.board.DriveConfig;
 import dev.ferry.machine.board.GuestFixtures;
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.VmDescriptor;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class IncomingVmsTest {
 
     private final VmRegistry registry = new VmRegistry();
     private final List<String> log = new CopyOnWriteArrayList<>();
-    private final IncomingVms incoming = new IncomingVms(registry, log::add);
+    @TempDir
+    static Path images;
+    private final IncomingVms incoming = new IncomingVms(registry, new GuestImages(images), log::add);
+
+    @Test
+    void aDiskOutsideThisHostsImageDirectoryIsRefused(@TempDir Path elsewhere) throws Exception {
+        Path inside = Files.write(images.resolve("disk.img"), new byte[512]);
+        Path outside = Files.write(elsewhere.resolve("secret.img"), new byte[512]);
+        VmDescriptor base = new VmDescriptor("d1", 32L << 20, true, 1000);
+        VmDescriptor bad = new VmDescriptor("d1", base.ramSize(), true, 1000, false, "linux", "",
+                List.of(new DriveConfig(outside, "raw", false)), List.of(), false, true);
+        assertThat(incoming.canAccept(bad)).isFalse();
+        assertThat(log).anyMatch(l -> l.contains("refused incoming VM d1") && l.contains("image directory"));
+        assertThat(registry.reserve("d1")).as("nothing reserved for a refused VM").isTrue();
+        registry.release("d1");
+        VmDescriptor good = new VmDescriptor("d1", base.ramSize(), true, 1000, false, "linux", "",
+                List.of(new DriveConfig(inside.toRealPath(), "raw", false)), List.of(), false, true);
+        assertThat(incoming.canAccept(good)).isTrue();
+    }
 
     @Test
     void reservesTheNameUntilTheVmArrivesWithItsConsole() throws Exception {
