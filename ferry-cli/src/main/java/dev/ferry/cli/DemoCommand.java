@@ -34,12 +34,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ferry demo}: two hosts on loopback, a guest that keeps dirtying its memory, a live migration there with
- * pre-copy and back with post-copy, and both reports side by side. {@code --tour} first tours the machine
+ * {@code ferry demo}: first a Linux VM counting on its console and disk moves live between two hosts on loopback
+ * ({@link LinuxDemo}); then a bare-metal guest that keeps dirtying its memory migrates there with pre-copy and
+ * back with post-copy, and both reports are shown side by side. {@code --tour} first tours the machine
  * itself: boot, interrupts, the dirty log of a running guest, deterministic save and restore.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start two hosts in this process, boot a guest that keeps writing its memory, live-migrate it "
+        description = {"Start two hosts in this process, boot the Linux guest running a counter on host A and "
+                + "live-migrate it to B; then boot a guest that keeps writing its memory, live-migrate it "
                 + "A -> B with pre-copy and back B -> A with post-copy, and compare the two migrations.",
                 "With --tour, first tour the machine: boot guests, watch a guest's dirty pages, save and restore."})
 public final class DemoCommand implements Callable<Integer> {
@@ -48,6 +50,9 @@ public final class DemoCommand implements Callable<Integer> {
     private static final String WORKLOAD = "wss=32M rate=20000";
 
     private final PrintStream out = System.out;
+
+    @Option(names = "--no-linux", description = "Skip the Linux VM and show the bare-metal migration only.")
+    private boolean noLinux;
 
     @Option(names = "--tour", description = "Tour the machine first (boot, timer interrupts, dirty log, save/restore).")
     private boolean tour;
@@ -58,7 +63,30 @@ public final class DemoCommand implements Callable<Integer> {
         if (tour) {
             machineTour(images);
         }
+        if (!noLinux) {
+            int linux = linuxDemo(images);
+            if (linux != 0) {
+                return linux;
+            }
+        }
         return migrationDemo(images);
+    }
+
+    /** The Linux guest migrating between two hosts, or a note that it is not built. */
+    private int linuxDemo(GuestImages images) throws Exception {
+        GuestImages.LinuxGuest linux = images.linux().orElse(null);
+        if (linux == null) {
+            step("Linux: the guest is not built in " + images.buildDir().resolve(GuestImages.LINUX)
+                    + " (guests/linux/build.sh builds it); showing the bare-metal demo only");
+            return 0;
+        }
+        Path dir = Files.createTempDirectory("ferry-demo");
+        try {
+            return new LinuxDemo(out, SharedSecret.loadOrCreate(dir.resolve("secret"))).run(linux);
+        } finally {
+            Files.deleteIfExists(dir.resolve("secret"));
+            Files.deleteIfExists(dir);
+        }
     }
 
     private void machineTour(GuestImages images) throws Exception {

@@ -616,6 +616,15 @@ public final class VirtMachine {
     }
 
     /**
+     * True when {@code saved} has a balloon: its slot holds a balloon's record (with drives and no balloon, a disk
+     * takes that slot).
+     */
+    private static boolean hasBalloon(LoadedState saved) {
+        return saved.components().stream().anyMatch(c -> c.id().equals(BALLOON)
+                && c.type().equals(VirtioBalloonState.class.getName()));
+    }
+
+    /**
      * Builds a machine from a saved state file; its configuration (RAM size, mode, balloon, entropy device, boot
      * ROM) comes from the file. Disks and network back ends are not in a state file: a state with drives or interfaces needs
      * {@link #fromStateFile(Path, OutputStream, List, List)}.
@@ -639,7 +648,7 @@ public final class VirtMachine {
         MachineConfig config;
         try {
             config = new MachineConfig(board.ramSize(), board.deterministic(), "", console)
-                    .withBalloon(saved.componentNames().contains(BALLOON)).withDrives(drives).withNics(nics)
+                    .withBalloon(hasBalloon(saved)).withDrives(drives).withNics(nics)
                     .withMrom(saved.componentNames().contains(MROM));
         } catch (IllegalArgumentException e) {
             throw new StateFormatException("saved state has an invalid RAM size: " + e.getMessage());
