@@ -58,7 +58,7 @@ class LinuxMigrationProcessTest extends TwoHostProcesses {
         clientA = new HostClient(a.control(), TokenFile.of(a.tokenFile()));
         clientB = new HostClient(b.control(), TokenFile.of(b.tokenFile()));
 
-        a.postOk("/v1/vms", "{\"name\":\"" + VM + "\",\"image\":\"linux\",\"mem\":\"128M\",\"deterministic\":true,"
+        a.postOk("/v1/vms", "{\"name\":\"" + VM + "\",\"image\":\"linux\",\"mem\":\"128M\","
                 + "\"args\":\"console=ttyS0 quiet ferry.run=counter_0.1_" + COUNT + "\","
                 + "\"drives\":[\"file=counter.img,format=raw\"]}");
         int seen = awaitCounter(clientA, 1, Duration.ofMinutes(10));
