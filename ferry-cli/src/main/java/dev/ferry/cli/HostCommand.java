@@ -7,6 +7,7 @@ import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.auth.SharedSecret;
 import dev.ferry.host.auth.TlsKeyStore;
+import dev.ferry.host.http.HttpLimits;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.EncryptionMode;
 import dev.ferry.migration.EncryptionPolicy;
@@ -77,6 +78,14 @@ public final class HostCommand implements Callable<Integer> {
             description = "Seconds a client has to send a request's line and headers (default: 10); the body gets "
                     + "as long again plus a second per MiB.")
     private Integer requestTimeout;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Control API connections served at once; more are closed as they arrive (default: 256).")
+    private Integer maxConnections;
+
+    @Option(names = "--max-connections-per-address", paramLabel = "N",
+            description = "Control API connections from one IP address at once (default: 64).")
+    private Integer maxConnectionsPerAddress;
 
     @Option(names = "--max-outgoing", paramLabel = "N", defaultValue = "" + HostConfig.DEFAULT_MAX_OUTGOING,
             description = "Migrations from this host at once, until their VM runs on the target; more wait in a "
@@ -149,6 +158,15 @@ public final class HostCommand implements Callable<Integer> {
                 throw new UserError("--request-timeout must be at least 1 second");
             }
             settings = settings.withLimits(settings.limits().withHeadTimeout(Duration.ofSeconds(requestTimeout)));
+        }
+        if (maxConnections != null || maxConnectionsPerAddress != null) {
+            HttpLimits l = settings.limits();
+            int total = maxConnections != null ? maxConnections : l.maxConnections();
+            int perAddress = maxConnectionsPerAddress != null ? maxConnectionsPerAddress : l.maxConnectionsPerAddress();
+            if (total < 1 || perAddress < 1) {
+                throw new UserError("--max-connections and --max-connections-per-address must be positive");
+            }
+            settings = settings.withLimits(l.withConnections(total, perAddress));
         }
         GuestImages images = GuestImages.ofInstallation();
         if (imageDir != null) {

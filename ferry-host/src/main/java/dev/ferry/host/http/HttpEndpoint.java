@@ -5,10 +5,12 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +64,8 @@ public final class HttpEndpoint implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
+    /** Connections being served per client address; guarded by itself. */
+    private final Map<InetAddress, Integer> perAddress = new HashMap<>();
     private final Thread acceptor;
     private volatile boolean closed;
 
@@ -145,6 +149,12 @@ public final class HttpEndpoint implements AutoCloseable {
                 closeQuietly(socket);
                 continue;
             }
+            InetAddress peer = socket.getInetAddress();
+            if (!admit(peer)) {
+                connections.decrementAndGet();
+                closeQuietly(socket);
+                continue;
+            }
             open.add(socket);
             Thread.ofVirtual().name("ferry-http").start(() -> {
                 try {
@@ -152,9 +162,28 @@ public final class HttpEndpoint implements AutoCloseable {
                 } finally {
                     closeQuietly(socket);
                     open.remove(socket);
+                    release(peer);
                     connections.decrementAndGet();
                 }
             });
+        }
+    }
+
+    /** Counts a connection from {@code peer} if that address is under its cap. */
+    private boolean admit(InetAddress peer) {
+        synchronized (perAddress) {
+            int n = perAddress.getOrDefault(peer, 0);
+            if (n >= limits.maxConnectionsPerAddress()) {
+                return false;
+            }
+            perAddress.put(peer, n + 1);
+            return true;
+        }
+    }
+
+    private void release(InetAddress peer) {
+        synchronized (perAddress) {
+            perAddress.computeIfPresent(peer, (a, n) -> n <= 1 ? null : n - 1);
         }
     }
 
