@@ -1,5 +1,6 @@
 package dev.ferry.migration;
 
+import dev.ferry.machine.board.DeviceBackends;
 import dev.ferry.machine.board.VmRunner;
 import java.io.OutputStream;
 
@@ -8,6 +9,11 @@ public interface IncomingVmHandler {
 
     /** False when the host cannot take a VM of this name (name in use); the migration is refused. */
     boolean canAccept(VmDescriptor vm);
+
+    /** Where the incoming VM's disks and network interfaces find their back ends on this host. */
+    default DeviceBackends backends() {
+        return DeviceBackends.STANDARD;
+    }
 
     /** Where the incoming VM's console output goes on this host. */
     OutputStream consoleFor(VmDescriptor vm);

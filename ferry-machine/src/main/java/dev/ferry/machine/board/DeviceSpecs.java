@@ -58,7 +58,8 @@ public final class DeviceSpecs {
     }
 
     /**
-     * A NIC from {@code tap:NAME[,mac=MAC]} or {@code none[,mac=MAC]}; without a MAC, the {@code index}-th NIC of
+     * A NIC from {@code tap:NAME[,mac=MAC]}, {@code switch[,mac=MAC]} (a port of the host's virtual switch) or
+     * {@code none[,mac=MAC]}; without a MAC, the {@code index}-th NIC of
      * the machine gets QEMU's default for it ({@code 52:54:00:12:34:56} plus {@code index}).
      *
      * @throws IllegalArgumentException with a one-line reason when the spec is malformed or the MAC is not a
@@ -74,8 +75,8 @@ public final class DeviceSpecs {
                 throw new IllegalArgumentException("--nic '" + spec + "': '" + name + "' is not a TAP device name "
                         + "(1 to 15 letters, digits, '.', '_', '-')");
             }
-        } else if (!backend.equals("none")) {
-            throw new IllegalArgumentException("--nic '" + spec + "': the back end must be tap:NAME or none");
+        } else if (!backend.equals("none") && !backend.equals(NicConfig.SWITCH)) {
+            throw new IllegalArgumentException("--nic '" + spec + "': the back end must be tap:NAME, switch or none");
         }
         String mac = kv.containsKey("mac") ? kv.get("mac") : defaultMac(index);
         checkMac(mac, "--nic '" + spec + "'");

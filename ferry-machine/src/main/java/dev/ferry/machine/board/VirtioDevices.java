@@ -87,7 +87,7 @@ final class VirtioDevices {
             } catch (IllegalArgumentException e) {
                 throw new IOException(e.getMessage());
             }
-            NetBackend backend = factory.open(n.backend());
+            NetBackend backend = factory.open(n.backend(), n.mac());
             opened.add(backend);
             int slot = slots.next();
             VirtioNet[] self = new VirtioNet[1];

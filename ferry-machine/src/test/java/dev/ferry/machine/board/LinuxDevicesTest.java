@@ -132,7 +132,7 @@ class LinuxDevicesTest {
         MachineConfig c = new MachineConfig(16L << 20, false, "count=3", console)
                 .withNics(List.of(new NicConfig("52:54:00:12:34:56", "loop")));
         VirtMachine m = new VirtMachine(c, new DeviceBackends(
-                dev.ferry.machine.device.block.BlockBackendFactory.STANDARD, spec -> loop));
+                dev.ferry.machine.device.block.BlockBackendFactory.STANDARD, (spec, mac) -> loop));
         m.boot(GuestFixtures.image("netecho"));
         Thread vcpu = new Thread(() -> m.run(Long.MAX_VALUE));
         vcpu.start();

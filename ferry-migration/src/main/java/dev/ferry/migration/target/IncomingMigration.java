@@ -86,7 +86,7 @@ public final class IncomingMigration {
         this.handler = handler;
         this.onEnd = onEnd;
         this.control = control;
-        this.machine = new VirtMachine(vm.machineConfig(handler.consoleFor(vm)));
+        this.machine = new VirtMachine(vm.machineConfig(handler.consoleFor(vm)), handler.backends());
         this.memory = machine.memory();
         this.controlApplier = new PageApplier(memory);
         this.runner = new VmRunner(machine, vm.name(), vm.instructionLimit());

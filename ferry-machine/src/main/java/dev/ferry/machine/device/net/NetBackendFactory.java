@@ -10,21 +10,26 @@ import java.io.IOException;
 @FunctionalInterface
 public interface NetBackendFactory {
 
-    /** {@code none}: frames go nowhere; {@code tap:NAME}: the TAP interface NAME. */
-    NetBackendFactory STANDARD = spec -> {
+    /** {@code none}: frames go nowhere; {@code tap:NAME}: the TAP interface NAME; no switch. */
+    NetBackendFactory STANDARD = (spec, mac) -> {
         if (spec.equals("none")) {
             return new NullNetBackend();
         }
         if (spec.startsWith("tap:")) {
             return TapBackend.open(spec.substring(4));
         }
-        throw new IOException("network back end '" + spec + "' is not one of none, tap:NAME");
+        if (spec.equals("switch")) {
+            throw new IOException("network back end 'switch' needs a Ferry host's virtual switch (ferry host; "
+                    + "a VM run on its own has none): use tap:NAME or none");
+        }
+        throw new IOException("network back end '" + spec + "' is not one of none, tap:NAME, switch");
     };
 
     /**
-     * Opens the back end {@code spec} names.
+     * Opens the back end {@code spec} names for the interface with MAC address {@code mac} (written
+     * {@code 52:54:00:12:34:56}; a switch port lets the guest send from that address only).
      *
      * @throws IOException with a one-line message if it is unknown or cannot be opened
      */
-    NetBackend open(String spec) throws IOException;
+    NetBackend open(String spec, String mac) throws IOException;
 }
