@@ -8,6 +8,7 @@ import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.auth.SharedSecret;
 import dev.ferry.host.auth.TlsKeyStore;
 import dev.ferry.host.http.HttpLimits;
+import dev.ferry.host.network.NetworkSettings;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.EncryptionMode;
 import dev.ferry.migration.EncryptionPolicy;
@@ -22,6 +23,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -48,6 +51,24 @@ public final class HostCommand implements Callable<Integer> {
     @Option(names = "--migration-listen", paramLabel = "HOST:PORT",
             description = "Migration endpoint (default: the control API's IP, a port the OS picks).")
     private String migrationListen;
+
+    @Option(names = "--vxlan", paramLabel = "HOST:PORT",
+            description = "Local UDP address of the VXLAN endpoint that links this host's virtual switch to its peers "
+                    + "(default: none; the switch then connects only this host's VMs and uplinks).")
+    private String vxlan;
+
+    @Option(names = "--peer", paramLabel = "HOST:PORT",
+            description = "Another host's VXLAN endpoint (repeatable); packets from any other address are dropped.")
+    private List<String> peers = new ArrayList<>();
+
+    @Option(names = "--vni", paramLabel = "N", defaultValue = "" + NetworkSettings.DEFAULT_VNI,
+            description = "VXLAN network identifier of the segment (default: ${DEFAULT-VALUE}).")
+    private int vni;
+
+    @Option(names = "--uplink", paramLabel = "tap:NAME",
+            description = "Create TAP device NAME and connect it to the switch, for clients on this machine "
+                    + "(repeatable; needs root).")
+    private List<String> uplinks = new ArrayList<>();
 
     @Option(names = "--secret-file", paramLabel = "FILE",
             description = "Shared secret of the hosts (default: $XDG_CONFIG_HOME/ferry/secret, created on first use).")
@@ -180,7 +201,7 @@ public final class HostCommand implements Callable<Integer> {
         HostConfig config;
         try {
             config = new HostConfig(hostName, control, migration, secret, images, line -> log(out, line), settings,
-                    encryption, limits, maxOutgoing);
+                    encryption, limits, maxOutgoing, network());
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -235,6 +256,14 @@ public final class HostCommand implements Callable<Integer> {
             throw new UserError("--allow-plaintext goes with --encrypt never");
         }
         return new EncryptionPolicy(mode, allowPlaintext);
+    }
+
+    private NetworkSettings network() {
+        List<InetSocketAddress> peerAddresses = new ArrayList<>();
+        for (String p : peers) {
+            peerAddresses.add(address("--peer", p));
+        }
+        return new NetworkSettings(vxlan == null ? null : address("--vxlan", vxlan), peerAddresses, vni, uplinks);
     }
 
     private static InetSocketAddress address(String option, String value) {

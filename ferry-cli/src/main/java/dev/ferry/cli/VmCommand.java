@@ -77,6 +77,16 @@ public final class VmCommand implements Runnable {
                 description = "Guest RAM (default: 128M).")
         private Long mem;
 
+        @Option(names = "--ip", paramLabel = "A.B.C.D/N",
+                description = "The VM's IPv4 address on the hosts' virtual segment: it gets a NIC on the host's "
+                        + "switch, and a Linux guest the address through the kernel's ip= parameter.")
+        private String ip;
+
+        @Option(names = "--mac", paramLabel = "MAC",
+                description = "MAC address of that NIC (default: derived from the VM's name, stable across "
+                        + "migrations).")
+        private String mac;
+
         @Option(names = "--deterministic", description = "Time is the count of retired instructions.")
         private boolean deterministic;
 
@@ -108,6 +118,9 @@ public final class VmCommand implements Runnable {
             }
             machine.driveConfigs(false);
             machine.nicConfigs();
+            if (mac != null && ip == null) {
+                throw new UserError("--mac goes with --ip: it is the MAC of the VM's NIC on the host's switch");
+            }
             List<String> args = new ArrayList<>();
             if (append != null) {
                 args.add(append.trim());
@@ -122,7 +135,7 @@ public final class VmCommand implements Runnable {
                     machine.kernel == null ? null : machine.kernel.toString(),
                     machine.initrd == null ? null : machine.initrd.toString(), machine.bios,
                     machine.drives.isEmpty() ? null : machine.drives, machine.nics.isEmpty() ? null : machine.nics,
-                    machine.rng ? Boolean.TRUE : null)), VmInfo.class);
+                    machine.rng ? Boolean.TRUE : null, ip, mac)), VmInfo.class);
             System.out.printf("created VM %s on %s: %s, %d MiB%s, %s%n", vm.name(), host.host, vm.image(),
                     vm.ramBytes() >> 20, vm.deterministic() ? ", deterministic" : "", vm.state());
             return 0;

@@ -4,6 +4,7 @@ import dev.ferry.host.api.ControlSettings;
 import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.migration.OutgoingMigrations;
+import dev.ferry.host.network.NetworkSettings;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.EncryptionPolicy;
 import dev.ferry.migration.ReceiverLimits;
@@ -25,10 +26,11 @@ import java.util.function.Consumer;
  * @param receiverLimits  what peers of the migration endpoint may cost (handshake caps and deadline, incoming
  *                        migrations at once)
  * @param maxOutgoing     migrations this host runs at once; more wait in a queue
+ * @param network         the virtual switch's links to other hosts and uplinks
  */
 public record HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
         GuestImages images, Consumer<String> log, ControlSettings control, EncryptionPolicy encryption,
-        ReceiverLimits receiverLimits, int maxOutgoing) {
+        ReceiverLimits receiverLimits, int maxOutgoing, NetworkSettings network) {
 
     /** Default of {@link #maxOutgoing}. */
     public static final int DEFAULT_MAX_OUTGOING = OutgoingMigrations.DEFAULT_MAX_RUNNING;
@@ -43,6 +45,7 @@ public record HostConfig(String name, InetSocketAddress listen, InetSocketAddres
         Objects.requireNonNull(control, "control");
         Objects.requireNonNull(encryption, "encryption");
         Objects.requireNonNull(receiverLimits, "receiverLimits");
+        Objects.requireNonNull(network, "network");
         if (name.isBlank()) {
             throw new IllegalArgumentException("the host name must not be empty");
         }
@@ -69,24 +72,30 @@ public record HostConfig(String name, InetSocketAddress listen, InetSocketAddres
     public HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
             GuestImages images, Consumer<String> log, ControlSettings control) {
         this(name, listen, migrationListen, secret, images, log, control, EncryptionPolicy.DEFAULT,
-                ReceiverLimits.defaults(), DEFAULT_MAX_OUTGOING);
+                ReceiverLimits.defaults(), DEFAULT_MAX_OUTGOING, NetworkSettings.LOCAL);
     }
 
     /** This configuration with other control API settings. */
     public HostConfig withControl(ControlSettings settings) {
         return new HostConfig(name, listen, migrationListen, secret, images, log, settings, encryption,
-                receiverLimits, maxOutgoing);
+                receiverLimits, maxOutgoing, network);
     }
 
     /** This configuration with another encryption policy for migrations. */
     public HostConfig withEncryption(EncryptionPolicy policy) {
         return new HostConfig(name, listen, migrationListen, secret, images, log, control, policy, receiverLimits,
-                maxOutgoing);
+                maxOutgoing, network);
     }
 
     /** This configuration with other migration limits. */
     public HostConfig withLimits(ReceiverLimits limits, int outgoing) {
         return new HostConfig(name, listen, migrationListen, secret, images, log, control, encryption, limits,
-                outgoing);
+                outgoing, network);
+    }
+
+    /** This configuration with other network links and uplinks. */
+    public HostConfig withNetwork(NetworkSettings settings) {
+        return new HostConfig(name, listen, migrationListen, secret, images, log, control, encryption,
+                receiverLimits, maxOutgoing, settings);
     }
 }

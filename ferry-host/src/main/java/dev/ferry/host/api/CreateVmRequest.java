@@ -22,12 +22,25 @@ import java.util.List;
  * @param drives          disks as {@code file=PATH,format=raw[,readonly=on]}, the file in the host's image directory
  * @param nics            network interfaces as {@code tap:NAME[,mac=MAC]} or {@code none[,mac=MAC]}
  * @param rng             give the VM a virtio-rng entropy device
+ * @param ip              the VM's IPv4 address with prefix ({@code 10.77.0.10/24}): the VM gets a NIC on the host's
+ *                        switch and a Linux guest the address through the kernel's {@code ip=} parameter
+ * @param mac             that NIC's MAC address (default: derived from the VM's name, so it stays the same
+ *                        wherever the VM runs)
  */
 public record CreateVmRequest(String name, String image, String mem, Boolean deterministic, Long maxInstructions,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> args, Boolean balloon,
         String kernel, String initrd, String bios,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> drives,
-        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> nics, Boolean rng) {
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> nics, Boolean rng,
+        String ip, String mac) {
+
+    /** A request without an address on the host's switch. */
+    public CreateVmRequest(String name, String image, String mem, Boolean deterministic, Long maxInstructions,
+            List<String> args, Boolean balloon, String kernel, String initrd, String bios, List<String> drives,
+            List<String> nics, Boolean rng) {
+        this(name, image, mem, deterministic, maxInstructions, args, balloon, kernel, initrd, bios, drives, nics, rng,
+                null, null);
+    }
 
     /** A request for a bare-metal image without kernel, disks or network. */
     public CreateVmRequest(String name, String image, String mem, Boolean deterministic, Long maxInstructions,
