@@ -75,6 +75,9 @@ public final class ReportFormat {
         }
         out.println("total migration time  " + millis(r.totalTimeMs()));
         out.println("downtime              " + millis(r.downtimeMs()) + breakdown(r.downtimeBreakdown()));
+        if (r.networkAnnouncedMs() != null) {
+            out.println("network announced     " + millis(r.networkAnnouncedMs()) + " after the VM ran on the target");
+        }
         out.printf(Locale.ROOT, "bytes on the wire     %s (%,d bytes)%n", bytes(r.bytesOnWire()), r.bytesOnWire());
         out.println("pages by encoding     " + encodings(r.pagesByEncoding()));
         out.println("post-copy faults      " + faults(r));

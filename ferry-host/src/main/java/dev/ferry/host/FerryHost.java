@@ -14,10 +14,14 @@ import dev.ferry.host.image.HostImages;
 import dev.ferry.host.migration.IncomingVms;
 import dev.ferry.host.migration.OutgoingMigration;
 import dev.ferry.host.migration.OutgoingMigrations;
+import dev.ferry.host.network.HostNetwork;
+import dev.ferry.host.network.VmAddress;
 import dev.ferry.host.vm.ConsoleBuffer;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmRegistry;
+import dev.ferry.machine.board.DeviceSpecs;
 import dev.ferry.machine.board.MachineConfig;
+import dev.ferry.machine.board.NicConfig;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.image.ImageFormatException;
@@ -31,6 +35,7 @@ import dev.ferry.migration.Strategy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,6 +60,8 @@ public final class FerryHost implements AutoCloseable {
     /** What {@code vm info} shows as the image of a VM that came from a host that did not say (protocol 2). */
     public static final String UNKNOWN_IMAGE = "(migrated in)";
 
+    /** How long a source host watches for a VM that left it to be announced from its new host. */
+    private static final long ANNOUNCE_WATCH_MILLIS = 2000;
     private static final Pattern VM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     private final HostConfig config;
@@ -63,6 +70,7 @@ public final class FerryHost implements AutoCloseable {
     private final AtomicLong migrationSeq = new AtomicLong();
     private final PeerHosts peers;
     private HostImages images;
+    private HostNetwork network;
     private ControlApi api;
     private MigrationReceiver receiver;
 
@@ -78,11 +86,12 @@ public final class FerryHost implements AutoCloseable {
         try {
             host.images = HostImages.open(config.images(), config.control().maxImageBytes(),
                     config.control().maxUploads());
+            host.network = HostNetwork.open(config.network(), config.name());
             host.api = ControlApi.start(host, config);
             InetSocketAddress migrationListen = config.migrationListen() != null ? config.migrationListen()
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
             host.receiver = new MigrationReceiver(migrationListen, config.secret(),
-                    new IncomingVms(host.registry, config.images(), host::log), config.receiverLimits(), host::log)
+                    new IncomingVms(host.registry, config.images(), host.network, host::log), config.receiverLimits(), host::log)
                     .encryption(config.encryption());
             if (config.encryption().plaintextOverNetwork()) {
                 host.log("warning: migrations with hosts that are not loopback are not encrypted (--encrypt never "
@@ -119,6 +128,11 @@ public final class FerryHost implements AutoCloseable {
     /** The images this host boots: its image directory and uploads. */
     public HostImages images() {
         return images;
+    }
+
+    /** The host's virtual switch, its links to other hosts and its uplinks. */
+    public HostNetwork network() {
+        return network;
     }
 
     /** The migrations this host started. */
@@ -175,7 +189,11 @@ public final class FerryHost implements AutoCloseable {
         if (limit < 0) {
             throw ApiException.badRequest("max_instructions must not be negative");
         }
-        List<String> args = req.args() == null ? List.of(boot.defaultArgs()) : req.args();
+        List<String> args = new ArrayList<>(req.args() == null ? List.of(boot.defaultArgs()) : req.args());
+        NicConfig switchNic = switchNic(req, boot);
+        if (switchNic != null && req.ip() != null) {
+            args.add(VmAddress.parse(req.ip()).kernelParameter());
+        }
         String bootArgs = String.join(" ", args.stream().map(String::trim).filter(a -> !a.isEmpty()).toList());
         boolean deterministic = Boolean.TRUE.equals(req.deterministic());
         ConsoleBuffer console = new ConsoleBuffer();
@@ -187,11 +205,21 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.badRequest("mem: " + e.getMessage());
         }
         machineConfig = boot.configure(machineConfig);
+        if (switchNic != null) {
+            List<NicConfig> nics = new ArrayList<>(machineConfig.nics());
+            nics.add(0, switchNic);
+            machineConfig = machineConfig.withNics(nics);
+        }
         if (!registry.reserve(req.name())) {
             throw ApiException.conflict("a VM named '" + req.name() + "' already exists on host " + name());
         }
         try {
-            VirtMachine machine = new VirtMachine(machineConfig);
+            VirtMachine machine;
+            try {
+                machine = new VirtMachine(machineConfig, network.backends());
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw ApiException.badRequest("nics: " + e.getMessage());
+            }
             try {
                 boot.boot(machine, ram);
             } catch (ImageFormatException | RuntimeException e) {
@@ -316,8 +344,37 @@ public final class FerryHost implements AutoCloseable {
         return m;
     }
 
+    /**
+     * The NIC on this host's switch that {@code req} asks for with {@code ip} or {@code mac}, or null; checked:
+     * the address reaches the guest through the kernel command line, so it needs a kernel.
+     */
+    private static NicConfig switchNic(CreateVmRequest req, BootRequest boot) {
+        if (req.ip() == null && req.mac() == null) {
+            return null;
+        }
+        if (req.ip() != null) {
+            if (!boot.kernelBoot()) {
+                throw ApiException.badRequest("ip: a VM gets its address through the kernel command line (ip=); "
+                        + "boot a kernel (such as image linux) to give it one");
+            }
+            try {
+                VmAddress.parse(req.ip());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("ip: " + e.getMessage());
+            }
+        }
+        String mac = req.mac() != null ? req.mac().toLowerCase(Locale.ROOT) : HostNetwork.defaultMac(req.name());
+        try {
+            DeviceSpecs.checkMac(mac, "mac");
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        return new NicConfig(mac, NicConfig.SWITCH);
+    }
+
     /** Starts an admitted migration; its slot frees once its VM runs on the target or it ends. */
     private void launch(OutgoingMigration m) {
+        List<NicConfig> nics = m.nics();
         CompletableFuture<MigrationReport> done = m.start();
         if (done == null) {
             slotFreed(m);
@@ -326,7 +383,19 @@ public final class FerryHost implements AutoCloseable {
         log("migration " + m.id() + " started: VM " + m.vmName() + " -> " + m.to() + " ("
                 + HostAddress.format(m.target()) + "), " + m.strategy().name().toLowerCase(Locale.ROOT));
         m.runningOnTarget().whenComplete((ok, error) -> slotFreed(m));
-        done.whenComplete((report, error) -> finished(m, report != null ? report : failedReport(m, error)));
+        CompletableFuture<Double> announced = m.runningOnTarget().thenCompose(ok -> {
+            long now = System.nanoTime();
+            network.detach(nics);
+            return network.whenAnnounced(nics, now, ANNOUNCE_WATCH_MILLIS);
+        });
+        done.whenComplete((report, error) -> {
+            MigrationReport r = report != null ? report : failedReport(m, error);
+            if (!r.success()) {
+                finished(m, r, null);
+                return;
+            }
+            announced.whenComplete((ms, e) -> finished(m, r, ms));
+        });
     }
 
     private void slotFreed(OutgoingMigration m) {
@@ -358,7 +427,7 @@ public final class FerryHost implements AutoCloseable {
         slotFreed(m);
         finished(m, new MigrationReport(m.id(), m.vmName(), m.strategy(), false, "cancelled by the user while queued",
                 List.of(), m.status().elapsedMillis(), 0, 0, Map.of(), 0, 0, 0,
-                List.of("cancelled while queued: the VM was never paused and keeps running here"), Map.of()));
+                List.of("cancelled while queued: the VM was never paused and keeps running here"), Map.of()), null);
     }
 
     /** Resumes a post-copy migration whose connection was lost, asking the target for its endpoint again. */
@@ -388,7 +457,8 @@ public final class FerryHost implements AutoCloseable {
         log("migration " + id + ": pushing the pages the target has not pulled");
     }
 
-    private void finished(OutgoingMigration m, MigrationReport report) {
+    private void finished(OutgoingMigration m, MigrationReport report, Double networkAnnouncedMs) {
+        m.networkAnnounced(networkAnnouncedMs);
         OutgoingMigration.Ended ended = migrations.finish(m, report);
         HostedVm vm = ended.vm();
         String what = ended.outcome().label();
@@ -397,8 +467,9 @@ public final class FerryHost implements AutoCloseable {
                 vm.discard();
             }
             log(String.format(Locale.ROOT, "migration %s %s: VM %s now runs on %s; downtime %.1f ms, total time "
-                    + "%.1f ms, %,d bytes", m.id(), what, vm.name(), m.to(), report.downtimeMs(), report.totalTimeMs(),
-                    report.bytesOnWire()));
+                    + "%.1f ms, %,d bytes%s", m.id(), what, vm.name(), m.to(), report.downtimeMs(), report.totalTimeMs(),
+                    report.bytesOnWire(), networkAnnouncedMs == null ? ""
+                            : String.format(Locale.ROOT, "; announced %.1f ms after it ran there", networkAnnouncedMs)));
         } else {
             vm.endMigration();
             log("migration " + m.id() + " " + what + ": VM " + vm.name() + " stays here"
@@ -454,6 +525,9 @@ public final class FerryHost implements AutoCloseable {
             if (registry.remove(vm)) {
                 vm.discard();
             }
+        }
+        if (network != null) {
+            network.close();
         }
     }
 }

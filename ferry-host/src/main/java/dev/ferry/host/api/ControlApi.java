@@ -308,7 +308,7 @@ public final class ControlApi {
         return new MigrationView(m.id(), m.vmName(), m.to(), m.strategy().name().toLowerCase(Locale.ROOT),
                 s.phase().name().toLowerCase(Locale.ROOT), s.round(), s.remainingPages(), s.dirtyRatePagesPerSec(),
                 s.rateLimitBitsPerSec(), s.throttle(), s.bytesSent(), s.elapsedMillis(), s.error(), report != null,
-                report == null ? null : ReportView.of(report, snap.outcome().label()));
+                report == null ? null : ReportView.of(report, snap.outcome().label(), m.networkAnnouncedMs()));
     }
 
     // ---------------------------------------------------------------- plumbing

@@ -1,8 +1,10 @@
 package dev.ferry.host.migration;
 
+import dev.ferry.host.network.HostNetwork;
 import dev.ferry.host.vm.ConsoleBuffer;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmRegistry;
+import dev.ferry.machine.board.DeviceBackends;
 import dev.ferry.machine.board.DriveConfig;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.image.GuestImages;
@@ -25,17 +27,24 @@ public final class IncomingVms implements IncomingVmHandler {
     private final VmRegistry registry;
     private final GuestImages images;
     private final Consumer<String> log;
+    private final HostNetwork network;
     private final Map<String, ConsoleBuffer> consoles = new ConcurrentHashMap<>();
     private final Map<String, Boolean> reservations = new ConcurrentHashMap<>();
 
     /**
-     * Registers arriving VMs in {@code registry}, taking only disks inside {@code images}' directory, and reports
-     * events to {@code log}.
+     * Registers arriving VMs in {@code registry}, taking only disks inside {@code images}' directory, puts their
+     * NICs on {@code network}'s switch and announces them there, and reports events to {@code log}.
      */
-    public IncomingVms(VmRegistry registry, GuestImages images, Consumer<String> log) {
+    public IncomingVms(VmRegistry registry, GuestImages images, HostNetwork network, Consumer<String> log) {
         this.registry = registry;
         this.images = images;
+        this.network = network;
         this.log = log;
+    }
+
+    @Override
+    public DeviceBackends backends() {
+        return network.backends();
     }
 
     @Override
@@ -84,6 +93,7 @@ public final class IncomingVms implements IncomingVmHandler {
         ConsoleBuffer console = consoles.remove(vm.name());
         registry.add(new HostedVm(vm.name(), vm.image(), runner, console != null ? console : new ConsoleBuffer()));
         log.accept("VM " + vm.name() + " arrived and runs here");
+        network.announce(vm.name(), vm.nics(), vm.bootArgs(), log);
     }
 
     @Override

@@ -1,12 +1,14 @@
 package dev.ferry.host.migration;
 
 import dev.ferry.host.vm.HostedVm;
+import dev.ferry.machine.board.NicConfig;
 import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationReport;
 import dev.ferry.migration.MigrationSource;
 import dev.ferry.migration.MigrationStatus;
 import dev.ferry.migration.Strategy;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +49,7 @@ public final class OutgoingMigration {
     private Outcome outcome;
     private boolean started;
     private boolean cancelledWhileQueued;
+    private Double networkAnnouncedMs;
 
     /**
      * Tracks a migration.
@@ -93,6 +96,24 @@ public final class OutgoingMigration {
     /** Records a new migration endpoint of the target (after it restarted). */
     public void retarget(InetSocketAddress endpoint) {
         this.target = endpoint;
+    }
+
+    /** The migrating VM's network interfaces (empty once the migration has ended). */
+    public synchronized List<NicConfig> nics() {
+        return vm == null ? List.of() : vm.runner().machine().config().nics();
+    }
+
+    /**
+     * Records when the VM was heard announcing itself from its new host: milliseconds after it ran there, or null
+     * when that was not seen.
+     */
+    public synchronized void networkAnnounced(Double ms) {
+        this.networkAnnouncedMs = ms;
+    }
+
+    /** What {@link #networkAnnounced} recorded. */
+    public synchronized Double networkAnnouncedMs() {
+        return networkAnnouncedMs;
     }
 
     /** The report, once done. */

@@ -2,6 +2,8 @@ package dev.ferry.host.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.host.network.HostNetwork;
+import dev.ferry.host.network.NetworkSettings;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmRegistry;
 import dev.ferry.machine.board.DriveConfig;
@@ -16,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +29,19 @@ class IncomingVmsTest {
     private final List<String> log = new CopyOnWriteArrayList<>();
     @TempDir
     static Path images;
-    private final IncomingVms incoming = new IncomingVms(registry, new GuestImages(images), log::add);
+    private HostNetwork network;
+    private IncomingVms incoming;
+
+    @BeforeEach
+    void open() throws Exception {
+        network = HostNetwork.open(NetworkSettings.LOCAL, "t");
+        incoming = new IncomingVms(registry, new GuestImages(images), network, log::add);
+    }
+
+    @AfterEach
+    void close() {
+        network.close();
+    }
 
     @Test
     void aDiskOutsideThisHostsImageDirectoryIsRefused(@TempDir Path elsewhere) throws Exception {

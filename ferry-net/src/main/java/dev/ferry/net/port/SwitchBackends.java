@@ -7,14 +7,14 @@ import dev.ferry.net.switching.RateLimit;
 import java.io.IOException;
 
 /**
- * Adds the switch to the machine's network back ends: the spec {@code switch:MAC} opens a {@link VmPortBackend}
- * (a VM port whose allowed source address is MAC, named like the spec); every other spec ({@code none},
- * {@code tap:NAME}) goes to the fallback factory.
+ * Adds the switch to the machine's network back ends: the spec {@code switch} opens a {@link VmPortBackend}
+ * (a VM port whose only allowed source address is the NIC's MAC, named {@code switch:MAC}); every other spec
+ * ({@code none}, {@code tap:NAME}) goes to the fallback factory.
  */
 public final class SwitchBackends {
 
-    /** The prefix of the specs this factory handles. */
-    public static final String PREFIX = "switch:";
+    /** The spec this factory handles. */
+    public static final String SPEC = "switch";
 
     private SwitchBackends() {
     }
@@ -26,20 +26,20 @@ public final class SwitchBackends {
 
     /** A factory that opens VM ports of {@code sw} limited to {@code limit}. */
     public static NetBackendFactory factory(LearningSwitch sw, NetBackendFactory fallback, RateLimit limit) {
-        return spec -> {
-            if (!spec.startsWith(PREFIX)) {
-                return fallback.open(spec);
+        return (spec, macText) -> {
+            if (!spec.equals(SPEC)) {
+                return fallback.open(spec, macText);
             }
             MacAddress mac;
             try {
-                mac = MacAddress.parse(spec.substring(PREFIX.length()));
+                mac = MacAddress.parse(macText);
             } catch (IllegalArgumentException e) {
                 throw new IOException("network back end '" + spec + "': " + e.getMessage());
             }
             if (!mac.isUnicast()) {
                 throw new IOException("network back end '" + spec + "': a VM's MAC must be unicast");
             }
-            return VmPortBackend.open(sw, spec, mac, limit);
+            return VmPortBackend.open(sw, SPEC + ":" + mac, mac, limit);
         };
     }
 }

@@ -103,6 +103,14 @@ public final class LearningSwitch {
         return Optional.ofNullable(found);
     }
 
+    /**
+     * The port {@code mac} is learned behind now, if its entry is live; unlike forwarding, this looking up learns
+     * nothing and refreshes nothing.
+     */
+    public Optional<SwitchPort> learnedPort(MacAddress mac) {
+        return Optional.ofNullable(table.lookup(mac.bits(), clock.getAsLong()));
+    }
+
     /** The ports now, in the order they were added. */
     public List<SwitchPort> ports() {
         return List.copyOf(ports);
