@@ -5,6 +5,7 @@ import dev.ferry.host.api.ControlSettings;
 import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.api.Json;
 import dev.ferry.host.auth.ApiToken;
+import dev.ferry.host.network.NetworkSettings;
 import dev.ferry.machine.board.GuestFixtures;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,6 +36,14 @@ final class TestHosts {
         secret[0] = 42;
         return FerryHost.start(new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, secret,
                 GuestFixtures.images(), log::add, ControlSettings.of(TOKEN)));
+    }
+
+    /** As {@link #start(String, List)}, with a network linked and uplinked as {@code network} says. */
+    static FerryHost start(String name, List<String> log, NetworkSettings network) throws IOException {
+        byte[] secret = new byte[32];
+        secret[0] = 42;
+        return FerryHost.start(new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, secret,
+                GuestFixtures.images(), log::add, ControlSettings.of(TOKEN)).withNetwork(network));
     }
 
     static FerryHost start(String name) throws IOException {

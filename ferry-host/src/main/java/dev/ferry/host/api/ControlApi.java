@@ -134,6 +134,13 @@ public final class ControlApi {
                 sendJson(ex, 200, host.info());
             }
             case "vms" -> vms(ex, method, p, query);
+            case "network" -> {
+                if (p.size() != 2) {
+                    throw notFound(ex);
+                }
+                requireMethod(ex, "GET");
+                sendJson(ex, 200, NetworkView.of(host.network()));
+            }
             case "images" -> images(ex, method, p, query);
             case "migrations" -> migrations(ex, method, p);
             default -> throw notFound(ex);

@@ -3,11 +3,15 @@ package dev.ferry.host.metrics;
 import dev.ferry.host.FerryHost;
 import dev.ferry.host.migration.OutgoingMigration;
 import dev.ferry.host.migration.OutgoingMigrations;
+import dev.ferry.host.network.HostNetwork;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.migration.MigrationReceiver;
 import dev.ferry.migration.MigrationStatus;
 import dev.ferry.migration.endpoint.Rejection;
+import dev.ferry.net.switching.DropReason;
+import dev.ferry.net.switching.PortTotals;
+import dev.ferry.net.switching.SwitchSnapshot;
 import java.math.BigDecimal;
 import java.util.EnumMap;
 import java.util.List;
@@ -29,7 +33,54 @@ public final class PrometheusMetrics {
         m.migrations(host.name(), host.migrations());
         m.incoming(host.name(), host.incomingMigrations());
         m.endpoint(host.name(), host.migrationEndpointGuard());
+        m.network(host.name(), host.network());
         return m.out.toString();
+    }
+
+    private void network(String hostName, HostNetwork network) {
+        SwitchSnapshot s = network.snapshot();
+        String[][] counters = {
+            {"ferry_switch_port_rx_frames_total", "Frames the switch accepted from each port."},
+            {"ferry_switch_port_rx_bytes_total", "Bytes the switch accepted from each port."},
+            {"ferry_switch_port_tx_frames_total", "Frames the switch delivered to each port."},
+            {"ferry_switch_port_tx_bytes_total", "Bytes the switch delivered to each port."},
+        };
+        for (int i = 0; i < counters.length; i++) {
+            header(counters[i][0], "counter", counters[i][1]);
+            for (SwitchSnapshot.PortView p : s.ports()) {
+                PortTotals t = p.totals();
+                long v = switch (i) {
+                    case 0 -> t.rxFrames();
+                    case 1 -> t.rxBytes();
+                    case 2 -> t.txFrames();
+                    default -> t.txBytes();
+                };
+                sample(counters[i][0], labels("host", hostName, "port", p.name(), "kind", p.kind().key()), v);
+            }
+        }
+        header("ferry_switch_port_dropped_total", "counter", "Frames from each port the switch dropped, by reason.");
+        for (SwitchSnapshot.PortView p : s.ports()) {
+            for (DropReason r : DropReason.values()) {
+                sample("ferry_switch_port_dropped_total", labels("host", hostName, "port", p.name(), "kind",
+                        p.kind().key(), "reason", lower(r)), p.totals().dropped(r));
+            }
+        }
+        header("ferry_switch_pair_bytes_total", "counter", "Bytes between each pair of MACs (the traffic matrix).");
+        for (SwitchSnapshot.PairTraffic t : s.traffic()) {
+            sample("ferry_switch_pair_bytes_total", labels("host", hostName, "source", t.source().toString(),
+                    "destination", t.destination().toString()), t.bytes());
+        }
+        header("ferry_switch_macs", "gauge", "Addresses the switch has learned.");
+        sample("ferry_switch_macs", labels("host", hostName), s.macs().size());
+        network.vxlanTotals().ifPresent(v -> {
+            header("ferry_vxlan_received_total", "counter", "VXLAN datagrams received.");
+            sample("ferry_vxlan_received_total", labels("host", hostName), v.received());
+            header("ferry_vxlan_dropped_total", "counter", "VXLAN datagrams dropped, by reason.");
+            sample("ferry_vxlan_dropped_total", labels("host", hostName, "reason", "non_peer"), v.nonPeer());
+            sample("ferry_vxlan_dropped_total", labels("host", hostName, "reason", "wrong_vni"), v.wrongVni());
+            sample("ferry_vxlan_dropped_total", labels("host", hostName, "reason", "malformed"), v.malformed());
+            sample("ferry_vxlan_dropped_total", labels("host", hostName, "reason", "send_failed"), v.sendFailures());
+        });
     }
 
     private void vms(String hostName, List<HostedVm> vms) {
