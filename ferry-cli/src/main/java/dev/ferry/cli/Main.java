@@ -27,6 +27,7 @@ public final class Main implements Runnable {
         m.put("host", HostCommand.class);
         m.put("vm", VmCommand.class);
         m.put("migrate", MigrateCommand.class);
+        m.put("network", NetworkCommand.class);
         m.put("demo", DemoCommand.class);
         return m;
     }

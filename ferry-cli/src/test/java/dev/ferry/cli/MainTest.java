@@ -21,7 +21,7 @@ class MainTest {
     void helpAndUnknownNamesSeeEverySubcommand() {
         for (String[] argv : new String[][] {{}, {"--help"}, {"rnu"}}) {
             assertThat(Main.commandLine(argv).getSubcommands().keySet())
-                    .containsExactly("run", "images", "host", "vm", "migrate", "demo");
+                    .containsExactly("run", "images", "host", "vm", "migrate", "network", "demo");
         }
         assertThat(Main.commandLine().getSubcommands()).hasSize(6);
     }
