@@ -21,7 +21,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Learned addresses age out after the ageing time of an injected nanosecond clock; {@link #remove} forgets
  * those of the removed port, so after a VM leaves its frames are flooded until it is learned elsewhere (its new
- * host announces it). Per-port counters and a per-pair traffic matrix are read with {@link #snapshot}.
+ * host announces it). Per-port counters and a per-pair traffic matrix are read with {@link #snapshot}. The matrix
+ * counts unicast frames as they enter from a VM port, so across a cluster each frame is counted once, by the
+ * switch of its sender's host, and the hosts' matrices add up.
  */
 public final class LearningSwitch {
 
@@ -152,7 +154,9 @@ public final class LearningSwitch {
             flood(in, frame, off, len);
             return;
         }
-        traffic.add(src, dst, len);
+        if (in.kind() == PortKind.VM) {
+            traffic.add(src, dst, len);
+        }
         SwitchPort out = table.lookup(dst, now);
         if (out == null) {
             flood(in, frame, off, len);

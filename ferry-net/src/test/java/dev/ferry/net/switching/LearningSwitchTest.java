@@ -187,6 +187,10 @@ class LearningSwitchTest {
         assertThat(s.bytes(B, A)).isEqualTo(64);
         assertThat(s.bytes(D, C)).as("spoofed frames are not traffic").isZero();
         assertThat(s.traffic()).hasSize(2);
+        SwitchPort up = sw.addUplinkPort("up", uplink);
+        byte[] fromClient = frame(A, D, 64, 0);
+        sw.receive(up, fromClient, 0, fromClient.length);
+        assertThat(sw.snapshot().bytes(D, A)).as("only frames from VM ports count").isZero();
         assertThat(s.traffic().get(0).source()).isEqualTo(A);
     }
 

@@ -79,6 +79,7 @@ class VxlanEndpointTest {
         assertThat(sw1.snapshot().mac(B).orElseThrow().portName()).isEqualTo("vxlan:" + hostPort(e2));
         assertThat(sw2.snapshot().mac(A).orElseThrow().portName()).isEqualTo("vxlan:" + hostPort(e1));
         assertThat(sw2.snapshot().bytes(B, A)).isEqualTo(1514);
+        assertThat(sw1.snapshot().bytes(B, A)).as("counted once, by the sender's switch").isZero();
         SwitchPort link = e1.linkPorts().get(0);
         assertThat(link.totals().txFrames()).isEqualTo(1);
         assertThat(link.totals().rxFrames()).isEqualTo(1);
