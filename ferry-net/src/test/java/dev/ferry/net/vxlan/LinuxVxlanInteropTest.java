@@ -1,20 +1,17 @@
 package dev.ferry.net.vxlan;
 
+import static dev.ferry.net.testing.Netns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.net.frame.MacAddress;
 import dev.ferry.net.switching.LearningSwitch;
 import dev.ferry.net.switching.PortKind;
 import dev.ferry.net.switching.SwitchSnapshot;
-import java.io.IOException;
+import dev.ferry.net.testing.Netns;
+import dev.ferry.net.testing.PingResponder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -25,62 +22,36 @@ import org.junit.jupiter.api.Test;
  */
 class LinuxVxlanInteropTest {
 
-    private static final byte[] RESPONDER_IP = {10, 77, 99, 1};
-
-    private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", cmd) + ": timed out");
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
-        }
-        return out;
-    }
-
-    private static boolean usable() {
-        try {
-            return "0".equals(run("id", "-u").trim()) && Files.isExecutable(Path.of("/usr/bin/ping"));
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
     @Test
     void pingFromALinuxVxlanDeviceIsAnsweredThroughTheSwitch() throws Exception {
-        Assumptions.assumeTrue(usable(), "needs root, ip and ping");
-        long id = ProcessHandle.current().pid() % 100_000;
-        String ns = "fnet" + id;
-        String hostVeth = "fvh" + id;
-        String nsVeth = "fvn" + id;
-        String underlay = "10." + (200 + id / 250 % 50) + "." + (id % 250) + ".";
-        List<Runnable> cleanup = new ArrayList<>();
+        Assumptions.assumeTrue(Netns.usable(), "needs root, ip and ping");
+        String ns = "fnet" + Netns.ID;
+        String hostVeth = "fvh" + Netns.ID;
+        String nsVeth = "fvn" + Netns.ID;
+        String underlay = "10." + (200 + Netns.ID / 250 % 50) + "." + (Netns.ID % 250) + ".";
         LearningSwitch sw = new LearningSwitch();
-        try {
-            run("ip", "netns", "add", ns);
-            cleanup.add(() -> quietly("ip", "netns", "del", ns));
-            run("ip", "link", "add", hostVeth, "type", "veth", "peer", "name", nsVeth, "netns", ns);
-            cleanup.add(0, () -> quietly("ip", "link", "del", hostVeth));
+        try (Netns net = new Netns()) {
+            net.run(new String[] {"ip", "netns", "add", ns}, "ip", "netns", "del", ns);
+            net.run(new String[] {"ip", "link", "add", hostVeth, "type", "veth", "peer", "name", nsVeth, "netns", ns},
+                    "ip", "link", "del", hostVeth);
             run("ip", "addr", "add", underlay + "1/30", "dev", hostVeth);
             run("ip", "link", "set", hostVeth, "up");
             run("ip", "-n", ns, "addr", "add", underlay + "2/30", "dev", nsVeth);
             run("ip", "-n", ns, "link", "set", nsVeth, "up");
-            run("ip", "-n", ns, "link", "set", "lo", "up");
 
-            PingResponder responder = new PingResponder(sw, MacAddress.parse("52:54:00:77:99:01"), RESPONDER_IP);
+            PingResponder responder = new PingResponder(sw, MacAddress.parse("52:54:00:77:99:01"),
+                    new byte[] {10, 77, 99, 1});
             InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(underlay + "1"), 0);
             try (VxlanEndpoint ep = VxlanEndpoint.open(sw, local, List.of(), VxlanHeader.DEFAULT_VNI)) {
                 int port = ep.localAddress().getPort();
                 Assumptions.assumeTrue(port < 65_535, "the source-port range needs port + 1");
                 String p = Integer.toString(port);
+                ep.addPeer(new InetSocketAddress(InetAddress.getByName(underlay + "2"), port));
                 run("ip", "-n", ns, "link", "add", "vx0", "type", "vxlan", "id", "42", "local", underlay + "2",
                         "remote", underlay + "1", "dstport", p, "srcport", p, Integer.toString(port + 1),
                         "dev", nsVeth);
                 run("ip", "-n", ns, "addr", "add", "10.77.99.2/24", "dev", "vx0");
                 run("ip", "-n", ns, "link", "set", "vx0", "up");
-                ep.addPeer(new InetSocketAddress(InetAddress.getByName(underlay + "2"), port));
 
                 String out = run("ip", "netns", "exec", ns, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.77.99.1");
                 System.out.println(out);
@@ -95,16 +66,6 @@ class LinuxVxlanInteropTest {
                 assertThat(s.port(linux.portName()).orElseThrow().kind()).isEqualTo(PortKind.LINK);
                 assertThat(ep.totals().nonPeer() + ep.totals().malformed() + ep.totals().wrongVni()).isZero();
             }
-        } finally {
-            cleanup.forEach(Runnable::run);
-        }
-    }
-
-    private static void quietly(String... cmd) {
-        try {
-            run(cmd);
-        } catch (IOException | InterruptedException e) {
-            // already gone
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.ferry.net.vxlan;
+package dev.ferry.net.testing;
 
 import dev.ferry.net.frame.EthernetFrame;
 import dev.ferry.net.frame.MacAddress;
@@ -12,16 +12,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A station on a switch port that answers ARP requests for its IPv4 address and ICMP echo requests to it: enough
  * for {@code ping} from elsewhere on the segment.
  */
-final class PingResponder implements SwitchPort.Egress {
+public final class PingResponder implements SwitchPort.Egress {
 
     private final LearningSwitch sw;
     private final MacAddress mac;
     private final byte[] ip;
     private final SwitchPort port;
-    final AtomicInteger arpReplies = new AtomicInteger();
-    final AtomicInteger echoReplies = new AtomicInteger();
+    public final AtomicInteger arpReplies = new AtomicInteger();
+    public final AtomicInteger echoReplies = new AtomicInteger();
 
-    PingResponder(LearningSwitch sw, MacAddress mac, byte[] ip) {
+    public PingResponder(LearningSwitch sw, MacAddress mac, byte[] ip) {
         this.sw = sw;
         this.mac = mac;
         this.ip = ip.clone();
