@@ -85,8 +85,10 @@ public final class LearningSwitch {
     }
 
     /**
-     * Removes {@code port}: no frame goes out of it after this returns, frames handed in for it are ignored, and
-     * every address learned on it is forgotten. Idempotent.
+     * Removes {@code port}: frames handed to the switch after this returns neither go out of it nor are taken from
+     * it, and every address learned on it is forgotten. (A frame being forwarded by another thread at that moment
+     * may still reach the port's output; {@link dev.ferry.net.port.VmPortBackend#close} detaches first, so a VM
+     * gets nothing after its back end is closed.) Idempotent.
      */
     public void remove(SwitchPort port) {
         port.markRemoved();

@@ -83,7 +83,12 @@ public final class VxlanEndpoint implements AutoCloseable {
         } catch (IOException ex) {
             throw new IOException("cannot bind VXLAN endpoint " + local + ": " + ex.getMessage(), ex);
         }
-        peers.forEach(e::addPeer);
+        try {
+            peers.forEach(e::addPeer);
+        } catch (RuntimeException ex) {
+            e.close();
+            throw ex;
+        }
         return e;
     }
 
@@ -97,10 +102,19 @@ public final class VxlanEndpoint implements AutoCloseable {
         return vni;
     }
 
-    /** Links the switch to {@code peer} (a resolved address) and returns the link's port; a known peer's port. */
-    public SwitchPort addPeer(InetSocketAddress peer) {
+    /**
+     * Links the switch to {@code peer} (a resolved address) and returns the link's port (for a known peer, its
+     * existing port).
+     *
+     * @throws IllegalArgumentException if {@code peer} is not resolved
+     * @throws IllegalStateException    if the endpoint is closed
+     */
+    public synchronized SwitchPort addPeer(InetSocketAddress peer) {
         if (peer.isUnresolved()) {
             throw new IllegalArgumentException("VXLAN peer " + peer + " is not resolved");
+        }
+        if (closed) {
+            throw new IllegalStateException("VXLAN endpoint " + format(local) + " is closed");
         }
         return links.computeIfAbsent(peer, p -> sw.addLinkPort("vxlan:" + format(p),
                 (frame, off, len) -> send(p, frame, off, len)));
