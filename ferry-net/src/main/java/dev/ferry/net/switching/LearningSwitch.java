@@ -21,7 +21,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Learned addresses age out after the ageing time of an injected nanosecond clock; {@link #remove} forgets
  * those of the removed port, so after a VM leaves its frames are flooded until it is learned elsewhere (its new
- * host announces it). Per-port counters and a per-pair traffic matrix are read with {@link #snapshot}.
+ * host announces it). Per-port counters and a per-pair traffic matrix are read with {@link #snapshot}. The matrix
+ * counts unicast frames as they enter from a VM port, so across a cluster each frame is counted once, by the
+ * switch of its sender's host, and the hosts' matrices add up.
  */
 public final class LearningSwitch {
 
@@ -83,8 +85,10 @@ public final class LearningSwitch {
     }
 
     /**
-     * Removes {@code port}: no frame goes out of it after this returns, frames handed in for it are ignored, and
-     * every address learned on it is forgotten. Idempotent.
+     * Removes {@code port}: frames handed to the switch after this returns neither go out of it nor are taken from
+     * it, and every address learned on it is forgotten. (A frame being forwarded by another thread at that moment
+     * may still reach the port's output; {@link dev.ferry.net.port.VmPortBackend#close} detaches first, so a VM
+     * gets nothing after its back end is closed.) Idempotent.
      */
     public void remove(SwitchPort port) {
         port.markRemoved();
@@ -160,7 +164,9 @@ public final class LearningSwitch {
             flood(in, frame, off, len);
             return;
         }
-        traffic.add(src, dst, len);
+        if (in.kind() == PortKind.VM) {
+            traffic.add(src, dst, len);
+        }
         SwitchPort out = table.lookup(dst, now);
         if (out == null) {
             flood(in, frame, off, len);

@@ -10,7 +10,8 @@ import java.util.Optional;
  *
  * @param ports       every port, by id
  * @param macs        the live MAC table entries, by address
- * @param traffic     bytes per (source, unicast destination) pair, by source then destination
+ * @param traffic     bytes per (source, unicast destination) pair sent from this switch's VM ports, by source
+ *                    then destination
  * @param macsRefused addresses not learned because the MAC table was full
  */
 public record SwitchSnapshot(List<PortView> ports, List<MacEntry> macs, List<PairTraffic> traffic,

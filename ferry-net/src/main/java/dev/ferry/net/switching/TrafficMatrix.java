@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Bytes sent from each source MAC to each unicast destination MAC, for the cluster's task remapping (which VMs
- * talk to which). Bounded like the MAC table: past {@code capacity} pairs new pairs are not counted. Thread-safe.
+ * talk to which); the switch feeds it the frames its VM ports send. Bounded like the MAC table: past {@code capacity} pairs new pairs are not counted. Thread-safe.
  */
 final class TrafficMatrix {
 

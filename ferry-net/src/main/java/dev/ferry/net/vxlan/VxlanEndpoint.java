@@ -4,7 +4,6 @@ import dev.ferry.net.switching.LearningSwitch;
 import dev.ferry.net.switching.SwitchPort;
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -25,9 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
  * socket buffer drops it). A receiver thread decapsulates datagrams and hands the frames to the switch on the
  * sender's link port.
  *
- * <p>Datagrams are matched to peers by source address and port; failing that, by source address alone when
- * exactly one peer has it, because Linux's {@code vxlan} device sends from a port of its source-port range rather
- * than from its destination port. Datagrams from any other address, with another VNI, or without a valid header
+ * <p>A datagram belongs to the peer whose configured address and port it comes from: Ferry's endpoints send from
+ * the port they listen on, and a Linux {@code vxlan} device does when its source-port range is that one port
+ * ({@code srcport P P+1}). Datagrams from any other address or port, with another VNI, or without a valid header
  * are dropped and counted; nothing that arrives can end the receive loop. {@link #close} ends it within
  * {@link #CLOSE_MILLIS} milliseconds plus the time one frame takes to forward.
  */
@@ -37,15 +36,12 @@ public final class VxlanEndpoint implements AutoCloseable {
     static final int CLOSE_MILLIS = 100;
     private static final int MAX_DATAGRAM = 65_536;
 
-    private record Link(InetSocketAddress peer, SwitchPort port) {
-    }
-
     private final LearningSwitch sw;
     private final int vni;
     private final DatagramChannel channel;
     private final Selector selector;
     private final InetSocketAddress local;
-    private final Map<InetSocketAddress, Link> links = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, SwitchPort> links = new ConcurrentHashMap<>();
     private final Thread receiver;
     private final LongAdder received = new LongAdder();
     private final LongAdder nonPeer = new LongAdder();
@@ -87,7 +83,12 @@ public final class VxlanEndpoint implements AutoCloseable {
         } catch (IOException ex) {
             throw new IOException("cannot bind VXLAN endpoint " + local + ": " + ex.getMessage(), ex);
         }
-        peers.forEach(e::addPeer);
+        try {
+            peers.forEach(e::addPeer);
+        } catch (RuntimeException ex) {
+            e.close();
+            throw ex;
+        }
         return e;
     }
 
@@ -101,18 +102,27 @@ public final class VxlanEndpoint implements AutoCloseable {
         return vni;
     }
 
-    /** Links the switch to {@code peer} (a resolved address) and returns the link's port; a known peer's port. */
-    public SwitchPort addPeer(InetSocketAddress peer) {
+    /**
+     * Links the switch to {@code peer} (a resolved address) and returns the link's port (for a known peer, its
+     * existing port).
+     *
+     * @throws IllegalArgumentException if {@code peer} is not resolved
+     * @throws IllegalStateException    if the endpoint is closed
+     */
+    public synchronized SwitchPort addPeer(InetSocketAddress peer) {
         if (peer.isUnresolved()) {
             throw new IllegalArgumentException("VXLAN peer " + peer + " is not resolved");
         }
-        return links.computeIfAbsent(peer, p -> new Link(p, sw.addLinkPort("vxlan:" + format(p),
-                (frame, off, len) -> send(p, frame, off, len)))).port();
+        if (closed) {
+            throw new IllegalStateException("VXLAN endpoint " + format(local) + " is closed");
+        }
+        return links.computeIfAbsent(peer, p -> sw.addLinkPort("vxlan:" + format(p),
+                (frame, off, len) -> send(p, frame, off, len)));
     }
 
     /** The link ports, one per peer. */
     public List<SwitchPort> linkPorts() {
-        return links.values().stream().map(Link::port).toList();
+        return List.copyOf(links.values());
     }
 
     /** The endpoint's counters now. */
@@ -162,7 +172,7 @@ public final class VxlanEndpoint implements AutoCloseable {
 
     private void handle(InetSocketAddress from, byte[] packet, int len) {
         received.increment();
-        Link link = linkFor(from);
+        SwitchPort link = links.get(from);
         if (link == null) {
             nonPeer.increment();
             return;
@@ -173,26 +183,8 @@ public final class VxlanEndpoint implements AutoCloseable {
         } else if (v != vni) {
             wrongVni.increment();
         } else {
-            sw.receive(link.port(), packet, VxlanHeader.LENGTH, len - VxlanHeader.LENGTH);
+            sw.receive(link, packet, VxlanHeader.LENGTH, len - VxlanHeader.LENGTH);
         }
-    }
-
-    private Link linkFor(InetSocketAddress from) {
-        Link exact = links.get(from);
-        if (exact != null) {
-            return exact;
-        }
-        InetAddress a = from.getAddress();
-        Link only = null;
-        for (Link l : links.values()) {
-            if (l.peer().getAddress().equals(a)) {
-                if (only != null) {
-                    return null;
-                }
-                only = l;
-            }
-        }
-        return only;
     }
 
     /** Stops receiving (within about {@link #CLOSE_MILLIS} ms), removes the link ports and closes the socket. */
@@ -208,7 +200,7 @@ public final class VxlanEndpoint implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        links.values().forEach(l -> sw.remove(l.port()));
+        links.values().forEach(sw::remove);
         try {
             selector.close();
             channel.close();
