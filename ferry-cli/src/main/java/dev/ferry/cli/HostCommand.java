@@ -13,6 +13,7 @@ import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.EncryptionMode;
 import dev.ferry.migration.EncryptionPolicy;
 import dev.ferry.migration.ReceiverLimits;
+import dev.ferry.net.vxlan.VxlanPeer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -52,13 +53,14 @@ public final class HostCommand implements Callable<Integer> {
             description = "Migration endpoint (default: the control API's IP, a port the OS picks).")
     private String migrationListen;
 
-    @Option(names = "--vxlan", paramLabel = "HOST:PORT",
+    @Option(names = "--vxlan", paramLabel = "HOST[:PORT]",
             description = "Local UDP address of the VXLAN endpoint that links this host's virtual switch to its peers "
                     + "(default: none; the switch then connects only this host's VMs and uplinks).")
     private String vxlan;
 
-    @Option(names = "--peer", paramLabel = "HOST:PORT",
-            description = "Another host's VXLAN endpoint (repeatable); packets from any other address are dropped.")
+    @Option(names = "--peer", paramLabel = "HOST[:PORT]",
+            description = "Another host's VXLAN endpoint (repeatable; port 4789 when not given); packets from any "
+                    + "other address are dropped.")
     private List<String> peers = new ArrayList<>();
 
     @Option(names = "--vni", paramLabel = "N", defaultValue = "" + NetworkSettings.DEFAULT_VNI,
@@ -261,9 +263,18 @@ public final class HostCommand implements Callable<Integer> {
     private NetworkSettings network() {
         List<InetSocketAddress> peerAddresses = new ArrayList<>();
         for (String p : peers) {
-            peerAddresses.add(address("--peer", p));
+            peerAddresses.add(vxlanAddress("--peer", p));
         }
-        return new NetworkSettings(vxlan == null ? null : address("--vxlan", vxlan), peerAddresses, vni, uplinks);
+        return new NetworkSettings(vxlan == null ? null : vxlanAddress("--vxlan", vxlan), peerAddresses, vni,
+                uplinks);
+    }
+
+    private static InetSocketAddress vxlanAddress(String option, String value) {
+        try {
+            return VxlanPeer.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(option + ": " + e.getMessage());
+        }
     }
 
     private static InetSocketAddress address(String option, String value) {

@@ -91,8 +91,8 @@ class NetworkMigrationTest {
         JsonNode netB = get(b, "/v1/network").json();
         assertThat(netB.path("ports")).anyMatch(p -> p.path("kind").asText().equals("vm")
                 && p.path("mac").asText().equals(VM_MAC));
-        assertThat(netB.path("traffic")).anyMatch(t -> t.path("source").asText().equals(CLIENT.toString())
-                && t.path("destination").asText().equals(VM_MAC) && t.path("bytes").asLong() > 0);
+        assertThat(netB.path("traffic")).anyMatch(t -> t.path("source").asText().equals(VM_MAC)
+                && t.path("destination").asText().equals(CLIENT.toString()) && t.path("bytes").asLong() > 0);
         assertThat(get(b, "/metrics").body()).contains("ferry_switch_port_rx_frames_total{host=\"B\"");
     }
 

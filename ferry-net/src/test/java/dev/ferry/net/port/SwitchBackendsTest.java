@@ -22,7 +22,7 @@ class SwitchBackendsTest {
 
     private final LearningSwitch sw = new LearningSwitch();
     private final List<String> fallbackSpecs = new ArrayList<>();
-    private final NetBackendFactory factory = SwitchBackends.factory(sw, spec -> {
+    private final NetBackendFactory factory = SwitchBackends.factory(sw, (spec, mac) -> {
         fallbackSpecs.add(spec);
         return new NullNetBackend();
     });
@@ -35,7 +35,8 @@ class SwitchBackendsTest {
 
     @Test
     void switchSpecOpensAVmPortThatVmsTalkThrough() throws IOException {
-        try (NetBackend a = factory.open("switch:" + A); NetBackend b = factory.open("switch:" + B)) {
+        try (NetBackend a = factory.open("switch", A.toString());
+                NetBackend b = factory.open("switch", B.toString())) {
             List<byte[]> atA = attach(a);
             List<byte[]> atB = attach(b);
             byte[] ab = frame(B, A, 90, 1);
@@ -53,7 +54,8 @@ class SwitchBackendsTest {
 
     @Test
     void aVmPortBackendDropsSpoofedFrames() throws IOException {
-        try (NetBackend a = factory.open("switch:" + A); NetBackend b = factory.open("switch:" + B)) {
+        try (NetBackend a = factory.open("switch", A.toString());
+                NetBackend b = factory.open("switch", B.toString())) {
             List<byte[]> atB = attach(b);
             byte[] spoofed = frame(MacAddress.BROADCAST, MacAddress.parse("52:54:00:66:66:66"));
             a.send(spoofed, 0, spoofed.length);
@@ -64,7 +66,8 @@ class SwitchBackendsTest {
 
     @Test
     void framesForADetachedInterfaceAreCountedAsNoRoute() throws IOException {
-        try (NetBackend a = factory.open("switch:" + A); NetBackend b = factory.open("switch:" + B)) {
+        try (NetBackend a = factory.open("switch", A.toString());
+                NetBackend b = factory.open("switch", B.toString())) {
             List<byte[]> atB = attach(b);
             b.detach();
             byte[] f = frame(MacAddress.BROADCAST, A);
@@ -76,7 +79,8 @@ class SwitchBackendsTest {
 
     @Test
     void otherSpecsGoToTheFallback() throws IOException {
-        try (NetBackend n = factory.open("none"); NetBackend t = factory.open("tap:ferry0")) {
+        try (NetBackend n = factory.open("none", A.toString());
+                NetBackend t = factory.open("tap:ferry0", A.toString())) {
             assertThat(n).isInstanceOf(NullNetBackend.class);
             assertThat(t).isInstanceOf(NullNetBackend.class);
         }
@@ -86,9 +90,9 @@ class SwitchBackendsTest {
 
     @Test
     void refusesBadSwitchSpecs() {
-        assertThatThrownBy(() -> factory.open("switch:52:54:00")).isInstanceOf(IOException.class)
-                .hasMessageContaining("switch:52:54:00");
-        assertThatThrownBy(() -> factory.open("switch:ff:ff:ff:ff:ff:ff")).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> factory.open("switch", "52:54:00")).isInstanceOf(IOException.class)
+                .hasMessageContaining("52:54:00");
+        assertThatThrownBy(() -> factory.open("switch", "ff:ff:ff:ff:ff:ff")).isInstanceOf(IOException.class)
                 .hasMessageContaining("unicast");
     }
 }
