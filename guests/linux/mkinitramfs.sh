@@ -16,9 +16,12 @@ rm -rf "$stage"; mkdir -p "$stage"
 cp -R "$GUEST_DIR/initramfs" "$stage/root"
 cp "$bb/busybox" "$stage/busybox"
 mkdir -p "$stage/root/usr/bin"
-"${CROSS}gcc" -O2 -static -nostdlib -ffreestanding -fno-builtin -fno-stack-protector -fno-pie -no-pie \
-    -Wall -Wextra -Werror -Wl,--build-id=none,--no-warn-rwx-segments -s \
-    -o "$stage/root/usr/bin/ferry-cpu" "$GUEST_DIR/src/ferry-cpu.c"
+# Each src/NAME.c is a program without libc (src/ferry-sys.h) installed as /usr/bin/NAME.
+for src in "$GUEST_DIR"/src/*.c; do
+    "${CROSS}gcc" -O2 -static -nostdlib -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
+        -fno-stack-protector -fno-pie -no-pie -Wall -Wextra -Werror -Wl,--build-id=none,--no-warn-rwx-segments -s \
+        -o "$stage/root/usr/bin/$(basename "$src" .c)" "$src"
+done
 find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 root="$stage/root"
 {

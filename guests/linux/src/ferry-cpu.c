@@ -7,43 +7,13 @@
  *                        elapsed `time` CSR ticks (10 MHz on virt)
  *   ferry-cpu time       prints the `time` CSR: ticks since the machine's reset
  */
-typedef unsigned long u64;
-typedef unsigned int u32;
-typedef unsigned char u8;
+#include "ferry-sys.h"
 
 #define SIEVE_BYTES (1u << 20)
 #define SORT_ITEMS 2048
 
 static u8 sieve[SIEVE_BYTES];
 static u32 items[SORT_ITEMS];
-
-static long sys3(long n, long a, long b, long c) {
-    register long a0 __asm__("a0") = a;
-    register long a1 __asm__("a1") = b;
-    register long a2 __asm__("a2") = c;
-    register long a7 __asm__("a7") = n;
-    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a7) : "memory");
-    return a0;
-}
-
-static void put(const char *s) {
-    long n = 0;
-    while (s[n]) {
-        n++;
-    }
-    sys3(64, 1, (long)s, n);
-}
-
-static void put_u64(u64 v) {
-    char buf[24];
-    int i = sizeof buf - 1;
-    buf[i] = 0;
-    do {
-        buf[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    put(buf + i);
-}
 
 static void put_hex(u64 v) {
     char buf[19];
@@ -128,14 +98,6 @@ static u64 parse(const char *s) {
     return v;
 }
 
-static int same(const char *a, const char *b) {
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
-
 int main(int argc, char **argv) {
     if (argc > 1 && same(argv[1], "time")) {
         put_u64(rdtime());
@@ -160,17 +122,3 @@ int main(int argc, char **argv) {
     put("\n");
     return 0;
 }
-
-/* Entry: the kernel leaves argc at sp and argv after it; gp is set for the linker's gp-relative accesses. */
-__asm__(".globl _start\n"
-        "_start:\n"
-        "  .option push\n"
-        "  .option norelax\n"
-        "  la gp, __global_pointer$\n"
-        "  .option pop\n"
-        "  ld a0, 0(sp)\n"
-        "  addi a1, sp, 8\n"
-        "  andi sp, sp, -16\n"
-        "  call main\n"
-        "  li a7, 93\n"
-        "  ecall\n");

@@ -29,15 +29,16 @@ public final class RunCommand implements Callable<Integer> {
     private static final long INPUT_RETRY_MS = 5;
 
     @Option(names = "--image", paramLabel = "NAME|PATH",
-            description = "Built-in image name (see 'ferry images'; 'linux' is the Linux guest) or path to an rv64 "
-                    + "ELF.")
+            description = "Built-in image name (see 'ferry images'; 'linux' is the Linux guest, 'web' the same with "
+                    + "its network services) or path to an rv64 ELF.")
     private String image;
 
     @Mixin
     private MachineOptions machine = new MachineOptions();
 
     @Option(names = "--mem", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Guest RAM (default: 128M; 256M for --image linux; the saved state's size with --restore).")
+            description = "Guest RAM (default: 128M; 256M for --image linux and web; the saved state's size with "
+                    + "--restore).")
     private Long mem;
 
     @Option(names = "--deterministic",
@@ -64,7 +65,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--append", paramLabel = "ARGS",
             description = "Boot arguments for the guest (as QEMU's -append), e.g. \"wss=64M rate=max\" (default for "
-                    + "--image linux: \"console=ttyS0\").")
+                    + "--image linux and web: \"console=ttyS0\"; web adds ferry.run=web after all arguments).")
     private String append;
 
     @Parameters(paramLabel = "KEY=VALUE", arity = "0..*",
@@ -112,7 +113,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new UserError("--kernel, --initrd, --bios, --drive, --nic and --rng have no effect with --restore: "
                     + "the machine comes from the saved state");
         }
-        if (machine.initrd != null && machine.kernel == null && !GuestImages.LINUX.equals(image)) {
+        if (machine.initrd != null && machine.kernel == null && !GuestImages.bootsLinux(image)) {
             throw new UserError("--initrd needs --kernel (or --image linux): an initrd is for a kernel");
         }
         if (saveState != null && maxInstructions == null) {
@@ -137,7 +138,8 @@ public final class RunCommand implements Callable<Integer> {
         Path initrd = machine.initrd;
         String defaultAppend = "";
         long defaultRam = MachineConfig.DEFAULT_RAM;
-        if (GuestImages.LINUX.equals(image) && !Files.isRegularFile(Path.of(image))) {
+        boolean builtInLinux = GuestImages.bootsLinux(image) && !Files.isRegularFile(Path.of(image));
+        if (builtInLinux) {
             GuestImages.LinuxGuest linux = images.linux().orElseThrow(() -> new UserError("the Linux guest is not "
                     + "built: no " + images.buildDir().resolve(GuestImages.LINUX) + "/Image and initramfs.cpio.gz "
                     + "(build it with: make -C guests linux)"));
@@ -151,6 +153,9 @@ public final class RunCommand implements Callable<Integer> {
         String bootArgs = String.join(" ", List.of(append == null ? defaultAppend : append.trim()));
         if (!params.isEmpty()) {
             bootArgs = (bootArgs.isEmpty() ? "" : bootArgs + " ") + String.join(" ", params);
+        }
+        if (builtInLinux) {
+            bootArgs = GuestImages.commandLine(image, bootArgs);
         }
         MachineConfig config;
         try {

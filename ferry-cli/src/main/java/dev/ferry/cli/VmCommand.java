@@ -127,7 +127,7 @@ public final class VmCommand implements Runnable {
             }
             args.addAll(params);
             HostClient client = host.client();
-            String hostImage = image == null || machine.kernel != null || GuestImages.LINUX.equals(image)
+            String hostImage = image == null || machine.kernel != null || GuestImages.bootsLinux(image)
                     || machine.bios != null ? image : hostImage(client);
             VmInfo vm = HostClient.convert(client.post("/v1/vms", new CreateVmRequest(name, hostImage,
                     mem == null ? null : Long.toString(mem), deterministic ? Boolean.TRUE : null, maxInstructions,

@@ -43,10 +43,10 @@ final class BootRequest {
         if (!noImage && req.kernel() != null) {
             throw ApiException.badRequest("image and kernel exclude each other: give one thing to boot");
         }
-        this.linux = GuestImages.LINUX.equals(req.image());
+        this.linux = GuestImages.bootsLinux(req.image());
         this.kernelBoot = req.kernel() != null || linux || (req.bios() != null && !req.bios().equals("none"));
         if (req.initrd() != null && !(req.kernel() != null || linux)) {
-            throw ApiException.badRequest("initrd needs a kernel (or image linux): an initrd is for a kernel");
+            throw ApiException.badRequest("initrd needs a kernel (or image linux or web): an initrd is for a kernel");
         }
     }
 
@@ -65,9 +65,9 @@ final class BootRequest {
         return linux ? GuestImages.LinuxGuest.DEFAULT_RAM : MachineConfig.DEFAULT_RAM;
     }
 
-    /** The command line when the request gives no arguments. */
+    /** The command line when the request gives no arguments (for {@code web}, with its services). */
     String defaultArgs() {
-        return linux ? GuestImages.LinuxGuest.DEFAULT_APPEND : "";
+        return linux ? GuestImages.commandLine(req.image(), GuestImages.LinuxGuest.DEFAULT_APPEND) : "";
     }
 
     /** {@code base} with the request's disks, network interfaces, entropy device and (for a kernel) boot ROM. */

@@ -23,6 +23,12 @@ public final class GuestImages {
     public static final String LINUX = "linux";
 
     /**
+     * Name of the built-in web guest: the Linux guest with its network services running (HTTP on port 80, echo on 7,
+     * a memcached-protocol key-value server on 11211; see {@code guests/linux/initramfs/etc/ferry/web}).
+     */
+    public static final String WEB = "web";
+
+    /**
      * The built-in Linux guest's files, as {@code guests/linux} builds them.
      *
      * @param kernel the kernel {@code Image}
@@ -33,6 +39,25 @@ public final class GuestImages {
         public static final String DEFAULT_APPEND = "console=ttyS0";
         /** The RAM it gets unless told otherwise. */
         public static final long DEFAULT_RAM = 256L << 20;
+        /** The kernel argument that makes the guest's init start the web services. */
+        public static final String WEB_RUN = "ferry.run=web";
+    }
+
+    /** True when {@code name} is a built-in image that boots the Linux guest: {@code linux} or {@code web}. */
+    public static boolean bootsLinux(String name) {
+        return LINUX.equals(name) || WEB.equals(name);
+    }
+
+    /**
+     * The kernel command line of the built-in Linux image {@code name} booted with {@code args}: the arguments, and
+     * for {@code web} {@link LinuxGuest#WEB_RUN} after them, so that it wins over a {@code ferry.run=} among them.
+     */
+    public static String commandLine(String name, String args) {
+        String trimmed = args.trim();
+        if (!WEB.equals(name)) {
+            return trimmed;
+        }
+        return trimmed.isEmpty() ? LinuxGuest.WEB_RUN : trimmed + " " + LinuxGuest.WEB_RUN;
     }
 
     private final Path buildDir;
@@ -156,7 +181,7 @@ public final class GuestImages {
         return Files.isRegularFile(g.kernel()) && Files.isRegularFile(g.initrd()) ? Optional.of(g) : Optional.empty();
     }
 
-    /** Names of the built-in images, sorted: the ELF workloads and, once built, {@code linux}. */
+    /** Names of the built-in images, sorted: the ELF workloads and, once built, {@code linux} and {@code web}. */
     public List<String> names() {
         if (!Files.isDirectory(buildDir)) {
             return List.of();
@@ -165,7 +190,7 @@ public final class GuestImages {
             Stream<String> elfs = files.map(p -> p.getFileName().toString())
                     .filter(n -> n.endsWith(".elf"))
                     .map(n -> n.substring(0, n.length() - 4));
-            return Stream.concat(elfs, linux().stream().map(g -> LINUX)).sorted().toList();
+            return Stream.concat(elfs, linux().stream().flatMap(g -> Stream.of(LINUX, WEB))).sorted().toList();
         } catch (IOException e) {
             return List.of();
         }

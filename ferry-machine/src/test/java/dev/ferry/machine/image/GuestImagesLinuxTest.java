@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The built-in Linux guest is listed once both its kernel and its initramfs are built. */
+/** The built-in Linux guest and its web image are listed once both its kernel and its initramfs are built. */
 class GuestImagesLinuxTest {
 
     @TempDir
@@ -23,11 +23,22 @@ class GuestImagesLinuxTest {
         assertThat(images.linux()).isEmpty();
         assertThat(images.names()).containsExactly("hello");
         Files.write(dir.resolve("linux/initramfs.cpio.gz"), new byte[1]);
-        assertThat(images.names()).containsExactly("hello", "linux");
+        assertThat(images.names()).containsExactly("hello", "linux", "web");
         assertThat(images.linux()).hasValueSatisfying(g -> {
             assertThat(g.kernel()).isEqualTo(dir.resolve("linux/Image"));
             assertThat(g.initrd()).isEqualTo(dir.resolve("linux/initramfs.cpio.gz"));
         });
+    }
+
+    @Test
+    void theWebImageIsTheLinuxGuestWithItsServicesLast() {
+        assertThat(GuestImages.bootsLinux("linux")).isTrue();
+        assertThat(GuestImages.bootsLinux("web")).isTrue();
+        assertThat(GuestImages.bootsLinux("hello")).isFalse();
+        assertThat(GuestImages.commandLine("linux", " console=ttyS0 ")).isEqualTo("console=ttyS0");
+        assertThat(GuestImages.commandLine("web", "console=ttyS0 ferry.run=counter ip=10.0.2.15:::::eth0:off"))
+                .isEqualTo("console=ttyS0 ferry.run=counter ip=10.0.2.15:::::eth0:off ferry.run=web");
+        assertThat(GuestImages.commandLine("web", "")).isEqualTo("ferry.run=web");
     }
 
     @Test

@@ -3,12 +3,8 @@ package dev.ferry.machine.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.machine.board.GuestFixtures;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +42,7 @@ class LinuxGuestOnQemuTest {
     @Test
     void shellPromptOnAPipedConsoleWithJobControl() throws Exception {
         Process qemu = start(List.of("console=ttyS0", "quiet"), List.of());
-        try (Console console = new Console(qemu)) {
+        try (QemuConsole console = new QemuConsole(qemu, TIMEOUT_MS)) {
             console.await(PROMPT);
             console.type("sleep 30 &\njobs\necho sum=$((6 * 7))\n");
             console.await("sum=42\n");
@@ -90,7 +86,7 @@ class LinuxGuestOnQemuTest {
 
     private String runToPowerOff(List<String> cmdline, List<String> devices) throws Exception {
         Process qemu = start(cmdline, devices);
-        try (Console console = new Console(qemu)) {
+        try (QemuConsole console = new QemuConsole(qemu, TIMEOUT_MS)) {
             assertThat(qemu.waitFor(TIMEOUT_MS, TimeUnit.MILLISECONDS)).as("QEMU powers off").isTrue();
             console.drain();
             return console.text();
@@ -112,68 +108,5 @@ class LinuxGuestOnQemuTest {
                 "-kernel", image.toString(), "-initrd", initrd.toString(), "-append", String.join(" ", cmdline)));
         cmd.addAll(devices);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    }
-
-    /** QEMU's serial console: a reader thread collects the output, {@link #type} writes to the guest. */
-    private static final class Console implements AutoCloseable {
-        private final Process process;
-        private final ByteArrayOutputStream output = new ByteArrayOutputStream();
-        private final Thread reader;
-
-        Console(Process process) {
-            this.process = process;
-            this.reader = Thread.ofVirtual().start(this::pump);
-        }
-
-        private void pump() {
-            byte[] buf = new byte[8192];
-            try (InputStream in = process.getInputStream()) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    synchronized (output) {
-                        output.write(buf, 0, n);
-                        output.notifyAll();
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended; what was read is kept
-            }
-        }
-
-        /** What the guest printed so far, with the serial line's carriage returns dropped. */
-        String text() {
-            synchronized (output) {
-                return output.toString(StandardCharsets.UTF_8).replace("\r", "");
-            }
-        }
-
-        void await(String pattern) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + TIMEOUT_MS;
-            synchronized (output) {
-                while (!text().contains(pattern)) {
-                    long left = deadline - System.currentTimeMillis();
-                    if (left <= 0) {
-                        throw new AssertionError("no \"" + pattern + "\" on the console within " + TIMEOUT_MS
-                                + " ms:\n" + text());
-                    }
-                    output.wait(left);
-                }
-            }
-        }
-
-        void type(String keys) throws IOException {
-            OutputStream in = process.getOutputStream();
-            in.write(keys.getBytes(StandardCharsets.UTF_8));
-            in.flush();
-        }
-
-        void drain() throws InterruptedException {
-            reader.join(5_000);
-        }
-
-        @Override
-        public void close() {
-            process.destroyForcibly();
-        }
     }
 }
