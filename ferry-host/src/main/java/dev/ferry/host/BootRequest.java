@@ -70,6 +70,11 @@ final class BootRequest {
         return linux ? GuestImages.commandLine(req.image(), GuestImages.LinuxGuest.DEFAULT_APPEND) : "";
     }
 
+    /** The command line {@code args} gives the image (for {@code web}, with its services after them). */
+    String imageCommandLine(String args) {
+        return linux ? GuestImages.commandLine(req.image(), args) : args;
+    }
+
     /** {@code base} with the request's disks, network interfaces, entropy device and (for a kernel) boot ROM. */
     MachineConfig configure(MachineConfig base) {
         List<DriveConfig> drives = new ArrayList<>();

@@ -190,6 +190,9 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.badRequest("max_instructions must not be negative");
         }
         List<String> args = new ArrayList<>(req.args() == null ? List.of(boot.defaultArgs()) : req.args());
+        if (req.args() != null) {
+            args = new ArrayList<>(List.of(boot.imageCommandLine(String.join(" ", args))));
+        }
         NicConfig switchNic = switchNic(req, boot);
         if (switchNic != null && req.ip() != null) {
             args.add(VmAddress.parse(req.ip()).kernelParameter());
