@@ -10,10 +10,12 @@ import dev.ferry.host.api.MigrationStarted;
 import dev.ferry.host.api.ReportView;
 import dev.ferry.host.api.VmInfo;
 import dev.ferry.host.auth.ApiToken;
+import dev.ferry.host.network.NetworkSettings;
 import dev.ferry.machine.image.GuestImages;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
@@ -32,7 +34,7 @@ import java.util.stream.Stream;
  * The Linux part of {@code ferry demo}: two hosts on loopback share an image directory holding the Linux guest and
  * a disk; host A boots the guest running its counter script (a line on the console and a line in a file on the
  * disk every half second of guest time), the VM moves to B with pre-copy while it counts, and B's console shows
- * the counter carrying on from where A left it.
+ * the counter carrying on from where A left it. Then {@link NetworkDemo} moves a web server while a client fetches.
  */
 final class LinuxDemo {
 
@@ -71,8 +73,12 @@ final class LinuxDemo {
 
     private int withHosts(GuestImages images) throws Exception {
         ApiToken token = ApiToken.random();
-        step("Linux: two hosts on loopback sharing one image directory (" + images.buildDir() + ")");
-        try (FerryHost a = startHost("A", images, token); FerryHost b = startHost("B", images, token)) {
+        step("Linux: two hosts on loopback sharing one image directory (" + images.buildDir() + "), their switches "
+                + "linked over VXLAN");
+        InetSocketAddress vxlanA = freeUdpPort();
+        InetSocketAddress vxlanB = freeUdpPort();
+        try (FerryHost a = startHost("A", images, token, vxlanA, vxlanB);
+                FerryHost b = startHost("B", images, token, vxlanB, vxlanA)) {
             HostClient hostA = new HostClient(HostAddress.format(a.controlAddress()), TokenFile.of(token));
             HostClient hostB = new HostClient(HostAddress.format(b.controlAddress()), TokenFile.of(token));
             out.printf("   host A: control API %s; host B: control API %s%n", hostA.address(), hostB.address());
@@ -108,17 +114,25 @@ final class LinuxDemo {
             out.printf(Locale.ROOT, "   %s on B: %s, %,d instructions; counter went %d -> %d across the move%n",
                     VM, info.state(), info.instructions(), seen, last);
             hostB.post("/v1/vms/" + VM + "/stop", java.util.Map.of());
-            return 0;
+            return new NetworkDemo(out).run(hostA, hostB);
         }
     }
 
-    private FerryHost startHost(String name, GuestImages images, ApiToken token) throws IOException {
+    private FerryHost startHost(String name, GuestImages images, ApiToken token, InetSocketAddress vxlan,
+            InetSocketAddress peer) throws IOException {
         return FerryHost.start(new HostConfig(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null,
                 secret, images, line -> {
                     synchronized (out) {
                         out.println("   [host " + name + "] " + line);
                     }
-                }, ControlSettings.of(token)));
+                }, ControlSettings.of(token)).withNetwork(new NetworkSettings(vxlan, List.of(peer),
+                        NetworkSettings.DEFAULT_VNI, List.of())));
+    }
+
+    private static InetSocketAddress freeUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        }
     }
 
     private void step(String title) {
