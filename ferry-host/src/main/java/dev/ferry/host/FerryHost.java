@@ -91,7 +91,8 @@ public final class FerryHost implements AutoCloseable {
             InetSocketAddress migrationListen = config.migrationListen() != null ? config.migrationListen()
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
             host.receiver = new MigrationReceiver(migrationListen, config.secret(),
-                    new IncomingVms(host.registry, config.images(), host.network, host::log), config.receiverLimits(), host::log)
+                    new IncomingVms(host.registry, config.images(), host.network, host::log), config.receiverLimits(),
+                    host::log)
                     .encryption(config.encryption());
             if (config.encryption().plaintextOverNetwork()) {
                 host.log("warning: migrations with hosts that are not loopback are not encrypted (--encrypt never "
@@ -213,6 +214,10 @@ public final class FerryHost implements AutoCloseable {
             nics.add(0, switchNic);
             machineConfig = machineConfig.withNics(nics);
         }
+        network.macInUse(machineConfig.nics()).ifPresent(mac -> {
+            throw ApiException.conflict("MAC " + mac + " is in use by another VM on host " + name()
+                    + "'s switch; give this VM another (mac)");
+        });
         if (!registry.reserve(req.name())) {
             throw ApiException.conflict("a VM named '" + req.name() + "' already exists on host " + name());
         }
@@ -469,10 +474,11 @@ public final class FerryHost implements AutoCloseable {
             if (registry.remove(vm)) {
                 vm.discard();
             }
+            String announced = networkAnnouncedMs == null ? ""
+                    : String.format(Locale.ROOT, "; announced %.1f ms after it ran there", networkAnnouncedMs);
             log(String.format(Locale.ROOT, "migration %s %s: VM %s now runs on %s; downtime %.1f ms, total time "
-                    + "%.1f ms, %,d bytes%s", m.id(), what, vm.name(), m.to(), report.downtimeMs(), report.totalTimeMs(),
-                    report.bytesOnWire(), networkAnnouncedMs == null ? ""
-                            : String.format(Locale.ROOT, "; announced %.1f ms after it ran there", networkAnnouncedMs)));
+                    + "%.1f ms, %,d bytes%s", m.id(), what, vm.name(), m.to(), report.downtimeMs(),
+                    report.totalTimeMs(), report.bytesOnWire(), announced));
         } else {
             vm.endMigration();
             log("migration " + m.id() + " " + what + ": VM " + vm.name() + " stays here"

@@ -60,6 +60,11 @@ public final class IncomingVms implements IncomingVmHandler {
                 return false;
             }
         }
+        String mac = network.macInUse(vm.nics()).orElse(null);
+        if (mac != null) {
+            log.accept("refused incoming VM " + vm.name() + ": its MAC " + mac + " is in use by a VM on this host");
+            return false;
+        }
         if (!registry.reserve(vm.name())) {
             log.accept("refused incoming VM " + vm.name() + ": the name is in use here");
             return false;

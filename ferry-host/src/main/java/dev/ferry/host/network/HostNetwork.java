@@ -184,6 +184,12 @@ public final class HostNetwork implements AutoCloseable {
                 .toList();
     }
 
+    /** The first of {@code nics}' MACs on the switch that a VM on this host already uses, if any. */
+    public Optional<String> macInUse(List<NicConfig> nics) {
+        return switchMacs(nics).stream().filter(m -> sw.vmPort(m).isPresent()).map(MacAddress::toString)
+                .findFirst();
+    }
+
     /** The MAC a VM's NIC on the switch gets when the request names none: stable for the VM's name. */
     public static String defaultMac(String vmName) {
         return MacAddress.derivedFrom(vmName).toString();

@@ -96,7 +96,8 @@ class TapBackendTest {
     void badNamesAndMissingPrivilegeGiveOneLine() {
         assertThatThrownBy(() -> TapBackend.open("no such/name")).isInstanceOf(IOException.class)
                 .hasMessageContaining("not a valid interface name");
-        assertThatThrownBy(() -> NetBackendFactory.STANDARD.open("udp:1.2.3.4", "52:54:00:12:34:56")).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> NetBackendFactory.STANDARD.open("udp:1.2.3.4", "52:54:00:12:34:56"))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("none, tap:NAME");
     }
 }
