@@ -65,6 +65,12 @@ public final class WebChecks {
         }
     }
 
+    /** The whole line the guest prints when its services listen, given its address ({@code 10.0.2.15/24}). */
+    public static String readyLine(String address) {
+        return "ferry-web ready address " + address + " http " + HTTP + " echo " + ECHO + " kv " + KV + " big " + BIG
+                + " sha256 " + sha256(ferryBytes(BIG)) + "\n";
+    }
+
     /** GET {@code /}, {@code /big} and {@code /big.sha256}: the object has the rule's bytes and the page its sum. */
     public static void checkHttp(String host, int port) throws IOException, InterruptedException {
         String expected = sha256(ferryBytes(BIG));
