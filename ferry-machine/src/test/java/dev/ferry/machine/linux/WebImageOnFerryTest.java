@@ -46,6 +46,7 @@ class WebImageOnFerryTest {
                 "needs root and /dev/net/tun");
         assumeTrue(new GuestImages(GuestFixtures.home().resolve("guests/build")).linux().isPresent(),
                 "the Linux guest is not built (guests/linux/build.sh)");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "needs curl");
         VirtMachine m = null;
         Thread vcpu = null;
         try {
