@@ -69,8 +69,9 @@ public final class VmCommand implements Runnable {
 
         @Option(names = "--append", paramLabel = "ARGS",
                 description = "Boot arguments (the kernel command line, as QEMU's -append); default for --image "
-                        + "linux: \"console=ttyS0\". With --kernel, --initrd, --bios FILE and --drive file=, files "
-                        + "are named in the host's image directory.")
+                        + "linux: \"console=ttyS0\" (web: \"console=ttyS0 ferry.run=web\", and ferry.run=web is added "
+                        + "after given arguments). With --kernel, --initrd, --bios FILE and --drive file=, files are "
+                        + "named in the host's image directory.")
         private String append;
 
         @Option(names = "--mem", paramLabel = "SIZE", converter = SizeConverter.class,
@@ -126,6 +127,9 @@ public final class VmCommand implements Runnable {
                 args.add(append.trim());
             }
             args.addAll(params);
+            if (GuestImages.WEB.equals(image) && !args.isEmpty()) {
+                args.add(GuestImages.LinuxGuest.WEB_RUN);
+            }
             HostClient client = host.client();
             String hostImage = image == null || machine.kernel != null || GuestImages.bootsLinux(image)
                     || machine.bios != null ? image : hostImage(client);

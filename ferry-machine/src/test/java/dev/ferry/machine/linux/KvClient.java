@@ -49,14 +49,14 @@ final class KvClient implements AutoCloseable {
         return List.of(replies);
     }
 
-    /** One {@code get} of all {@code keys}: the values the server returned, by key. */
+    /** One {@code get} of all {@code keys}: the values the server returned, by key (a cas field is ignored). */
     Map<String, byte[]> get(List<String> keys) throws IOException {
         out.write(("get " + String.join(" ", keys) + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
         Map<String, byte[]> values = new HashMap<>();
         for (String l = line(); !l.equals("END"); l = line()) {
             String[] f = l.split(" ");
-            if (f.length != 4 || !f[0].equals("VALUE")) {
+            if (f.length < 4 || f.length > 5 || !f[0].equals("VALUE")) {
                 throw new IOException("unexpected reply to get: " + l);
             }
             byte[] data = in.readNBytes(Integer.parseInt(f[3]));
@@ -71,6 +71,16 @@ final class KvClient implements AutoCloseable {
     /** Sends one command line and returns the first line of the reply. */
     String command(String line) throws IOException {
         out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return line();
+    }
+
+    /** Sends a storage command line and its data block and returns the reply. */
+    String store(String line, byte[] data) throws IOException {
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.write(data);
+        out.write('\r');
+        out.write('\n');
         out.flush();
         return line();
     }

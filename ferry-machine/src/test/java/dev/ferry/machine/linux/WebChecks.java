@@ -65,6 +65,12 @@ public final class WebChecks {
         }
     }
 
+    /** The whole line the guest prints when its services listen, given its address ({@code 10.0.2.15/24}). */
+    public static String readyLine(String address) {
+        return "ferry-web ready address " + address + " http " + HTTP + " echo " + ECHO + " kv " + KV + " big " + BIG
+                + " sha256 " + sha256(ferryBytes(BIG)) + "\n";
+    }
+
     /** GET {@code /}, {@code /big} and {@code /big.sha256}: the object has the rule's bytes and the page its sum. */
     public static void checkHttp(String host, int port) throws IOException, InterruptedException {
         String expected = sha256(ferryBytes(BIG));
@@ -133,13 +139,41 @@ public final class WebChecks {
         }
     }
 
+    /** The server's replies to storage conditions, cas, misses and malformed commands, as memcached gives them. */
+    public static void checkKvReplies(String host, int port) throws IOException {
+        byte[] one = {'x'};
+        try (KvClient kv = new KvClient(host, port, TIMEOUT_MS)) {
+            String key = "replies-" + System.nanoTime();
+            expect(kv.store("add " + key + " 7 0 1", one), "STORED");
+            expect(kv.store("add " + key + " 7 0 1", one), "NOT_STORED");
+            expect(kv.store("replace " + key + "-absent 0 0 1", one), "NOT_STORED");
+            expect(kv.store("append " + key + " 0 0 2", new byte[] {'y', 'z'}), "STORED");
+            check(Arrays.equals(kv.get(List.of(key)).get(key), new byte[] {'x', 'y', 'z'}), "appended value");
+            expect(kv.command("get " + key + "-absent"), "END");
+            expect(kv.store("cas " + key + " 0 0 1 0", one), "EXISTS");
+            expect(kv.store("cas " + key + "-absent 0 0 1 1", one), "NOT_FOUND");
+            expect(kv.command("delete " + key + "-absent"), "NOT_FOUND");
+            expect(kv.command("incr " + key + " 1"), "CLIENT_ERROR cannot increment or decrement non-numeric value");
+            expect(kv.command("bogus"), "ERROR");
+            expect(kv.command("set " + key + " 0 0 notanumber"), "CLIENT_ERROR bad command line format");
+            expect(kv.store("set " + key + " 0 0 " + (2 << 20), new byte[2 << 20]),
+                    "SERVER_ERROR object too large for cache");
+            expect(kv.command("version"), "VERSION ");
+        }
+    }
+
+    /** The reply must begin with {@code prefix} (the rest of a line, such as a cas value, may vary). */
+    private static void expect(String reply, String prefix) {
+        check(reply.startsWith(prefix), "expected '" + prefix + "', got '" + reply + "'");
+    }
+
     private static void check(boolean ok, String what) {
         if (!ok) {
             throw new AssertionError(what);
         }
     }
 
-    /** Runs the three checks against HOST's standard ports; exit status 0 when they pass. */
+    /** Runs the checks against HOST's standard ports; exit status 0 when they pass. */
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
             System.err.println("usage: WebChecks HOST");
@@ -149,6 +183,7 @@ public final class WebChecks {
             checkHttp(args[0], HTTP);
             checkEcho(args[0], ECHO);
             checkKeys(args[0], KV, 1000);
+            checkKvReplies(args[0], KV);
             System.out.println("web checks passed");
         } catch (AssertionError | IOException e) {
             System.out.println("web checks failed: " + e);

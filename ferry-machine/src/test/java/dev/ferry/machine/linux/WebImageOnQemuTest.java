@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The web image on the reference machine, QEMU 7.2's {@code virt} with user-mode networking: the guest's HTTP, echo
  * and key-value ports are forwarded to loopback ports of this machine, and the test fetches {@code /big} and checks
- * its checksum, sends a line through the echo service, sets and reads back 1,000 keys, and — when Debian's
+ * its checksum, sends a line through the echo service, sets and reads back 1,000 keys, checks the key-value
+ * server's replies to misses, conflicts and malformed commands, and — when Debian's
  * {@code libmemcached-tools} are installed — runs their protocol checker {@code memccapable} against the server.
  * Skipped when the Linux guest is not built.
  */
@@ -45,13 +46,12 @@ class WebImageOnQemuTest {
                 "-netdev", forwards, "-device", "virtio-net-device,netdev=n0")
                 .redirectErrorStream(true).start();
         try (QemuConsole console = new QemuConsole(qemu, TIMEOUT_MS)) {
-            console.await("ferry-web ready");
-            assertThat(console.text()).contains("ferry-web ready address 10.0.2.15/24 http 80 echo 7 kv 11211 "
-                    + "big 524288 sha256 " + WebChecks.sha256(WebChecks.ferryBytes(WebChecks.BIG)));
+            console.await(WebChecks.readyLine("10.0.2.15/24"));
 
             WebChecks.checkHttp("127.0.0.1", http);
             WebChecks.checkEcho("127.0.0.1", echo);
             WebChecks.checkKeys("127.0.0.1", kv, 1000);
+            WebChecks.checkKvReplies("127.0.0.1", kv);
             memccapable(kv);
 
             console.type("poweroff -f\n");
