@@ -127,9 +127,6 @@ public final class VmCommand implements Runnable {
                 args.add(append.trim());
             }
             args.addAll(params);
-            if (GuestImages.WEB.equals(image) && !args.isEmpty()) {
-                args.add(GuestImages.LinuxGuest.WEB_RUN);
-            }
             HostClient client = host.client();
             String hostImage = image == null || machine.kernel != null || GuestImages.bootsLinux(image)
                     || machine.bios != null ? image : hostImage(client);
