@@ -83,7 +83,7 @@ public final class NetworkBenchmark implements Callable<Integer> {
     private int migrationTimeout = 120;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Also write each run's series (responses per 100 ms) "
-            + "as CSV into DIR.")
+            + "as CSV into DIR, and keep wrk's and ping's output there.")
     private Path out;
 
     @Option(names = "--plot", negatable = true, description = "Print each run's table of responses per 100 ms "
@@ -137,6 +137,8 @@ public final class NetworkBenchmark implements Callable<Integer> {
                     }
                 }
                 summary(o, results);
+                o.println(switchDrops(hosts, hosts.a()));
+                o.println(switchDrops(hosts, hosts.b()));
                 ok = results.stream().allMatch(RunResult::success);
             }
         } catch (IOException e) {
@@ -204,6 +206,16 @@ public final class NetworkBenchmark implements Callable<Integer> {
         }
     }
 
+    /** The machine's load averages over 1, 5 and 15 minutes, as {@code /proc/loadavg} says. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | ArrayIndexOutOfBoundsException e) {
+            return "unknown";
+        }
+    }
+
     private static boolean onPath(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
@@ -236,7 +248,8 @@ public final class NetworkBenchmark implements Callable<Integer> {
     private RunResult run(HostPair hosts, ClientNamespace ns, Path script, Path scratch, FerryHost from,
             String strat, int number, PrintStream o) throws IOException, InterruptedException {
         FerryHost to = hosts.other(from);
-        ClientLoad load = ClientLoad.start(ns, script, VM_ADDRESS, connections, duration, scratch, "run" + number);
+        ClientLoad load = ClientLoad.start(ns, script, VM_ADDRESS, connections, duration, out != null ? out : scratch,
+                String.format(Locale.ROOT, "network-%d-%s", number, strat));
         JsonNode done;
         long startNanos;
         long seenDoneNanos;
@@ -262,10 +275,11 @@ public final class NetworkBenchmark implements Callable<Integer> {
         RunResult result = RunResult.of(number, strat, from.name(), to.name(), load.startNanos(), startNanos,
                 resumedNanos.get(), seenDoneNanos, done.path("report"), clients, duration);
         result.print(o, plot, BIN_MS);
+        o.println("  load average at the end of the run: " + loadAverage());
         if (out != null) {
             Path csv = out.resolve(String.format(Locale.ROOT, "network-%d-%s.csv", number, strat));
             Files.write(csv, result.csv(BIN_MS));
-            o.println("series written to " + csv);
+            o.println("  series written to " + csv + " (wrk's and ping's output beside it)");
         }
         return result;
     }
@@ -288,13 +302,33 @@ public final class NetworkBenchmark implements Callable<Integer> {
     private static void summary(PrintStream o, List<RunResult> results) {
         o.println();
         o.println("Longest gaps in ms: across the migration (from its request to its report) / anywhere in the run.");
-        o.println("| run | strategy | move | responses | before /s | wrk gap | wrk gap, any | ping gap | ping gap, any "
-                + "| ping lost | downtime ms | total ms | announced ms |");
-        o.println("|----:|----------|------|----------:|----------:|--------:|-------------:|---------:|--------------:"
-                + "|----------:|------------:|---------:|-------------:|");
+        o.println("| run | strategy | move | responses | before /s | after /s | wrk gap | wrk gap, any | ping gap "
+                + "| ping gap, any | ping lost | downtime ms | total ms | announced ms |");
+        o.println("|----:|----------|------|----------:|----------:|---------:|--------:|-------------:|---------:"
+                + "|--------------:|----------:|------------:|---------:|-------------:|");
         for (RunResult r : results) {
             o.println(r.summaryRow());
         }
+    }
+
+    /** What {@code host}'s switch and VXLAN endpoint dropped since the host started, as one line. */
+    private static String switchDrops(HostPair hosts, FerryHost host) throws IOException, InterruptedException {
+        JsonNode net = hosts.get(host, "/v1/network");
+        long spoofed = 0;
+        long limited = 0;
+        long malformed = 0;
+        long noRoute = 0;
+        for (JsonNode p : net.path("ports")) {
+            spoofed += p.path("dropped_spoofed").asLong();
+            limited += p.path("dropped_rate_limited").asLong();
+            malformed += p.path("dropped_malformed").asLong();
+            noRoute += p.path("dropped_no_route").asLong();
+        }
+        JsonNode v = net.path("vxlan");
+        return String.format(Locale.ROOT, "host %s's switch dropped: %d rate-limited, %d spoofed, %d malformed, %d "
+                + "without route; VXLAN: %d received, %d send failures, %d from non-peers", host.name(), limited,
+                spoofed, malformed, noRoute, v.path("received").asLong(), v.path("send_failures").asLong(),
+                v.path("dropped_non_peer").asLong());
     }
 
     private static void deleteScratch(Path dir) {

@@ -35,7 +35,8 @@ record RunResult(int number, String strategy, String from, String to, int durati
      * known).
      */
     static RunResult of(int number, String strategy, String from, String to, long loadStartNanos,
-            long migrateNanos, long resumedNanos, long doneNanos, JsonNode report, ClientLoad.Result clients, int durationS) {
+            long migrateNanos, long resumedNanos, long doneNanos, JsonNode report, ClientLoad.Result clients,
+            int durationS) {
         long startMs = loadStartNanos / 1_000_000;
         List<TimelinePlot.Mark> marks = new ArrayList<>();
         long s = migrateNanos / 1_000_000 - startMs;
@@ -69,17 +70,23 @@ record RunResult(int number, String strategy, String from, String to, int durati
 
     /** Responses per second from the end of the ramp-up to the migrate request. */
     double rateBefore() {
-        ResponseTimeline t = clients.timeline();
-        long from = startMs + RAMP_MS;
-        long until = startMs + (long) at('S');
-        if (until <= from) {
+        return rate(startMs + RAMP_MS, startMs + (long) at('S'));
+    }
+
+    /** Responses per second from a second after the migration's end to the end of the run. */
+    double rateAfter() {
+        return rate(startMs + (long) at('E') + RAMP_MS, startMs + durationS * 1000L);
+    }
+
+    private double rate(long fromMs, long untilMs) {
+        if (untilMs <= fromMs) {
             return Double.NaN;
         }
         long n = 0;
-        for (long b : t.bins(from, until, until - from)) {
+        for (long b : clients.timeline().bins(fromMs, untilMs, untilMs - fromMs)) {
             n += b;
         }
-        return n * 1000.0 / (until - from);
+        return n * 1000.0 / (untilMs - fromMs);
     }
 
     /** The run's part of the printout. */
@@ -98,8 +105,9 @@ record RunResult(int number, String strategy, String from, String to, int durati
                 report.path("postcopy_faults").asLong() > 0 ? ", " + report.path("postcopy_faults").asLong()
                         + " post-copy faults" : "",
                 report.path("error").isTextual() ? ", error: " + report.path("error").asText() : "");
-        o.printf(Locale.ROOT, "  wrk: %d responses (%.0f/s before the migration)%s; longest time without a "
-                + "response: %s across the migration, %s in the whole run%n", t.total(), rateBefore(),
+        o.printf(Locale.ROOT, "  wrk: %d responses (%.1f/s before the migration, %.1f/s from 1 s after it)%s; "
+                + "longest time without a response: %s across the migration, %s in the whole run%n", t.total(),
+                rateBefore(), rateAfter(),
                 t.badStatus() > 0 ? ", " + t.badStatus() + " not 2xx" : "", describe(wrkGap(true)),
                 describe(wrkGap(false)));
         if (!clients.wrkErrors().isEmpty()) {
@@ -140,9 +148,9 @@ record RunResult(int number, String strategy, String from, String to, int durati
     /** The run's row of the summary table. */
     String summaryRow() {
         JsonNode announced = report.path("network_announced_ms");
-        return String.format(Locale.ROOT, "| %d | %s | %s->%s | %d | %.0f | %s | %s | %s | %s | %d | %.1f | %.1f | %s |",
-                number, strategy, from, to, clients.timeline().total(), rateBefore(), length(wrkGap(true)),
-                length(wrkGap(false)), length(pingGap(true)), length(pingGap(false)),
+        return String.format(Locale.ROOT, "| %d | %s | %s->%s | %d | %.1f | %.1f | %s | %s | %s | %s | %d | %.1f "
+                + "| %.1f | %s |", number, strategy, from, to, clients.timeline().total(), rateBefore(), rateAfter(),
+                length(wrkGap(true)), length(wrkGap(false)), length(pingGap(true)), length(pingGap(false)),
                 Math.max(0, clients.ping().transmitted() - clients.ping().received()),
                 report.path("downtime_ms").asDouble(), report.path("total_time_ms").asDouble(),
                 announced.isNumber() ? String.format(Locale.ROOT, "%.1f", announced.asDouble()) : "-");

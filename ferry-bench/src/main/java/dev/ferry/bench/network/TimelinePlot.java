@@ -1,6 +1,7 @@
 package dev.ferry.bench.network;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -69,7 +70,8 @@ public final class TimelinePlot {
 
     /**
      * Two lines: one character per bin from {@code fromMs} to {@code toMs} (clipped to the bins), its height the
-     * bin's count relative to the largest bin of the whole run, and under it the events' letters.
+     * bin's count relative to the largest bin of the whole run, and under it the events' letters (an event whose
+     * place another took stands right of it).
      */
     public List<String> strip(long fromMs, long toMs) {
         long max = 0;
@@ -79,13 +81,22 @@ public final class TimelinePlot {
         int first = (int) Math.max(0, Math.floorDiv(fromMs, binMs));
         int last = (int) Math.min(bins.length, Math.floorDiv(toMs, binMs) + 1);
         StringBuilder shape = new StringBuilder("|");
-        StringBuilder events = new StringBuilder(" ");
         for (int i = first; i < last; i++) {
             shape.append(level(bins[i], max));
-            String letters = symbolsIn(i);
-            events.append(letters.isEmpty() ? ' ' : letters.charAt(letters.length() - 1));
         }
-        return List.of(shape.append('|').toString(), events.toString().stripTrailing());
+        char[] events = new char[Math.max(0, last - first) + marks.size() + 1];
+        Arrays.fill(events, ' ');
+        marks.stream().sorted((x, y) -> Long.compare(x.atMs(), y.atMs())).forEach(m -> {
+            long bin = Math.floorDiv(m.atMs(), binMs);
+            if (bin >= first && bin < last) {
+                int at = (int) (bin - first) + 1;
+                while (events[at] != ' ') {
+                    at++;
+                }
+                events[at] = m.symbol();
+            }
+        });
+        return List.of(shape.append('|').toString(), new String(events).stripTrailing());
     }
 
     private static char level(long count, long max) {

@@ -29,6 +29,13 @@ class TimelinePlotTest {
     }
 
     @Test
+    void eventsInOneBinStandSideBySideInTheStrip() {
+        TimelinePlot plot = new TimelinePlot(BINS, 100, List.of(new TimelinePlot.Mark('R', 530),
+                new TimelinePlot.Mark('P', 510), new TimelinePlot.Mark('E', 640), new TimelinePlot.Mark('X', 5000)));
+        assertThat(plot.strip(300, 800).get(1)).isEqualTo("   PRE");
+    }
+
+    @Test
     void theStripIsClippedToTheBins() {
         TimelinePlot plot = new TimelinePlot(new long[] {4, 2}, 100, List.of());
         assertThat(plot.strip(-500, 5000).get(0)).isEqualTo("|@+|");
