@@ -301,7 +301,8 @@ public final class NetworkBenchmark implements Callable<Integer> {
 
     private static void summary(PrintStream o, List<RunResult> results) {
         o.println();
-        o.println("Longest gaps in ms: across the migration (from its request to its report) / anywhere in the run.");
+        o.println("Longest gaps in ms: across the migration (overlapping the time from the VM's pause to the report) / "
+                + "anywhere in the run.");
         o.println("| run | strategy | move | responses | before /s | after /s | wrk gap | wrk gap, any | ping gap "
                 + "| ping gap, any | ping lost | downtime ms | total ms | announced ms |");
         o.println("|----:|----------|------|----------:|----------:|---------:|--------:|-------------:|---------:"

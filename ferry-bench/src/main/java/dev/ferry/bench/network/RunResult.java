@@ -159,18 +159,28 @@ record RunResult(int number, String strategy, String from, String to, int durati
     /** A gap on the run's axis: where it starts and how long it is, in ms. */
     record Gap(double atMs, double lengthMs) { }
 
-    /** wrk's longest gap, across the migration (from S to E) or in the whole run; null if none. */
+    /**
+     * Where a gap must lie to count as the migration's: it overlaps the time from the VM's pause (the migrate request
+     * if the pause is not known) to the migration's end.
+     */
+    private double windowStart() {
+        double p = at('P');
+        return Double.isNaN(p) ? at('S') : p;
+    }
+
+    /** wrk's longest gap, across the migration ({@link #windowStart} to E) or in the whole run; null if none. */
     Gap wrkGap(boolean acrossMigration) {
         ResponseTimeline t = clients.timeline();
-        ResponseTimeline.Gap g = acrossMigration ? t.longestGap(startMs + (long) at('S'), startMs + (long) at('E'))
-                : t.longestGap();
+        ResponseTimeline.Gap g = acrossMigration ? t.longestGap(startMs + (long) windowStart(),
+                startMs + (long) at('E')) : t.longestGap();
         return g == null ? null : new Gap(g.fromMs() - startMs, g.lengthMs());
     }
 
     /** ping's longest gap, across the migration or in the whole run; null if none. */
     Gap pingGap(boolean acrossMigration) {
         PingLog p = clients.ping();
-        PingLog.Gap g = acrossMigration ? p.longestGap(wallMicros(at('S')), wallMicros(at('E'))) : p.longestGap();
+        PingLog.Gap g = acrossMigration ? p.longestGap(wallMicros(windowStart()), wallMicros(at('E')))
+                : p.longestGap();
         return g == null ? null : new Gap(g.fromMicros() / 1000.0 - wallMinusMonoMs - startMs, g.lengthMs());
     }
 
