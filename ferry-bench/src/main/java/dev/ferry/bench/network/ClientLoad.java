@@ -16,6 +16,8 @@ final class ClientLoad {
 
     /** Seconds a client may run past its duration before it is killed. */
     private static final long GRACE_SECONDS = 30;
+    /** Seconds an overrunning wrk gets to stop after SIGINT. */
+    private static final long INTERRUPT_SECONDS = 10;
 
     private final Process wrk;
     private final Process ping;
@@ -74,7 +76,8 @@ final class ClientLoad {
      */
     Result await() throws IOException, InterruptedException {
         long deadline = startNanos + TimeUnit.SECONDS.toNanos(seconds + GRACE_SECONDS);
-        boolean wrkEnded = waitUntil(wrk, deadline);
+        boolean wrkEnded = wrk.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                || interrupt(wrk);
         boolean pingEnded = waitUntil(ping, deadline);
         String wrkText = Files.readString(wrkOut, StandardCharsets.UTF_8);
         if (!wrkEnded || !pingEnded) {
@@ -104,6 +107,22 @@ final class ClientLoad {
     void kill() {
         wrk.destroyForcibly();
         ping.destroyForcibly();
+    }
+
+    /**
+     * Asks a wrk that overran to stop as Ctrl-C does (it then prints what it measured, the script's lines too) and
+     * gives it {@value #INTERRUPT_SECONDS} s; then kills it. Returns whether it ended on its own.
+     */
+    private static boolean interrupt(Process p) throws IOException, InterruptedException {
+        System.err.println("ferry bench network: wrk overran its duration; interrupting it");
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).redirectErrorStream(true).start();
+        kill.waitFor(5, TimeUnit.SECONDS);
+        if (p.waitFor(INTERRUPT_SECONDS, TimeUnit.SECONDS)) {
+            return true;
+        }
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+        return false;
     }
 
     private static boolean waitUntil(Process p, long deadlineNanos) throws InterruptedException {

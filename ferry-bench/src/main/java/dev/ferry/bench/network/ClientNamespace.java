@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A network namespace of the benchmark's own holding the clients' end of a host's TAP uplink: the TAP device is
  * moved into it and given an address in the VMs' subnet, so programs run in it ({@link #command}) reach the VMs only
- * through the host's virtual switch. Closing deletes the namespace; so does a shutdown hook if the JVM ends first
- * (Ctrl-C).
+ * through the host's virtual switch. Closing deletes the namespace; if the JVM ends first (Ctrl-C), a shutdown hook
+ * stops this JVM's child processes (the clients) and deletes it.
  */
 final class ClientNamespace implements AutoCloseable {
 
@@ -22,7 +22,10 @@ final class ClientNamespace implements AutoCloseable {
 
     private ClientNamespace(String name) {
         this.name = name;
-        this.hook = new Thread(this::delete, "ferry-bench-netns-cleanup");
+        this.hook = new Thread(() -> {
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+            delete();
+        }, "ferry-bench-netns-cleanup");
     }
 
     /**
