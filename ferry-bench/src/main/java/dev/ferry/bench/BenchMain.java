@@ -3,6 +3,7 @@ package dev.ferry.bench;
 import dev.ferry.bench.evacuate.EvacuateBenchmark;
 import dev.ferry.bench.migrate.DensityBenchmark;
 import dev.ferry.bench.migrate.MigrateBenchmark;
+import dev.ferry.bench.network.NetworkBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry bench", mixinStandardHelpOptions = true,
         description = "Measure Ferry, side by side with QEMU where that applies.",
         subcommands = {MipsBenchmark.class, BootBenchmark.class, MemoryBenchmark.class, MigrateBenchmark.class,
-            DensityBenchmark.class, EvacuateBenchmark.class})
+            DensityBenchmark.class, EvacuateBenchmark.class, NetworkBenchmark.class})
 public final class BenchMain implements Runnable {
 
     @CommandLine.Spec
