@@ -69,7 +69,9 @@ class DeviceSpecsTest {
     @Test
     void badNicSpecsAndMacsAreRefused() {
         assertThatThrownBy(() -> DeviceSpecs.parseNic("user", 0)).hasMessage(
-                "--nic 'user': the back end must be tap:NAME or none");
+                "--nic 'user': the back end must be tap:NAME, switch or none");
+        assertThat(DeviceSpecs.parseNic("switch,mac=52:54:00:AA:00:01", 0))
+                .isEqualTo(new NicConfig("52:54:00:aa:00:01", NicConfig.SWITCH));
         assertThatThrownBy(() -> DeviceSpecs.parseNic("tap:", 0)).hasMessageContaining("is not a TAP device name");
         assertThatThrownBy(() -> DeviceSpecs.parseNic("tap:t0,mac=01:00:5e:00:00:01", 0)).hasMessage(
                 "--nic 'tap:t0,mac=01:00:5e:00:00:01': MAC 01:00:5e:00:00:01 is a multicast address; a NIC needs a "
