@@ -81,8 +81,10 @@ final class BootRequest {
         for (String spec : req.drives() == null ? List.<String>of() : req.drives()) {
             try {
                 DriveConfig d = DeviceSpecs.parseDrive(spec);
-                d = new DriveConfig(images.directory().confinedFile(d.file().toString(), "drive"), d.format(),
-                        d.readOnly());
+                if (d.isFile()) {
+                    d = new DriveConfig(images.directory().confinedFile(d.file().toString(), "drive"), d.format(),
+                            d.readOnly());
+                }
                 DeviceSpecs.checkDrive(d);
                 drives.add(d);
             } catch (IllegalArgumentException | ImageFormatException e) {

@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * How this host takes in VMs that migrate to it: checks that their disks are files in this host's image directory
- * (as a VM created here must have them), reserves the name, gives a console (which starts with the output the VM
+ * How this host takes in VMs that migrate to it: checks that their disk files are in this host's image directory
+ * (as a VM created here must have them; an NBD disk is shared storage that this host opens itself), reserves the name, gives a console (which starts with the output the VM
  * printed on its source), registers the VM.
  */
 public final class IncomingVms implements IncomingVmHandler {
@@ -53,6 +53,9 @@ public final class IncomingVms implements IncomingVmHandler {
             return false;
         }
         for (DriveConfig d : vm.drives()) {
+            if (!d.isFile()) {
+                continue;
+            }
             try {
                 images.confinedFile(d.file().toString(), "disk");
             } catch (ImageFormatException e) {

@@ -33,12 +33,20 @@ public final class DeviceSpecs {
     }
 
     /**
-     * A drive from {@code file=PATH[,format=raw][,readonly=on|off]}. The path is not checked here; see
-     * {@link #checkDrive}.
+     * A drive from {@code file=PATH[,format=raw][,readonly=on|off]}, or an NBD export from
+     * {@code nbd://HOST[:PORT]/EXPORT[,readonly=on|off]}. The path is not checked here; see {@link #checkDrive}.
      *
      * @throws IllegalArgumentException with a one-line reason when the spec is malformed
      */
     public static DriveConfig parseDrive(String spec) {
+        if (spec.startsWith("nbd://") || spec.startsWith("nbd+unix://")) {
+            int comma = spec.indexOf(',');
+            String address = comma < 0 ? spec : spec.substring(0, comma);
+            Map<String, String> kv = comma < 0 ? Map.of()
+                    : keyValues(spec.substring(comma + 1), "--drive", List.of("readonly"));
+            return new DriveConfig(address, DriveConfig.NBD, onOff(spec, "readonly", kv.getOrDefault("readonly",
+                    "off")));
+        }
         Map<String, String> kv = keyValues(spec, "--drive", List.of("file", "format", "readonly"));
         String file = kv.get("file");
         if (file == null || file.isEmpty()) {
@@ -109,11 +117,14 @@ public final class DeviceSpecs {
 
     /**
      * Checks a drive's file: it exists, is a regular file whose size is a whole number of 512-byte sectors, can be
-     * read, and can be written unless the drive is read-only.
+     * read, and can be written unless the drive is read-only. An NBD export is checked when it is opened.
      *
      * @throws IllegalArgumentException with a one-line reason when it cannot serve as the disk
      */
     public static void checkDrive(DriveConfig drive) {
+        if (!drive.isFile()) {
+            return;
+        }
         Path f = drive.file();
         if (!Files.exists(f)) {
             throw new IllegalArgumentException("drive " + f + ": no such file");

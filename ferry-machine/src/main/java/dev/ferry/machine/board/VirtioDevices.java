@@ -65,7 +65,7 @@ final class VirtioDevices {
     /** Opens every drive through {@code factory} and adds its device to {@code into}. */
     void addDrives(List<VirtioBlock> into, BlockBackendFactory factory) throws BlockBackendException {
         for (DriveConfig d : config.drives()) {
-            BlockBackend backend = factory.open(d.file(), d.format(), d.readOnly());
+            BlockBackend backend = factory.open(d.source(), d.format(), d.readOnly());
             opened.add(backend);
             int slot = slots.next();
             VirtioBlock blk = new VirtioBlock(backend, ram, plic.line(1 + slot));

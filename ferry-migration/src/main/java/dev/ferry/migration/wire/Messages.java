@@ -62,7 +62,7 @@ public final class Messages {
             if (version >= MACHINE_VERSION) {
                 w.bool(vm.rng()).bool(vm.mrom()).u8(vm.drives().size());
                 for (DriveConfig d : vm.drives()) {
-                    w.str(d.file().toString()).str(d.format()).bool(d.readOnly());
+                    w.str(d.source()).str(d.format()).bool(d.readOnly());
                 }
                 w.u8(vm.nics().size());
                 for (NicConfig n : vm.nics()) {
@@ -134,15 +134,21 @@ public final class Messages {
             return n;
         }
 
-        private static DriveConfig drive(String file, String format, boolean readOnly) throws ProtocolException {
-            if (file.isEmpty() || file.indexOf('\0') >= 0) {
-                throw new ProtocolException("BEGIN frame: a disk without a valid file name");
+        private static DriveConfig drive(String source, String format, boolean readOnly) throws ProtocolException {
+            if (source.isEmpty() || source.indexOf('\0') >= 0) {
+                throw new ProtocolException("BEGIN frame: a disk without a valid file name or address");
             }
-            if (!format.equals("raw")) {
+            if (format.equals(DriveConfig.NBD)) {
+                if (!source.startsWith("nbd://") && !source.startsWith("nbd+unix://")) {
+                    throw new ProtocolException("BEGIN frame: an NBD disk whose address is not nbd://");
+                }
+                return new DriveConfig(source, format, readOnly);
+            }
+            if (!format.equals("raw") && !format.equals("qcow2")) {
                 throw new ProtocolException("BEGIN frame: disk format '" + format + "' is not supported");
             }
             try {
-                return new DriveConfig(Path.of(file), format, readOnly);
+                return new DriveConfig(Path.of(source), format, readOnly);
             } catch (InvalidPathException e) {
                 throw new ProtocolException("BEGIN frame: a disk without a valid file name");
             }
