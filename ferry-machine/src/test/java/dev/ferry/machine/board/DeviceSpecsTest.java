@@ -21,6 +21,12 @@ class DeviceSpecsTest {
                 .isEqualTo(new DriveConfig(Path.of("disk.img"), "raw", false));
         assertThat(DeviceSpecs.parseDrive("file=/a,,b.img,readonly=on"))
                 .isEqualTo(new DriveConfig(Path.of("/a,b.img"), "raw", true));
+        DriveConfig nbd = DeviceSpecs.parseDrive("nbd://127.0.0.1:10809/shared,readonly=on");
+        assertThat(nbd).isEqualTo(new DriveConfig("nbd://127.0.0.1:10809/shared", DriveConfig.NBD, true));
+        assertThat(nbd.isFile()).isFalse();
+        assertThatThrownBy(nbd::file).isInstanceOf(IllegalStateException.class);
+        DeviceSpecs.checkDrive(nbd);
+        assertThatThrownBy(() -> DeviceSpecs.parseDrive("nbd://h/e,cache=none")).hasMessageContaining("cache");
     }
 
     @Test

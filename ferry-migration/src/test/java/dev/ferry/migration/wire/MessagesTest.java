@@ -45,7 +45,8 @@ class MessagesTest {
 
     private static final VmDescriptor LINUX = new VmDescriptor("linux1", 256L << 20, false, Long.MAX_VALUE, false,
             "linux", "console=ttyS0", List.of(new DriveConfig(Path.of("/srv/disk,1.img"), "raw", false),
-                    new DriveConfig(Path.of("/srv/base.img"), "raw", true)),
+                    new DriveConfig(Path.of("/srv/base.img"), "raw", true),
+                    new DriveConfig("nbd://10.0.0.5:10809/shared", DriveConfig.NBD, false)),
             List.of(new NicConfig("52:54:00:12:34:56", "tap:tap0"), new NicConfig("52:54:00:12:34:57", "none")),
             true, true);
 
@@ -82,8 +83,10 @@ class MessagesTest {
                 .str("PRECOPY").u8(1).str("").str("").bool(false).bool(false);
         Frame tooMany = copy(head).u8(17).frame(FrameType.BEGIN);
         assertThatThrownBy(() -> Messages.Begin.decode(tooMany, 4)).hasMessage("BEGIN frame: 17 disks (at most 16)");
-        Frame qcow = copy(head).u8(1).str("/d.img").str("qcow2").bool(false).u8(0).frame(FrameType.BEGIN);
-        assertThatThrownBy(() -> Messages.Begin.decode(qcow, 4)).hasMessageContaining("format 'qcow2'");
+        Frame vmdk = copy(head).u8(1).str("/d.img").str("vmdk").bool(false).u8(0).frame(FrameType.BEGIN);
+        assertThatThrownBy(() -> Messages.Begin.decode(vmdk, 4)).hasMessageContaining("format 'vmdk'");
+        Frame nbdFile = copy(head).u8(1).str("/etc/passwd").str("nbd").bool(false).u8(0).frame(FrameType.BEGIN);
+        assertThatThrownBy(() -> Messages.Begin.decode(nbdFile, 4)).hasMessageContaining("nbd://");
         Frame multicast = copy(head).u8(0).u8(1).str("01:00:5e:00:00:01").str("none").frame(FrameType.BEGIN);
         assertThatThrownBy(() -> Messages.Begin.decode(multicast, 4)).hasMessageContaining("multicast");
         Frame noFile = copy(head).u8(1).str("").str("raw").bool(false).u8(0).frame(FrameType.BEGIN);
