@@ -170,7 +170,7 @@ class KernelBootOptionsTest {
                 "--nic 'tap:tap0,mac=03:00:00:00:00:01': MAC 03:00:00:00:00:01 is a multicast address; a NIC needs "
                         + "a unicast one (first byte even)");
         assertOneLineError(ferry("run", "--kernel", kernel, "--nic", "user"),
-                "--nic 'user': the back end must be tap:NAME or none");
+                "--nic 'user': the back end must be tap:NAME, switch or none");
     }
 
     @Test

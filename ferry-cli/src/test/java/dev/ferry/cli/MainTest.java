@@ -23,7 +23,7 @@ class MainTest {
             assertThat(Main.commandLine(argv).getSubcommands().keySet())
                     .containsExactly("run", "images", "host", "vm", "migrate", "network", "demo");
         }
-        assertThat(Main.commandLine().getSubcommands()).hasSize(6);
+        assertThat(Main.commandLine().getSubcommands()).hasSize(7);
     }
 
     @Test

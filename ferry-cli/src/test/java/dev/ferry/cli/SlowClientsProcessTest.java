@@ -63,7 +63,10 @@ class SlowClientsProcessTest extends TwoHostProcesses {
 
     @Test
     void halfSentRequestsAreClosedWithinTheDeadline() throws Exception {
-        a = HostProcess.start("A", HostProcess.secretFile(dir, "secret"));
+        // all the clients, and the owner, come from 127.0.0.1: let that address hold them all and the owner's
+        // request, to see each closed by its deadline while the owner is still served
+        a = HostProcess.start("A", HostProcess.secretFile(dir, "secret"), "--max-connections-per-address",
+                Integer.toString(CLIENTS + 8));
         a.get("/v1/host");
         String[] hostPort = a.control().split(":");
         int port = Integer.parseInt(hostPort[1]);
