@@ -39,8 +39,9 @@ public final class MachineOptions {
     List<String> drives = new ArrayList<>();
 
     @Option(names = "--nic", paramLabel = "tap:NAME|switch|none[,mac=MAC]",
-            description = "A network interface, as a virtio-net device on a TAP device or 'none' (repeatable); the "
-                    + "MAC defaults to QEMU's 52:54:00:12:34:56 (plus the NIC's index).")
+            description = "A network interface, as a virtio-net device on a TAP device, a port of the host's switch "
+                    + "(vm create only) or 'none' (repeatable); the MAC defaults to QEMU's 52:54:00:12:34:56 (plus the "
+                    + "NIC's index).")
     List<String> nics = new ArrayList<>();
 
     @Option(names = "--rng", description = "Give the guest a virtio-rng entropy device.")
