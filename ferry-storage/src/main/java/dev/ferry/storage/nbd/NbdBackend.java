@@ -95,6 +95,11 @@ public final class NbdBackend implements BlockBackend {
         return reconnects;
     }
 
+    /** Whether the current connection's replies come structured (what the handshake agreed on). */
+    synchronized boolean structuredReplies() {
+        return export.structured();
+    }
+
     @Override
     public long size() {
         return size;

@@ -35,7 +35,16 @@ final class NbdHandshake {
     /** Negotiates {@code exportName} on a fresh connection by {@code deadline}. */
     static NbdExport negotiate(NbdChannel channel, String exportName, boolean structured, long deadline)
             throws IOException {
-        return new NbdHandshake(channel, exportName, deadline).run(structured);
+        NbdHandshake h = new NbdHandshake(channel, exportName, deadline);
+        try {
+            return h.run(structured);
+        } catch (BlockBackendException e) {
+            throw e;
+        } catch (IOException e) {
+            BlockBackendException f = h.fail("the handshake failed: " + e.getMessage());
+            f.initCause(e);
+            throw f;
+        }
     }
 
     private NbdExport run(boolean askStructured) throws IOException {
