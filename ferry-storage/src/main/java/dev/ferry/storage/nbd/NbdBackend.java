@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
  * moves. Each call is one or more NBD requests on one connection, sent one at a time and completed before the call
  * returns; requests larger than the server's limit are split. {@link #flush()} sends NBD_CMD_FLUSH when the server
  * advertises it (then the data is on stable storage); a server that does not advertise it has no volatile cache to
- * flush. {@link #writeZeroes} uses NBD_CMD_WRITE_ZEROES when advertised and plain writes otherwise.
+ * flush. {@link #writeZeroes} uses NBD_CMD_WRITE_ZEROES when advertised and plain writes otherwise; zeroing and
+ * trimming are split like writes, since some servers hold every request to their maximum payload.
  *
  * <p>Reconnection: when the connection drops (EOF, reset) during a request, the backend connects again once and
  * re-sends that request: every request it sends is idempotent (a read, a write of the same bytes, a flush, a
@@ -26,9 +27,6 @@ import java.util.function.LongSupplier;
  * <p>Calls are serialised; virtio-blk makes them on the vCPU thread.
  */
 public final class NbdBackend implements BlockBackend {
-
-    /** Largest NBD_CMD_WRITE_ZEROES or NBD_CMD_TRIM Ferry sends (the length field is 32 bits). */
-    private static final int MAX_ZEROES = 1 << 30;
 
     private final NbdAddress address;
     private final NbdOptions options;
@@ -180,7 +178,7 @@ public final class NbdBackend implements BlockBackend {
             return;
         }
         for (long done = 0; done < len; ) {
-            int n = (int) Math.min(MAX_ZEROES, len - done);
+            int n = (int) Math.min(export.maxPayload(), len - done);
             long at = offset + done;
             call(c -> c.writeZeroes(at, n));
             unflushed = true;
@@ -199,7 +197,7 @@ public final class NbdBackend implements BlockBackend {
             return;
         }
         for (long done = 0; done < len; ) {
-            int n = (int) Math.min(MAX_ZEROES, len - done);
+            int n = (int) Math.min(export.maxPayload(), len - done);
             long at = offset + done;
             call(c -> c.trim(at, n));
             unflushed = true;

@@ -151,6 +151,10 @@ class NbdBackendTest {
             byte[] back = new byte[MIB];
             disk.read(MIB, back, 0, back.length);
             assertThat(back).isEqualTo(big);
+            disk.writeZeroes(MIB + 512, MIB - 1024);
+            disk.read(MIB, back, 0, back.length);
+            assertThat(Arrays.copyOfRange(back, 512, MIB - 512)).containsOnly(0);
+            assertThat(Arrays.copyOf(back, 512)).isEqualTo(Arrays.copyOf(big, 512));
         }
     }
 

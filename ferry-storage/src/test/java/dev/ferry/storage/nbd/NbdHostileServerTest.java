@@ -371,4 +371,30 @@ class NbdHostileServerTest {
             optionReply(out, NbdWire.OPT_GO, NbdWire.REP_INFO, Arrays.copyOf(infoExport(MIB, 1), 8));
         }).hasMessageContaining("NBD_INFO_EXPORT has 8 bytes");
     }
+
+    @Test
+    void reconnectToAnExportOfAnotherSizeFails() throws Exception {
+        try (FakeNbdServer s = new FakeNbdServer(2, (i, in, out) -> {
+            handshake(in, out, (i + 1) * MIB, 0);
+            readRequest(in);
+        });
+             NbdBackend disk = NbdBackend.open(s.address("disk"), false, QUICK)) {
+            assertThatThrownBy(() -> disk.read(0, new byte[512], 0, 512))
+                    .hasMessageContaining("the export changed: 2097152 bytes instead of 1048576");
+        }
+    }
+
+    @Test
+    void closeSaysGoodbye() throws Exception {
+        CountDownLatch disc = new CountDownLatch(1);
+        try (FakeNbdServer s = new FakeNbdServer(1, (i, in, out) -> {
+            handshake(in, out, MIB, 0);
+            if (readRequest(in).type() == NbdWire.CMD_DISC) {
+                disc.countDown();
+            }
+        })) {
+            NbdBackend.open(s.address("disk"), false, QUICK).close();
+            assertThat(disc.await(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
 }
