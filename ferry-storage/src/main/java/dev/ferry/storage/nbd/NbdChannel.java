@@ -3,8 +3,11 @@ package dev.ferry.storage.nbd;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -47,7 +50,11 @@ final class NbdChannel implements AutoCloseable {
             String peer = address.socket() != null ? address.socket().toString()
                     : address.host() + ":" + address.port();
             NbdChannel nc = new NbdChannel(ch, sel, key, clock, peer);
-            if (!ch.connect(address.socketAddress())) {
+            SocketAddress target = address.socketAddress();
+            if (target instanceof InetSocketAddress inet && inet.isUnresolved()) {
+                throw new UnknownHostException("unknown host " + address.host());
+            }
+            if (!ch.connect(target)) {
                 nc.await(SelectionKey.OP_CONNECT, deadline, "connecting");
                 while (!ch.finishConnect()) {
                     nc.await(SelectionKey.OP_CONNECT, deadline, "connecting");

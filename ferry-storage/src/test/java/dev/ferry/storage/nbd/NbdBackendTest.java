@@ -230,6 +230,13 @@ class NbdBackendTest {
     }
 
     @Test
+    void unknownHostIsAClearError() {
+        assertThatThrownBy(() -> NbdBackend.open(NbdAddress.tcp("no-such-host.invalid", 10809, "x"), false, QUICK))
+                .isInstanceOf(BlockBackendException.class)
+                .hasMessageContaining("unknown host no-such-host.invalid");
+    }
+
+    @Test
     void unixSocketExport() throws Exception {
         needNbdkit();
         Path sock = dir.resolve("nbd.sock");
