@@ -12,7 +12,7 @@ import java.util.List;
  * in the foreground, killed when the test closes it.
  * nbd-server runs with {@code -d}: it serves one connection, then exits. It can be killed and started again on the same port.
  */
-final class NbdServerProcess implements AutoCloseable {
+public final class NbdServerProcess implements AutoCloseable {
 
     private final List<String> command;
     private final Path log;
@@ -26,7 +26,7 @@ final class NbdServerProcess implements AutoCloseable {
     }
 
     /** True when {@code program} is on the PATH. */
-    static boolean installed(String program) {
+    public static boolean installed(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, program))) {
                 return true;
@@ -36,7 +36,7 @@ final class NbdServerProcess implements AutoCloseable {
     }
 
     /** {@code nbdkit -f -i 127.0.0.1 -p PORT ARGS...} (for instance {@code memory 64M} or {@code file PATH}). */
-    static NbdServerProcess nbdkit(Path dir, String... args) throws IOException {
+    public static NbdServerProcess nbdkit(Path dir, String... args) throws IOException {
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of("nbdkit", "-f", "-i", "127.0.0.1", "-p", Integer.toString(port)));
         cmd.addAll(List.of(args));
@@ -47,7 +47,7 @@ final class NbdServerProcess implements AutoCloseable {
      * {@code nbd-server -d} with a configuration in {@code dir}: export {@code disk} (writable, flush, FUA and
      * trim) and export {@code ro} (read-only), both on {@code image}.
      */
-    static NbdServerProcess nbdServer(Path dir, Path image) throws IOException {
+    public static NbdServerProcess nbdServer(Path dir, Path image) throws IOException {
         int port = freePort();
         Path conf = dir.resolve("nbd-server-" + port + ".conf");
         Files.writeString(conf, """
@@ -68,12 +68,12 @@ final class NbdServerProcess implements AutoCloseable {
                 dir.resolve("nbd-server-" + port + ".log"), port).start();
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** The export {@code name} of this server. */
-    NbdAddress address(String name) {
+    public NbdAddress address(String name) {
         return NbdAddress.tcp("127.0.0.1", port, name);
     }
 
@@ -110,7 +110,7 @@ final class NbdServerProcess implements AutoCloseable {
     }
 
     /** SIGKILL, and waits until the process is gone. */
-    void kill() {
+    public void kill() {
         if (process != null) {
             process.destroyForcibly();
             try {
