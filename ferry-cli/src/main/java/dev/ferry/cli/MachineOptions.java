@@ -33,13 +33,15 @@ public final class MachineOptions {
                     + "(default with --kernel), 'none' enters the image directly (default for bare-metal --image).")
     String bios;
 
-    @Option(names = "--drive", paramLabel = "file=PATH,format=raw[,readonly=on]",
-            description = "A disk, as a virtio-blk device (repeatable).")
+    @Option(names = "--drive", paramLabel = "file=PATH[,format=raw|qcow2][,readonly=on]|nbd://HOST[:PORT]/EXPORT",
+            description = "A disk, as a virtio-blk device (repeatable): an image file, or an export of an NBD server "
+                    + "(shared storage: a migration does not copy it).")
     List<String> drives = new ArrayList<>();
 
-    @Option(names = "--nic", paramLabel = "tap:NAME[,mac=MAC]",
-            description = "A network interface, as a virtio-net device on a TAP device or 'none' (repeatable); the "
-                    + "MAC defaults to QEMU's 52:54:00:12:34:56 (plus the NIC's index).")
+    @Option(names = "--nic", paramLabel = "tap:NAME|switch|none[,mac=MAC]",
+            description = "A network interface, as a virtio-net device on a TAP device, a port of the host's switch "
+                    + "(vm create only) or 'none' (repeatable); the MAC defaults to QEMU's 52:54:00:12:34:56 (plus the "
+                    + "NIC's index).")
     List<String> nics = new ArrayList<>();
 
     @Option(names = "--rng", description = "Give the guest a virtio-rng entropy device.")

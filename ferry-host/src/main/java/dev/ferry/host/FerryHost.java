@@ -19,11 +19,14 @@ import dev.ferry.host.network.VmAddress;
 import dev.ferry.host.vm.ConsoleBuffer;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmRegistry;
+import dev.ferry.machine.board.DeviceAttachException;
+import dev.ferry.machine.board.DeviceBackends;
 import dev.ferry.machine.board.DeviceSpecs;
 import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.NicConfig;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.machine.device.block.BlockBackendFactory;
 import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.MigrationPhase;
@@ -32,6 +35,7 @@ import dev.ferry.migration.MigrationWarmup;
 import dev.ferry.migration.MigrationReport;
 import dev.ferry.migration.MigrationSource;
 import dev.ferry.migration.Strategy;
+import dev.ferry.storage.StorageBackends;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -91,7 +95,7 @@ public final class FerryHost implements AutoCloseable {
             InetSocketAddress migrationListen = config.migrationListen() != null ? config.migrationListen()
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
             host.receiver = new MigrationReceiver(migrationListen, config.secret(),
-                    new IncomingVms(host.registry, config.images(), host.network, host::log), config.receiverLimits(),
+                    new IncomingVms(host.registry, config.images(), host.network, host.backends(), host::log), config.receiverLimits(),
                     host::log)
                     .encryption(config.encryption());
             if (config.encryption().plaintextOverNetwork()) {
@@ -129,6 +133,11 @@ public final class FerryHost implements AutoCloseable {
     /** The images this host boots: its image directory and uploads. */
     public HostImages images() {
         return images;
+    }
+
+    /** Where this host's VMs find their disks (files, qcow2 images, NBD exports) and network interfaces. */
+    private DeviceBackends backends() {
+        return new DeviceBackends(StorageBackends.factory(BlockBackendFactory.STANDARD), network.nets());
     }
 
     /** The host's virtual switch, its links to other hosts and its uplinks. */
@@ -224,9 +233,9 @@ public final class FerryHost implements AutoCloseable {
         try {
             VirtMachine machine;
             try {
-                machine = new VirtMachine(machineConfig, network.backends());
-            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-                throw ApiException.badRequest("nics: " + e.getMessage());
+                machine = new VirtMachine(machineConfig, backends());
+            } catch (DeviceAttachException e) {
+                throw ApiException.badRequest("devices: " + e.getMessage());
             }
             try {
                 boot.boot(machine, ram);

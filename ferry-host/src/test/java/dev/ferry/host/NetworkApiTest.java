@@ -40,6 +40,17 @@ class NetworkApiTest {
     }
 
     @Test
+    void aDiskOrNicThatCannotBeAttachedIsABadRequestAndLeavesNothingBehind() {
+        Answer nbd = postJson(host, "/v1/vms", Map.of("name", "n6", "image", "idle",
+                "drives", List.of("nbd://127.0.0.1:1/nothing")));
+        assertThat(nbd.status()).as(nbd.body()).isEqualTo(400);
+        assertThat(nbd.json().path("error").asText()).startsWith("devices: ").contains("127.0.0.1:1");
+        assertThat(get(host, "/v1/vms/n6").status()).isEqualTo(404);
+        Answer again = postJson(host, "/v1/vms", Map.of("name", "n6", "image", "idle"));
+        assertThat(again.status()).as("the name is free again").isEqualTo(201);
+    }
+
+    @Test
     void anAddressNeedsAKernelAndMustBeAUsableOne() {
         Answer bare = postJson(host, "/v1/vms", Map.of("name", "n3", "image", "idle", "ip", "10.77.0.5/24"));
         assertThat(bare.status()).isEqualTo(400);

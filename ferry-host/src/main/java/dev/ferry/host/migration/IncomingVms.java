@@ -28,23 +28,27 @@ public final class IncomingVms implements IncomingVmHandler {
     private final GuestImages images;
     private final Consumer<String> log;
     private final HostNetwork network;
+    private final DeviceBackends backends;
     private final Map<String, ConsoleBuffer> consoles = new ConcurrentHashMap<>();
     private final Map<String, Boolean> reservations = new ConcurrentHashMap<>();
 
     /**
-     * Registers arriving VMs in {@code registry}, taking only disks inside {@code images}' directory, puts their
-     * NICs on {@code network}'s switch and announces them there, and reports events to {@code log}.
+     * Registers arriving VMs in {@code registry}, taking only disk files inside {@code images}' directory, opens
+     * their disks and NICs through {@code backends}, announces them on {@code network}'s switch, and reports events
+     * to {@code log}.
      */
-    public IncomingVms(VmRegistry registry, GuestImages images, HostNetwork network, Consumer<String> log) {
+    public IncomingVms(VmRegistry registry, GuestImages images, HostNetwork network, DeviceBackends backends,
+            Consumer<String> log) {
         this.registry = registry;
         this.images = images;
         this.network = network;
+        this.backends = backends;
         this.log = log;
     }
 
     @Override
     public DeviceBackends backends() {
-        return network.backends();
+        return backends;
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.ferry.host.network;
 
-import dev.ferry.machine.board.DeviceBackends;
 import dev.ferry.machine.board.NicConfig;
-import dev.ferry.machine.device.block.BlockBackendFactory;
 import dev.ferry.machine.device.net.NetBackendFactory;
 import dev.ferry.net.announce.AnnounceSchedule;
 import dev.ferry.net.announce.AnnounceTarget;
@@ -32,7 +30,7 @@ import java.util.function.Consumer;
 /**
  * A host's network: its virtual switch, the VXLAN endpoint that links the switch to other hosts' switches, the TAP
  * uplinks, and the announcer that tells the segment where a VM that just arrived now is. VMs' NICs with the
- * {@code switch} back end become ports of this switch ({@link #backends}).
+ * {@code switch} back end become ports of this switch ({@link #nets}).
  */
 public final class HostNetwork implements AutoCloseable {
 
@@ -82,10 +80,9 @@ public final class HostNetwork implements AutoCloseable {
         return new HostNetwork(settings, hostName);
     }
 
-    /** Back ends for VMs on this host: disks as standard, NICs on this switch (or TAP devices, or none). */
-    public DeviceBackends backends() {
-        return new DeviceBackends(BlockBackendFactory.STANDARD,
-                SwitchBackends.factory(sw, NetBackendFactory.STANDARD));
+    /** Back ends for VMs' network interfaces on this host: ports of this switch, TAP devices, or none. */
+    public NetBackendFactory nets() {
+        return SwitchBackends.factory(sw, NetBackendFactory.STANDARD);
     }
 
     /** The switch. */

@@ -6,9 +6,11 @@ import dev.ferry.host.network.HostNetwork;
 import dev.ferry.host.network.NetworkSettings;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmRegistry;
+import dev.ferry.machine.board.DeviceBackends;
 import dev.ferry.machine.board.DriveConfig;
 import dev.ferry.machine.board.GuestFixtures;
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.machine.device.block.BlockBackendFactory;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.VmDescriptor;
@@ -35,7 +37,8 @@ class IncomingVmsTest {
     @BeforeEach
     void open() throws Exception {
         network = HostNetwork.open(NetworkSettings.LOCAL, "t");
-        incoming = new IncomingVms(registry, new GuestImages(images), network, log::add);
+        incoming = new IncomingVms(registry, new GuestImages(images), network,
+                new DeviceBackends(BlockBackendFactory.STANDARD, network.nets()), log::add);
     }
 
     @AfterEach

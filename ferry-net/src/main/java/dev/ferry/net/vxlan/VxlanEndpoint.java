@@ -81,7 +81,8 @@ public final class VxlanEndpoint implements AutoCloseable {
         try {
             e = new VxlanEndpoint(sw, local, vni);
         } catch (IOException ex) {
-            throw new IOException("cannot bind VXLAN endpoint " + local + ": " + ex.getMessage(), ex);
+            throw new IOException("cannot bind VXLAN endpoint " + local.getHostString() + ":" + local.getPort() + ": "
+                    + ex.getMessage(), ex);
         }
         try {
             peers.forEach(e::addPeer);
