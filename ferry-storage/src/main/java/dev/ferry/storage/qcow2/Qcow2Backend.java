@@ -161,14 +161,8 @@ public final class Qcow2Backend implements BlockBackend {
     @Override
     public synchronized void read(long offset, byte[] dst, int dstOff, int len) throws IOException {
         checkRange(offset, len);
-        int done = 0;
-        while (done < len) {
-            long at = offset + done;
-            int inCluster = (int) (at & (clusterSize - 1));
-            int n = Math.min(len - done, clusterSize - inCluster);
-            readChunk(at >>> clusterBits, inCluster, dst, dstOff + done, n);
-            done += n;
-        }
+        forEachCluster(offset, len,
+                (cluster, inCluster, done, n) -> readChunk(cluster, inCluster, dst, dstOff + done, n));
     }
 
     private void readChunk(long cluster, int inCluster, byte[] dst, int dstOff, int n) throws IOException {
@@ -194,12 +188,23 @@ public final class Qcow2Backend implements BlockBackend {
     public synchronized void write(long offset, byte[] src, int srcOff, int len) throws IOException {
         checkWritable();
         checkRange(offset, len);
+        forEachCluster(offset, len,
+                (cluster, inCluster, done, n) -> writeChunk(cluster, inCluster, src, srcOff + done, n));
+    }
+
+    /** One cluster's part of a request: {@code n} bytes at {@code inCluster}, {@code done} bytes into the request. */
+    @FunctionalInterface
+    private interface ChunkAction {
+        void apply(long cluster, int inCluster, int done, int n) throws IOException;
+    }
+
+    private void forEachCluster(long offset, int len, ChunkAction action) throws IOException {
         int done = 0;
         while (done < len) {
             long at = offset + done;
             int inCluster = (int) (at & (clusterSize - 1));
             int n = Math.min(len - done, clusterSize - inCluster);
-            writeChunk(at >>> clusterBits, inCluster, src, srcOff + done, n);
+            action.apply(at >>> clusterBits, inCluster, done, n);
             done += n;
         }
     }
@@ -208,6 +213,11 @@ public final class Qcow2Backend implements BlockBackend {
         long e = map.entry(cluster);
         Kind kind = kind(e, cluster);
         long host = e & ClusterMap.OFFSET_MASK;
+        if (host != 0 && (e & ClusterMap.COPIED) != 0
+                && !refcounts.writableInPlace(host, header.l1TableOffset(), header.l1Size() * 8L)) {
+            throw new IOException("qcow2 image " + path + ": L2 entry 0x" + Long.toHexString(e) + " of guest cluster "
+                    + cluster + " points at metadata or past the end of the file");
+        }
         if (kind == Kind.DATA && (e & ClusterMap.COPIED) != 0) {
             file.write(ByteBuffer.wrap(src, srcOff, n), host + inCluster);
             return;

@@ -60,6 +60,16 @@ final class Refcounts {
         return new Refcounts(file, h.clusterBits(), h.refcountTableOffset(), table, end);
     }
 
+    /**
+     * True when a guest write may go to the cluster at {@code offset} in place: it lies inside the file and is not
+     * the header, the L1 table or the refcount table (a hostile L2 entry could point there).
+     */
+    boolean writableInPlace(long offset, long l1Offset, long l1Bytes) {
+        return offset >= clusterSize && offset + clusterSize <= end
+                && !(offset < l1Offset + l1Bytes && l1Offset < offset + clusterSize)
+                && !(offset < tableOffset + table.length * 8L && tableOffset < offset + clusterSize);
+    }
+
     /** The next cluster for new contents: the end of the file. Nothing counts it until {@link #set} does. */
     long reserve() {
         long at = end;
