@@ -63,13 +63,20 @@ final class ClusterMap {
             long e = b.getLong();
             long offset = e & OFFSET_MASK;
             if ((e & ~(OFFSET_MASK | COPIED)) != 0 || (offset & (clusterSize - 1)) != 0
-                    || e != 0 && (offset == 0 || offset + clusterSize > end)) {
+                    || e != 0 && (offset == 0 || offset + clusterSize > end
+                    || overlaps(offset, clusterSize, h.l1TableOffset(), l1.length * 8L)
+                    || overlaps(offset, clusterSize, h.refcountTableOffset(),
+                    (long) h.refcountTableClusters() * clusterSize))) {
                 throw Qcow2Header.bad(name, "has L1 entry " + i + " pointing at an invalid L2 table (0x"
                         + Long.toHexString(e) + ")");
             }
             l1[i] = e;
         }
         return new ClusterMap(file, h.clusterBits(), h.l1TableOffset(), l1);
+    }
+
+    private static boolean overlaps(long a, long aLength, long b, long bLength) {
+        return a < b + bLength && b < a + aLength;
     }
 
     /** The L2 entry of guest cluster {@code cluster}, 0 when its L2 table is not allocated. */

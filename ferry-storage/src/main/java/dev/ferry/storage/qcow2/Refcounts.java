@@ -104,13 +104,16 @@ final class Refcounts {
             set(at, 1);
         }
         file.force();
-        table[(int) blockIndex] = at;
         if (blockIndex < tableOnDisk) {
             file.write(ByteBuffer.allocate(8).putLong(0, at), tableOffset + blockIndex * 8);
         }
+        table[(int) blockIndex] = at;
     }
 
-    /** Moves the refcount table to a bigger one at the end of the file, then frees the old one's clusters. */
+    /**
+     * Moves the refcount table to a bigger one at the end of the file, then frees the old one's clusters. Until the
+     * header points at the new table the old one stays in force: a failure before then forgets the bigger table.
+     */
     private void grow(long neededIndex) throws IOException {
         long entriesPerCluster = clusterSize / 8;
         long wanted = Math.max(neededIndex + 1, (long) table.length * 2);
@@ -119,27 +122,32 @@ final class Refcounts {
             throw new IOException("qcow2 refcount table would exceed qemu's limit of 8 MiB");
         }
         long oldOffset = tableOffset;
-        int oldClusters = (int) ((long) tableOnDisk * 8 / clusterSize);
+        int oldEntries = tableOnDisk;
         long newOffset = end;
         end += clusters * clusterSize;
-        file.write(ByteBuffer.allocate((int) (clusters * clusterSize)), newOffset);
-        table = Arrays.copyOf(table, (int) (clusters * entriesPerCluster));
-        for (long i = 0; i < clusters; i++) {
-            set(newOffset + i * clusterSize, 1);
+        try {
+            file.write(ByteBuffer.allocate((int) (clusters * clusterSize)), newOffset);
+            table = Arrays.copyOf(table, (int) (clusters * entriesPerCluster));
+            for (long i = 0; i < clusters; i++) {
+                set(newOffset + i * clusterSize, 1);
+            }
+            ByteBuffer contents = ByteBuffer.allocate(table.length * 8);
+            for (long e : table) {
+                contents.putLong(e);
+            }
+            file.write(contents.flip(), newOffset);
+            file.force();
+            ByteBuffer field = ByteBuffer.allocate(12).putLong(0, newOffset).putInt(8, (int) clusters);
+            file.write(field, Qcow2Header.REFCOUNT_TABLE_FIELD);
+        } catch (IOException e) {
+            table = Arrays.copyOf(table, oldEntries);
+            throw e;
         }
-        ByteBuffer contents = ByteBuffer.allocate(table.length * 8);
-        for (long e : table) {
-            contents.putLong(e);
-        }
-        file.write(contents.flip(), newOffset);
-        file.force();
-        ByteBuffer field = ByteBuffer.allocate(12).putLong(0, newOffset).putInt(8, (int) clusters);
-        file.write(field, Qcow2Header.REFCOUNT_TABLE_FIELD);
-        file.force();
         tableOffset = newOffset;
         tableOnDisk = table.length;
-        for (int i = 0; i < oldClusters; i++) {
-            set(oldOffset + (long) i * clusterSize, 0);
+        file.force();
+        for (long i = 0; i < oldEntries * 8L / clusterSize; i++) {
+            set(oldOffset + i * clusterSize, 0);
         }
     }
 }

@@ -16,6 +16,8 @@ final class CrashingFile implements ImageFile {
 
     private final ChannelImageFile file;
     private long budget = Long.MAX_VALUE;
+    private long failEvery;
+    private long failures;
     private long writes;
     private boolean dead;
     private final List<Long> forces = new ArrayList<>();
@@ -27,6 +29,16 @@ final class CrashingFile implements ImageFile {
     /** Allows {@code n} more writes from now on. */
     void allow(long n) {
         budget = n > Long.MAX_VALUE - writes ? Long.MAX_VALUE : writes + n;
+    }
+
+    /** From now on every {@code k}-th write fails without reaching the file (a full disk), the others succeed. */
+    void failEvery(long k) {
+        failEvery = k;
+    }
+
+    /** Writes refused by {@link #failEvery}. */
+    long failures() {
+        return failures;
     }
 
     /** Writes done so far. */
@@ -59,6 +71,10 @@ final class CrashingFile implements ImageFile {
         if (dead || writes >= budget) {
             dead = true;
             throw new IOException("simulated crash");
+        }
+        if (failEvery > 0 && (writes + failures) % failEvery == failEvery - 1) {
+            failures++;
+            throw new IOException("No space left on device (simulated)");
         }
         writes++;
         file.write(src, position);

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
@@ -80,6 +81,47 @@ class Qcow2CrashTest {
         }
         ops.add(new Op(0, null));
         crashEverywhere(pristine, first, ops, 40, true);
+    }
+
+    @Test
+    void writesThatFailNowAndThenLeaveAConsistentImage() throws Exception {
+        Path image = dir.resolve("flaky.qcow2");
+        ok(dir, "qemu-img", "create", "-q", "-f", "qcow2", "-o", "cluster_size=512", image.toString(), "12M");
+        byte[] model = new byte[12 << 20];
+        boolean[] either = new boolean[model.length];
+        Random r = new Random(21);
+        for (int k : new int[] {3, 5, 7, 11, 13}) {
+            CrashingFile file = new CrashingFile(image);
+            try (Qcow2Backend b = Qcow2Backend.open(file, image, false, 0)) {
+                file.failEvery(k);
+                for (int i = 0; i < 300; i++) {
+                    int len = (1 + r.nextInt(64)) * 512;
+                    int at = r.nextInt((model.length - len) / 512) * 512;
+                    byte[] data = new byte[len];
+                    r.nextBytes(data);
+                    try {
+                        b.write(at, data, 0, len);
+                        Arrays.fill(either, at, at + len, false);
+                    } catch (IOException e) {
+                        assertThat(e).hasMessageContaining("simulated");
+                        Arrays.fill(either, at, at + len, true);
+                    }
+                    System.arraycopy(data, 0, model, at, len);
+                }
+                file.failEvery(0);
+                assertThat(file.failures()).isPositive();
+            }
+            QemuTools.Result check = check(dir, image);
+            assertThat(check.status()).as("every " + k + "th write failing: " + check.output()).isIn(0, 3);
+            byte[] disk = asRaw(dir, image);
+            for (int i = 0; i < disk.length; i++) {
+                if (disk[i] != model[i] && !either[i]) {
+                    throw new AssertionError("byte " + i + " lost with every " + k + "th write failing");
+                }
+            }
+            System.arraycopy(disk, 0, model, 0, disk.length);
+            Arrays.fill(either, false);
+        }
     }
 
     /**
