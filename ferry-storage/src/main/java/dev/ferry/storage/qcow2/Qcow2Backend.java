@@ -223,12 +223,12 @@ public final class Qcow2Backend implements BlockBackend {
             return;
         }
         byte[] contents = new byte[clusterSize];
-        switch (kind) {
+        switch (n == clusterSize ? Kind.ZERO : kind) {
             case DATA -> file.read(ByteBuffer.wrap(contents), host);
             case COMPRESSED -> System.arraycopy(compressed(e), 0, contents, 0, clusterSize);
             case UNALLOCATED -> readBelow(cluster << clusterBits, contents, 0, clusterSize);
             case ZERO -> {
-                // the new cluster starts as zeros
+                // the new cluster starts as zeros, or the write covers all of it
             }
         }
         System.arraycopy(src, srcOff, contents, inCluster, n);
