@@ -142,6 +142,30 @@ class Qcow2InteropTest {
     }
 
     @Test
+    void ferryAndQemuTakeTurnsWritingTheSameImage() throws Exception {
+        Path image = dir.resolve("shared.qcow2");
+        Qcow2Image.create(image, 8 * MIB);
+        byte[] model = new byte[8 * MIB];
+        Random r = new Random(17);
+        for (int turn = 0; turn < 4; turn++) {
+            try (Qcow2Backend b = Qcow2Backend.open(image, false)) {
+                for (int i = 0; i < 30; i++) {
+                    randomWrite(b, model, r);
+                }
+            }
+            int at = r.nextInt(8 * MIB / 512 - 300) * 512;
+            int len = (1 + r.nextInt(300)) * 512;
+            int fill = 0x10 + turn;
+            qemuIo(dir, image, "write -P " + fill + " " + at + " " + len);
+            Arrays.fill(model, at, at + len, (byte) fill);
+            assertThat(readAll(image)).isEqualTo(model);
+        }
+        QemuTools.Result check = check(dir, image);
+        assertThat(check.status()).as(check.output()).isZero();
+        assertThat(asRaw(dir, image)).isEqualTo(model);
+    }
+
+    @Test
     void ferryCreatedImagesAreWhatQemuImgExpects() throws Exception {
         Path image = dir.resolve("new.qcow2");
         Qcow2Image.create(image, 3 * 1024L * MIB);
