@@ -18,7 +18,8 @@ import java.util.Arrays;
  * zeros. A write into an unallocated cluster copies the rest of the cluster from the backing file into a new
  * cluster at the end of the file. Metadata is updated in a crash-safe order: the new cluster's contents, then its
  * refcount, and only after a force the L2 and L1 entries that point at it ({@link ClusterMap}, {@link Refcounts});
- * {@link #flush()} forces everything to stable storage. Whatever a crash interrupts, {@code qemu-img check} finds at
+ * {@link #flush()} forces everything to stable storage. An image left dirty by qemu's lazy refcounts is recounted
+ * ({@link RefcountRepair}) before it is written. Whatever a crash interrupts, {@code qemu-img check} finds at
  * most leaked clusters, and every write completed before a flush reads back.
  */
 public final class Qcow2Backend implements BlockBackend {
@@ -84,6 +85,9 @@ public final class Qcow2Backend implements BlockBackend {
         }
         ClusterMap map = ClusterMap.load(f, h, name);
         Refcounts refcounts = readOnly ? null : Refcounts.load(f, h, name);
+        if (!readOnly && (h.incompatibleFeatures() & Qcow2Header.DIRTY) != 0) {
+            RefcountRepair.repair(f, h, refcounts, name);
+        }
         BlockBackend backing = h.backingFile() == null ? null : BackingFiles.open(file, h, depth);
         try {
             if (!readOnly && h.autoclearFeatures() != 0) {
@@ -107,10 +111,6 @@ public final class Qcow2Backend implements BlockBackend {
         if ((h.incompatibleFeatures() & Qcow2Header.CORRUPT) != 0) {
             throw Qcow2Header.bad(name, "is marked corrupt; repair it with qemu-img check -r all or attach it "
                     + "with readonly=on");
-        }
-        if ((h.incompatibleFeatures() & Qcow2Header.DIRTY) != 0) {
-            throw Qcow2Header.bad(name, "is marked dirty (lazy refcounts, not closed cleanly); repair it with "
-                    + "qemu-img check -r all or attach it with readonly=on");
         }
         if (h.snapshots() != 0) {
             throw Qcow2Header.bad(name, "has " + h.snapshots() + " internal snapshots; only images without "

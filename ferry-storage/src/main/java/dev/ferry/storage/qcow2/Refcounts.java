@@ -3,6 +3,7 @@ package dev.ferry.storage.qcow2;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.stream.LongStream;
 
 /**
  * The refcounts of a writable qcow2 image (16-bit, qemu-img's default) and the allocation of new clusters at the end
@@ -58,6 +59,25 @@ final class Refcounts {
             table[i] = e;
         }
         return new Refcounts(file, h.clusterBits(), h.refcountTableOffset(), table, end);
+    }
+
+    /** The refcount of the cluster at {@code offset} as the file holds it (0 when its block is missing). */
+    int get(long offset) throws IOException {
+        long cluster = offset >>> clusterBits;
+        long blockIndex = cluster / entriesPerBlock;
+        if (blockIndex >= table.length || table[(int) blockIndex] == 0) {
+            return 0;
+        }
+        ByteBuffer b = ByteBuffer.allocate(ENTRY_BYTES);
+        file.read(b, table[(int) blockIndex] + cluster % entriesPerBlock * ENTRY_BYTES);
+        return b.getShort(0) & 0xffff;
+    }
+
+    /** The table's clusters and every refcount block, as file offsets (for a recount of a dirty image). */
+    long[] metadataClusters() {
+        long tableClusters = (long) tableOnDisk * 8 / clusterSize;
+        return LongStream.concat(LongStream.range(0, tableClusters).map(i -> tableOffset + i * clusterSize),
+                Arrays.stream(table).filter(e -> e != 0)).toArray();
     }
 
     /**

@@ -84,6 +84,34 @@ class Qcow2CrashTest {
     }
 
     @Test
+    void anImageQemuLeftDirtyIsRecountedBeforeFerryWritesIt() throws Exception {
+        Path image = dir.resolve("lazy.qcow2");
+        ok(dir, "qemu-img", "create", "-q", "-f", "qcow2", "-o", "lazy_refcounts=on", image.toString(), "4M");
+        QemuTools.Result aborted = QemuTools.run(dir, "qemu-io", "-f", "qcow2", "-c", "write -P 0xab 0 1M", "-c",
+                "write -P 0xcd 3M 64k", "-c", "abort", image.toString());
+        assertThat(aborted.status()).as("qemu-io aborted").isNotZero();
+        assertThat(check(dir, image).status()).as("qemu leaves refcounts to repair").isEqualTo(2);
+        try (Qcow2Backend b = Qcow2Backend.open(image, true)) {
+            assertThat(b.header().incompatibleFeatures() & Qcow2Header.DIRTY).isEqualTo(Qcow2Header.DIRTY);
+        }
+        byte[] model = new byte[4 << 20];
+        Arrays.fill(model, 0, 1 << 20, (byte) 0xab);
+        Arrays.fill(model, 3 << 20, (3 << 20) + 65536, (byte) 0xcd);
+        try (Qcow2Backend b = Qcow2Backend.open(image, false)) {
+            byte[] data = new byte[200_000];
+            new Random(4).nextBytes(data);
+            b.write(900 * KIB, data, 0, data.length);
+            System.arraycopy(data, 0, model, 900 * KIB, data.length);
+        }
+        QemuTools.Result check = check(dir, image);
+        assertThat(check.status()).as(check.output()).isZero();
+        assertThat(asRaw(dir, image)).isEqualTo(model);
+        try (Qcow2Backend b = Qcow2Backend.open(image, true)) {
+            assertThat(b.header().incompatibleFeatures() & Qcow2Header.DIRTY).isZero();
+        }
+    }
+
+    @Test
     void writesThatFailNowAndThenLeaveAConsistentImage() throws Exception {
         Path image = dir.resolve("flaky.qcow2");
         ok(dir, "qemu-img", "create", "-q", "-f", "qcow2", "-o", "cluster_size=512", image.toString(), "12M");
