@@ -15,6 +15,20 @@ final class CompressedCluster {
     private CompressedCluster() {
     }
 
+    /** The offsets of the host clusters the compressed data of {@code entry} spans (each counts it once). */
+    static long[] hostClusters(long entry, int clusterBits) {
+        int sizeShift = 62 - (clusterBits - 8);
+        long offset = entry & ((1L << sizeShift) - 1);
+        long sectors = (entry >>> sizeShift) & ((1L << (clusterBits - 8)) - 1);
+        long last = offset + (sectors + 1) * 512 - (offset & 511) - 1;
+        long first = offset >>> clusterBits;
+        long[] out = new long[(int) ((last >>> clusterBits) - first + 1)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (first + i) << clusterBits;
+        }
+        return out;
+    }
+
     /** The cluster's contents, {@code 1 << clusterBits} bytes. */
     static byte[] inflate(ImageFile file, long entry, int clusterBits, Path image) throws IOException {
         int sizeShift = 62 - (clusterBits - 8);

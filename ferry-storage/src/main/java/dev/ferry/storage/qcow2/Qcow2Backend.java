@@ -10,13 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A qcow2 disk image (versions 2 and 3, as {@code qemu-img} makes them) behind virtio-blk. Reads go through the L1
  * and L2 tables to the data clusters; what is not allocated comes from the backing file (qcow2 or raw) or reads as
- * zeros. A write into an unallocated cluster copies the rest of the cluster from the backing file into a new
- * cluster at the end of the file. Metadata is updated in a crash-safe order: the new cluster's contents, then its
+ * zeros; compressed clusters (zlib, as {@code qemu-img convert -c} writes them) are inflated. A write into an
+ * unallocated or compressed cluster copies the rest of the cluster (from the backing file, or inflated) into a new
+ * cluster at the end of the file; a replaced compressed cluster is counted down once the change is durable. Metadata is updated in a crash-safe order: the new cluster's contents, then its
  * refcount, and only after a force the L2 and L1 entries that point at it ({@link ClusterMap}, {@link Refcounts});
  * {@link #flush()} forces everything to stable storage. An image left dirty by qemu's lazy refcounts is recounted
  * ({@link RefcountRepair}) before it is written. Whatever a crash interrupts, {@code qemu-img check} finds at
@@ -36,6 +39,7 @@ public final class Qcow2Backend implements BlockBackend {
     private final boolean readOnly;
     private final int clusterBits;
     private final int clusterSize;
+    private final List<Long> released = new ArrayList<>();
     private boolean closed;
 
     private Qcow2Backend(Path path, ImageFile file, Qcow2Header header, ClusterMap map, Refcounts refcounts,
@@ -239,6 +243,24 @@ public final class Qcow2Backend implements BlockBackend {
             refcounts.set(target, 1);
         }
         map.set(cluster, target | ClusterMap.COPIED, refcounts);
+        if (kind == Kind.COMPRESSED) {
+            release(e);
+        }
+    }
+
+    /** Notes the host clusters a replaced compressed entry referenced, to count down after the next commit. */
+    private void release(long compressedEntry) {
+        for (long c : CompressedCluster.hostClusters(compressedEntry, clusterBits)) {
+            released.add(c);
+        }
+    }
+
+    /** Counts down what replaced entries referenced, once the commit that replaced them is durable. */
+    private void countDownReleased() throws IOException {
+        for (long c : released) {
+            refcounts.set(c, Math.max(0, refcounts.get(c) - 1));
+        }
+        released.clear();
     }
 
     /**
@@ -263,6 +285,9 @@ public final class Qcow2Backend implements BlockBackend {
                 if (kind != Kind.ZERO && (kind != Kind.UNALLOCATED || backing != null)) {
                     map.set(cluster, zeroed, refcounts);
                 }
+                if (kind == Kind.COMPRESSED) {
+                    release(e);
+                }
             } else {
                 byte[] zeros = new byte[n];
                 write(at, zeros, 0, n);
@@ -278,6 +303,7 @@ public final class Qcow2Backend implements BlockBackend {
         }
         map.commit();
         file.force();
+        countDownReleased();
     }
 
     @Override
@@ -289,6 +315,8 @@ public final class Qcow2Backend implements BlockBackend {
         try {
             if (!readOnly) {
                 map.commit();
+                file.force();
+                countDownReleased();
                 file.force();
             }
         } finally {

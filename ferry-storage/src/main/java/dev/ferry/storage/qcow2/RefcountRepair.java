@@ -59,10 +59,9 @@ final class RefcountRepair {
             for (int k = 0; k < clusterSize / 8; k++) {
                 long e = l2.getLong(k * 8);
                 if ((e & ClusterMap.COMPRESSED) != 0) {
-                    int shift = 62 - (bits - 8);
-                    long at = e & ((1L << shift) - 1);
-                    long sectors = (e >>> shift) & ((1L << (bits - 8)) - 1);
-                    count.add(at, (sectors + 1) * 512 - (at & 511));
+                    for (long c : CompressedCluster.hostClusters(e, bits)) {
+                        count.add(c, clusterSize);
+                    }
                 } else if ((e & ClusterMap.OFFSET_MASK) != 0) {
                     count.add(e & ClusterMap.OFFSET_MASK, clusterSize);
                 }
