@@ -19,11 +19,12 @@ import java.util.List;
  * and L2 tables to the data clusters; what is not allocated comes from the backing file (qcow2 or raw) or reads as
  * zeros; compressed clusters (zlib, as {@code qemu-img convert -c} writes them) are inflated. A write into an
  * unallocated or compressed cluster copies the rest of the cluster (from the backing file, or inflated) into a new
- * cluster at the end of the file; a replaced compressed cluster is counted down once the change is durable. Metadata is updated in a crash-safe order: the new cluster's contents, then its
- * refcount, and only after a force the L2 and L1 entries that point at it ({@link ClusterMap}, {@link Refcounts});
- * {@link #flush()} forces everything to stable storage. An image left dirty by qemu's lazy refcounts is recounted
- * ({@link RefcountRepair}) before it is written. Whatever a crash interrupts, {@code qemu-img check} finds at
- * most leaked clusters, and every write completed before a flush reads back.
+ * cluster at the end of the file; a replaced compressed cluster is counted down once the change is durable.
+ * Metadata is updated in a crash-safe order: the new cluster's contents, then its refcount, and only after a force
+ * the L2 and L1 entries that point at it ({@link ClusterMap}, {@link Refcounts}); {@link #flush()} forces
+ * everything to stable storage. An image left dirty by qemu's lazy refcounts is recounted ({@link RefcountRepair})
+ * before it is written. Whatever a crash interrupts, {@code qemu-img check} finds at most leaked clusters, and every
+ * write completed before a flush reads back.
  */
 public final class Qcow2Backend implements BlockBackend {
 
