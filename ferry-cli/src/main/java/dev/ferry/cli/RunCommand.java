@@ -1,11 +1,15 @@
 package dev.ferry.cli;
 
 import dev.ferry.machine.board.BootFiles;
+import dev.ferry.machine.board.DeviceBackends;
 import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.VirtMachine;
+import dev.ferry.machine.device.block.BlockBackendFactory;
+import dev.ferry.machine.device.net.NetBackendFactory;
 import dev.ferry.machine.image.ElfImage;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.machine.image.ImageFormatException;
+import dev.ferry.storage.StorageBackends;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -24,6 +28,10 @@ import picocli.CommandLine.Parameters;
         description = {"Boot a guest image on a local Ferry machine with the console on this terminal.",
                 "The exit status is the guest's (0 when it powers off with success)."})
 public final class RunCommand implements Callable<Integer> {
+
+    /** Disks as raw files, qcow2 images or NBD exports; network interfaces on TAP devices or none. */
+    private static final DeviceBackends BACKENDS = new DeviceBackends(
+            StorageBackends.factory(BlockBackendFactory.STANDARD), NetBackendFactory.STANDARD);
 
     /** How long console input waits for room in the UART's buffer before offering a byte again. */
     private static final long INPUT_RETRY_MS = 5;
@@ -168,12 +176,12 @@ public final class RunCommand implements Callable<Integer> {
         try {
             if (kernelBoot) {
                 BootFiles files = machine.bootFiles(kernel != null ? kernel : images.resolve(image), initrd, ram);
-                VirtMachine vm = new VirtMachine(config);
+                VirtMachine vm = new VirtMachine(config, BACKENDS);
                 vm.boot(files);
                 return vm;
             }
             ElfImage elf = images.load(image);
-            VirtMachine vm = new VirtMachine(config);
+            VirtMachine vm = new VirtMachine(config, BACKENDS);
             vm.boot(elf);
             return vm;
         } catch (ImageFormatException e) {

@@ -1,11 +1,13 @@
 package dev.ferry.machine.board;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +28,7 @@ public final class DeviceSpecs {
     /** The MAC QEMU gives its first NIC; the n-th gets the last byte plus n. */
     public static final String FIRST_MAC = "52:54:00:12:34:56";
 
+    private static final byte[] QCOW2_MAGIC = {'Q', 'F', 'I', (byte) 0xfb};
     private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
     private static final Pattern TAP_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
 
@@ -33,7 +36,7 @@ public final class DeviceSpecs {
     }
 
     /**
-     * A drive from {@code file=PATH[,format=raw][,readonly=on|off]}, or an NBD export from
+     * A drive from {@code file=PATH[,format=raw|qcow2][,readonly=on|off]}, or an NBD export from
      * {@code nbd://HOST[:PORT]/EXPORT[,readonly=on|off]}. The path is not checked here; see {@link #checkDrive}.
      *
      * @throws IllegalArgumentException with a one-line reason when the spec is malformed
@@ -53,9 +56,9 @@ public final class DeviceSpecs {
             throw new IllegalArgumentException("--drive '" + spec + "': give the disk image as file=PATH");
         }
         String format = kv.getOrDefault("format", "raw");
-        if (!format.equals("raw")) {
+        if (!format.equals("raw") && !format.equals("qcow2")) {
             throw new IllegalArgumentException("--drive '" + spec + "': format '" + format
-                    + "' is not supported (raw is)");
+                    + "' is not supported (raw and qcow2 are)");
         }
         boolean readOnly = onOff(spec, "readonly", kv.getOrDefault("readonly", "off"));
         try {
@@ -116,8 +119,10 @@ public final class DeviceSpecs {
     }
 
     /**
-     * Checks a drive's file: it exists, is a regular file whose size is a whole number of 512-byte sectors, can be
-     * read, and can be written unless the drive is read-only. An NBD export is checked when it is opened.
+     * Checks a drive's file: it exists, is a regular file, can be read, and can be written unless the drive is
+     * read-only; a raw file holds a whole number of 512-byte sectors, a qcow2 file starts with qcow2's magic (the
+     * storage layer validates the rest of its header when it opens the image). An NBD export is checked when it is
+     * opened.
      *
      * @throws IllegalArgumentException with a one-line reason when it cannot serve as the disk
      */
@@ -141,12 +146,25 @@ public final class DeviceSpecs {
         } catch (IOException e) {
             throw new IllegalArgumentException("drive " + f + ": cannot read: " + e.getMessage());
         }
-        if (size % SECTOR != 0) {
+        if (drive.format().equals("qcow2")) {
+            checkQcow2Magic(f);
+        } else if (size % SECTOR != 0) {
             throw new IllegalArgumentException("drive " + f + ": " + size + " bytes is not a multiple of " + SECTOR
                     + " (a raw disk image holds whole sectors)");
         }
         if (!drive.readOnly() && readOnly(f)) {
             throw new IllegalArgumentException("drive " + f + ": the file is read-only; attach it with readonly=on");
+        }
+    }
+
+    private static void checkQcow2Magic(Path f) {
+        byte[] head = new byte[4];
+        try (InputStream in = Files.newInputStream(f)) {
+            if (in.readNBytes(head, 0, 4) < 4 || !Arrays.equals(head, QCOW2_MAGIC)) {
+                throw new IllegalArgumentException("drive " + f + ": not a qcow2 image (no QFI\\xfb magic)");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("drive " + f + ": cannot read: " + e.getMessage());
         }
     }
 

@@ -35,8 +35,8 @@ class DeviceSpecsTest {
                 "--drive 'disk.img': 'disk.img' is not KEY=VALUE");
         assertThatThrownBy(() -> DeviceSpecs.parseDrive("format=raw")).hasMessage(
                 "--drive 'format=raw': give the disk image as file=PATH");
-        assertThatThrownBy(() -> DeviceSpecs.parseDrive("file=a,format=qcow2")).hasMessage(
-                "--drive 'file=a,format=qcow2': format 'qcow2' is not supported (raw is)");
+        assertThatThrownBy(() -> DeviceSpecs.parseDrive("file=a,format=vmdk")).hasMessage(
+                "--drive 'file=a,format=vmdk': format 'vmdk' is not supported (raw and qcow2 are)");
         assertThatThrownBy(() -> DeviceSpecs.parseDrive("file=a,cache=none")).hasMessage(
                 "--drive 'file=a,cache=none': unknown key 'cache' (known: file, format, readonly)");
         assertThatThrownBy(() -> DeviceSpecs.parseDrive("file=a,readonly=maybe")).hasMessage(
@@ -62,6 +62,16 @@ class DeviceSpecsTest {
         assertThatThrownBy(() -> DeviceSpecs.checkDrive(new DriveConfig(good, "raw", false)))
                 .hasMessage("drive " + good + ": the file is read-only; attach it with readonly=on");
         DeviceSpecs.checkDrive(new DriveConfig(good, "raw", true));
+    }
+
+    @Test
+    void aQcow2DriveIsCheckedByItsMagicNotBySectors() throws Exception {
+        assertThat(DeviceSpecs.parseDrive("file=disk.qcow2,format=qcow2").format()).isEqualTo("qcow2");
+        Path image = Files.write(dir.resolve("disk.qcow2"), new byte[] {'Q', 'F', 'I', (byte) 0xfb, 0, 0, 0, 3, 9});
+        DeviceSpecs.checkDrive(new DriveConfig(image, "qcow2", false));
+        Path raw = Files.write(dir.resolve("raw.img"), new byte[1024]);
+        assertThatThrownBy(() -> DeviceSpecs.checkDrive(new DriveConfig(raw, "qcow2", false)))
+                .hasMessage("drive " + raw + ": not a qcow2 image (no QFI\\xfb magic)");
     }
 
     @Test
