@@ -22,6 +22,7 @@ import dev.ferry.host.vm.VmRegistry;
 import dev.ferry.machine.board.DeviceAttachException;
 import dev.ferry.machine.board.DeviceBackends;
 import dev.ferry.machine.board.DeviceSpecs;
+import dev.ferry.machine.board.DriveConfig;
 import dev.ferry.machine.board.MachineConfig;
 import dev.ferry.machine.board.NicConfig;
 import dev.ferry.machine.board.VirtMachine;
@@ -333,6 +334,13 @@ public final class FerryHost implements AutoCloseable {
         }
         if (vm.migrationId() != null) {
             throw ApiException.conflict("VM " + vmName + " is already migrating (migration " + vm.migrationId() + ")");
+        }
+        for (DriveConfig d : vm.runner().machine().config().drives()) {
+            if (d.format().equals("qcow2") && !d.readOnly()) {
+                throw ApiException.conflict("VM " + vmName + " has a writable qcow2 disk (" + d.source() + "), which "
+                        + "cannot migrate yet: both hosts would write the image's metadata; use a raw file or an "
+                        + "NBD export for a disk that moves with the VM");
+            }
         }
         InetSocketAddress target = targetEndpoint(req.to());
         String id = name() + "-" + migrationSeq.incrementAndGet();
