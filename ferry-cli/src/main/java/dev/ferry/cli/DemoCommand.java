@@ -5,8 +5,6 @@ import dev.ferry.host.HostConfig;
 import dev.ferry.host.api.ControlSettings;
 import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.HostAddress;
-import dev.ferry.host.api.MigrateRequest;
-import dev.ferry.host.api.MigrationStarted;
 import dev.ferry.host.api.ReportView;
 import dev.ferry.host.api.VmInfo;
 import dev.ferry.host.auth.ApiToken;
@@ -158,10 +156,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** Runs one migration and follows it to its report. */
     private ReportView migrate(HostClient from, HostClient to, String strategy) throws InterruptedException {
         String onStall = strategy.equals("precopy") ? "throttle" : null;
-        MigrationStarted started = HostClient.convert(from.post("/v1/vms/" + VM + "/migrate",
-                new MigrateRequest(to.address(), strategy, null, null, null, null, null, null, null, null, null, onStall,
-                        null, null, null, null, null, null, null, null)), MigrationStarted.class);
-        return MigrateCommand.follow(from, started.id(), out, true).report();
+        return MigrateCommand.migrateAndFollow(from, VM, to.address(), strategy, onStall, out);
     }
 
     private void step(String title) {

@@ -5,8 +5,6 @@ import dev.ferry.host.HostConfig;
 import dev.ferry.host.api.ControlSettings;
 import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.HostAddress;
-import dev.ferry.host.api.MigrateRequest;
-import dev.ferry.host.api.MigrationStarted;
 import dev.ferry.host.api.ReportView;
 import dev.ferry.host.api.VmInfo;
 import dev.ferry.host.auth.ApiToken;
@@ -94,11 +92,8 @@ final class LinuxDemo {
 
             step("Migrate A -> B with pre-copy while the counter runs");
             long t0 = System.nanoTime();
-            MigrationStarted started = HostClient.convert(hostA.post("/v1/vms/" + VM + "/migrate",
-                    new MigrateRequest(hostB.address(), "precopy", null, null, null, null, null, null, null, null,
-                            null, null, null, null, null, null, null, null, null, null, null, null)),
-                    MigrationStarted.class);
-            ReportView report = MigrateCommand.follow(hostA, started.id(), out, true).report();
+            ReportView report = MigrateCommand.migrateAndFollow(hostA, VM, hostB.address(), "precopy", null,
+                    out);
             ReportFormat.print(report, out);
             if (!report.success()) {
                 return MigrateCommand.EXIT_FAILED;

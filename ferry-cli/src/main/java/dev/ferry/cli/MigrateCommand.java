@@ -216,6 +216,19 @@ public final class MigrateCommand implements Callable<Integer> {
     }
 
     /**
+     * Migrates {@code vm} from {@code source} to the host whose control API is {@code to} with {@code strategy}
+     * (and {@code onStall}, if not null), following it line by line on {@code progress}; returns the report. The
+     * demos' migrations.
+     */
+    static ReportView migrateAndFollow(HostClient source, String vm, String to, String strategy, String onStall,
+            PrintStream progress) throws InterruptedException {
+        MigrationStarted started = HostClient.convert(source.post("/v1/vms/" + vm + "/migrate",
+                new MigrateRequest(to, strategy, null, null, null, null, null, null, null, null, null, onStall,
+                        null, null, null, null, null, null, null, null)), MigrationStarted.class);
+        return follow(source, started.id(), progress, true).report();
+    }
+
+    /**
      * Polls a migration until its report is in. Progress goes to {@code progress} (if not null): one line that
      * updates in place, or with {@code lineByLine} a new line whenever the phase or round changes.
      */

@@ -1,8 +1,6 @@
 package dev.ferry.cli;
 
 import dev.ferry.host.api.CreateVmRequest;
-import dev.ferry.host.api.MigrateRequest;
-import dev.ferry.host.api.MigrationStarted;
 import dev.ferry.host.api.ReportView;
 import dev.ferry.machine.image.GuestImages;
 import java.io.PrintStream;
@@ -45,11 +43,8 @@ final class NetworkDemo {
         client.until(l -> l.startsWith("fetch "), 3, BOOT_TIMEOUT, "three downloads");
 
         step("Migrate the web server A -> B with pre-copy while the client keeps downloading");
-        MigrationStarted started = HostClient.convert(hostA.post("/v1/vms/" + SERVER + "/migrate",
-                new MigrateRequest(hostB.address(), "precopy", null, null, null, null, null, null, null, null,
-                        null, null, null, null, null, null, null, null, null, null, null, null)),
-                MigrationStarted.class);
-        ReportView report = MigrateCommand.follow(hostA, started.id(), out, true).report();
+        ReportView report = MigrateCommand.migrateAndFollow(hostA, SERVER, hostB.address(), "precopy", null,
+                out);
         ReportFormat.print(report, out);
         if (!report.success()) {
             return MigrateCommand.EXIT_FAILED;
