@@ -9,6 +9,7 @@ import dev.ferry.host.auth.SharedSecret;
 import dev.ferry.host.auth.TlsKeyStore;
 import dev.ferry.host.http.HttpLimits;
 import dev.ferry.host.network.NetworkSettings;
+import dev.ferry.host.storage.StorageDirs;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.EncryptionMode;
 import dev.ferry.migration.EncryptionPolicy;
@@ -92,6 +93,16 @@ public final class HostCommand implements Callable<Integer> {
             description = "The only directory the host boots images from, besides uploads (default: the built-in "
                     + "images).")
     private Path imageDir;
+
+    @Option(names = "--storage-dir", paramLabel = "DIR",
+            description = "Where the host writes disks it creates: disks of VMs that migrate in with their local disk, "
+                    + "template overlays, clones (default: $XDG_DATA_HOME/ferry/hosts/NAME/disks).")
+    Path storageDir;
+
+    @Option(names = "--template-dir", paramLabel = "DIR",
+            description = "Where templates are kept; give every host that should share them the same directory "
+                    + "(default: $XDG_DATA_HOME/ferry/templates).")
+    Path templateDir;
 
     @Option(names = "--max-image-size", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "Largest image clients may upload (default: 256M).")
@@ -203,7 +214,7 @@ public final class HostCommand implements Callable<Integer> {
         HostConfig config;
         try {
             config = new HostConfig(hostName, control, migration, secret, images, line -> log(out, line), settings,
-                    encryption, limits, maxOutgoing, network());
+                    encryption, limits, maxOutgoing, network(), storage(hostName));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -258,6 +269,12 @@ public final class HostCommand implements Callable<Integer> {
             throw new UserError("--allow-plaintext goes with --encrypt never");
         }
         return new EncryptionPolicy(mode, allowPlaintext);
+    }
+
+    private StorageDirs storage(String hostName) {
+        StorageDirs defaults = StorageDirs.defaults(hostName);
+        return new StorageDirs(storageDir != null ? storageDir : defaults.disks(),
+                templateDir != null ? templateDir : defaults.templates());
     }
 
     private NetworkSettings network() {

@@ -11,6 +11,7 @@ import dev.ferry.host.api.PeerHosts;
 import dev.ferry.host.api.Quantities;
 import dev.ferry.host.api.VmInfo;
 import dev.ferry.host.image.HostImages;
+import dev.ferry.host.storage.StorageDirs;
 import dev.ferry.host.migration.IncomingVms;
 import dev.ferry.host.migration.OutgoingMigration;
 import dev.ferry.host.migration.OutgoingMigrations;
@@ -75,6 +76,7 @@ public final class FerryHost implements AutoCloseable {
     private final AtomicLong migrationSeq = new AtomicLong();
     private final PeerHosts peers;
     private HostImages images;
+    private StorageDirs storage;
     private HostNetwork network;
     private ControlApi api;
     private MigrationReceiver receiver;
@@ -89,6 +91,8 @@ public final class FerryHost implements AutoCloseable {
     public static FerryHost start(HostConfig config) throws IOException {
         FerryHost host = new FerryHost(config);
         try {
+            host.storage = config.storage() != null ? config.storage() : StorageDirs.temporary();
+            host.storage.create();
             host.images = HostImages.open(config.images(), config.control().maxImageBytes(),
                     config.control().maxUploads());
             host.network = HostNetwork.open(config.network(), config.name());
@@ -129,6 +133,11 @@ public final class FerryHost implements AutoCloseable {
     /** The VMs this host runs. */
     public VmRegistry vms() {
         return registry;
+    }
+
+    /** Where this host writes disks and keeps templates. */
+    public StorageDirs storage() {
+        return storage;
     }
 
     /** The images this host boots: its image directory and uploads. */

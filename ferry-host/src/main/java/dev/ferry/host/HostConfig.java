@@ -5,6 +5,7 @@ import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.migration.OutgoingMigrations;
 import dev.ferry.host.network.NetworkSettings;
+import dev.ferry.host.storage.StorageDirs;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.migration.EncryptionPolicy;
 import dev.ferry.migration.ReceiverLimits;
@@ -27,10 +28,12 @@ import java.util.function.Consumer;
  *                        migrations at once)
  * @param maxOutgoing     migrations this host runs at once; more wait in a queue
  * @param network         the virtual switch's links to other hosts and uplinks
+ * @param storage         where the host writes disks and keeps templates, or {@code null}: fresh directories under
+ *                        a private temporary directory
  */
 public record HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
         GuestImages images, Consumer<String> log, ControlSettings control, EncryptionPolicy encryption,
-        ReceiverLimits receiverLimits, int maxOutgoing, NetworkSettings network) {
+        ReceiverLimits receiverLimits, int maxOutgoing, NetworkSettings network, StorageDirs storage) {
 
     /** Default of {@link #maxOutgoing}. */
     public static final int DEFAULT_MAX_OUTGOING = OutgoingMigrations.DEFAULT_MAX_RUNNING;
@@ -72,30 +75,36 @@ public record HostConfig(String name, InetSocketAddress listen, InetSocketAddres
     public HostConfig(String name, InetSocketAddress listen, InetSocketAddress migrationListen, byte[] secret,
             GuestImages images, Consumer<String> log, ControlSettings control) {
         this(name, listen, migrationListen, secret, images, log, control, EncryptionPolicy.DEFAULT,
-                ReceiverLimits.defaults(), DEFAULT_MAX_OUTGOING, NetworkSettings.LOCAL);
+                ReceiverLimits.defaults(), DEFAULT_MAX_OUTGOING, NetworkSettings.LOCAL, null);
     }
 
     /** This configuration with other control API settings. */
     public HostConfig withControl(ControlSettings settings) {
         return new HostConfig(name, listen, migrationListen, secret, images, log, settings, encryption,
-                receiverLimits, maxOutgoing, network);
+                receiverLimits, maxOutgoing, network, storage);
     }
 
     /** This configuration with another encryption policy for migrations. */
     public HostConfig withEncryption(EncryptionPolicy policy) {
         return new HostConfig(name, listen, migrationListen, secret, images, log, control, policy, receiverLimits,
-                maxOutgoing, network);
+                maxOutgoing, network, storage);
     }
 
     /** This configuration with other migration limits. */
     public HostConfig withLimits(ReceiverLimits limits, int outgoing) {
         return new HostConfig(name, listen, migrationListen, secret, images, log, control, encryption, limits,
-                outgoing, network);
+                outgoing, network, storage);
     }
 
     /** This configuration with other network links and uplinks. */
     public HostConfig withNetwork(NetworkSettings settings) {
         return new HostConfig(name, listen, migrationListen, secret, images, log, control, encryption,
-                receiverLimits, maxOutgoing, settings);
+                receiverLimits, maxOutgoing, settings, storage);
+    }
+
+    /** This configuration with other storage directories. */
+    public HostConfig withStorage(StorageDirs dirs) {
+        return new HostConfig(name, listen, migrationListen, secret, images, log, control, encryption,
+                receiverLimits, maxOutgoing, network, dirs);
     }
 }
