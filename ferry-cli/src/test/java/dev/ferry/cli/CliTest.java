@@ -265,9 +265,10 @@ class CliTest {
         ReportView r = new ReportView("A-1", "vm1", "precopy", "completed", true, null,
                 List.of(new RoundView(1, "precopy", 8192, 33_600_000, 120.5, 19_800, 0)), 812.3, 3.1, 40_000_000,
                 Map.of("raw", 8000L, "zero", 192L), 0, 0, 0, List.of("converged after 1 round"),
-                Map.of("pause", 0.2), 4.5);
+                Map.of("pause", 0.2), 4.5, 262_144, 1_200_000, 3);
         String json = Json.mapper().writeValueAsString(r);
         assertThat(json).contains("\"network_announced_ms\":4.5");
+        assertThat(json).contains("\"disk_blocks\":262144", "\"disk_bytes\":1200000", "\"disk_rounds\":3");
         assertThat(json).contains("\"total_time_ms\":812.3", "\"downtime_ms\":3.1", "\"bytes_on_wire\":40000000",
                 "\"duration_ms\":120.5", "\"dirty_rate_pages_per_s\":19800.0", "\"rate_limit_bits_per_s\":0",
                 "\"fault_latency_mean_ms\":0.0", "\"pages_by_encoding\":{", "\"postcopy_faults\":0");

@@ -100,7 +100,8 @@ public final class FerryHost implements AutoCloseable {
             InetSocketAddress migrationListen = config.migrationListen() != null ? config.migrationListen()
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
             host.receiver = new MigrationReceiver(migrationListen, config.secret(),
-                    new IncomingVms(host.registry, config.images(), host.network, host.backends(), host::log), config.receiverLimits(),
+                    new IncomingVms(host.registry, config.images(), host.network, host.backends(),
+                            host.storage.disks(), host::log), config.receiverLimits(),
                     host::log)
                     .encryption(config.encryption());
             if (config.encryption().plaintextOverNetwork()) {
@@ -345,10 +346,10 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.conflict("VM " + vmName + " is already migrating (migration " + vm.migrationId() + ")");
         }
         for (DriveConfig d : vm.runner().machine().config().drives()) {
-            if (d.format().equals("qcow2") && !d.readOnly()) {
+            if (d.format().equals("qcow2") && !d.readOnly() && !options.copyDisks()) {
                 throw ApiException.conflict("VM " + vmName + " has a writable qcow2 disk (" + d.source() + "), which "
-                        + "cannot migrate yet: both hosts would write the image's metadata; use a raw file or an "
-                        + "NBD export for a disk that moves with the VM");
+                        + "cannot be shared by two hosts (both would write the image's metadata): migrate with "
+                        + "--copy-disks, or use a raw file or an NBD export for a shared disk");
             }
         }
         InetSocketAddress target = targetEndpoint(req.to());

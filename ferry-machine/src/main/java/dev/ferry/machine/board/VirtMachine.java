@@ -17,6 +17,7 @@ import dev.ferry.machine.device.TestFinisher;
 import dev.ferry.machine.device.Uart16550;
 import dev.ferry.machine.device.UartState;
 import dev.ferry.machine.device.VirtioMmioSlot;
+import dev.ferry.machine.device.block.MovableDisk;
 import dev.ferry.machine.device.virtio.VirtioBalloon;
 import dev.ferry.machine.device.virtio.VirtioBalloonState;
 import dev.ferry.machine.device.virtio.VirtioBlock;
@@ -250,6 +251,18 @@ public final class VirtMachine {
     /** The virtio-blk devices, one per configured drive, in configuration order. */
     public List<VirtioBlock> disks() {
         return List.copyOf(disks);
+    }
+
+    /**
+     * The disks under the virtio-blk devices, one per configured drive, in configuration order: what a migration
+     * logs, reads and fills block by block.
+     */
+    public List<MovableDisk> movableDisks() {
+        List<MovableDisk> list = new ArrayList<>(disks.size());
+        for (VirtioBlock d : disks) {
+            list.add((MovableDisk) d.backend());
+        }
+        return list;
     }
 
     /** The virtio-net devices, one per configured interface, in configuration order. */
