@@ -137,7 +137,7 @@ class MovableDiskTest {
     }
 
     @Test
-    void aZeroBlockForAFreshDiskIsNotWrittenSoTheFileStaysSparse() throws IOException {
+    void aZeroBlockForAFreshDiskIsNotWrittenSoTheFileStaysSparse() throws Exception {
         Path f = tmp.resolve("fresh.img");
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
             raf.setLength(1024L * BLOCK);
