@@ -15,6 +15,7 @@ import dev.ferry.machine.image.GuestImages;
 import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.machine.image.KernelFile;
 import dev.ferry.machine.image.RawFile;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,12 +30,14 @@ final class BootRequest {
 
     private final CreateVmRequest req;
     private final HostImages images;
+    private final Path disks;
     private final boolean linux;
     private final boolean kernelBoot;
 
-    BootRequest(CreateVmRequest req, HostImages images) {
+    BootRequest(CreateVmRequest req, HostImages images, Path disks) {
         this.req = req;
         this.images = images;
+        this.disks = disks;
         boolean noImage = req.image() == null || req.image().isBlank();
         if (noImage && req.kernel() == null) {
             throw new ApiException(ErrorCode.BAD_IMAGE, "image: give a built-in image name, a file in the host's image "
@@ -75,6 +78,20 @@ final class BootRequest {
         return linux ? GuestImages.commandLine(req.image(), args) : args;
     }
 
+    /** A disk file in the host's image directory, or else in its disk directory (disks the host made). */
+    private Path confinedDrive(String name) throws ImageFormatException {
+        try {
+            return images.directory().confinedFile(name, "drive");
+        } catch (ImageFormatException e) {
+            try {
+                return new GuestImages(disks).confinedFile(name, "drive");
+            } catch (ImageFormatException ignored) {
+                throw new ImageFormatException("drive '" + name + "' is not a file in this host's image directory or "
+                        + "disk directory");
+            }
+        }
+    }
+
     /** {@code base} with the request's disks, network interfaces, entropy device and (for a kernel) boot ROM. */
     MachineConfig configure(MachineConfig base) {
         List<DriveConfig> drives = new ArrayList<>();
@@ -82,8 +99,7 @@ final class BootRequest {
             try {
                 DriveConfig d = DeviceSpecs.parseDrive(spec);
                 if (d.isFile()) {
-                    d = new DriveConfig(images.directory().confinedFile(d.file().toString(), "drive"), d.format(),
-                            d.readOnly());
+                    d = new DriveConfig(confinedDrive(d.file().toString()), d.format(), d.readOnly());
                 }
                 DeviceSpecs.checkDrive(d);
                 drives.add(d);

@@ -40,6 +40,8 @@ import dev.ferry.migration.Strategy;
 import dev.ferry.storage.StorageBackends;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -199,7 +201,7 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.badRequest("name: '" + req.name() + "' is not a VM name (letters, digits, '.', '_', "
                     + "'-'; up to 63 characters, starting with a letter or digit)");
         }
-        BootRequest boot = new BootRequest(req, images);
+        BootRequest boot = new BootRequest(req, images, storage.disks());
         long ram;
         try {
             ram = req.mem() == null ? boot.defaultRam() : Quantities.parseBytes(req.mem());
@@ -492,6 +494,28 @@ public final class FerryHost implements AutoCloseable {
         log("migration " + id + ": pushing the pages the target has not pulled");
     }
 
+    /**
+     * After a migration that copied a VM's disks: deletes those of its writable disk files that this host made (in
+     * its disk directory: a disk that migrated in earlier); files the user gave stay where they are.
+     */
+    private void deleteCopiedDisks(HostedVm vm) {
+        Path dir = storage.disks().toAbsolutePath().normalize();
+        for (DriveConfig d : vm.runner().machine().config().drives()) {
+            if (!d.isFile() || d.readOnly()) {
+                continue;
+            }
+            Path file = d.file().toAbsolutePath().normalize();
+            if (file.getParent() != null && file.getParent().equals(dir)) {
+                try {
+                    Files.deleteIfExists(file);
+                    log("deleted " + file + ": VM " + vm.name() + " took a copy of it along");
+                } catch (IOException e) {
+                    log("could not delete " + file + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
     private void finished(OutgoingMigration m, MigrationReport report, Double networkAnnouncedMs) {
         m.networkAnnounced(networkAnnouncedMs);
         OutgoingMigration.Ended ended = migrations.finish(m, report);
@@ -500,6 +524,9 @@ public final class FerryHost implements AutoCloseable {
         if (ended.outcome() == OutgoingMigration.Outcome.COMPLETED) {
             if (registry.remove(vm)) {
                 vm.discard();
+                if (report.disk().blocks() > 0) {
+                    deleteCopiedDisks(vm);
+                }
             }
             String announced = networkAnnouncedMs == null ? ""
                     : String.format(Locale.ROOT, "; announced %.1f ms after it ran there", networkAnnouncedMs);

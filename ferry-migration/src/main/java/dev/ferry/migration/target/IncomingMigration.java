@@ -287,8 +287,9 @@ public final class IncomingMigration {
     }
 
     /**
-     * Page stream {@code index} delivered {@code round}; once every stream has, the source hears so (protocol 3
-     * on), so it can measure its rounds end to end and pause the VM only once the target has caught up.
+     * Page stream {@code index} delivered {@code round}; once every stream has, the disk blocks of the round are
+     * made durable (so the switchover only waits for the last round's) and the source hears so (protocol 3 on), so
+     * it can measure its rounds end to end and pause the VM only once the target has caught up.
      */
     private void roundDelivered(int index, int round) throws IOException {
         boolean all;
@@ -302,6 +303,9 @@ public final class IncomingMigration {
             if (all) {
                 appliedRound = round;
             }
+        }
+        if (all && !postcopy && units.hasDisks()) {
+            units.flushDisks();
         }
         if (all && version >= Messages.ROUND_APPLIED_VERSION && !postcopy) {
             control.send(Messages.roundApplied(round));
