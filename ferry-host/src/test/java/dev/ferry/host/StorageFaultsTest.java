@@ -104,7 +104,7 @@ class StorageFaultsTest {
     /** Another VM on the host, which must keep running whatever happens to the probe's disk. */
     private static void startBystander(FerryHost host) {
         Answer created = postJson(host, "/v1/vms", Map.of("name", "o", "image", "munch", "mem", "32M",
-                "args", "wss=1M"));
+                "args", "wss=1M passes=0"));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
     }
 
