@@ -1,0 +1,342 @@
+package dev.ferry.cluster.manager;
+
+import dev.ferry.cluster.api.ClusterViews;
+import dev.ferry.cluster.model.ClusterSnapshot;
+import dev.ferry.cluster.model.Move;
+import dev.ferry.cluster.model.Plan;
+import dev.ferry.cluster.model.PowerChange;
+import dev.ferry.cluster.model.PowerState;
+import dev.ferry.cluster.policy.ClusterPolicy;
+import dev.ferry.cluster.policy.VmDemand;
+import dev.ferry.host.api.CreateVmRequest;
+import dev.ferry.host.api.HostReport;
+import dev.ferry.host.api.LeaseReply;
+import dev.ferry.host.api.Quantities;
+import dev.ferry.host.auth.ApiToken;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The cluster manager's mechanism: takes the hosts' reports and gives them leases, declares hosts that stop
+ * reporting failed (and fences them when they return), turns the inventory into snapshots for the policies, and
+ * carries plans out — migrations through the {@link MoveExecutor}, power changes once a plan's migrations are
+ * done — and places and creates new VMs. The decisions are the {@link ClusterPolicies}'.
+ */
+public final class ClusterManager implements AutoCloseable {
+
+    /** A host's lease: how long a report keeps it alive. */
+    public static final long LEASE_MILLIS = 3_000;
+    /** A host that has not reported for this long is declared failed. */
+    public static final long FAIL_AFTER_MILLIS = 6_000;
+    private static final long TICK_MILLIS = 250;
+
+    private final ApiToken token;
+    private final ClusterPolicies policies;
+    private final ToDoubleFunction<ClusterSnapshot> power;
+    private final Consumer<String> log;
+    private final Inventory inventory = new Inventory();
+    private final MoveExecutor moves;
+    private final Map<String, HostApi> apis = new ConcurrentHashMap<>();
+    private final List<PendingPower> pendingPower = new ArrayList<>();
+    private final long startNanos = System.nanoTime();
+    private final Thread ticker;
+    private volatile boolean closed;
+    private double energyJoules;
+    private long lastTickMillis;
+
+    /** A power change waiting for the migrations of its plan. */
+    private record PendingPower(PowerChange change, List<ClusterMigration> after) {
+    }
+
+    /**
+     * A manager that calls hosts with {@code token}, decides with {@code policies}, counts the cluster's power with
+     * {@code power} (watts of a snapshot) and logs to {@code log}.
+     */
+    public ClusterManager(ApiToken token, ClusterPolicies policies, ToDoubleFunction<ClusterSnapshot> power,
+            Consumer<String> log) {
+        this.token = token;
+        this.policies = policies;
+        this.power = power;
+        this.log = log;
+        this.moves = new MoveExecutor(this::api, n -> inventory.host(n).map(h -> h.report.controlAddress()),
+                this::nowMillis, log, MoveExecutor.DEFAULT_MAX_RUNNING, MoveExecutor.DEFAULT_MAX_PER_HOST);
+        this.lastTickMillis = nowMillis();
+        this.ticker = new Thread(this::tick, "cluster-ticker");
+        this.ticker.setDaemon(true);
+        this.ticker.start();
+    }
+
+    long nowMillis() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    private Optional<HostApi> api(String host) {
+        return inventory.host(host).filter(h -> h.report != null)
+                .map(h -> apis.computeIfAbsent(h.report.controlAddress(), a -> new HostApi(a, token)));
+    }
+
+    // ---------------------------------------------------------------- hosts
+
+    /** A host's report: renews its lease, or tells it it is fenced. */
+    public LeaseReply report(HostReport r) {
+        if (r == null || r.name() == null || r.name().isBlank() || r.controlAddress() == null || r.vms() == null
+                || !(r.cores() > 0) || r.memoryBytes() <= 0) {
+            throw new IllegalArgumentException("a report needs name, control_address, cores, memory_bytes and vms");
+        }
+        boolean joined = inventory.host(r.name()).map(h -> h.report == null).orElse(true);
+        Inventory.Host h;
+        boolean fence;
+        synchronized (inventory) {
+            h = inventory.report(r, nowMillis());
+            fence = h.fenceOnReturn;
+            if (fence) {
+                h.fenceOnReturn = false;
+                h.power = PowerState.ON;
+            }
+        }
+        if (joined) {
+            log.accept("host " + r.name() + " joined (" + r.controlAddress() + ", " + r.cores() + " cores, "
+                    + (r.memoryBytes() >> 20) + " MiB, " + r.vms().size() + " VMs)");
+        }
+        if (fence) {
+            log.accept("host " + r.name() + " is back after being declared failed: fenced (it discards its VMs)");
+            return new LeaseReply(LEASE_MILLIS, true, "declared failed by the manager after "
+                    + FAIL_AFTER_MILLIS + " ms without a report");
+        }
+        return new LeaseReply(LEASE_MILLIS, false, null);
+    }
+
+    private void tick() {
+        while (!closed) {
+            try {
+                Thread.sleep(TICK_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = nowMillis();
+            for (String failed : inventory.expire(now, FAIL_AFTER_MILLIS)) {
+                log.accept("host " + failed + " stopped reporting: declared failed and fenced");
+            }
+            ClusterSnapshot s = inventory.snapshot(now);
+            synchronized (this) {
+                energyJoules += power.applyAsDouble(s) * (now - lastTickMillis) / 1000.0;
+                lastTickMillis = now;
+            }
+            applyPendingPower();
+        }
+    }
+
+    private void applyPendingPower() {
+        List<PendingPower> ready = new ArrayList<>();
+        synchronized (pendingPower) {
+            pendingPower.removeIf(p -> {
+                if (p.after().stream().allMatch(ClusterMigration::finished)) {
+                    ready.add(p);
+                    return true;
+                }
+                return false;
+            });
+        }
+        for (PendingPower p : ready) {
+            String host = p.change().host();
+            boolean empty = inventory.snapshot(nowMillis()).vmsOn(host).isEmpty();
+            if (p.change().to() == PowerState.STANDBY && !empty) {
+                log.accept("host " + host + " still has VMs: it stays on");
+                continue;
+            }
+            inventory.power(host, p.change().to());
+            log.accept("host " + host + " -> " + p.change().to().name().toLowerCase(Locale.ROOT) + " ("
+                    + p.change().reason() + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- plans
+
+    /** Runs a plan: queues its moves, and its power changes to follow them. */
+    private synchronized ClusterViews.PlanStarted start(Plan plan) {
+        List<ClusterMigration> started = new ArrayList<>();
+        List<String> moveText = new ArrayList<>();
+        for (Move m : plan.moves()) {
+            started.add(moves.submit(m));
+            moveText.add(m.vm() + ": " + m.from() + " -> " + m.to() + " (" + m.reason() + ")");
+        }
+        List<String> powerText = new ArrayList<>();
+        for (PowerChange p : plan.power()) {
+            powerText.add(p.host() + " -> " + p.to().name().toLowerCase(Locale.ROOT) + " (" + p.reason() + ")");
+            if (p.to() == PowerState.ON) {
+                inventory.power(p.host(), PowerState.ON);
+                log.accept("host " + p.host() + " woken up (" + p.reason() + ")");
+            } else {
+                synchronized (pendingPower) {
+                    pendingPower.add(new PendingPower(p, List.copyOf(started)));
+                }
+            }
+        }
+        for (String n : plan.notes()) {
+            log.accept(n);
+        }
+        return new ClusterViews.PlanStarted(moveText, powerText, plan.notes(),
+                started.stream().map(c -> c.id).toList());
+    }
+
+    private ClusterViews.PlanStarted run(ClusterPolicy policy) {
+        return start(policy.plan(inventory.snapshot(nowMillis())));
+    }
+
+    /** Consolidates: the consolidation policy's plan. */
+    public ClusterViews.PlanStarted consolidate() {
+        return run(policies.consolidation());
+    }
+
+    /** Balances load: the load-balancing policy's plan. */
+    public ClusterViews.PlanStarted balance() {
+        return run(policies.balancing());
+    }
+
+    /** Co-locates communicating VMs: the task-remapping policy's plan. */
+    public ClusterViews.PlanStarted remap() {
+        return run(policies.remapping());
+    }
+
+    /** Puts a host in maintenance and evacuates its VMs live. */
+    public ClusterViews.PlanStarted drain(String host) {
+        if (!inventory.maintenance(host, true)) {
+            throw new IllegalStateException("no host '" + host + "' in the cluster");
+        }
+        log.accept("draining host " + host);
+        return run(policies.drain().apply(host, policies.placement()));
+    }
+
+    /** Takes a host out of maintenance. */
+    public void undrain(String host) {
+        if (!inventory.maintenance(host, false)) {
+            throw new IllegalStateException("no host '" + host + "' in the cluster");
+        }
+        log.accept("host " + host + " out of maintenance");
+    }
+
+    // ---------------------------------------------------------------- VMs
+
+    /** Places a new VM by policy and creates it on the chosen host. */
+    public ClusterViews.Placed createVm(CreateVmRequest req) throws IOException, InterruptedException {
+        if (req == null || req.name() == null || req.name().isBlank()) {
+            throw new IllegalArgumentException("name: give the VM a name");
+        }
+        ClusterSnapshot s = inventory.snapshot(nowMillis());
+        if (s.vm(req.name()).isPresent()) {
+            throw new IllegalStateException("a VM named '" + req.name() + "' runs in the cluster already");
+        }
+        long mem = req.mem() == null ? 64L << 20 : Quantities.parseBytes(req.mem());
+        String host = policies.placement().place(new VmDemand(req.name(), mem, 1.0), s).orElseThrow(
+                () -> new IllegalStateException("no host has room for VM " + req.name() + " (" + (mem >> 20)
+                        + " MiB)"));
+        api(host).orElseThrow().createVm(req);
+        log.accept("VM " + req.name() + " placed on " + host);
+        return new ClusterViews.Placed(req.name(), host);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /** The cluster at a glance. */
+    public ClusterViews.Status status() {
+        ClusterSnapshot s = inventory.snapshot(nowMillis());
+        int on = 0;
+        int standby = 0;
+        int failed = 0;
+        int maintenance = 0;
+        for (var h : s.hosts()) {
+            switch (h.power()) {
+                case ON -> on++;
+                case STANDBY -> standby++;
+                case FAILED -> failed++;
+            }
+            if (h.maintenance()) {
+                maintenance++;
+            }
+        }
+        int running = 0;
+        int queued = 0;
+        for (ClusterMigration c : moves.all()) {
+            if (c.state == ClusterMigration.State.RUNNING) {
+                running++;
+            } else if (c.state == ClusterMigration.State.QUEUED) {
+                queued++;
+            }
+        }
+        double kwh;
+        synchronized (this) {
+            kwh = energyJoules / 3.6e6;
+        }
+        return new ClusterViews.Status(s.hosts().size(), on, standby, failed, maintenance, s.vms().size(), running,
+                queued, power.applyAsDouble(s), kwh);
+    }
+
+    /** Every host. */
+    public List<ClusterViews.Host> hosts() {
+        ClusterSnapshot s = inventory.snapshot(nowMillis());
+        long now = nowMillis();
+        List<ClusterViews.Host> list = new ArrayList<>();
+        for (Inventory.Host h : inventory.hosts()) {
+            if (h.report == null) {
+                continue;
+            }
+            var state = s.host(h.name).orElseThrow();
+            list.add(new ClusterViews.Host(h.name, h.report.controlAddress(), state.power().name()
+                    .toLowerCase(Locale.ROOT), state.maintenance(), state.cores(), state.memoryBytes(),
+                    s.cpuUsed(h.name), s.memoryUsed(h.name), s.vmsOn(h.name).size(), now - h.lastReportMillis));
+        }
+        return list;
+    }
+
+    /** Every VM, where it runs. */
+    public List<ClusterViews.Vm> vms() {
+        ClusterSnapshot s = inventory.snapshot(nowMillis());
+        Map<String, String> moving = new ConcurrentHashMap<>();
+        for (ClusterMigration c : moves.all()) {
+            if (!c.finished()) {
+                moving.put(c.move.vm(), c.id);
+            }
+        }
+        List<ClusterViews.Vm> list = new ArrayList<>();
+        for (var v : s.vms()) {
+            HostReport.Vm r = inventory.host(v.host()).map(h -> h.report.vms().stream()
+                    .filter(x -> x.name().equals(v.name())).findFirst().orElse(null)).orElse(null);
+            list.add(new ClusterViews.Vm(v.name(), v.host(), r == null ? "unknown" : r.state(), v.memoryBytes(),
+                    v.touchedBytes(), v.cpuDemand(), r == null ? null : r.dirtyPagesPerS(), moving.get(v.name())));
+        }
+        return list;
+    }
+
+    /** Every migration the manager ran, oldest first. */
+    public List<ClusterViews.Migration> migrations() {
+        List<ClusterViews.Migration> list = new ArrayList<>();
+        for (ClusterMigration c : moves.all()) {
+            var v = c.last;
+            var rep = v == null ? null : v.report();
+            list.add(new ClusterViews.Migration(c.id, c.move.vm(), c.move.from(), c.move.to(), c.move.reason(),
+                    c.state.name().toLowerCase(Locale.ROOT), c.hostMigrationId, v == null ? null : v.phase(),
+                    v == null ? 0 : v.round(), v == null ? 0 : v.remainingPages(),
+                    rep == null ? null : rep.downtimeMs(), rep == null ? null : rep.totalTimeMs(), c.error));
+        }
+        return list;
+    }
+
+    /** True when no migration is queued or running. */
+    public boolean idle() {
+        return moves.idle();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ticker.interrupt();
+        moves.close();
+    }
+}
