@@ -4,6 +4,7 @@ import dev.ferry.host.api.ApiException;
 import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.ErrorCode;
 import dev.ferry.host.image.HostImages;
+import dev.ferry.host.vm.VmOrigin;
 import dev.ferry.machine.board.BootFiles;
 import dev.ferry.machine.board.DeviceSpecs;
 import dev.ferry.machine.board.DriveConfig;
@@ -15,6 +16,7 @@ import dev.ferry.machine.image.GuestImages;
 import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.machine.image.KernelFile;
 import dev.ferry.machine.image.RawFile;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +33,7 @@ final class BootRequest {
     private final HostImages images;
     private final boolean linux;
     private final boolean kernelBoot;
+    private VmOrigin.BootMedia media;
 
     BootRequest(CreateVmRequest req, HostImages images) {
         this.req = req;
@@ -110,6 +113,7 @@ final class BootRequest {
     void boot(VirtMachine machine, long ram) throws ImageFormatException {
         if (!kernelBoot) {
             machine.boot(images.load(req.image(), ram));
+            media = new VmOrigin.BootMedia(false, images.file(req.image()), null, null);
             return;
         }
         GuestImages dir = images.directory();
@@ -132,5 +136,16 @@ final class BootRequest {
         Firmware firmware = bios.equals("default") || bios.equals("none") ? Firmware.of(bios, ram)
                 : Firmware.of(dir.confinedFile(bios, "firmware").toString(), ram);
         machine.boot(new BootFiles(firmware, kernel, Optional.ofNullable(initrd)));
+        Path firmwareFile = switch (firmware) {
+            case Firmware.None none -> null;
+            case Firmware.Raw raw -> raw.file().path();
+            case Firmware.Elf elf -> elf.elf().path();
+        };
+        media = new VmOrigin.BootMedia(true, kernel.path(), initrd == null ? null : initrd.path(), firmwareFile);
+    }
+
+    /** The files {@link #boot} loaded (after it returned). */
+    VmOrigin.BootMedia media() {
+        return media;
     }
 }
