@@ -185,8 +185,8 @@ public final class HostedVm {
     }
 
     /**
-     * Runs {@code task} while the VM stays paused: control operations (resume, a migration) wait until it returns.
-     * A VM that is not paused, or migrates, is a conflict.
+     * Runs {@code task} while the VM's vCPU stays parked (paused, or the guest powered off): control operations
+     * (resume, a migration) wait until it returns. A VM that runs, or migrates, is a conflict.
      *
      * @param what what the task does, for the message ("make a template of")
      */
@@ -194,7 +194,7 @@ public final class HostedVm {
         synchronized (control) {
             requireNotMigrating(what);
             VmRunner.RunState state = runner.state();
-            if (state != VmRunner.RunState.PAUSED) {
+            if (state != VmRunner.RunState.PAUSED && state != VmRunner.RunState.POWERED_OFF) {
                 throw new VmConflictException("cannot " + what + " VM " + name + ": it is "
                         + state.name().toLowerCase(Locale.ROOT) + "; pause it first (ferry vm pause " + name
                         + ")");
