@@ -113,7 +113,11 @@ final class BootRequest {
     void boot(VirtMachine machine, long ram) throws ImageFormatException {
         if (!kernelBoot) {
             machine.boot(images.load(req.image(), ram));
-            media = new VmOrigin.BootMedia(false, images.file(req.image()), null, null);
+            try {
+                media = new VmOrigin.BootMedia(false, images.file(req.image()), null, null);
+            } catch (ImageFormatException e) {
+                media = null;
+            }
             return;
         }
         GuestImages dir = images.directory();
@@ -144,7 +148,7 @@ final class BootRequest {
         media = new VmOrigin.BootMedia(true, kernel.path(), initrd == null ? null : initrd.path(), firmwareFile);
     }
 
-    /** The files {@link #boot} loaded (after it returned). */
+    /** The files {@link #boot} loaded (after it returned), or {@code null} when they cannot be named. */
     VmOrigin.BootMedia media() {
         return media;
     }

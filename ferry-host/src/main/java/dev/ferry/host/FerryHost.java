@@ -467,9 +467,9 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.badRequest("from: give the VM to make the template of");
         }
         HostedVm vm = vm(req.from());
-        if (vm.origin() == null) {
-            throw ApiException.conflict("VM " + vm.name() + " migrated to this host, which does not know the files it "
-                    + "booted; make the template on the host it was created on");
+        if (vm.origin() == null || vm.origin().boot() == null) {
+            throw ApiException.conflict("this host does not know the files VM " + vm.name() + " booted (it migrated "
+                    + "here); make the template on the host it was created on");
         }
         if (templates.exists(t)) {
             throw ApiException.conflict("a template named '" + t + "' already exists in "

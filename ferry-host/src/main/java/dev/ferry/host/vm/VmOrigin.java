@@ -9,7 +9,7 @@ import java.util.Objects;
  * template it was made from, if any (a template in use is not deleted), and the disks the host made for it (its
  * template overlays, removed when the VM is stopped). A VM that migrated in has no origin here.
  *
- * @param boot      the files it booted
+ * @param boot      the files it booted, or {@code null} when they cannot be named (no template can be made of it)
  * @param template  the template it was created from, or {@code null}
  * @param ownDisks  disk files the host created for this VM and deletes with it
  */
@@ -17,7 +17,6 @@ public record VmOrigin(BootMedia boot, String template, List<Path> ownDisks) {
 
     /** Validates the fields. */
     public VmOrigin {
-        Objects.requireNonNull(boot, "boot");
         ownDisks = List.copyOf(ownDisks);
     }
 
