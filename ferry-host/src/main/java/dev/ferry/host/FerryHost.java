@@ -51,6 +51,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -304,37 +305,7 @@ public final class FerryHost implements AutoCloseable {
     private HostedVm createFromTemplate(CreateVmRequest req) {
         long t0 = System.nanoTime();
         String t = TemplateStore.checkName(req.template());
-        List<String> excluded = new ArrayList<>();
-        if (req.image() != null) {
-            excluded.add("image");
-        }
-        if (req.kernel() != null) {
-            excluded.add("kernel");
-        }
-        if (req.initrd() != null) {
-            excluded.add("initrd");
-        }
-        if (req.bios() != null) {
-            excluded.add("bios");
-        }
-        if (req.mem() != null) {
-            excluded.add("mem");
-        }
-        if (req.drives() != null) {
-            excluded.add("drives");
-        }
-        if (req.nics() != null) {
-            excluded.add("nics");
-        }
-        if (req.balloon() != null) {
-            excluded.add("balloon");
-        }
-        if (req.rng() != null) {
-            excluded.add("rng");
-        }
-        if (req.deterministic() != null) {
-            excluded.add("deterministic");
-        }
+        List<String> excluded = fieldsATemplateGives(req);
         if (!excluded.isEmpty()) {
             throw ApiException.badRequest(String.join(", ", excluded) + ": the template gives the machine; leave "
                     + "out what it gives");
@@ -449,6 +420,28 @@ public final class FerryHost implements AutoCloseable {
             registry.release(req.name());
             throw e;
         }
+    }
+
+    /** The fields of {@code req} that a template gives and a request from a template may therefore not. */
+    private static List<String> fieldsATemplateGives(CreateVmRequest req) {
+        List<String> given = new ArrayList<>();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("image", req.image());
+        fields.put("kernel", req.kernel());
+        fields.put("initrd", req.initrd());
+        fields.put("bios", req.bios());
+        fields.put("mem", req.mem());
+        fields.put("drives", req.drives());
+        fields.put("nics", req.nics());
+        fields.put("balloon", req.balloon());
+        fields.put("rng", req.rng());
+        fields.put("deterministic", req.deterministic());
+        fields.forEach((field, value) -> {
+            if (value != null) {
+                given.add(field);
+            }
+        });
+        return given;
     }
 
     // ---------------------------------------------------------------- templates
