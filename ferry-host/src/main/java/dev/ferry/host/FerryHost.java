@@ -372,13 +372,15 @@ public final class FerryHost implements AutoCloseable {
         }
         List<Path> overlays = List.of();
         try {
+            List<Path> left = launch.existingOverlays(storage.disks(), req.name());
+            if (!left.isEmpty()) {
+                throw ApiException.conflict("disks: " + left.get(0) + " exists already (left by an earlier VM named "
+                        + req.name() + "); remove it or choose another name");
+            }
             try {
                 overlays = launch.createOverlays(storage.disks(), req.name());
             } catch (IOException e) {
-                boolean exists = e.getMessage() != null && e.getMessage().contains("already exists");
-                throw exists ? ApiException.conflict("disks: " + e.getMessage() + " (left by another VM of that "
-                        + "name; remove it or choose another name)")
-                        : new ApiException(ErrorCode.BAD_TEMPLATE, "template " + t + ": " + e.getMessage());
+                throw new ApiException(ErrorCode.BAD_TEMPLATE, "template " + t + ": " + e.getMessage());
             }
             MachineConfig machineConfig;
             try {

@@ -145,7 +145,9 @@ class TemplateApiTest {
             }
             assertThat(get(b, "/v1/templates").json().path("templates").toString()).contains("template.json");
             Files.createFile(tmp.resolve("B-disks/z-disk0.qcow2"));
-            assertThat(postJson(b, "/v1/vms", Map.of("name", "z", "template", "t")).status()).isEqualTo(409);
+            Answer clash = postJson(b, "/v1/vms", Map.of("name", "z", "template", "t"));
+            assertThat(clash.status()).isEqualTo(409);
+            assertThat(clash.json().path("error").asText()).contains("z-disk0.qcow2 exists already");
             assertThat(get(b, "/v1/vms/y").status()).isEqualTo(404);
             assertThat(get(b, "/v1/vms/z").status()).isEqualTo(404);
             try (Stream<Path> left = Files.list(tmp.resolve("B-disks"))) {

@@ -73,6 +73,22 @@ public final class TemplateLaunch {
         return dir.resolve(manifest.disks().get(index).file());
     }
 
+    /** The overlay file of disk {@code index} of VM {@code vmName} in {@code disksDir}: {@code VM-diskK.qcow2}. */
+    public static Path overlay(Path disksDir, String vmName, int index) {
+        return disksDir.resolve(vmName + "-disk" + index + ".qcow2").toAbsolutePath();
+    }
+
+    /** The overlays a VM of this name would get that exist already (left by an earlier VM of that name). */
+    public List<Path> existingOverlays(Path disksDir, String vmName) {
+        List<Path> existing = new ArrayList<>();
+        for (int k = 0; k < manifest.disks().size(); k++) {
+            if (Files.exists(overlay(disksDir, vmName, k))) {
+                existing.add(overlay(disksDir, vmName, k));
+            }
+        }
+        return existing;
+    }
+
     /**
      * Creates one qcow2 overlay per template disk, {@code VM-diskK.qcow2} in {@code disksDir}, backed by the
      * template's base (absolute path, format qcow2). On failure the overlays made so far are removed.
@@ -83,7 +99,7 @@ public final class TemplateLaunch {
         List<Path> made = new ArrayList<>();
         try {
             for (int k = 0; k < manifest.disks().size(); k++) {
-                Path overlay = disksDir.resolve(vmName + "-disk" + k + ".qcow2").toAbsolutePath();
+                Path overlay = overlay(disksDir, vmName, k);
                 Qcow2Image.createOverlay(overlay, base(k).toAbsolutePath(), "qcow2");
                 made.add(overlay);
             }
