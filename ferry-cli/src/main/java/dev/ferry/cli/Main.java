@@ -26,6 +26,7 @@ public final class Main implements Runnable {
         m.put("images", ImagesCommand.class);
         m.put("host", HostCommand.class);
         m.put("vm", VmCommand.class);
+        m.put("template", TemplateCommand.class);
         m.put("migrate", MigrateCommand.class);
         m.put("network", NetworkCommand.class);
         m.put("demo", DemoCommand.class);

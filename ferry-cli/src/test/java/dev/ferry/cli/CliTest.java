@@ -185,6 +185,38 @@ class CliTest {
     }
 
     @Test
+    void templateCommandsMakeListShowUseAndDeleteATemplate() throws Exception {
+        try (FerryHost host = host("A")) {
+            String h = HostAddress.format(host.controlAddress());
+            assertThat(run("vm", "create", "--host", h, "--name", "src", "--image", "idle")).isEqualTo(0);
+            assertThat(run("template", "create", "t", "--from", "src", "--host", h)).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("pause it first");
+            assertThat(run("vm", "pause", "--host", h, "src")).isEqualTo(0);
+            assertThat(run("template", "create", "t", "--from", "src", "--host", h)).isEqualTo(0);
+            assertThat(out()).startsWith("created template t: 128 MiB RAM, 0 disks").contains("saved state");
+            assertThat(run("template", "create", "../t", "--from", "src", "--host", h)).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("is not a template name");
+            assertThat(run("template", "list", "--host", h)).isEqualTo(0);
+            assertThat(out()).contains("t ", "from VM src on A");
+            assertThat(run("template", "show", "t", "--host", h)).isEqualTo(0);
+            assertThat(out()).contains("\"format_version\" : 1", "\"source_vm\" : \"src\"");
+
+            assertThat(run("vm", "create", "--host", h, "--name", "c", "--template", "t")).isEqualTo(0);
+            assertThat(out()).contains("created VM c", "from template t (booted)", "running");
+            assertThat(run("vm", "create", "--host", h, "--name", "d", "--template", "t", "--image", "idle"))
+                    .isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("--template gives the machine");
+            assertThat(run("vm", "create", "--host", h, "--name", "d", "--template", "nope")).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("no template named 'nope'");
+            assertThat(run("template", "delete", "t", "--host", h)).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("in use by VM c");
+            assertThat(run("vm", "stop", "--host", h, "c")).isEqualTo(0);
+            assertThat(run("template", "delete", "t", "--host", h)).isEqualTo(0);
+            assertThat(run("template", "show", "t", "--host", h)).isEqualTo(2);
+        }
+    }
+
+    @Test
     void theControlApiStaysOnLoopbackWithoutTls() {
         assertThat(run("host", "--listen", "0.0.0.0:7101")).isEqualTo(2);
         assertThat(errLines()).containsExactly("ferry: --listen: 0.0.0.0:7101 is not a loopback address: remote access "

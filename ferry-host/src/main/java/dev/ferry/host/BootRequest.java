@@ -4,6 +4,7 @@ import dev.ferry.host.api.ApiException;
 import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.ErrorCode;
 import dev.ferry.host.image.HostImages;
+import dev.ferry.host.vm.VmOrigin;
 import dev.ferry.machine.board.BootFiles;
 import dev.ferry.machine.board.DeviceSpecs;
 import dev.ferry.machine.board.DriveConfig;
@@ -33,6 +34,7 @@ final class BootRequest {
     private final Path disks;
     private final boolean linux;
     private final boolean kernelBoot;
+    private VmOrigin.BootMedia media;
 
     BootRequest(CreateVmRequest req, HostImages images, Path disks) {
         this.req = req;
@@ -126,6 +128,11 @@ final class BootRequest {
     void boot(VirtMachine machine, long ram) throws ImageFormatException {
         if (!kernelBoot) {
             machine.boot(images.load(req.image(), ram));
+            try {
+                media = new VmOrigin.BootMedia(false, images.file(req.image()), null, null);
+            } catch (ImageFormatException e) {
+                media = null;
+            }
             return;
         }
         GuestImages dir = images.directory();
@@ -148,5 +155,16 @@ final class BootRequest {
         Firmware firmware = bios.equals("default") || bios.equals("none") ? Firmware.of(bios, ram)
                 : Firmware.of(dir.confinedFile(bios, "firmware").toString(), ram);
         machine.boot(new BootFiles(firmware, kernel, Optional.ofNullable(initrd)));
+        Path firmwareFile = switch (firmware) {
+            case Firmware.None none -> null;
+            case Firmware.Raw raw -> raw.file().path();
+            case Firmware.Elf elf -> elf.elf().path();
+        };
+        media = new VmOrigin.BootMedia(true, kernel.path(), initrd == null ? null : initrd.path(), firmwareFile);
+    }
+
+    /** The files {@link #boot} loaded (after it returned), or {@code null} when they cannot be named. */
+    VmOrigin.BootMedia media() {
+        return media;
     }
 }
