@@ -29,6 +29,7 @@ public final class Main implements Runnable {
         m.put("template", TemplateCommand.class);
         m.put("migrate", MigrateCommand.class);
         m.put("network", NetworkCommand.class);
+        m.put("cluster", ClusterCommand.class);
         m.put("demo", DemoCommand.class);
         return m;
     }
