@@ -84,11 +84,16 @@ public record ClusterSnapshot(long atMillis, List<HostState> hosts, List<VmState
         return cpuUsed(h.name()) / h.cores();
     }
 
-    /** This snapshot after the moves of {@code plan} (VMs on their new hosts; power changes applied). */
+    /**
+     * This snapshot after the moves and restarts of {@code plan} (VMs on their new hosts; power changes applied).
+     */
     public ClusterSnapshot after(Plan plan) {
         Map<String, String> moved = new LinkedHashMap<>();
         for (Move m : plan.moves()) {
             moved.put(m.vm(), m.to());
+        }
+        for (Restart r : plan.restarts()) {
+            moved.put(r.vm(), r.host());
         }
         List<VmState> v = new ArrayList<>(vms.size());
         for (VmState vm : vms) {
