@@ -1,6 +1,8 @@
 package dev.ferry.cluster.manager;
 
 import dev.ferry.cluster.api.ClusterViews;
+import dev.ferry.cluster.energy.EnergyMeter;
+import dev.ferry.cluster.energy.PowerModel;
 import dev.ferry.cluster.model.ClusterSnapshot;
 import dev.ferry.cluster.model.Move;
 import dev.ferry.cluster.model.Plan;
@@ -21,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The cluster manager's mechanism: takes the hosts' reports and gives them leases, declares hosts that stop
@@ -39,7 +40,8 @@ public final class ClusterManager implements AutoCloseable {
 
     private final ApiToken token;
     private final ClusterPolicies policies;
-    private final ToDoubleFunction<ClusterSnapshot> power;
+    private final PowerModel power;
+    private final EnergyMeter energy;
     private final Consumer<String> log;
     private final Inventory inventory = new Inventory();
     private final MoveExecutor moves;
@@ -48,26 +50,23 @@ public final class ClusterManager implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final Thread ticker;
     private volatile boolean closed;
-    private double energyJoules;
-    private long lastTickMillis;
 
     /** A power change waiting for the migrations of its plan. */
     private record PendingPower(PowerChange change, List<ClusterMigration> after) {
     }
 
     /**
-     * A manager that calls hosts with {@code token}, decides with {@code policies}, counts the cluster's power with
-     * {@code power} (watts of a snapshot) and logs to {@code log}.
+     * A manager that calls hosts with {@code token}, decides with {@code policies}, counts the cluster's power and
+     * energy with {@code power} and logs to {@code log}.
      */
-    public ClusterManager(ApiToken token, ClusterPolicies policies, ToDoubleFunction<ClusterSnapshot> power,
-            Consumer<String> log) {
+    public ClusterManager(ApiToken token, ClusterPolicies policies, PowerModel power, Consumer<String> log) {
         this.token = token;
         this.policies = policies;
         this.power = power;
+        this.energy = new EnergyMeter(power);
         this.log = log;
         this.moves = new MoveExecutor(this::api, n -> inventory.host(n).map(h -> h.report.controlAddress()),
                 this::nowMillis, log, MoveExecutor.DEFAULT_MAX_RUNNING, MoveExecutor.DEFAULT_MAX_PER_HOST);
-        this.lastTickMillis = nowMillis();
         this.ticker = new Thread(this::tick, "cluster-ticker");
         this.ticker.setDaemon(true);
         this.ticker.start();
@@ -125,29 +124,36 @@ public final class ClusterManager implements AutoCloseable {
                 log.accept("host " + failed + " stopped reporting: declared failed and fenced");
             }
             ClusterSnapshot s = inventory.snapshot(now);
-            synchronized (this) {
-                energyJoules += power.applyAsDouble(s) * (now - lastTickMillis) / 1000.0;
-                lastTickMillis = now;
+            synchronized (energy) {
+                energy.record(s);
             }
             applyPendingPower();
         }
     }
 
+    /**
+     * Applies the power changes whose migrations have all ended, once the host has reported since they ended: a
+     * host goes to standby only if that report shows it empty.
+     */
     private void applyPendingPower() {
         List<PendingPower> ready = new ArrayList<>();
         synchronized (pendingPower) {
             pendingPower.removeIf(p -> {
-                if (p.after().stream().allMatch(ClusterMigration::finished)) {
-                    ready.add(p);
-                    return true;
+                if (!p.after().stream().allMatch(ClusterMigration::finished)) {
+                    return false;
                 }
-                return false;
+                long ended = p.after().stream().mapToLong(c -> c.endedAtMillis).max().orElse(0);
+                long reported = inventory.host(p.change().host()).map(h -> h.lastReportMillis).orElse(Long.MAX_VALUE);
+                if (reported <= ended) {
+                    return false;
+                }
+                ready.add(p);
+                return true;
             });
         }
         for (PendingPower p : ready) {
             String host = p.change().host();
-            boolean empty = inventory.snapshot(nowMillis()).vmsOn(host).isEmpty();
-            if (p.change().to() == PowerState.STANDBY && !empty) {
+            if (p.change().to() == PowerState.STANDBY && !inventory.snapshot(nowMillis()).vmsOn(host).isEmpty()) {
                 log.accept("host " + host + " still has VMs: it stays on");
                 continue;
             }
@@ -271,11 +277,11 @@ public final class ClusterManager implements AutoCloseable {
             }
         }
         double kwh;
-        synchronized (this) {
-            kwh = energyJoules / 3.6e6;
+        synchronized (energy) {
+            kwh = energy.kWh();
         }
         return new ClusterViews.Status(s.hosts().size(), on, standby, failed, maintenance, s.vms().size(), running,
-                queued, power.applyAsDouble(s), kwh);
+                queued, power.watts(s), kwh);
     }
 
     /** Every host. */

@@ -1,0 +1,120 @@
+package dev.ferry.cluster.manager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.host.membership.ClusterMembership;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The manager on real hosts: a drain evacuates a host live, consolidation packs the VMs on the fewest hosts and
+ * puts the others in standby, and a host that stops reporting is declared failed and fenced when it returns.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ClusterManagerTest {
+
+    private static final long MIB = 1L << 20;
+
+    /** VM name -> host, each VM exactly once. */
+    private static Map<String, String> placement(JsonNode vms) {
+        Map<String, String> m = new HashMap<>();
+        for (JsonNode v : vms.path("vms")) {
+            assertThat(m.put(v.path("name").asText(), v.path("host").asText())).as("VM listed once: " + vms).isNull();
+        }
+        return m;
+    }
+
+    private static JsonNode host(JsonNode hosts, String name) {
+        for (JsonNode h : hosts.path("hosts")) {
+            if (h.path("name").asText().equals(name)) {
+                return h;
+            }
+        }
+        throw new AssertionError("no host " + name + " in " + hosts);
+    }
+
+    @Test
+    void drainEvacuatesEveryVmLiveAndTheHostTakesNoMore() throws Exception {
+        try (TestCluster c = new TestCluster(3, 4, 512 * MIB)) {
+            for (int i = 1; i <= 5; i++) {
+                c.createOn("H1", "d" + i, i % 2 == 0 ? "munch" : "idle", "32M", i % 2 == 0 ? "wss=2M rate=2000"
+                        : "touch=1M sleep=0");
+            }
+            c.awaitJson("/v1/vms", a -> a.path("vms").size() == 5, Duration.ofSeconds(20));
+            JsonNode plan = c.post("/v1/hosts/H1/drain", null);
+            assertThat(plan.path("migrations").size()).as(plan.toString()).isEqualTo(5);
+            c.awaitIdle(Duration.ofMinutes(3));
+            JsonNode migrations = c.get("/v1/migrations");
+            for (JsonNode m : migrations.path("migrations")) {
+                assertThat(m.path("state").asText()).as(m.toString()).isEqualTo("done");
+                assertThat(m.path("downtime_ms").asDouble()).isPositive();
+            }
+            JsonNode vms = c.awaitJson("/v1/vms", a -> placement(a).size() == 5
+                    && placement(a).values().stream().noneMatch("H1"::equals), Duration.ofSeconds(10));
+            assertThat(placement(vms)).hasSize(5);
+            for (JsonNode v : vms.path("vms")) {
+                assertThat(v.path("state").asText()).isEqualTo("running");
+            }
+            assertThat(c.host("H1").vms().all()).isEmpty();
+            assertThat(host(c.get("/v1/hosts"), "H1").path("maintenance").asBoolean()).isTrue();
+
+            JsonNode placed = c.post("/v1/vms", Map.of("name", "new", "image", "idle", "mem", "32M"));
+            assertThat(placed.path("host").asText()).as(placed.toString()).isNotEqualTo("H1").isNotEmpty();
+            c.post("/v1/hosts/H1/undrain", null);
+            assertThat(host(c.get("/v1/hosts"), "H1").path("maintenance").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void consolidationPacksTheVmsAndPutsTheFreedHostsInStandby() throws Exception {
+        try (TestCluster c = new TestCluster(4, 4, 256 * MIB)) {
+            int n = 0;
+            for (int h = 1; h <= 4; h++) {
+                for (int k = 0; k < 3; k++) {
+                    n++;
+                    c.createOn("H" + h, "v" + n, "idle", "32M", "touch=1M sleep=0");
+                }
+            }
+            c.awaitJson("/v1/vms", a -> a.path("vms").size() == 12, Duration.ofSeconds(20));
+            double before = c.get("/v1/status").path("power_watts").asDouble();
+            JsonNode plan = c.post("/v1/consolidate", null);
+            assertThat(plan.path("migrations").size()).as(plan.toString()).isPositive();
+            c.awaitIdle(Duration.ofMinutes(3));
+            JsonNode status = c.awaitJson("/v1/status", s -> s.path("hosts_standby").asInt() >= 2,
+                    Duration.ofSeconds(10));
+            Map<String, String> where = placement(c.get("/v1/vms"));
+            assertThat(where).hasSize(12);
+            assertThat(where.values().stream().distinct().count()).as("hosts with VMs: " + where)
+                    .isEqualTo(2);
+            assertThat(status.path("hosts_on").asInt()).isEqualTo(2);
+            assertThat(status.path("power_watts").asDouble()).as("the cluster draws less").isLessThan(before);
+            JsonNode placed = c.post("/v1/vms", Map.of("name", "extra", "image", "idle", "mem", "32M"));
+            String host = placed.path("host").asText();
+            assertThat(where.values()).as("a new VM goes to a host that is on").contains(host);
+        }
+    }
+
+    @Test
+    void aHostThatStopsReportingIsDeclaredFailedAndFencedWhenItReturns() throws Exception {
+        try (TestCluster c = new TestCluster(2, 4, 256 * MIB)) {
+            c.createOn("H2", "lost", "idle", "32M", "touch=1M sleep=0");
+            c.awaitJson("/v1/vms", a -> a.path("vms").size() == 1, Duration.ofSeconds(20));
+            c.members.get(1).close();
+            c.awaitJson("/v1/status", s -> s.path("hosts_failed").asInt() == 1, Duration.ofSeconds(20));
+            c.members.set(1, ClusterMembership.join(c.host("H2"), c.manager.address(),
+                    TestCluster.TOKEN, 4, 256 * MIB, Duration.ofMillis(300)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!c.host("H2").vms().all().isEmpty()) {
+                assertThat(System.nanoTime()).as("the fenced host discards its VM").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            c.awaitJson("/v1/status", s -> s.path("hosts_failed").asInt() == 0 && s.path("hosts_on").asInt() == 2,
+                    Duration.ofSeconds(10));
+        }
+    }
+}
