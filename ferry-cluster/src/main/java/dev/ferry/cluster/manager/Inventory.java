@@ -64,6 +64,15 @@ final class Inventory {
         return h;
     }
 
+    /** The last report of the failed host {@code host} about VM {@code vm}, if any. */
+    synchronized Optional<HostReport.Vm> lastKnown(String host, String vm) {
+        Host h = hosts.get(host);
+        if (h == null || h.report == null) {
+            return Optional.empty();
+        }
+        return h.report.vms().stream().filter(v -> v.name().equals(vm)).findFirst();
+    }
+
     /** The host named {@code name}. */
     synchronized Optional<Host> host(String name) {
         return Optional.ofNullable(hosts.get(name));
@@ -110,21 +119,20 @@ final class Inventory {
 
     /**
      * The policies' view of the hosts that reported. A VM reported by two hosts (around a migration's switchover)
-     * counts once, on the host that reported it without a migration; a VM only moving away counts on its source.
+     * counts once, on the host that reported it without a migration; a VM only moving away counts on its source; a
+     * VM of a failed host counts there (as its last report had it) until another host reports it.
      */
     synchronized ClusterSnapshot snapshot(long nowMillis) {
         List<HostState> hs = new ArrayList<>();
         Map<String, VmState> settled = new LinkedHashMap<>();
         Map<String, VmState> leaving = new LinkedHashMap<>();
+        Map<String, VmState> lost = new LinkedHashMap<>();
         Map<TrafficMatrix.Pair, Double> traffic = new HashMap<>();
         for (Host h : hosts.values()) {
             if (h.report == null) {
                 continue;
             }
             hs.add(new HostState(h.name, h.report.cores(), h.report.memoryBytes(), h.power, h.maintenance));
-            if (h.power == PowerState.FAILED) {
-                continue;
-            }
             for (HostReport.Vm v : h.report.vms()) {
                 if (v.state().equals("powered_off") || v.state().equals("closed")) {
                     continue;
@@ -132,11 +140,13 @@ final class Inventory {
                 double dirty = v.dirtyPagesPerS() == null ? 0 : v.dirtyPagesPerS();
                 VmState vm = new VmState(v.name(), h.name, v.cpuBusy(), Math.max(1, v.ramBytes()), v.touchedBytes(),
                         dirty);
-                (v.migration() == null ? settled : leaving).putIfAbsent(v.name(), vm);
+                (h.power == PowerState.FAILED ? lost : v.migration() == null ? settled : leaving).putIfAbsent(v.name(),
+                        vm);
             }
             h.trafficRates.forEach((k, v) -> traffic.merge(k, v, Double::sum));
         }
         leaving.forEach(settled::putIfAbsent);
+        lost.forEach(settled::putIfAbsent);
         return new ClusterSnapshot(nowMillis, hs, new ArrayList<>(settled.values()), TrafficMatrix.of(traffic));
     }
 }

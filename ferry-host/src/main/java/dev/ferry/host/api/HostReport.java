@@ -28,9 +28,10 @@ public record HostReport(String name, String controlAddress, double cores, long 
      * @param dirtyPagesPerS pages it dirtied per second in a short sample (absent when not measured)
      * @param migration      the id of the migration moving it away, or absent
      * @param image          what it booted
+     * @param bootArgs       its boot arguments
      */
     public record Vm(String name, String state, long ramBytes, long touchedBytes, double cpuBusy,
-            Double dirtyPagesPerS, String migration, String image) {
+            Double dirtyPagesPerS, String migration, String image, String bootArgs) {
     }
 
     /**

@@ -143,7 +143,8 @@ public final class ClusterMembership implements AutoCloseable {
                 macs.put(n.mac().toLowerCase(Locale.ROOT), vm.name());
             }
             vms.add(new HostReport.Vm(vm.name(), r.state().name().toLowerCase(Locale.ROOT),
-                    r.machine().config().ramSize(), vm.memoryUsedBytes(), busy, dirty, vm.migrationId(), vm.image()));
+                    r.machine().config().ramSize(), vm.memoryUsedBytes(), busy, dirty, vm.migrationId(), vm.image(),
+                    r.machine().config().bootArgs()));
         }
         cpuSamples.keySet().retainAll(seen);
         List<HostReport.Traffic> traffic = new ArrayList<>();
