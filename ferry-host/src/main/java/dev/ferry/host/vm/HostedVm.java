@@ -8,6 +8,7 @@ import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.VmDescriptor;
 import java.time.Duration;
 import java.util.OptionalDouble;
+import java.util.function.Supplier;
 
 /**
  * One VM a host runs: its runner (which owns the vCPU thread), its console buffer and the host-side facts about
@@ -158,6 +159,25 @@ public final class HostedVm {
             try {
                 VirtMachine m = runner.machine();
                 return new StateHash(m.stateHash(), m.instructions());
+            } finally {
+                if (!userPaused) {
+                    runner.resume();
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs {@code task} with the vCPU parked, refused while a migration owns the VM; a VM that was running runs
+     * again afterwards, a paused one stays paused.
+     */
+    public <T> T whilePaused(String what, Supplier<T> task) {
+        synchronized (control) {
+            requireNotMigrating(what);
+            boolean userPaused = runner.state() == VmRunner.RunState.PAUSED;
+            parkVcpu();
+            try {
+                return task.get();
             } finally {
                 if (!userPaused) {
                     runner.resume();

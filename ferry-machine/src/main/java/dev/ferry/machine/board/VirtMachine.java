@@ -5,6 +5,8 @@ import dev.ferry.machine.device.BootRom;
 import dev.ferry.machine.device.BootRomState;
 import dev.ferry.machine.cpu.CpuState;
 import dev.ferry.machine.device.Clint;
+import dev.ferry.machine.device.CloneIdentity;
+import dev.ferry.machine.device.CloneIdentityState;
 import dev.ferry.machine.device.ClintState;
 import dev.ferry.machine.device.GoldfishRtc;
 import dev.ferry.machine.device.GoldfishRtcState;
@@ -95,6 +97,8 @@ public final class VirtMachine {
     public static final String BALLOON = virtioId(BALLOON_SLOT);
     /** Roster id of the real-time clock. */
     public static final String RTC = "rtc";
+    /** Roster id of the identity registers, present on kernel boots (with the boot ROM). */
+    public static final String IDENTITY = "identity";
 
     private final MachineConfig config;
     private final GuestMemory ram;
@@ -111,6 +115,7 @@ public final class VirtMachine {
     private final List<VirtioNet> nics = new ArrayList<>();
     private final VirtioRng rng;
     private final BootRom bootRom;
+    private final CloneIdentity identity;
     private final ComponentRoster roster;
     private final Queue<Runnable> safepointTasks = new ArrayDeque<>();
     private final HostTimer alarmTimer = new HostTimer();
@@ -136,9 +141,29 @@ public final class VirtMachine {
      * layer's images, the network layer's switch ports); otherwise as {@link #VirtMachine(MachineConfig)}.
      */
     public VirtMachine(MachineConfig config, DeviceBackends backends) {
+        this(config, backends, new GuestMemory(RAM_BASE, config.ramSize()));
+    }
+
+    /**
+     * Builds a machine on {@code ram} (a clone's, mapped from its parent's snapshot) instead of fresh zeroed RAM;
+     * the machine owns it from now on, and closes it if this constructor fails. Otherwise as
+     * {@link #VirtMachine(MachineConfig, DeviceBackends)}.
+     *
+     * @throws IllegalArgumentException if {@code ram} is not at {@link #RAM_BASE} of the configured size
+     */
+    public VirtMachine(MachineConfig config, DeviceBackends backends, GuestMemory ram) {
         this.config = config;
-        virtioSlots(config);
-        this.ram = new GuestMemory(RAM_BASE, config.ramSize());
+        try {
+            virtioSlots(config);
+            if (ram.base() != RAM_BASE || ram.size() != config.ramSize()) {
+                throw new IllegalArgumentException("the RAM given is not the configured " + (config.ramSize() >> 20)
+                        + " MiB at 0x80000000");
+            }
+        } catch (RuntimeException e) {
+            ram.close();
+            throw e;
+        }
+        this.ram = ram;
         this.realTime = config.deterministic() ? null : new RealTimeClock();
         this.cpu = new Cpu(ram, bus, realTime);
         this.clint = new Clint(cpu.clock(), cpu);
@@ -172,6 +197,10 @@ public final class VirtMachine {
         if (bootRom != null) {
             bus.map(MROM_BASE, bootRom);
         }
+        this.identity = config.mrom() ? new CloneIdentity() : null;
+        if (identity != null) {
+            bus.map(CloneIdentity.BASE, identity);
+        }
         ComponentRoster.Builder components = ComponentRoster.builder()
                 .add(BOARD, BoardState.class, new Board());
         if (bootRom != null) {
@@ -183,6 +212,9 @@ public final class VirtMachine {
                 .add("plic", PlicState.class, plic)
                 .add("uart0", UartState.class, uart)
                 .add(RTC, GoldfishRtcState.class, rtc);
+        if (identity != null) {
+            components.add(IDENTITY, CloneIdentityState.class, identity);
+        }
         VirtioDevices virtio = new VirtioDevices(config, ram, plic, components);
         try {
             this.balloon = virtio.balloon();
@@ -240,6 +272,11 @@ public final class VirtMachine {
     /** The virtio balloon, or {@code null} when the configuration has none. */
     public VirtioBalloon balloon() {
         return balloon;
+    }
+
+    /** The identity registers a clone's guest reads, or {@code null} (machines that boot no kernel). */
+    public CloneIdentity identity() {
+        return identity;
     }
 
     /** The real-time clock. */
@@ -368,7 +405,7 @@ public final class VirtMachine {
 
     /** This machine's device tree with {@code chosen} in {@code /chosen}; both boot paths build it here. */
     private byte[] deviceTree(Chosen chosen) {
-        return VirtDeviceTree.build(config.ramSize(), chosen);
+        return VirtDeviceTree.build(config.ramSize(), chosen, identity != null);
     }
 
     /** Address of the device tree: as QEMU places it, 2 MiB-aligned below min(RAM end, 3 GiB). */
