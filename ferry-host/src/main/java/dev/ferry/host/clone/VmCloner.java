@@ -113,9 +113,10 @@ public final class VmCloner {
                             id == null ? 0 : id.identity().generation(), (System.nanoTime() - c0) / 1e6));
                 }
                 double totalMs = (System.nanoTime() - t0) / 1e6;
-                log.accept(String.format(Locale.ROOT, "VM %s cloned %d times (%s .. %s): paused %.1f ms, %d MiB "
-                        + "shared, %.1f ms in all", parent.name(), specs.size(), specs.getFirst().name(),
-                        specs.getLast().name(), pauseMs, snapshot.bytesCopied() >> 20, totalMs));
+                log.accept(String.format(Locale.ROOT, "VM %s cloned %d times (%s .. %s): paused %.1f ms (device "
+                        + "state %.1f ms, RAM copy %.1f ms), %d MiB shared, %.1f ms in all", parent.name(), specs.size(),
+                        specs.getFirst().name(), specs.getLast().name(), pauseMs, captured.encodeMs(),
+                        captured.copyMs(), snapshot.bytesCopied() >> 20, totalMs));
                 return new CloneResult(parent.name(), pauseMs, snapshot.bytesCopied(), totalMs, made);
             }
         } catch (RuntimeException e) {
@@ -131,8 +132,8 @@ public final class VmCloner {
         }
     }
 
-    /** The parent's device records and RAM at one instant. */
-    private record Captured(List<EncodedComponent> components, RamSnapshot ram) { }
+    /** The parent's device records and RAM at one instant, and how long encoding and copying them took. */
+    private record Captured(List<EncodedComponent> components, RamSnapshot ram, double encodeMs, double copyMs) { }
 
     private static Captured capture(HostedVm parent) {
         VirtMachine m = parent.runner().machine();
@@ -141,8 +142,11 @@ public final class VmCloner {
                 if (m.poweredOff()) {
                     throw ApiException.conflict("VM " + parent.name() + " has powered off; there is nothing to clone");
                 }
+                long t0 = System.nanoTime();
                 List<EncodedComponent> components = m.roster().encode();
-                return new Captured(components, RamSnapshot.of(m.memory()));
+                long t1 = System.nanoTime();
+                RamSnapshot ram = RamSnapshot.of(m.memory());
+                return new Captured(components, ram, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
             });
         } catch (IllegalStateException e) {
             throw ApiException.conflict("VM " + parent.name() + " cannot be cloned now: " + e.getMessage());
