@@ -290,7 +290,7 @@ public final class FerryHost implements AutoCloseable {
      */
     public CloneResult cloneVm(String name, CloneRequest req) {
         HostedVm parent = vm(name);
-        return new VmCloner(registry, network, this::backends, this::log).cloneVm(parent, req);
+        return new VmCloner(registry, network, this::backends, storage.disks(), this::log).cloneVm(parent, req);
     }
 
     /** Shuts a VM down and removes it. */

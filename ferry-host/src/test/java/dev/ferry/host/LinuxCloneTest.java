@@ -8,9 +8,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.host.TestHosts.Answer;
+import dev.ferry.host.api.ControlSettings;
+import dev.ferry.host.storage.StorageDirs;
 import dev.ferry.machine.board.GuestFixtures;
+import dev.ferry.machine.device.block.BlockBackend;
+import dev.ferry.machine.device.block.RawFileBackend;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.machine.memory.ProcessMemory;
+import dev.ferry.storage.qcow2.Qcow2Backend;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ten clones of a running Linux VM resume where it was and run on their own: each takes the new identity the host
@@ -96,6 +107,77 @@ class LinuxCloneTest {
                     CLONES * parentUsed / 1048576.0);
             assertThat(grown.pssBytes()).as("Pss growth below three VM sizes").isLessThan(3 * RAM);
         }
+    }
+
+    @Test
+    void aClonesDiskWritesAreItsOwnAndTheBaseKeepsTheCloneInstant(@TempDir Path tmp) throws Exception {
+        Path build = GuestFixtures.home().resolve("guests/build");
+        assumeTrue(new GuestImages(build).linux().isPresent(), "the Linux guest is not built (guests/linux/build.sh)");
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        Files.createSymbolicLink(images.resolve("linux"), build.resolve("linux"));
+        Path base = images.resolve("disk.img");
+        try (RandomAccessFile f = new RandomAccessFile(base.toFile(), "rw")) {
+            f.setLength(8L << 20);
+            f.write("written-before".getBytes(StandardCharsets.US_ASCII));
+        }
+        Path disks = tmp.resolve("disks");
+        byte[] secret = new byte[32];
+        HostConfig config = new HostConfig("D", new InetSocketAddress("127.0.0.1", 0), null, secret,
+                new GuestImages(images), line -> { }, ControlSettings.of(TestHosts.TOKEN))
+                .withStorage(new StorageDirs(disks, tmp.resolve("templates")));
+        Path parentOverlay;
+        try (FerryHost host = FerryHost.start(config)) {
+            Answer created = postJson(host, "/v1/vms", Map.of("name", "q", "image", "linux", "mem", "128M",
+                    "args", "console=ttyS0 quiet", "drives", List.of("file=disk.img,format=raw")));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            awaitConsole(host, "q", "ferry:/root #");
+            type(host, "q", writeSector(2, "parent-wrote") + "; echo parent-$((1+2))");
+            awaitConsole(host, "q", "parent-3");
+
+            Answer cloned = postJson(host, "/v1/vms/q/clone", Map.of("count", 2));
+            assertThat(cloned.status()).as(cloned.body()).isEqualTo(201);
+            parentOverlay = Path.of(host.vms().get("q").orElseThrow().runner().machine().config().drives().getFirst()
+                    .source());
+            assertThat(parentOverlay.getParent()).isEqualTo(disks);
+
+            for (int i = 1; i <= 2; i++) {
+                String name = "q-" + i;
+                awaitConsole(host, name, "ferry-identity: generation 2 name " + name);
+                type(host, name, writeSector(1, "clone-" + i) + "; echo done-$((" + i + "+40))");
+                awaitConsole(host, name, "done-" + (40 + i));
+            }
+            type(host, "q", writeSector(3, "parent-after") + "; echo parent-$((2+2))");
+            awaitConsole(host, "q", "parent-4");
+        }
+        try (BlockBackend b = RawFileBackend.open(base, true)) {
+            assertThat(sector(b, 0)).startsWith("written-before");
+            assertThat(sector(b, 2)).as("the parent's write before the clone").startsWith("parent-wrote");
+            assertThat(sector(b, 1)).as("no clone wrote the base").isBlank();
+            assertThat(sector(b, 3)).as("the parent wrote its overlay after the clone").isBlank();
+        }
+        try (BlockBackend b = Qcow2Backend.open(parentOverlay, true)) {
+            assertThat(sector(b, 3)).startsWith("parent-after");
+            assertThat(sector(b, 2)).startsWith("parent-wrote");
+            assertThat(sector(b, 1)).isBlank();
+        }
+        for (int i = 1; i <= 2; i++) {
+            try (BlockBackend b = Qcow2Backend.open(disks.resolve("q-" + i + "-disk0.qcow2"), true)) {
+                assertThat(sector(b, 1)).startsWith("clone-" + i);
+                assertThat(sector(b, 2)).startsWith("parent-wrote");
+                assertThat(sector(b, 3)).isBlank();
+            }
+        }
+    }
+
+    /** A shell command that writes {@code text} at the start of sector {@code n} of the disk and syncs. */
+    private static String writeSector(int n, String text) {
+        return "printf " + text + " | dd of=/dev/vda bs=512 seek=" + n + " conv=notrunc 2>/dev/null; sync";
+    }
+
+    private static String sector(BlockBackend disk, int n) throws Exception {
+        byte[] b = new byte[512];
+        disk.read(n * 512L, b, 0, 512);
+        return new String(b, StandardCharsets.US_ASCII).replace('\0', ' ');
     }
 
     private static void type(FerryHost host, String vm, String line) {

@@ -3,6 +3,7 @@ package dev.ferry.host.clone;
 import dev.ferry.host.api.ApiException;
 import dev.ferry.host.api.CloneRequest;
 import dev.ferry.host.api.CloneResult;
+import dev.ferry.host.api.ErrorCode;
 import dev.ferry.host.network.HostNetwork;
 import dev.ferry.host.network.VmAddress;
 import dev.ferry.host.vm.ConsoleBuffer;
@@ -16,12 +17,17 @@ import dev.ferry.machine.board.NicConfig;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.device.CloneIdentity;
+import dev.ferry.machine.device.block.BlockBackend;
 import dev.ferry.machine.device.virtio.NetFilterState;
 import dev.ferry.machine.device.virtio.VirtioNetState;
 import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.machine.memory.RamSnapshot;
 import dev.ferry.machine.state.EncodedComponent;
 import dev.ferry.machine.state.StateFormatException;
+import dev.ferry.storage.qcow2.Qcow2Image;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -36,22 +42,29 @@ import java.util.function.Supplier;
  * device state is encoded and its RAM copied into a {@link RamSnapshot}; every clone then maps that snapshot
  * privately, so the clones share the parent's pages until they write them, restores the parent's device records
  * (its NICs under the clone's own MAC), gets a new identity in its {@link CloneIdentity} registers (generation,
- * MAC, {@code ip=} value, name) and starts. NBD and read-only disks are shared as they are; a VM with a writable
- * file disk is refused, since its clones would write one file. Making the clones is all or nothing.
+ * MAC, {@code ip=} value, name) and starts. NBD and read-only disks are shared as they are. A writable disk file
+ * is snapshotted live in the same pause: the file becomes a read-only base, the parent goes on writing a qcow2
+ * overlay over it in the host's disks directory, and each clone gets an overlay of its own there. Making the
+ * clones is all or nothing (except the parent's switch to its overlay, which stays).
  */
 public final class VmCloner {
 
     private final VmRegistry registry;
     private final HostNetwork network;
     private final Supplier<DeviceBackends> backends;
+    private final Path disksDir;
     private final Consumer<String> log;
 
-    /** A cloner for the VMs in {@code registry}, on {@code network}, with disks and NICs from {@code backends}. */
-    public VmCloner(VmRegistry registry, HostNetwork network, Supplier<DeviceBackends> backends,
+    /**
+     * A cloner for the VMs in {@code registry}, on {@code network}, with disks and NICs from {@code backends}; the
+     * overlays of live disk snapshots go to {@code disksDir}.
+     */
+    public VmCloner(VmRegistry registry, HostNetwork network, Supplier<DeviceBackends> backends, Path disksDir,
             Consumer<String> log) {
         this.registry = registry;
         this.network = network;
         this.backends = backends;
+        this.disksDir = disksDir;
         this.log = log;
     }
 
@@ -59,7 +72,7 @@ public final class VmCloner {
      * Makes the clones {@code req} asks for of {@code parent} and starts them.
      *
      * @throws ApiException 400 for a bad request, 409 when the VM cannot be cloned now (it migrates, has powered
-     *                      off, has a writable file disk or a TAP NIC) or a clone's name or MAC is taken
+     *                      off, has a TAP NIC) or a clone's name, MAC or disk overlay is taken
      */
     public CloneResult cloneVm(HostedVm parent, CloneRequest req) {
         long t0 = System.nanoTime();
@@ -76,9 +89,10 @@ public final class VmCloner {
             throw ApiException.badRequest(e.getMessage());
         }
         checkCloneable(parent, config);
+        List<DiskBase> bases = diskBases(parent.name(), config);
         List<MachineConfig> configs = new ArrayList<>(specs.size());
         for (ClonePlan.Spec s : specs) {
-            MachineConfig c = configFor(config, s);
+            MachineConfig c = configFor(config, s, bases, disksDir);
             network.macInUse(c.nics()).ifPresent(mac -> {
                 throw ApiException.conflict("MAC " + mac + " (of clone " + s.name() + ") is in use by another VM on "
                         + "this host's switch");
@@ -95,15 +109,17 @@ public final class VmCloner {
             reserved.add(s.name());
         }
         List<HostedVm> started = new ArrayList<>();
+        List<Path> overlays = new ArrayList<>();
         try {
             long p0 = System.nanoTime();
-            Captured captured = capture(parent);
+            Captured captured = capture(parent, bases);
             double pauseMs = (System.nanoTime() - p0) / 1e6;
             List<CloneResult.Clone> made = new ArrayList<>();
             try (RamSnapshot snapshot = captured.ram()) {
                 for (int i = 0; i < specs.size(); i++) {
                     long c0 = System.nanoTime();
                     ClonePlan.Spec spec = specs.get(i);
+                    createOverlays(spec.name(), bases, overlays);
                     HostedVm vm = start(parent, spec, configs.get(i), captured, snapshot);
                     started.add(vm);
                     CloneIdentity id = vm.runner().machine().identity();
@@ -128,6 +144,13 @@ public final class VmCloner {
             for (String name : reserved) {
                 registry.release(name);
             }
+            for (Path overlay : overlays) {
+                try {
+                    Files.deleteIfExists(overlay);
+                } catch (IOException ignored) {
+                    log.accept("clone: could not remove overlay " + overlay + " of a clone that was not made");
+                }
+            }
             throw e;
         }
     }
@@ -135,7 +158,37 @@ public final class VmCloner {
     /** The parent's device records and RAM at one instant, and how long encoding and copying them took. */
     private record Captured(List<EncodedComponent> components, RamSnapshot ram, double encodeMs, double copyMs) { }
 
-    private static Captured capture(HostedVm parent) {
+    /**
+     * A writable disk file of the parent that becomes a read-only base at the clone instant.
+     *
+     * @param index         the drive's index in the parent's configuration
+     * @param base          the file
+     * @param format        its format ({@code raw} or {@code qcow2})
+     * @param parentOverlay where the parent goes on writing
+     */
+    private record DiskBase(int index, Path base, String format, Path parentOverlay) {
+
+        /** Where clone {@code name} writes this disk. */
+        Path cloneOverlay(Path disksDir, String name) {
+            return disksDir.resolve(name + "-disk" + index + ".qcow2");
+        }
+    }
+
+    private List<DiskBase> diskBases(String parent, MachineConfig config) {
+        List<DiskBase> bases = new ArrayList<>();
+        List<DriveConfig> drives = config.drives();
+        long stamp = System.currentTimeMillis();
+        for (int i = 0; i < drives.size(); i++) {
+            DriveConfig d = drives.get(i);
+            if (d.isFile() && !d.readOnly()) {
+                bases.add(new DiskBase(i, d.file().toAbsolutePath(), d.format(),
+                        disksDir.resolve(parent + "-" + stamp + "-disk" + i + ".qcow2")));
+            }
+        }
+        return bases;
+    }
+
+    private Captured capture(HostedVm parent, List<DiskBase> bases) {
         VirtMachine m = parent.runner().machine();
         try {
             return parent.whilePaused("clone", () -> {
@@ -146,10 +199,49 @@ public final class VmCloner {
                 List<EncodedComponent> components = m.roster().encode();
                 long t1 = System.nanoTime();
                 RamSnapshot ram = RamSnapshot.of(m.memory());
-                return new Captured(components, ram, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
+                long t2 = System.nanoTime();
+                try {
+                    snapshotDisks(m, bases);
+                } catch (RuntimeException e) {
+                    ram.close();
+                    throw e;
+                }
+                return new Captured(components, ram, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
             });
         } catch (IllegalStateException e) {
             throw ApiException.conflict("VM " + parent.name() + " cannot be cloned now: " + e.getMessage());
+        }
+    }
+
+    /** Turns each writable disk file of the paused parent into a base under an overlay it writes from now on. */
+    private void snapshotDisks(VirtMachine m, List<DiskBase> bases) {
+        for (DiskBase b : bases) {
+            try {
+                m.disks().get(b.index()).backend().flush();
+                Qcow2Image.createOverlay(b.parentOverlay(), b.base(), b.format());
+                BlockBackend overlay = backends.get().disks().open(b.parentOverlay().toString(), "qcow2", false);
+                BlockBackend old = m.replaceDrive(b.index(), new DriveConfig(b.parentOverlay(), "qcow2", false),
+                        overlay);
+                old.close();
+            } catch (IOException e) {
+                throw new ApiException(ErrorCode.INTERNAL, "disk " + b.base() + " could not be snapshotted: "
+                        + e.getMessage());
+            }
+            log.accept("disk " + b.base() + " is a read-only base now; the VM writes " + b.parentOverlay());
+        }
+    }
+
+    /** Creates clone {@code name}'s overlays over the bases (which nothing writes any more). */
+    private void createOverlays(String name, List<DiskBase> bases, List<Path> created) {
+        for (DiskBase b : bases) {
+            Path overlay = b.cloneOverlay(disksDir, name);
+            try {
+                Qcow2Image.createOverlay(overlay, b.base(), b.format());
+            } catch (IOException e) {
+                throw new ApiException(ErrorCode.INTERNAL, "clone " + name + ": overlay " + overlay
+                        + " could not be created: " + e.getMessage());
+            }
+            created.add(overlay);
         }
     }
 
@@ -223,12 +315,6 @@ public final class VmCloner {
         if (!RamSnapshot.supported()) {
             throw ApiException.conflict("cloning needs Linux (memory files shared copy-on-write)");
         }
-        for (DriveConfig d : config.drives()) {
-            if (d.isFile() && !d.readOnly()) {
-                throw ApiException.conflict("VM " + name + " has a writable disk file (" + d.source() + "), which its "
-                        + "clones would all write; clone VMs whose disks are read-only or NBD exports");
-            }
-        }
         for (NicConfig n : config.nics()) {
             if (n.backend().startsWith("tap:")) {
                 throw ApiException.conflict("VM " + name + " has a NIC on TAP device " + n.backend().substring(4)
@@ -242,8 +328,18 @@ public final class VmCloner {
         }
     }
 
-    /** The parent's configuration for one clone: its MAC on the switch and its {@code ip=}. */
-    private static MachineConfig configFor(MachineConfig parent, ClonePlan.Spec spec) {
+    /** The parent's configuration for one clone: its MAC on the switch, its {@code ip=} and its disk overlays. */
+    private static MachineConfig configFor(MachineConfig parent, ClonePlan.Spec spec, List<DiskBase> bases,
+            Path disksDir) {
+        List<DriveConfig> drives = new ArrayList<>(parent.drives());
+        for (DiskBase b : bases) {
+            Path overlay = b.cloneOverlay(disksDir, spec.name());
+            if (Files.exists(overlay)) {
+                throw ApiException.conflict("clone " + spec.name() + "'s disk " + overlay + " exists already; "
+                        + "remove it or give another prefix");
+            }
+            drives.set(b.index(), new DriveConfig(overlay, "qcow2", false));
+        }
         List<NicConfig> nics = new ArrayList<>();
         for (NicConfig n : parent.nics()) {
             nics.add(n.backend().equals(NicConfig.SWITCH) ? new NicConfig(spec.mac(), NicConfig.SWITCH) : n);
@@ -253,7 +349,7 @@ public final class VmCloner {
             args = args.replaceAll("(^|\\s)ip=\\S*", "$1" + spec.address().kernelParameter());
         }
         return new MachineConfig(parent.ramSize(), parent.deterministic(), args, parent.console(), parent.balloon(),
-                parent.drives(), nics, parent.rng(), parent.mrom());
+                drives, nics, parent.rng(), parent.mrom());
     }
 
     private static byte[] macBytes(String mac) {

@@ -19,6 +19,7 @@ import dev.ferry.machine.device.TestFinisher;
 import dev.ferry.machine.device.Uart16550;
 import dev.ferry.machine.device.UartState;
 import dev.ferry.machine.device.VirtioMmioSlot;
+import dev.ferry.machine.device.block.BlockBackend;
 import dev.ferry.machine.device.virtio.VirtioBalloon;
 import dev.ferry.machine.device.virtio.VirtioBalloonState;
 import dev.ferry.machine.device.virtio.VirtioBlock;
@@ -100,7 +101,7 @@ public final class VirtMachine {
     /** Roster id of the identity registers, present on kernel boots (with the boot ROM). */
     public static final String IDENTITY = "identity";
 
-    private final MachineConfig config;
+    private volatile MachineConfig config;
     private final GuestMemory ram;
     private final SystemBus bus = new SystemBus();
     private final RealTimeClock realTime;
@@ -287,6 +288,21 @@ public final class VirtMachine {
     /** The virtio-blk devices, one per configured drive, in configuration order. */
     public List<VirtioBlock> disks() {
         return List.copyOf(disks);
+    }
+
+    /**
+     * Switches disk {@code index} to {@code drive}, already opened as {@code backend} (a live snapshot's overlay,
+     * showing the same bytes), and returns the back end it replaces for the caller to close; the configuration
+     * names the new drive from now on. vCPU stopped.
+     *
+     * @throws IllegalArgumentException if the back end's size or read-only flag differs from the disk's
+     */
+    public BlockBackend replaceDrive(int index, DriveConfig drive, BlockBackend backend) {
+        BlockBackend old = disks.get(index).replaceBackend(backend);
+        List<DriveConfig> drives = new ArrayList<>(config.drives());
+        drives.set(index, drive);
+        config = config.withDrives(drives);
+        return old;
     }
 
     /** The virtio-net devices, one per configured interface, in configuration order. */

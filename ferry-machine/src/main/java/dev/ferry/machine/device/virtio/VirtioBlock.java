@@ -85,7 +85,7 @@ public final class VirtioBlock implements VirtioDevice, Snapshottable<VirtioBloc
     private static final int CONFIG_WRITEBACK = 32;
     private static final int CHUNK = 1 << 20;
 
-    private final BlockBackend disk;
+    private BlockBackend disk;
     private final VirtioMmioTransport transport;
     private final long sectors;
     private final byte[] config = new byte[CONFIG_SIZE];
@@ -177,6 +177,22 @@ public final class VirtioBlock implements VirtioDevice, Snapshottable<VirtioBloc
     /** The storage behind the device. */
     public BlockBackend backend() {
         return disk;
+    }
+
+    /**
+     * Puts {@code replacement} behind the device and returns the back end it replaces, for the caller to close: a
+     * live snapshot, where the disk's file becomes a read-only base and the guest goes on writing an overlay over
+     * it. The replacement must show the same bytes. vCPU stopped (no request is then in flight).
+     *
+     * @throws IllegalArgumentException if its size or read-only flag differs
+     */
+    public BlockBackend replaceBackend(BlockBackend replacement) {
+        if (replacement.size() != disk.size() || replacement.readOnly() != disk.readOnly()) {
+            throw new IllegalArgumentException("a replacement back end must have the disk's size and read-only flag");
+        }
+        BlockBackend old = disk;
+        disk = replacement;
+        return old;
     }
 
     /** Whether the write cache is on (the driver may turn it off through CONFIG_WCE). */
