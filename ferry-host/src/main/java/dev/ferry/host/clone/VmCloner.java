@@ -20,6 +20,8 @@ import dev.ferry.machine.device.CloneIdentity;
 import dev.ferry.machine.device.block.BlockBackend;
 import dev.ferry.machine.device.virtio.NetFilterState;
 import dev.ferry.machine.device.virtio.VirtioNetState;
+import dev.ferry.machine.memory.DirtyBitmap;
+import dev.ferry.machine.memory.DirtyLog;
 import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.machine.memory.RamSnapshot;
 import dev.ferry.machine.state.EncodedComponent;
@@ -111,9 +113,8 @@ public final class VmCloner {
         List<HostedVm> started = new ArrayList<>();
         List<Path> overlays = new ArrayList<>();
         try {
-            long p0 = System.nanoTime();
             Captured captured = capture(parent, bases);
-            double pauseMs = (System.nanoTime() - p0) / 1e6;
+            double pauseMs = captured.pauseMs();
             List<CloneResult.Clone> made = new ArrayList<>();
             try (RamSnapshot snapshot = captured.ram()) {
                 for (int i = 0; i < specs.size(); i++) {
@@ -129,10 +130,11 @@ public final class VmCloner {
                             id == null ? 0 : id.identity().generation(), (System.nanoTime() - c0) / 1e6));
                 }
                 double totalMs = (System.nanoTime() - t0) / 1e6;
-                log.accept(String.format(Locale.ROOT, "VM %s cloned %d times (%s .. %s): paused %.1f ms (device "
-                        + "state %.1f ms, RAM copy %.1f ms), %d MiB shared, %.1f ms in all", parent.name(), specs.size(),
-                        specs.getFirst().name(), specs.getLast().name(), pauseMs, captured.encodeMs(),
-                        captured.copyMs(), snapshot.bytesCopied() >> 20, totalMs));
+                log.accept(String.format(Locale.ROOT, "VM %s cloned %d times (%s .. %s): RAM copied while it ran in "
+                        + "%.1f ms, then paused %.1f ms (device state %.1f ms, %d pages copied again in %.1f ms), %d MiB "
+                        + "shared, %.1f ms in all", parent.name(), specs.size(), specs.getFirst().name(),
+                        specs.getLast().name(), captured.draftMs(), pauseMs, captured.encodeMs(),
+                        captured.pagesRecopied(), captured.copyMs(), snapshot.bytesCopied() >> 20, totalMs));
                 return new CloneResult(parent.name(), pauseMs, snapshot.bytesCopied(), totalMs, made);
             }
         } catch (RuntimeException e) {
@@ -155,8 +157,13 @@ public final class VmCloner {
         }
     }
 
-    /** The parent's device records and RAM at one instant, and how long encoding and copying them took. */
-    private record Captured(List<EncodedComponent> components, RamSnapshot ram, double encodeMs, double copyMs) { }
+    /**
+     * The parent's device records and RAM at one instant, and what taking them cost: the copy while it ran, the
+     * pause (from the parked vCPU to its release), and in it the encoding and the copy of the pages written
+     * meanwhile (all of them without a draft).
+     */
+    private record Captured(List<EncodedComponent> components, RamSnapshot ram, double draftMs, double pauseMs,
+            double encodeMs, double copyMs, int pagesRecopied) { }
 
     /**
      * A writable disk file of the parent that becomes a read-only base at the clone instant.
@@ -188,25 +195,60 @@ public final class VmCloner {
         return bases;
     }
 
+    /**
+     * Takes the parent's device records and RAM, and snapshots its disks. The RAM is copied while the parent runs,
+     * with its dirty log claimed; the pause then copies again only the pages written meanwhile. When another party
+     * holds the dirty log (a dirty-rate sample), all of the RAM is copied in the pause instead.
+     */
     private Captured capture(HostedVm parent, List<DiskBase> bases) {
         VirtMachine m = parent.runner().machine();
         try {
-            return parent.whilePaused("clone", () -> {
-                if (m.poweredOff()) {
-                    throw ApiException.conflict("VM " + parent.name() + " has powered off; there is nothing to clone");
+            return parent.exclusively("clone", () -> {
+                DirtyLog dirty = parent.runner().atSafepoint(() -> {
+                    try {
+                        return m.memory().claimDirtyLog("clone of " + parent.name());
+                    } catch (IllegalStateException inUse) {
+                        return null;
+                    }
+                });
+                long d0 = System.nanoTime();
+                try (RamSnapshot.Draft draft = dirty == null ? null : RamSnapshot.draft(m.memory())) {
+                    double draftMs = (System.nanoTime() - d0) / 1e6;
+                    return parent.whilePaused("clone", () -> {
+                        if (m.poweredOff()) {
+                            throw ApiException.conflict("VM " + parent.name() + " has powered off; there is nothing "
+                                    + "to clone");
+                        }
+                        long t0 = System.nanoTime();
+                        List<EncodedComponent> components = m.roster().encode();
+                        long t1 = System.nanoTime();
+                        int recopied = dirty == null ? m.memory().pageCount() : 0;
+                        RamSnapshot ram;
+                        if (draft == null) {
+                            ram = RamSnapshot.of(m.memory());
+                        } else {
+                            DirtyBitmap written = dirty.harvest();
+                            recopied = written.cardinality();
+                            ram = draft.complete(written);
+                        }
+                        long t2 = System.nanoTime();
+                        try {
+                            snapshotDisks(m, bases);
+                        } catch (RuntimeException e) {
+                            ram.close();
+                            throw e;
+                        }
+                        return new Captured(components, ram, draftMs, (System.nanoTime() - t0) / 1e6, (t1 - t0) / 1e6,
+                                (t2 - t1) / 1e6, recopied);
+                    });
+                } finally {
+                    if (dirty != null) {
+                        parent.runner().atSafepoint(() -> {
+                            dirty.close();
+                            return null;
+                        });
+                    }
                 }
-                long t0 = System.nanoTime();
-                List<EncodedComponent> components = m.roster().encode();
-                long t1 = System.nanoTime();
-                RamSnapshot ram = RamSnapshot.of(m.memory());
-                long t2 = System.nanoTime();
-                try {
-                    snapshotDisks(m, bases);
-                } catch (RuntimeException e) {
-                    ram.close();
-                    throw e;
-                }
-                return new Captured(components, ram, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
             });
         } catch (IllegalStateException e) {
             throw ApiException.conflict("VM " + parent.name() + " cannot be cloned now: " + e.getMessage());

@@ -168,6 +168,17 @@ public final class HostedVm {
     }
 
     /**
+     * Runs {@code task} while the VM keeps running but no migration can begin and no other control operation
+     * runs (it may call {@link #whilePaused}); refused while a migration owns the VM.
+     */
+    public <T> T exclusively(String what, Supplier<T> task) {
+        synchronized (control) {
+            requireNotMigrating(what);
+            return task.get();
+        }
+    }
+
+    /**
      * Runs {@code task} with the vCPU parked, refused while a migration owns the VM; a VM that was running runs
      * again afterwards, a paused one stays paused.
      */

@@ -38,33 +38,111 @@ public final class RamSnapshot implements AutoCloseable {
      *                               target), or the kernel runs out of memory
      */
     public static RamSnapshot of(GuestMemory ram) {
+        try (Draft draft = draft(ram)) {
+            return draft.complete(DirtyBitmap.of(new long[0], ram.pageCount()));
+        }
+    }
+
+    /**
+     * Starts a snapshot of a guest that may still run: makes the file and copies every page that holds data now.
+     * Pages the vCPU writes meanwhile may be copied torn, so the caller claims the dirty log before the draft and
+     * completes it, with the vCPU stopped, with every page written since the claim. The parent's pause is then
+     * only the copy of those pages (the pre-copy idea, applied to a local copy).
+     *
+     * @throws IllegalStateException as {@link #of} does
+     */
+    public static Draft draft(GuestMemory ram) {
         if (ram.absentPages() > 0) {
             throw new IllegalStateException(ram.absentPages() + " pages of this guest's RAM have not arrived yet");
         }
         MemoryFile file = MemoryFile.create("ferry-ram", ram.size());
+        Draft draft = new Draft(ram, file);
         try {
+            draft.copyDataPages();
+            return draft;
+        } catch (RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** A snapshot being taken: its file holds the guest's pages as they were read, perhaps torn. */
+    public static final class Draft implements AutoCloseable {
+
+        private final GuestMemory ram;
+        private final MemoryFile file;
+        private final long[] data;
+        private int dataPages;
+        private boolean completed;
+
+        private Draft(GuestMemory ram, MemoryFile file) {
+            this.ram = ram;
+            this.file = file;
+            this.data = new long[(ram.pageCount() + 63) >>> 6];
+        }
+
+        /** Copies every page that holds data, in runs of consecutive pages. */
+        private void copyDataPages() {
             int count = ram.pageCount();
-            long[] copied = new long[(count + 63) >>> 6];
             int runStart = -1;
-            int copiedPages = 0;
             for (int page = 0; page <= count; page++) {
-                boolean data = page < count && !ram.isZeroPage(page);
-                if (data) {
-                    copied[page >>> 6] |= 1L << page;
-                    copiedPages++;
+                boolean holds = page < count && !ram.isZeroPage(page);
+                if (holds) {
+                    mark(page, true);
                     if (runStart < 0) {
                         runStart = page;
                     }
                 } else if (runStart >= 0) {
-                    file.write(ram.segment().asSlice((long) runStart << GuestMemory.PAGE_SHIFT,
-                            (long) (page - runStart) << GuestMemory.PAGE_SHIFT), (long) runStart << GuestMemory.PAGE_SHIFT);
+                    copy(runStart, page - runStart);
                     runStart = -1;
                 }
             }
-            return new RamSnapshot(ram.base(), ram.size(), file, copied, copiedPages);
-        } catch (RuntimeException | Error e) {
-            file.close();
-            throw e;
+        }
+
+        /**
+         * Copies {@code written} again — the pages written since the dirty log was claimed, which is before the
+         * draft began — and hands over the finished snapshot. vCPU stopped.
+         *
+         * @throws IllegalStateException if already completed
+         */
+        public RamSnapshot complete(DirtyBitmap written) {
+            if (completed) {
+                throw new IllegalStateException("the snapshot was completed already");
+            }
+            written.forEach(page -> {
+                long off = (long) page << GuestMemory.PAGE_SHIFT;
+                boolean holds = !ram.isZeroPage(page);
+                if (holds || holdsData(page)) {
+                    file.write(ram.segment().asSlice(off, GuestMemory.PAGE_SIZE), off);
+                }
+                mark(page, holds);
+            });
+            completed = true;
+            return new RamSnapshot(ram.base(), ram.size(), file, data.clone(), dataPages);
+        }
+
+        private boolean holdsData(int page) {
+            return (data[page >>> 6] & (1L << page)) != 0;
+        }
+
+        private void mark(int page, boolean holds) {
+            if (holds != holdsData(page)) {
+                data[page >>> 6] ^= 1L << page;
+                dataPages += holds ? 1 : -1;
+            }
+        }
+
+        private void copy(int first, int pages) {
+            long off = (long) first << GuestMemory.PAGE_SHIFT;
+            file.write(ram.segment().asSlice(off, (long) pages << GuestMemory.PAGE_SHIFT), off);
+        }
+
+        /** Abandons a draft that was not completed (a completed one's file belongs to its snapshot). Idempotent. */
+        @Override
+        public void close() {
+            if (!completed) {
+                file.close();
+            }
         }
     }
 

@@ -58,6 +58,31 @@ class RamSnapshotTest {
     }
 
     @Test
+    void aDraftCompletedWithThePagesWrittenSinceIsTheGuestAtCompletion() {
+        try (GuestMemory parent = new GuestMemory(BASE, 64L * PAGE_SIZE)) {
+            parent.store64(addr(1, 0), 11);
+            parent.store64(addr(2, 0), 22);
+            parent.store64(addr(3, 0), 33);
+            DirtyLog log = parent.claimDirtyLog("test");
+            RamSnapshot.Draft draft = RamSnapshot.draft(parent);
+            parent.store64(addr(2, 0), 222);
+            parent.store64(addr(3, 0), 0);
+            parent.store64(addr(4, 8), 44);
+            RamSnapshot snap = draft.complete(log.harvest());
+            log.close();
+            draft.close();
+            try (snap; GuestMemory clone = new GuestMemory(snap)) {
+                assertThat(snap.pagesCopied()).as("pages 1, 2 and 4; page 3 is zero again").isEqualTo(3);
+                assertThat(clone.load64(addr(1, 0))).isEqualTo(11);
+                assertThat(clone.load64(addr(2, 0))).isEqualTo(222);
+                assertThat(clone.load64(addr(3, 0))).isZero();
+                assertThat(clone.isAllocated(3)).isFalse();
+                assertThat(clone.load64(addr(4, 8))).isEqualTo(44);
+            }
+        }
+    }
+
+    @Test
     void aClonesDiscardedPagesReadAsZerosNotAsTheParents() {
         try (GuestMemory parent = new GuestMemory(BASE, 16L * PAGE_SIZE)) {
             parent.store64(addr(1, 0), 5);
