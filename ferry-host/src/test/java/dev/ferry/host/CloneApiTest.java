@@ -54,6 +54,26 @@ class CloneApiTest {
     }
 
     @Test
+    void aCloneMigratesLikeAnyVm() throws Exception {
+        long n = 1_500_000;
+        assertThat(postJson(host, "/v1/vms", Map.of("name", "d", "image", "munch", "mem", "32M",
+                "deterministic", true, "max_instructions", n, "args", "wss=4M passes=0")).status()).isEqualTo(201);
+        awaitState(host, "d", "limit_reached", Duration.ofSeconds(60));
+        String parentHash = get(host, "/v1/vms/d/state-hash").json().path("state_hash").asText();
+        assertThat(postJson(host, "/v1/vms/d/clone", Map.of("count", 1)).status()).isEqualTo(201);
+        try (FerryHost b = TestHosts.start("B")) {
+            Answer started = postJson(host, "/v1/vms/d-1/migrate", Map.of("to",
+                    TestHosts.base(b).substring("http://".length()), "strategy", "precopy"));
+            assertThat(started.status()).as(started.body()).isEqualTo(202);
+            JsonNode done = TestHosts.awaitDone(host, started.json().path("id").asText());
+            assertThat(done.path("report").path("success").asBoolean()).as(done.toString()).isTrue();
+            JsonNode hash = get(b, "/v1/vms/d-1/state-hash").json();
+            assertThat(hash.path("state_hash").asText()).as("the clone's RAM, read from its shared snapshot, "
+                    + "arrived whole").isEqualTo(parentHash);
+        }
+    }
+
+    @Test
     void clonesOfARunningVmRunOnTheirOwn() throws Exception {
         assertThat(postJson(host, "/v1/vms", Map.of("name", "m", "image", "munch", "mem", "32M",
                 "args", "wss=2M")).status()).isEqualTo(201);
