@@ -3,7 +3,6 @@ package dev.ferry.host.clone;
 import dev.ferry.host.api.ApiException;
 import dev.ferry.host.api.CloneRequest;
 import dev.ferry.host.api.CloneResult;
-import dev.ferry.host.api.ErrorCode;
 import dev.ferry.host.network.HostNetwork;
 import dev.ferry.host.network.VmAddress;
 import dev.ferry.host.vm.ConsoleBuffer;
@@ -17,7 +16,6 @@ import dev.ferry.machine.board.NicConfig;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.device.CloneIdentity;
-import dev.ferry.machine.device.block.BlockBackend;
 import dev.ferry.machine.device.virtio.NetFilterState;
 import dev.ferry.machine.device.virtio.VirtioNetState;
 import dev.ferry.machine.memory.DirtyBitmap;
@@ -26,7 +24,6 @@ import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.machine.memory.RamSnapshot;
 import dev.ferry.machine.state.EncodedComponent;
 import dev.ferry.machine.state.StateFormatException;
-import dev.ferry.storage.qcow2.Qcow2Image;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,13 +37,13 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Makes running clones of a VM on this host ({@code POST /v1/vms/NAME/clone}). The parent is paused only while its
- * device state is encoded and its RAM copied into a {@link RamSnapshot}; every clone then maps that snapshot
+ * Makes running clones of a VM on this host ({@code POST /v1/vms/NAME/clone}). The parent's RAM is copied into a
+ * {@link RamSnapshot} while it runs; it is then paused only while its device state is encoded and the pages it
+ * wrote meanwhile are copied again. Every clone maps that snapshot
  * privately, so the clones share the parent's pages until they write them, restores the parent's device records
  * (its NICs under the clone's own MAC), gets a new identity in its {@link CloneIdentity} registers (generation,
- * MAC, {@code ip=} value, name) and starts. NBD and read-only disks are shared as they are. A writable disk file
- * is snapshotted live in the same pause: the file becomes a read-only base, the parent goes on writing a qcow2
- * overlay over it in the host's disks directory, and each clone gets an overlay of its own there. Making the
+ * MAC, {@code ip=} value, name) and starts. NBD and read-only disks are shared as they are; writable disk files
+ * are snapshotted live in the same pause ({@link LiveDiskSnapshot}). Making the
  * clones is all or nothing (except the parent's switch to its overlay, which stays).
  */
 public final class VmCloner {
@@ -91,10 +88,10 @@ public final class VmCloner {
             throw ApiException.badRequest(e.getMessage());
         }
         checkCloneable(parent, config);
-        List<DiskBase> bases = diskBases(parent.name(), config);
+        LiveDiskSnapshot disks = LiveDiskSnapshot.of(parent.name(), config, disksDir);
         List<MachineConfig> configs = new ArrayList<>(specs.size());
         for (ClonePlan.Spec s : specs) {
-            MachineConfig c = configFor(config, s, bases, disksDir);
+            MachineConfig c = configFor(config, s, disks.drivesFor(s.name(), config.drives()));
             network.macInUse(c.nics()).ifPresent(mac -> {
                 throw ApiException.conflict("MAC " + mac + " (of clone " + s.name() + ") is in use by another VM on "
                         + "this host's switch");
@@ -113,14 +110,14 @@ public final class VmCloner {
         List<HostedVm> started = new ArrayList<>();
         List<Path> overlays = new ArrayList<>();
         try {
-            Captured captured = capture(parent, bases);
+            Captured captured = capture(parent, disks);
             double pauseMs = captured.pauseMs();
             List<CloneResult.Clone> made = new ArrayList<>();
             try (RamSnapshot snapshot = captured.ram()) {
                 for (int i = 0; i < specs.size(); i++) {
                     long c0 = System.nanoTime();
                     ClonePlan.Spec spec = specs.get(i);
-                    createOverlays(spec.name(), bases, overlays);
+                    disks.createOverlays(spec.name(), overlays);
                     HostedVm vm = start(parent, spec, configs.get(i), captured, snapshot);
                     started.add(vm);
                     CloneIdentity id = vm.runner().machine().identity();
@@ -166,41 +163,11 @@ public final class VmCloner {
             double encodeMs, double copyMs, int pagesRecopied) { }
 
     /**
-     * A writable disk file of the parent that becomes a read-only base at the clone instant.
-     *
-     * @param index         the drive's index in the parent's configuration
-     * @param base          the file
-     * @param format        its format ({@code raw} or {@code qcow2})
-     * @param parentOverlay where the parent goes on writing
-     */
-    private record DiskBase(int index, Path base, String format, Path parentOverlay) {
-
-        /** Where clone {@code name} writes this disk. */
-        Path cloneOverlay(Path disksDir, String name) {
-            return disksDir.resolve(name + "-disk" + index + ".qcow2");
-        }
-    }
-
-    private List<DiskBase> diskBases(String parent, MachineConfig config) {
-        List<DiskBase> bases = new ArrayList<>();
-        List<DriveConfig> drives = config.drives();
-        long stamp = System.currentTimeMillis();
-        for (int i = 0; i < drives.size(); i++) {
-            DriveConfig d = drives.get(i);
-            if (d.isFile() && !d.readOnly()) {
-                bases.add(new DiskBase(i, d.file().toAbsolutePath(), d.format(),
-                        disksDir.resolve(parent + "-" + stamp + "-disk" + i + ".qcow2")));
-            }
-        }
-        return bases;
-    }
-
-    /**
      * Takes the parent's device records and RAM, and snapshots its disks. The RAM is copied while the parent runs,
      * with its dirty log claimed; the pause then copies again only the pages written meanwhile. When another party
      * holds the dirty log (a dirty-rate sample), all of the RAM is copied in the pause instead.
      */
-    private Captured capture(HostedVm parent, List<DiskBase> bases) {
+    private Captured capture(HostedVm parent, LiveDiskSnapshot disks) {
         VirtMachine m = parent.runner().machine();
         try {
             return parent.exclusively("clone", () -> {
@@ -233,7 +200,7 @@ public final class VmCloner {
                         }
                         long t2 = System.nanoTime();
                         try {
-                            snapshotDisks(m, bases);
+                            disks.take(m, backends.get().disks(), log);
                         } catch (RuntimeException e) {
                             ram.close();
                             throw e;
@@ -252,38 +219,6 @@ public final class VmCloner {
             });
         } catch (IllegalStateException e) {
             throw ApiException.conflict("VM " + parent.name() + " cannot be cloned now: " + e.getMessage());
-        }
-    }
-
-    /** Turns each writable disk file of the paused parent into a base under an overlay it writes from now on. */
-    private void snapshotDisks(VirtMachine m, List<DiskBase> bases) {
-        for (DiskBase b : bases) {
-            try {
-                m.disks().get(b.index()).backend().flush();
-                Qcow2Image.createOverlay(b.parentOverlay(), b.base(), b.format());
-                BlockBackend overlay = backends.get().disks().open(b.parentOverlay().toString(), "qcow2", false);
-                BlockBackend old = m.replaceDrive(b.index(), new DriveConfig(b.parentOverlay(), "qcow2", false),
-                        overlay);
-                old.close();
-            } catch (IOException e) {
-                throw new ApiException(ErrorCode.INTERNAL, "disk " + b.base() + " could not be snapshotted: "
-                        + e.getMessage());
-            }
-            log.accept("disk " + b.base() + " is a read-only base now; the VM writes " + b.parentOverlay());
-        }
-    }
-
-    /** Creates clone {@code name}'s overlays over the bases (which nothing writes any more). */
-    private void createOverlays(String name, List<DiskBase> bases, List<Path> created) {
-        for (DiskBase b : bases) {
-            Path overlay = b.cloneOverlay(disksDir, name);
-            try {
-                Qcow2Image.createOverlay(overlay, b.base(), b.format());
-            } catch (IOException e) {
-                throw new ApiException(ErrorCode.INTERNAL, "clone " + name + ": overlay " + overlay
-                        + " could not be created: " + e.getMessage());
-            }
-            created.add(overlay);
         }
     }
 
@@ -370,18 +305,8 @@ public final class VmCloner {
         }
     }
 
-    /** The parent's configuration for one clone: its MAC on the switch, its {@code ip=} and its disk overlays. */
-    private static MachineConfig configFor(MachineConfig parent, ClonePlan.Spec spec, List<DiskBase> bases,
-            Path disksDir) {
-        List<DriveConfig> drives = new ArrayList<>(parent.drives());
-        for (DiskBase b : bases) {
-            Path overlay = b.cloneOverlay(disksDir, spec.name());
-            if (Files.exists(overlay)) {
-                throw ApiException.conflict("clone " + spec.name() + "'s disk " + overlay + " exists already; "
-                        + "remove it or give another prefix");
-            }
-            drives.set(b.index(), new DriveConfig(overlay, "qcow2", false));
-        }
+    /** The parent's configuration for one clone: its MAC on the switch, its {@code ip=} and these drives. */
+    private static MachineConfig configFor(MachineConfig parent, ClonePlan.Spec spec, List<DriveConfig> drives) {
         List<NicConfig> nics = new ArrayList<>();
         for (NicConfig n : parent.nics()) {
             nics.add(n.backend().equals(NicConfig.SWITCH) ? new NicConfig(spec.mac(), NicConfig.SWITCH) : n);
