@@ -96,6 +96,7 @@ class LinuxCloneTest {
 
             System.gc();
             ProcessMemory grown = ProcessMemory.now().minus(before);
+            ProcessMemory.Mapped clonesRam = ProcessMemory.mapped("ferry-ram");
             long cloneUsed = 0;
             for (int i = 1; i <= CLONES; i++) {
                 cloneUsed += get(host, "/v1/vms/p-" + i).json().path("memory_used_bytes").asLong();
@@ -108,7 +109,16 @@ class LinuxCloneTest {
                     + "no mapping's Pss) at most %.1f MiB; %d full copies would hold %.1f MiB%n", CLONES, RAM >> 20,
                     parentUsed / 1048576.0, cloneUsed / 1048576.0, grown, before, snapshot / 1048576.0,
                     bound / 1048576.0, CLONES, CLONES * parentUsed / 1048576.0);
+            long guestCost = clonesRam.anonymousBytes() + snapshot;
+            System.out.printf(Locale.ROOT, "clone: the clones' guest RAM: %s; with the whole snapshot: %.1f MiB%n",
+                    clonesRam, guestCost / 1048576.0);
+            assertThat(clonesRam.mappings()).as("a mapping per clone (or more, where one was split)")
+                    .isGreaterThanOrEqualTo(CLONES);
             assertThat(bound).as("Pss growth plus the whole snapshot, below three VM sizes").isLessThan(3 * RAM);
+            assertThat(guestCost).as("the clones' own pages plus the snapshot, below three VM sizes")
+                    .isLessThan(3 * RAM);
+            assertThat(clonesRam.rssBytes()).as("each clone maps the shared pages it reads")
+                    .isGreaterThan(clonesRam.pssBytes());
         }
     }
 
