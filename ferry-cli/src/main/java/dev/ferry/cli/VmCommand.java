@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
 /** {@code ferry vm ...}: VMs on a host, through its control API. */
 @Command(name = "vm", mixinStandardHelpOptions = true, description = "Create, list, inspect and control VMs on a host.",
         subcommands = {VmCommand.Create.class, VmCommand.ListVms.class, VmCommand.Info.class, VmCommand.Pause.class,
-            VmCommand.Resume.class, VmCommand.Stop.class, VmCommand.Console.class, VmCommand.StateHash.class})
+            VmCommand.Resume.class, VmCommand.Stop.class, VmCommand.Console.class, VmCommand.StateHash.class,
+            VmCloneCommand.class})
 public final class VmCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -41,7 +42,7 @@ public final class VmCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "say what to do: create, list, info, pause, resume, stop, console or state-hash");
+                "say what to do: create, list, info, pause, resume, stop, console, state-hash or clone");
     }
 
     static String path(String name) {

@@ -217,6 +217,24 @@ class CliTest {
     }
 
     @Test
+    void vmCloneStartsCopiesAndSaysWhatItCost() throws Exception {
+        try (FerryHost host = host("A")) {
+            String h = HostAddress.format(host.controlAddress());
+            assertThat(run("vm", "create", "--host", h, "--name", "m", "--image", "munch", "--mem", "32M",
+                    "wss=2M")).isEqualTo(0);
+            assertThat(run("vm", "clone", "--host", h, "m", "--count", "2", "--prefix", "c")).isEqualTo(0);
+            assertThat(out()).startsWith("m: 2 clones; paused ").contains("shared").contains("  c-1 ")
+                    .contains("  c-2 ");
+            assertThat(run("vm", "list", "--host", h)).isEqualTo(0);
+            assertThat(out()).contains("c-1").contains("c-2");
+            assertThat(run("vm", "clone", "--host", h, "m", "--count", "65")).isEqualTo(2);
+            assertThat(errLines()).containsExactly("ferry: count: make 1 to 64 clones, not 65");
+            assertThat(run("vm", "clone", "--host", h, "m", "--count", "1", "--prefix", "c")).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("'c-1' already exists");
+        }
+    }
+
+    @Test
     void theControlApiStaysOnLoopbackWithoutTls() {
         assertThat(run("host", "--listen", "0.0.0.0:7101")).isEqualTo(2);
         assertThat(errLines()).containsExactly("ferry: --listen: 0.0.0.0:7101 is not a loopback address: remote access "

@@ -1,6 +1,8 @@
 package dev.ferry.host;
 
 import dev.ferry.host.api.ApiException;
+import dev.ferry.host.api.CloneRequest;
+import dev.ferry.host.api.CloneResult;
 import dev.ferry.host.api.ControlApi;
 import dev.ferry.host.api.CreateTemplateRequest;
 import dev.ferry.host.api.CreateVmRequest;
@@ -11,6 +13,7 @@ import dev.ferry.host.api.MigrateRequest;
 import dev.ferry.host.api.PeerHosts;
 import dev.ferry.host.api.Quantities;
 import dev.ferry.host.api.VmInfo;
+import dev.ferry.host.clone.VmCloner;
 import dev.ferry.host.image.HostImages;
 import dev.ferry.host.storage.StorageDirs;
 import dev.ferry.host.template.TemplateLaunch;
@@ -519,6 +522,15 @@ public final class FerryHost implements AutoCloseable {
         return "it runs on the target already and this host still serves its memory"
                 + (m.strategy() == Strategy.DEMAND ? "; finish the migration with push-rest" : "; wait for the "
                         + "migration to complete");
+    }
+
+    /**
+     * Makes {@code req.count()} running clones of a running or paused VM on this host, sharing its unchanged RAM
+     * pages copy-on-write ({@link VmCloner}).
+     */
+    public CloneResult cloneVm(String name, CloneRequest req) {
+        HostedVm parent = vm(name);
+        return new VmCloner(registry, network, this::backends, storage.disks(), this::log).cloneVm(parent, req);
     }
 
     /** Shuts a VM down and removes it. */

@@ -206,6 +206,10 @@ public final class ControlApi {
                 sendJson(ex, 200, new StateHashResponse(h.sha256(), h.instructions()));
             }
             case "console" -> console(ex, method, host.vm(name), query);
+            case "clone" -> {
+                requireMethod(ex, "POST");
+                sendJson(ex, 201, host.cloneVm(name, readJson(ex, CloneRequest.class)));
+            }
             case "migrate" -> {
                 requireMethod(ex, "POST");
                 HostedVm vm = host.vm(name);

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * One VM a host runs: its runner (which owns the vCPU thread), its console buffer and the host-side facts about
@@ -200,6 +201,36 @@ public final class HostedVm {
                         + ")");
             }
             return task.call();
+        }
+    }
+
+    /**
+     * Runs {@code task} while the VM keeps running but no migration can begin and no other control operation
+     * runs (it may call {@link #parked}); refused while a migration owns the VM.
+     */
+    public <T> T exclusively(String what, Supplier<T> task) {
+        synchronized (control) {
+            requireNotMigrating(what);
+            return task.get();
+        }
+    }
+
+    /**
+     * Runs {@code task} with the vCPU parked, refused while a migration owns the VM; a VM that was running runs
+     * again afterwards, a paused one stays paused.
+     */
+    public <T> T parked(String what, Supplier<T> task) {
+        synchronized (control) {
+            requireNotMigrating(what);
+            boolean userPaused = runner.state() == VmRunner.RunState.PAUSED;
+            parkVcpu();
+            try {
+                return task.get();
+            } finally {
+                if (!userPaused) {
+                    runner.resume();
+                }
+            }
         }
     }
 
