@@ -176,26 +176,27 @@ public final class Consolidation implements ClusterPolicy {
      * their RAM; null when none fits.
      */
     private String bestTarget(Loads loads, VmState v, Set<String> exclude, boolean standby) {
-        String best = null;
+        int best = -1;
         double bestRise = 0;
         long bestLeft = 0;
-        for (HostState h : loads.hosts()) {
-            boolean eligible = standby ? h.power() == PowerState.STANDBY && !h.maintenance() : h.acceptsVms();
-            if (!eligible || exclude.contains(h.name())
-                    || !loads.hasRoom(h.name(), v.cpuDemand(), v.memoryBytes(), upper)) {
+        for (int i = 0; i < loads.size(); i++) {
+            if (!standby && !loads.accepts(i) || !loads.hasRoom(i, v.cpuDemand(), v.memoryBytes(), upper)) {
                 continue;
             }
-            HostState on = h.withPower(PowerState.ON);
-            double cpu = loads.cpu(h.name());
-            double rise = power.watts(on, (cpu + v.cpuDemand()) / h.cores()) - power.watts(h, cpu / h.cores());
-            long left = h.memoryBytes() - loads.memory(h.name()) - v.memoryBytes();
-            if (best == null || rise < bestRise - Loads.EPSILON
-                    || rise <= bestRise + Loads.EPSILON && left < bestLeft) {
-                best = h.name();
+            HostState h = loads.host(i);
+            if (standby && (h.power() != PowerState.STANDBY || h.maintenance()) || exclude.contains(h.name())) {
+                continue;
+            }
+            double cpu = loads.cpu(i);
+            double rise = power.watts(standby ? h.withPower(PowerState.ON) : h, (cpu + v.cpuDemand()) / h.cores())
+                    - power.watts(h, cpu / h.cores());
+            long left = h.memoryBytes() - loads.memory(i) - v.memoryBytes();
+            if (best < 0 || rise < bestRise - Loads.EPSILON || rise <= bestRise + Loads.EPSILON && left < bestLeft) {
+                best = i;
                 bestRise = rise;
                 bestLeft = left;
             }
         }
-        return best;
+        return best < 0 ? null : loads.host(best).name();
     }
 }

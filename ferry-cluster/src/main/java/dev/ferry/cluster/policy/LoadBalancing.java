@@ -84,7 +84,7 @@ public final class LoadBalancing implements ClusterPolicy {
             }
         }
         aboveSince.keySet().retainAll(present);
-        due.sort(Comparator.comparingDouble(loads::utilization).reversed());
+        due.sort(Comparator.comparingDouble((String h) -> loads.utilization(h)).reversed());
         List<Move> moves = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Set<String> moved = new HashSet<>();
@@ -113,35 +113,47 @@ public final class LoadBalancing implements ClusterPolicy {
     private record Candidate(VmState vm, String to, double spread, double seconds) {
     }
 
+    /**
+     * The move of one of {@code src}'s VMs that evens the load best, cheapest among ties; null when no move lowers
+     * the spread. For each VM only its best target matters, so the loop over hosts keeps just that.
+     */
     private Candidate bestMove(Loads loads, String src, Set<String> moved, double sum, double sumSq, int n) {
-        HostState source = loads.host(src);
-        double us = loads.utilization(src);
+        int s = loads.index(src);
+        HostState source = loads.host(s);
+        double us = loads.utilization(s);
         double before = spread(sum, sumSq, n);
-        List<Candidate> all = new ArrayList<>();
+        List<Candidate> perVm = new ArrayList<>();
         for (VmState v : loads.vmsOn(src)) {
             if (moved.contains(v.name())) {
                 continue;
             }
             double us2 = us - v.cpuDemand() / source.cores();
-            for (HostState t : loads.hosts()) {
-                if (!t.acceptsVms() || t.name().equals(src)
-                        || !loads.hasRoom(t.name(), v.cpuDemand(), v.memoryBytes(), threshold)) {
+            double sum1 = sum + us2 - us;
+            double sumSq1 = sumSq + us2 * us2 - us * us;
+            int bestTarget = -1;
+            double bestSpread = before - Loads.EPSILON;
+            for (int t = 0; t < loads.size(); t++) {
+                if (t == s || !loads.accepts(t) || !loads.hasRoom(t, v.cpuDemand(), v.memoryBytes(), threshold)) {
                     continue;
                 }
-                double ut = loads.utilization(t.name());
-                double ut2 = ut + v.cpuDemand() / t.cores();
-                double s = spread(sum + us2 - us + ut2 - ut, sumSq + us2 * us2 - us * us + ut2 * ut2 - ut * ut, n);
-                if (s < before - Loads.EPSILON) {
-                    all.add(new Candidate(v, t.name(), s, time.seconds(v)));
+                double ut = loads.utilization(t);
+                double ut2 = ut + v.cpuDemand() / loads.cores(t);
+                double spread = spread(sum1 + ut2 - ut, sumSq1 + ut2 * ut2 - ut * ut, n);
+                if (spread < bestSpread) {
+                    bestTarget = t;
+                    bestSpread = spread;
                 }
             }
+            if (bestTarget >= 0) {
+                perVm.add(new Candidate(v, loads.host(bestTarget).name(), bestSpread, time.seconds(v)));
+            }
         }
-        if (all.isEmpty()) {
+        if (perVm.isEmpty()) {
             return null;
         }
-        double best = all.stream().mapToDouble(Candidate::spread).min().orElseThrow();
+        double best = perVm.stream().mapToDouble(Candidate::spread).min().orElseThrow();
         double limit = best + tieTolerance * before + Loads.EPSILON;
-        return all.stream().filter(c -> c.spread <= limit)
+        return perVm.stream().filter(c -> c.spread <= limit)
                 .min(Comparator.comparingDouble(Candidate::seconds).thenComparingDouble(Candidate::spread))
                 .orElseThrow();
     }

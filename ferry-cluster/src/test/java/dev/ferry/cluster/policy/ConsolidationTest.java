@@ -115,4 +115,13 @@ class ConsolidationTest {
                 .forEach(h -> assertThat(after.utilization(h)).isLessThanOrEqualTo(0.8 + 1e-9));
         assertThat(plan.power()).isNotEmpty();
     }
+
+    @Test
+    void anEmptyRunningHostGoesToStandbyAndHostsInMaintenanceAreLeftAlone() {
+        ClusterSnapshot s = snapshot(0, List.of(host("E", 4, 16), host("M", 4, 16).withMaintenance(true),
+                host("H", 4, 16)), List.of(vm("m", "M", 0.1, 1), vm("h", "H", 2, 1)));
+        Plan plan = policy.plan(s);
+        assertThat(plan.moves()).isEmpty();
+        assertThat(plan.power()).containsExactly(new PowerChange("E", PowerState.STANDBY, "emptied by consolidation"));
+    }
 }
