@@ -54,7 +54,7 @@ public final class ManagerDaemon implements AutoCloseable {
     /** Starts a manager with {@code policies} at {@code listen}, calling hosts with {@code token}. */
     public static ManagerDaemon start(InetSocketAddress listen, ApiToken token, ClusterPolicies policies,
             Consumer<String> log) throws IOException {
-        ClusterManager manager = new ClusterManager(token, policies, POWER, log);
+        ClusterManager manager = new ClusterManager(token, policies, POWER, LINK_BYTES_PER_SEC, log);
         try {
             return new ManagerDaemon(manager, ManagerApi.start(manager, token, listen, log));
         } catch (IOException | RuntimeException e) {

@@ -73,13 +73,15 @@ public final class ClusterViews {
      * @param phase          the engine's phase while running
      * @param round          its round
      * @param remainingPages pages left to send
+     * @param predictedTotalMs    total time the cost model predicted when the move was queued
+     * @param predictedDowntimeMs downtime the cost model predicted
      * @param downtimeMs     downtime, once done
      * @param totalTimeMs    total time, once done
      * @param error          why it failed
      */
     public record Migration(String id, String vm, String from, String to, String reason, String state,
-            String hostMigration, String phase, int round, long remainingPages, Double downtimeMs, Double totalTimeMs,
-            String error) {
+            String hostMigration, String phase, int round, long remainingPages, Double predictedTotalMs,
+            Double predictedDowntimeMs, Double downtimeMs, Double totalTimeMs, String error) {
     }
 
     /**

@@ -8,13 +8,19 @@ import dev.ferry.cluster.model.Move;
 import dev.ferry.cluster.model.Plan;
 import dev.ferry.cluster.model.PowerChange;
 import dev.ferry.cluster.model.PowerState;
+import dev.ferry.cluster.model.Restart;
+import dev.ferry.cluster.model.VmState;
 import dev.ferry.cluster.policy.ClusterPolicy;
+import dev.ferry.cluster.policy.FailureRecovery;
 import dev.ferry.cluster.policy.VmDemand;
+import dev.ferry.cluster.schedule.MigrationCostModel;
 import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.HostReport;
 import dev.ferry.host.api.LeaseReply;
 import dev.ferry.host.api.Quantities;
 import dev.ferry.host.auth.ApiToken;
+import dev.ferry.migration.MigrationOptions;
+import dev.ferry.migration.Strategy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +48,8 @@ public final class ClusterManager implements AutoCloseable {
     private final ClusterPolicies policies;
     private final PowerModel power;
     private final EnergyMeter energy;
+    private final double linkBytesPerSec;
+    private final MigrationCostModel cost = new MigrationCostModel(MigrationOptions.defaults(Strategy.PRECOPY));
     private final Consumer<String> log;
     private final Inventory inventory = new Inventory();
     private final MoveExecutor moves;
@@ -57,16 +65,18 @@ public final class ClusterManager implements AutoCloseable {
 
     /**
      * A manager that calls hosts with {@code token}, decides with {@code policies}, counts the cluster's power and
-     * energy with {@code power} and logs to {@code log}.
+     * energy with {@code power}, predicts migrations over links of {@code linkBytesPerSec} and logs to {@code log}.
      */
-    public ClusterManager(ApiToken token, ClusterPolicies policies, PowerModel power, Consumer<String> log) {
+    public ClusterManager(ApiToken token, ClusterPolicies policies, PowerModel power, double linkBytesPerSec,
+            Consumer<String> log) {
         this.token = token;
+        this.linkBytesPerSec = linkBytesPerSec;
         this.policies = policies;
         this.power = power;
         this.energy = new EnergyMeter(power);
         this.log = log;
         this.moves = new MoveExecutor(this::api, n -> inventory.host(n).map(h -> h.report.controlAddress()),
-                this::nowMillis, log, MoveExecutor.DEFAULT_MAX_RUNNING, MoveExecutor.DEFAULT_MAX_PER_HOST);
+                this::nowMillis, log, MoveExecutor.DEFAULT_MAX_PER_HOST, MoveExecutor.DEFAULT_MAX_PER_LINK);
         this.ticker = new Thread(this::tick, "cluster-ticker");
         this.ticker.setDaemon(true);
         this.ticker.start();
@@ -120,8 +130,12 @@ public final class ClusterManager implements AutoCloseable {
                 return;
             }
             long now = nowMillis();
-            for (String failed : inventory.expire(now, FAIL_AFTER_MILLIS)) {
-                log.accept("host " + failed + " stopped reporting: declared failed and fenced");
+            List<String> failed = inventory.expire(now, FAIL_AFTER_MILLIS);
+            for (String f : failed) {
+                log.accept("host " + f + " stopped reporting: declared failed and fenced");
+            }
+            if (!failed.isEmpty()) {
+                restart(new FailureRecovery(policies.placement()).plan(inventory.snapshot(now)));
             }
             ClusterSnapshot s = inventory.snapshot(now);
             synchronized (energy) {
@@ -163,14 +177,50 @@ public final class ClusterManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the VMs of failed hosts again where the plan says, from what their host last reported of them (image,
+     * RAM, boot arguments): a cold boot, since no checkpoint of them is kept yet.
+     */
+    private void restart(Plan plan) {
+        for (String n : plan.notes()) {
+            log.accept(n);
+        }
+        ClusterSnapshot s = inventory.snapshot(nowMillis());
+        for (Restart r : plan.restarts()) {
+            String from = s.vm(r.vm()).map(VmState::host).orElse(null);
+            HostReport.Vm spec = from == null ? null : inventory.lastKnown(from, r.vm()).orElse(null);
+            if (spec == null || spec.image() == null || spec.image().startsWith("(")) {
+                log.accept("VM " + r.vm() + " cannot be restarted: what it booted is not known");
+                continue;
+            }
+            Thread.ofVirtual().name("cluster-restart-" + r.vm()).start(() -> {
+                try {
+                    api(r.host()).orElseThrow(() -> new IOException("unknown host " + r.host())).createVm(
+                            new CreateVmRequest(r.vm(), spec.image(), Long.toString(spec.ramBytes()), null, null,
+                                    spec.bootArgs() == null || spec.bootArgs().isEmpty() ? null
+                                            : List.of(spec.bootArgs()), null, null, null, null, null, null, null,
+                                    null, null));
+                    log.accept("VM " + r.vm() + " of failed host " + from + " restarted on " + r.host() + " ("
+                            + r.reason() + ")");
+                } catch (IOException | RuntimeException e) {
+                    log.accept("VM " + r.vm() + " could not be restarted on " + r.host() + ": " + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+    }
+
     // ---------------------------------------------------------------- plans
 
     /** Runs a plan: queues its moves, and its power changes to follow them. */
     private synchronized ClusterViews.PlanStarted start(Plan plan) {
         List<ClusterMigration> started = new ArrayList<>();
         List<String> moveText = new ArrayList<>();
+        ClusterSnapshot now = inventory.snapshot(nowMillis());
         for (Move m : plan.moves()) {
-            started.add(moves.submit(m));
+            MigrationCostModel.Prediction p = now.vm(m.vm()).map(v -> cost.predict(v, linkBytesPerSec)).orElse(null);
+            started.add(moves.submit(m, p));
             moveText.add(m.vm() + ": " + m.from() + " -> " + m.to() + " (" + m.reason() + ")");
         }
         List<String> powerText = new ArrayList<>();
@@ -329,6 +379,8 @@ public final class ClusterManager implements AutoCloseable {
             list.add(new ClusterViews.Migration(c.id, c.move.vm(), c.move.from(), c.move.to(), c.move.reason(),
                     c.state.name().toLowerCase(Locale.ROOT), c.hostMigrationId, v == null ? null : v.phase(),
                     v == null ? 0 : v.round(), v == null ? 0 : v.remainingPages(),
+                    c.predicted == null ? null : c.predicted.totalSeconds() * 1000,
+                    c.predicted == null ? null : c.predicted.downtimeSeconds() * 1000,
                     rep == null ? null : rep.downtimeMs(), rep == null ? null : rep.totalTimeMs(), c.error));
         }
         return list;

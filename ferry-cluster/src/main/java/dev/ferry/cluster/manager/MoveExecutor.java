@@ -1,13 +1,13 @@
 package dev.ferry.cluster.manager;
 
 import dev.ferry.cluster.model.Move;
+import dev.ferry.cluster.schedule.MigrationCostModel;
+import dev.ferry.cluster.schedule.MigrationQueue;
 import dev.ferry.host.api.MigrateRequest;
 import dev.ferry.host.api.MigrationView;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -15,24 +15,22 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * Carries out the moves of plans as live migrations on the hosts: a FIFO queue, started as the concurrency limits
- * allow (migrations at once in the cluster, and out of or into any one host), each one asked of its source host
- * and followed there until it ends. One dispatcher thread; each running migration is followed on a virtual thread.
+ * Carries out the moves of plans as live migrations on the hosts: a {@link MigrationQueue} (FIFO, started as the
+ * limits per host and per link allow), each one asked of its source host and followed there until it ends. One dispatcher thread; each running migration is followed on a virtual thread.
  */
 final class MoveExecutor implements AutoCloseable {
 
-    /** Default limit of migrations running at once in the cluster. */
-    static final int DEFAULT_MAX_RUNNING = 4;
     /** Default limit of migrations running at once out of or into one host. */
     static final int DEFAULT_MAX_PER_HOST = 2;
+    /** Default limit of migrations running at once between two hosts, either way. */
+    static final int DEFAULT_MAX_PER_LINK = 1;
     private static final long POLL_MILLIS = 150;
 
     private final Function<String, Optional<HostApi>> hosts;
     private final Function<String, Optional<String>> addresses;
     private final LongSupplier clock;
     private final Consumer<String> log;
-    private final int maxRunning;
-    private final int maxPerHost;
+    private final MigrationQueue queue;
     private final List<ClusterMigration> all = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong();
     private final Thread dispatcher;
@@ -44,27 +42,30 @@ final class MoveExecutor implements AutoCloseable {
      * @param clock     milliseconds
      */
     MoveExecutor(Function<String, Optional<HostApi>> hosts, Function<String, Optional<String>> addresses,
-            LongSupplier clock, Consumer<String> log, int maxRunning, int maxPerHost) {
+            LongSupplier clock, Consumer<String> log, int maxPerHost, int maxPerLink) {
         this.hosts = hosts;
         this.addresses = addresses;
         this.clock = clock;
         this.log = log;
-        this.maxRunning = maxRunning;
-        this.maxPerHost = maxPerHost;
+        this.queue = new MigrationQueue(maxPerHost, maxPerLink);
         this.dispatcher = new Thread(this::dispatch, "cluster-moves");
         this.dispatcher.setDaemon(true);
         this.dispatcher.start();
     }
 
-    /** Queues a move, unless the VM has a move queued or running already; returns its record. */
-    synchronized ClusterMigration submit(Move m) {
+    /**
+     * Queues a move with its predicted cost, unless the VM has a move queued or running already (that one's record
+     * is returned then).
+     */
+    synchronized ClusterMigration submit(Move m, MigrationCostModel.Prediction predicted) {
         for (ClusterMigration c : all) {
             if (!c.finished() && c.move.vm().equals(m.vm())) {
                 return c;
             }
         }
-        ClusterMigration c = new ClusterMigration("m" + ids.incrementAndGet(), m, clock.getAsLong());
+        ClusterMigration c = new ClusterMigration("m" + ids.incrementAndGet(), m, clock.getAsLong(), predicted);
         all.add(c);
+        queue.offer(m);
         notifyAll();
         return c;
     }
@@ -88,28 +89,14 @@ final class MoveExecutor implements AutoCloseable {
         while (!closed) {
             List<ClusterMigration> start = new ArrayList<>();
             synchronized (this) {
-                Map<String, Integer> perHost = new HashMap<>();
-                int running = 0;
-                for (ClusterMigration c : all) {
-                    if (c.state == ClusterMigration.State.RUNNING) {
-                        running++;
-                        perHost.merge(c.move.from(), 1, Integer::sum);
-                        perHost.merge(c.move.to(), 1, Integer::sum);
+                for (Move m : queue.start()) {
+                    for (ClusterMigration c : all) {
+                        if (c.state == ClusterMigration.State.QUEUED && c.move.equals(m)) {
+                            c.state = ClusterMigration.State.RUNNING;
+                            start.add(c);
+                            break;
+                        }
                     }
-                }
-                for (ClusterMigration c : all) {
-                    if (c.state != ClusterMigration.State.QUEUED || running >= maxRunning) {
-                        continue;
-                    }
-                    if (perHost.getOrDefault(c.move.from(), 0) >= maxPerHost
-                            || perHost.getOrDefault(c.move.to(), 0) >= maxPerHost) {
-                        continue;
-                    }
-                    c.state = ClusterMigration.State.RUNNING;
-                    running++;
-                    perHost.merge(c.move.from(), 1, Integer::sum);
-                    perHost.merge(c.move.to(), 1, Integer::sum);
-                    start.add(c);
                 }
                 if (start.isEmpty()) {
                     try {
@@ -161,6 +148,7 @@ final class MoveExecutor implements AutoCloseable {
     }
 
     private synchronized void end(ClusterMigration c, boolean ok) {
+        queue.done(c.move);
         c.state = ok ? ClusterMigration.State.DONE : ClusterMigration.State.FAILED;
         c.endedAtMillis = clock.getAsLong();
         notifyAll();

@@ -100,12 +100,21 @@ class ClusterManagerTest {
     }
 
     @Test
-    void aHostThatStopsReportingIsDeclaredFailedAndFencedWhenItReturns() throws Exception {
+    void aHostThatStopsReportingIsDeclaredFailedItsVmsRestartElsewhereAndItIsFencedWhenItReturns() throws Exception {
         try (TestCluster c = new TestCluster(2, 4, 256 * MIB)) {
             c.createOn("H2", "lost", "idle", "32M", "touch=1M sleep=0");
             c.awaitJson("/v1/vms", a -> a.path("vms").size() == 1, Duration.ofSeconds(20));
+            long t0 = System.nanoTime();
             c.members.get(1).close();
             c.awaitJson("/v1/status", s -> s.path("hosts_failed").asInt() == 1, Duration.ofSeconds(20));
+            long deadline0 = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (c.host("H1").vms().get("lost").isEmpty()) {
+                assertThat(System.nanoTime()).as("the VM restarts on H1; log:\n" + String.join("\n", c.log))
+                        .isLessThan(deadline0);
+                Thread.sleep(50);
+            }
+            System.out.printf("host failure: VM restarted elsewhere %.1f s after its host's last report%n",
+                    (System.nanoTime() - t0) / 1e9);
             c.members.set(1, ClusterMembership.join(c.host("H2"), c.manager.address(),
                     TestCluster.TOKEN, 4, 256 * MIB, Duration.ofMillis(300)));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -115,6 +124,9 @@ class ClusterManagerTest {
             }
             c.awaitJson("/v1/status", s -> s.path("hosts_failed").asInt() == 0 && s.path("hosts_on").asInt() == 2,
                     Duration.ofSeconds(10));
+            Map<String, String> where = placement(c.awaitJson("/v1/vms", a -> placement(a).size() == 1
+                    && "H1".equals(placement(a).get("lost")), Duration.ofSeconds(10)));
+            assertThat(where).containsExactly(Map.entry("lost", "H1"));
         }
     }
 }
