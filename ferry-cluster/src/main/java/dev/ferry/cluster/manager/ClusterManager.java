@@ -58,6 +58,8 @@ public final class ClusterManager implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final Thread ticker;
     private volatile boolean closed;
+    private volatile long balanceEveryMillis;
+    private long lastBalanceMillis;
 
     /** A power change waiting for the migrations of its plan. */
     private record PendingPower(PowerChange change, List<ClusterMigration> after) {
@@ -142,6 +144,33 @@ public final class ClusterManager implements AutoCloseable {
                 energy.record(s);
             }
             applyPendingPower();
+            long every = balanceEveryMillis;
+            if (every > 0 && now - lastBalanceMillis >= every) {
+                lastBalanceMillis = now;
+                autoBalance(now);
+            }
+        }
+    }
+
+    /**
+     * Runs the load-balancing policy every {@code millis} (0: only when asked), so that it sees each host's load
+     * over its window and sheds VMs of hosts that stay overloaded.
+     */
+    public void balanceEvery(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("the balancing period must not be negative");
+        }
+        balanceEveryMillis = millis;
+    }
+
+    private void autoBalance(long now) {
+        Plan plan;
+        synchronized (this) {
+            plan = policies.balancing().plan(inventory.snapshot(now));
+        }
+        if (!plan.moves().isEmpty() && moves.idle()) {
+            log.accept("load balancing: " + plan.moves().size() + " move(s)");
+            start(plan);
         }
     }
 
@@ -252,7 +281,7 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     /** Balances load: the load-balancing policy's plan. */
-    public ClusterViews.PlanStarted balance() {
+    public synchronized ClusterViews.PlanStarted balance() {
         return run(policies.balancing());
     }
 

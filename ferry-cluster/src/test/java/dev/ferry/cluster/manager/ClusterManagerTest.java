@@ -3,6 +3,9 @@ package dev.ferry.cluster.manager;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.cluster.ManagerDaemon;
+import dev.ferry.cluster.policy.LoadBalancing;
+import dev.ferry.cluster.policy.MigrationTime;
 import dev.ferry.host.membership.ClusterMembership;
 import java.time.Duration;
 import java.util.HashMap;
@@ -96,6 +99,24 @@ class ClusterManagerTest {
             JsonNode placed = c.post("/v1/vms", Map.of("name", "extra", "image", "idle", "mem", "32M"));
             String host = placed.path("host").asText();
             assertThat(where.values()).as("a new VM goes to a host that is on").contains(host);
+        }
+    }
+
+    @Test
+    void loadBalancingMovesAVmOffAHostWhoseGuestsBurnCpu() throws Exception {
+        ClusterPolicies d = ManagerDaemon.defaultPolicies();
+        ClusterPolicies quick = new ClusterPolicies(d.placement(), d.consolidation(),
+                new LoadBalancing(0.8, 1_500, MigrationTime.overLink(ManagerDaemon.LINK_BYTES_PER_SEC)),
+                d.remapping(), d.drain());
+        try (TestCluster c = new TestCluster(2, 1, 512 * MIB, quick)) {
+            c.createOn("H1", "burn1", "munch", "32M", "wss=1M passes=0");
+            c.createOn("H1", "burn2", "munch", "32M", "wss=1M passes=0");
+            JsonNode vms = c.awaitJson("/v1/vms", a -> {
+                Map<String, String> w = placement(a);
+                return w.size() == 2 && w.containsValue("H2");
+            }, Duration.ofSeconds(60));
+            assertThat(placement(vms).values()).containsExactlyInAnyOrder("H1", "H2");
+            assertThat(c.log).anyMatch(l -> l.contains("load balancing: 1 move"));
         }
     }
 

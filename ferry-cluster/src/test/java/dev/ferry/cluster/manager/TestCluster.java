@@ -37,7 +37,12 @@ final class TestCluster implements AutoCloseable {
 
     /** A manager and {@code n} hosts H1..Hn, each offering {@code cores} cores and {@code memory} bytes. */
     TestCluster(int n, double cores, long memory) throws Exception {
-        manager = ManagerDaemon.start(new InetSocketAddress("127.0.0.1", 0), TOKEN, log::add);
+        this(n, cores, memory, ManagerDaemon.defaultPolicies());
+    }
+
+    /** As above, with these policies. */
+    TestCluster(int n, double cores, long memory, ClusterPolicies policies) throws Exception {
+        manager = ManagerDaemon.start(new InetSocketAddress("127.0.0.1", 0), TOKEN, policies, log::add);
         byte[] secret = new byte[32];
         secret[0] = 7;
         for (int i = 1; i <= n; i++) {
