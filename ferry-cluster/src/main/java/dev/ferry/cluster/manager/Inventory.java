@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * What the manager knows of its hosts: each one's last report, when it came, its power state and maintenance flag,
- * and the traffic rates between VMs computed from the switches' cumulative counters. Thread-safe (one lock);
+ * and the traffic rates between VMs computed from the switches' cumulative counters. Frames between VMs on two
+ * hosts cross both hosts' switches, so a directed pair's rate is the largest any one switch saw, not their sum. Thread-safe (one lock);
  * {@link #snapshot} turns it into the input of the policies. Time is given by the caller (milliseconds of a
  * monotonic clock).
  */
@@ -31,7 +32,8 @@ final class Inventory {
         /** Set when the host was declared failed: it must discard its VMs when it reports again. */
         boolean fenceOnReturn;
         Map<String, Long> trafficBytes = new HashMap<>();
-        Map<TrafficMatrix.Pair, Double> trafficRates = new HashMap<>();
+        /** Bytes per second from one endpoint to another (VM names, or MACs of VMs elsewhere), "from\0to". */
+        Map<String, Double> trafficRates = new HashMap<>();
 
         Host(String name) {
             this.name = name;
@@ -44,14 +46,14 @@ final class Inventory {
     synchronized Host report(HostReport r, long nowMillis) {
         Host h = hosts.computeIfAbsent(r.name(), Host::new);
         Map<String, Long> bytes = new HashMap<>();
-        Map<TrafficMatrix.Pair, Double> rates = new HashMap<>();
+        Map<String, Double> rates = new HashMap<>();
         double secs = h.report == null ? 0 : (nowMillis - h.lastReportMillis) / 1000.0;
         for (HostReport.Traffic t : r.traffic() == null ? List.<HostReport.Traffic>of() : r.traffic()) {
             String key = t.from() + "\u0000" + t.to();
             bytes.put(key, t.bytes());
             Long before = h.trafficBytes.get(key);
             if (secs > 0 && before != null && t.bytes() >= before) {
-                rates.merge(TrafficMatrix.Pair.of(t.from(), t.to()), (t.bytes() - before) / secs, Double::sum);
+                rates.merge(key, (t.bytes() - before) / secs, Double::sum);
             }
         }
         h.trafficBytes = bytes;
@@ -127,7 +129,17 @@ final class Inventory {
         Map<String, VmState> settled = new LinkedHashMap<>();
         Map<String, VmState> leaving = new LinkedHashMap<>();
         Map<String, VmState> lost = new LinkedHashMap<>();
-        Map<TrafficMatrix.Pair, Double> traffic = new HashMap<>();
+        Map<String, Double> directed = new HashMap<>();
+        Map<String, String> macs = new HashMap<>();
+        for (Host h : hosts.values()) {
+            if (h.report != null && h.power != PowerState.FAILED) {
+                for (HostReport.Vm v : h.report.vms()) {
+                    for (String mac : v.macs() == null ? List.<String>of() : v.macs()) {
+                        macs.put(mac, v.name());
+                    }
+                }
+            }
+        }
         for (Host h : hosts.values()) {
             if (h.report == null) {
                 continue;
@@ -143,10 +155,24 @@ final class Inventory {
                 (h.power == PowerState.FAILED ? lost : v.migration() == null ? settled : leaving).putIfAbsent(v.name(),
                         vm);
             }
-            h.trafficRates.forEach((k, v) -> traffic.merge(k, v, Double::sum));
+            h.trafficRates.forEach((k, v) -> {
+                int cut = k.indexOf('\u0000');
+                String from = macs.getOrDefault(k.substring(0, cut), k.substring(0, cut));
+                String to = macs.getOrDefault(k.substring(cut + 1), k.substring(cut + 1));
+                directed.merge(from + '\u0000' + to, v, Math::max);
+            });
         }
         leaving.forEach(settled::putIfAbsent);
         lost.forEach(settled::putIfAbsent);
+        Map<TrafficMatrix.Pair, Double> traffic = new HashMap<>();
+        directed.forEach((k, rate) -> {
+            int cut = k.indexOf('\u0000');
+            String from = k.substring(0, cut);
+            String to = k.substring(cut + 1);
+            if (settled.containsKey(from) && settled.containsKey(to) && !from.equals(to)) {
+                traffic.merge(TrafficMatrix.Pair.of(from, to), rate, Double::sum);
+            }
+        });
         return new ClusterSnapshot(nowMillis, hs, new ArrayList<>(settled.values()), TrafficMatrix.of(traffic));
     }
 }

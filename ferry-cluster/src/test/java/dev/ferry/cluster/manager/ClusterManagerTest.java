@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cluster.ManagerDaemon;
 import dev.ferry.cluster.policy.LoadBalancing;
 import dev.ferry.cluster.policy.MigrationTime;
+import dev.ferry.cluster.policy.TaskRemapping;
+import dev.ferry.host.network.HostNetwork;
+import java.util.List;
 import dev.ferry.host.membership.ClusterMembership;
 import java.time.Duration;
 import java.util.HashMap;
@@ -117,6 +120,34 @@ class ClusterManagerTest {
             }, Duration.ofSeconds(60));
             assertThat(placement(vms).values()).containsExactlyInAnyOrder("H1", "H2");
             assertThat(c.log).anyMatch(l -> l.contains("load balancing: 1 move"));
+        }
+    }
+
+    @Test
+    void taskRemappingCoLocatesAChattyPairAndCutsInterHostTraffic() throws Exception {
+        ClusterPolicies d = ManagerDaemon.defaultPolicies();
+        ClusterPolicies chatty = new ClusterPolicies(d.placement(), d.consolidation(), d.balancing(),
+                new TaskRemapping(5_000, 1.0, MigrationTime.overLink(ManagerDaemon.LINK_BYTES_PER_SEC)), d.drain());
+        try (TestCluster c = new TestCluster(2, 4, 512 * MIB, chatty, true)) {
+            String macA = HostNetwork.defaultMac("a");
+            String macB = HostNetwork.defaultMac("b");
+            c.createOn("H1", "a", "netflood", "32M", "mode=talk gap=1 dst=" + macB.replace(":", ""),
+                    List.of("switch,mac=" + macA));
+            c.createOn("H2", "b", "netflood", "32M", "mode=talk gap=1 dst=" + macA.replace(":", ""),
+                    List.of("switch,mac=" + macB));
+            c.createOn("H1", "quiet", "idle", "32M", "touch=1M sleep=0");
+            c.awaitJson("/v1/vms", x -> x.path("vms").size() == 3, Duration.ofSeconds(20));
+            Thread.sleep(2000);
+            JsonNode plan = c.post("/v1/remap", null);
+            assertThat(plan.path("moves").size()).as(plan.toString()).isEqualTo(1);
+            assertThat(plan.path("notes").toString()).contains("inter-host traffic before");
+            c.awaitIdle(Duration.ofMinutes(2));
+            Map<String, String> where = placement(c.awaitJson("/v1/vms", x -> {
+                Map<String, String> w = placement(x);
+                return w.size() == 3 && w.get("a") != null && w.get("a").equals(w.get("b"));
+            }, Duration.ofSeconds(10)));
+            assertThat(where.get("a")).isEqualTo(where.get("b"));
+            assertThat(where.get("quiet")).isEqualTo("H1");
         }
     }
 

@@ -11,6 +11,7 @@ import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.api.Json;
 import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.membership.ClusterMembership;
+import dev.ferry.host.network.NetworkSettings;
 import dev.ferry.machine.board.GuestFixtures;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -42,17 +43,38 @@ final class TestCluster implements AutoCloseable {
 
     /** As above, with these policies. */
     TestCluster(int n, double cores, long memory, ClusterPolicies policies) throws Exception {
+        this(n, cores, memory, policies, false);
+    }
+
+    /** As above; with {@code linked}, the hosts' switches are one segment over VXLAN on loopback. */
+    TestCluster(int n, double cores, long memory, ClusterPolicies policies, boolean linked) throws Exception {
         manager = ManagerDaemon.start(new InetSocketAddress("127.0.0.1", 0), TOKEN, policies, log::add);
         byte[] secret = new byte[32];
         secret[0] = 7;
         for (int i = 1; i <= n; i++) {
             String name = "H" + i;
-            FerryHost h = FerryHost.start(new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, secret,
-                    GuestFixtures.images(), line -> log.add(name + ": " + line), ControlSettings.of(TOKEN)));
+            HostConfig config = new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, secret,
+                    GuestFixtures.images(), line -> log.add(name + ": " + line), ControlSettings.of(TOKEN));
+            if (linked) {
+                List<InetSocketAddress> peers = new ArrayList<>();
+                for (int k = 1; k <= n; k++) {
+                    if (k != i) {
+                        peers.add(vxlan(k));
+                    }
+                }
+                config = config.withNetwork(new NetworkSettings(vxlan(i), peers, NetworkSettings.DEFAULT_VNI,
+                        List.of()));
+            }
+            FerryHost h = FerryHost.start(config);
             hosts.add(h);
             members.add(ClusterMembership.join(h, manager.address(), TOKEN, cores, memory, Duration.ofMillis(300)));
         }
         awaitJson("/v1/hosts", a -> a.path("hosts").size() == n, Duration.ofSeconds(20));
+    }
+
+    /** The VXLAN endpoint of host {@code i}: loopback, a port of a range that tests keep for this. */
+    private static InetSocketAddress vxlan(int i) {
+        return new InetSocketAddress("127.0.0.1", 4870 + i);
     }
 
     FerryHost host(String name) {
@@ -61,8 +83,14 @@ final class TestCluster implements AutoCloseable {
 
     /** Creates a bare-metal VM directly on a host. */
     void createOn(String host, String vm, String image, String mem, String args) throws Exception {
+        createOn(host, vm, image, mem, args, List.of());
+    }
+
+    /** Creates a bare-metal VM directly on a host, with these network interfaces. */
+    void createOn(String host, String vm, String image, String mem, String args, List<String> nics)
+            throws Exception {
         JsonNode a = send(URI.create("http://" + HostAddress.format(host(host).controlAddress()) + "/v1/vms"),
-                "POST", Map.of("name", vm, "image", image, "mem", mem, "args", args));
+                "POST", Map.of("name", vm, "image", image, "mem", mem, "args", args, "nics", nics));
         assertThat(a.path("name").asText()).as(a.toString()).isEqualTo(vm);
     }
 

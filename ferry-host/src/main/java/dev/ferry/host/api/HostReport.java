@@ -29,16 +29,18 @@ public record HostReport(String name, String controlAddress, double cores, long 
      * @param migration      the id of the migration moving it away, or absent
      * @param image          what it booted
      * @param bootArgs       its boot arguments
+     * @param macs           the MAC addresses of its network interfaces (lower case)
      */
     public record Vm(String name, String state, long ramBytes, long touchedBytes, double cpuBusy,
-            Double dirtyPagesPerS, String migration, String image, String bootArgs) {
+            Double dirtyPagesPerS, String migration, String image, String bootArgs, List<String> macs) {
     }
 
     /**
      * Bytes from one VM to another, since the host started.
      *
      * @param from  the sending VM
-     * @param to    the receiving VM (on this host or, through a link, elsewhere: named when known)
+     * @param to    the receiving VM (named when it is on this host; else its MAC address, which the manager maps
+     *              to the VM that reported it)
      * @param bytes bytes so far
      */
     public record Traffic(String from, String to, long bytes) {

@@ -139,12 +139,15 @@ public final class ClusterMembership implements AutoCloseable {
                 OptionalDouble d = vm.sampleDirtyRate(DIRTY_SAMPLE);
                 dirty = d.isPresent() ? d.getAsDouble() : null;
             }
+            List<String> own = new ArrayList<>();
             for (NicConfig n : r.machine().config().nics()) {
-                macs.put(n.mac().toLowerCase(Locale.ROOT), vm.name());
+                String mac = n.mac().toLowerCase(Locale.ROOT);
+                macs.put(mac, vm.name());
+                own.add(mac);
             }
             vms.add(new HostReport.Vm(vm.name(), r.state().name().toLowerCase(Locale.ROOT),
                     r.machine().config().ramSize(), vm.memoryUsedBytes(), busy, dirty, vm.migrationId(), vm.image(),
-                    r.machine().config().bootArgs()));
+                    r.machine().config().bootArgs(), own));
         }
         cpuSamples.keySet().retainAll(seen);
         List<HostReport.Traffic> traffic = new ArrayList<>();
