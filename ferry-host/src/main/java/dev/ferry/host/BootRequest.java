@@ -163,6 +163,34 @@ final class BootRequest {
         media = new VmOrigin.BootMedia(true, kernel.path(), initrd == null ? null : initrd.path(), firmwareFile);
     }
 
+    /**
+     * The files a VM that booted {@code image} (a name as a VM's descriptor carries it) would have loaded on this
+     * host, or {@code null} when this host cannot name them (an image uploaded to another host, a kernel given by
+     * path): what a VM that migrated in is given as its origin, so that templates and checkpoints can be made of it.
+     */
+    static VmOrigin.BootMedia mediaOf(String image, long ram, HostImages images) {
+        if (image == null || image.isEmpty()) {
+            return null;
+        }
+        try {
+            if (!GuestImages.bootsLinux(image)) {
+                return new VmOrigin.BootMedia(false, images.file(image), null, null);
+            }
+            GuestImages.LinuxGuest g = images.directory().linux().orElse(null);
+            if (g == null) {
+                return null;
+            }
+            Path firmware = switch (Firmware.of("default", ram)) {
+                case Firmware.None none -> null;
+                case Firmware.Raw raw -> raw.file().path();
+                case Firmware.Elf elf -> elf.elf().path();
+            };
+            return new VmOrigin.BootMedia(true, g.kernel(), g.initrd(), firmware);
+        } catch (ImageFormatException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The files {@link #boot} loaded (after it returned), or {@code null} when they cannot be named. */
     VmOrigin.BootMedia media() {
         return media;

@@ -120,7 +120,8 @@ public final class FerryHost implements AutoCloseable {
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
             host.receiver = new MigrationReceiver(migrationListen, config.secret(),
                     new IncomingVms(host.registry, config.images(), host.network, host.backends(),
-                            host.storage.disks(), host::log), config.receiverLimits(),
+                            host.storage.disks(), vm -> BootRequest.mediaOf(vm.image(), vm.ramSize(), host.images),
+                            host::log), config.receiverLimits(),
                     host::log)
                     .encryption(config.encryption());
             if (config.encryption().plaintextOverNetwork()) {

@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -60,6 +61,11 @@ public final class ClusterManager implements AutoCloseable {
     private volatile boolean closed;
     private volatile long balanceEveryMillis;
     private long lastBalanceMillis;
+    private volatile long checkpointEveryMillis;
+    private long lastCheckpointMillis;
+    private volatile boolean checkpointing;
+    private final Map<String, String> checkpoints = new ConcurrentHashMap<>();
+    private final AtomicLong checkpointSeq = new AtomicLong();
 
     /** A power change waiting for the migrations of its plan. */
     private record PendingPower(PowerChange change, List<ClusterMigration> after) {
@@ -149,6 +155,13 @@ public final class ClusterManager implements AutoCloseable {
                 lastBalanceMillis = now;
                 autoBalance(now);
             }
+            long ckpt = checkpointEveryMillis;
+            if (ckpt > 0 && now - lastCheckpointMillis >= ckpt && !checkpointing) {
+                lastCheckpointMillis = now;
+                checkpointing = true;
+                ClusterSnapshot s2 = inventory.snapshot(now);
+                Thread.ofVirtual().name("cluster-checkpoints").start(() -> checkpointAll(s2));
+            }
         }
     }
 
@@ -161,6 +174,68 @@ public final class ClusterManager implements AutoCloseable {
             throw new IllegalArgumentException("the balancing period must not be negative");
         }
         balanceEveryMillis = millis;
+    }
+
+    /**
+     * Saves a checkpoint of every VM every {@code millis} (0: never): a template made of the briefly paused VM
+     * (state, disks, boot files) in the template directory the hosts share, from which a VM of a failed host is
+     * resumed elsewhere. The previous checkpoint of a VM is deleted once the new one exists.
+     */
+    public void checkpointEvery(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("the checkpoint period must not be negative");
+        }
+        checkpointEveryMillis = millis;
+    }
+
+    /** The name of the last checkpoint of {@code vm}, if any. */
+    public Optional<String> checkpoint(String vm) {
+        return Optional.ofNullable(checkpoints.get(vm));
+    }
+
+    private void checkpointAll(ClusterSnapshot s) {
+        try {
+            for (VmState v : s.vms()) {
+                if (closed || moves.moving(v.name()) || s.host(v.host()).map(h -> h.power() != PowerState.ON)
+                        .orElse(true)) {
+                    continue;
+                }
+                boolean running = inventory.lastKnown(v.host(), v.name()).map(r -> r.state().equals("running")
+                        && r.migration() == null).orElse(false);
+                if (running) {
+                    checkpointOne(v);
+                }
+            }
+        } finally {
+            checkpointing = false;
+        }
+    }
+
+    private void checkpointOne(VmState v) {
+        HostApi host = api(v.host()).orElse(null);
+        if (host == null) {
+            return;
+        }
+        String name = "ckpt-" + v.name() + "-" + checkpointSeq.incrementAndGet();
+        long t0 = System.nanoTime();
+        try {
+            host.pause(v.name());
+            try {
+                host.createTemplate(name, v.name());
+            } finally {
+                host.resume(v.name());
+            }
+            String old = checkpoints.put(v.name(), name);
+            log.accept(String.format(Locale.ROOT, "checkpoint %s of VM %s on %s: paused %.0f ms", name, v.name(),
+                    v.host(), (System.nanoTime() - t0) / 1e6));
+            if (old != null) {
+                host.deleteTemplate(old);
+            }
+        } catch (IOException e) {
+            log.accept("checkpoint of VM " + v.name() + " on " + v.host() + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void autoBalance(long now) {
@@ -207,8 +282,8 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     /**
-     * Starts the VMs of failed hosts again where the plan says, from what their host last reported of them (image,
-     * RAM, boot arguments): a cold boot, since no checkpoint of them is kept yet.
+     * Starts the VMs of failed hosts again where the plan says: resumed from their last checkpoint, or without one
+     * cold-booted from what their host last reported of them (image, RAM, boot arguments).
      */
     private void restart(Plan plan) {
         for (String n : plan.notes()) {
@@ -218,6 +293,23 @@ public final class ClusterManager implements AutoCloseable {
         for (Restart r : plan.restarts()) {
             String from = s.vm(r.vm()).map(VmState::host).orElse(null);
             HostReport.Vm spec = from == null ? null : inventory.lastKnown(from, r.vm()).orElse(null);
+            String ckpt = checkpoints.get(r.vm());
+            if (ckpt != null) {
+                Thread.ofVirtual().name("cluster-restart-" + r.vm()).start(() -> {
+                    try {
+                        api(r.host()).orElseThrow(() -> new IOException("unknown host " + r.host())).createVm(
+                                new CreateVmRequest(r.vm(), null, null, null, null, null, null, null, null, null, null,
+                                        null, null, null, null, ckpt, Boolean.TRUE));
+                        log.accept("VM " + r.vm() + " of failed host " + from + " resumed on " + r.host()
+                                + " from checkpoint " + ckpt);
+                    } catch (IOException | RuntimeException e) {
+                        log.accept("VM " + r.vm() + " could not be resumed on " + r.host() + ": " + e.getMessage());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                continue;
+            }
             if (spec == null || spec.image() == null || spec.image().startsWith("(")) {
                 log.accept("VM " + r.vm() + " cannot be restarted: what it booted is not known");
                 continue;

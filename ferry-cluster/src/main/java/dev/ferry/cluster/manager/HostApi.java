@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The manager's client of one host's control API (JSON over HTTP with the cluster's API token). A host's error
@@ -45,6 +46,26 @@ final class HostApi {
     /** A migration of this host. */
     MigrationView migration(String id) throws IOException, InterruptedException {
         return Json.tolerant().treeToValue(send("GET", "/v1/migrations/" + encode(id), null), MigrationView.class);
+    }
+
+    /** Parks a VM's vCPU. */
+    void pause(String vm) throws IOException, InterruptedException {
+        send("POST", "/v1/vms/" + encode(vm) + "/pause", null);
+    }
+
+    /** Lets a paused VM run again. */
+    void resume(String vm) throws IOException, InterruptedException {
+        send("POST", "/v1/vms/" + encode(vm) + "/resume", null);
+    }
+
+    /** Makes template {@code name} of the paused VM {@code vm} (disks, state and boot files). */
+    void createTemplate(String name, String vm) throws IOException, InterruptedException {
+        send("POST", "/v1/templates", Map.of("name", name, "from", vm));
+    }
+
+    /** Deletes template {@code name}. */
+    void deleteTemplate(String name) throws IOException, InterruptedException {
+        send("DELETE", "/v1/templates/" + encode(name), null);
     }
 
     /** Stops and removes a VM. */

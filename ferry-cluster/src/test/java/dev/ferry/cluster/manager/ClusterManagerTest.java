@@ -152,6 +152,35 @@ class ClusterManagerTest {
     }
 
     @Test
+    void aVmOfAFailedHostResumesFromItsLastCheckpoint() throws Exception {
+        try (TestCluster c = new TestCluster(2, 4, 256 * MIB)) {
+            c.createOn("H2", "keep", "munch", "32M", "wss=2M rate=500 passes=0");
+            c.awaitJson("/v1/vms", a -> a.path("vms").size() == 1, Duration.ofSeconds(20));
+            c.manager.manager().checkpointEvery(1000);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (c.manager.manager().checkpoint("keep").isEmpty()) {
+                assertThat(System.nanoTime()).as("a checkpoint is made; log:\n" + String.join("\n", c.log))
+                        .isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            c.members.get(1).close();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (c.host("H1").vms().get("keep").isEmpty()) {
+                assertThat(System.nanoTime()).as("the VM resumes on H1; log:\n" + String.join("\n", c.log))
+                        .isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            assertThat(c.log).anyMatch(l -> l.contains("VM keep of failed host H2 resumed on H1 from checkpoint"));
+            c.manager.manager().checkpointEvery(0);
+            var resumed = c.host("H1").vms().get("keep").orElseThrow();
+            Thread.sleep(1500);
+            assertThat(resumed.runner().state().name()).isEqualTo("RUNNING");
+            assertThat(resumed.runner().machine().instructions()).as("it goes on from the checkpoint, not from boot")
+                    .isGreaterThan(1_000_000L);
+        }
+    }
+
+    @Test
     void aHostThatStopsReportingIsDeclaredFailedItsVmsRestartElsewhereAndItIsFencedWhenItReturns() throws Exception {
         try (TestCluster c = new TestCluster(2, 4, 256 * MIB)) {
             c.createOn("H2", "lost", "idle", "32M", "touch=1M sleep=0");

@@ -12,6 +12,12 @@ import dev.ferry.host.api.Json;
 import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.membership.ClusterMembership;
 import dev.ferry.host.network.NetworkSettings;
+import dev.ferry.host.storage.StorageDirs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import dev.ferry.machine.board.GuestFixtures;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -35,6 +41,8 @@ final class TestCluster implements AutoCloseable {
     final List<FerryHost> hosts = new ArrayList<>();
     final List<ClusterMembership> members = new ArrayList<>();
     final List<String> log = new CopyOnWriteArrayList<>();
+    /** The hosts' disk directories and the template directory they share. */
+    final Path storage;
 
     /** A manager and {@code n} hosts H1..Hn, each offering {@code cores} cores and {@code memory} bytes. */
     TestCluster(int n, double cores, long memory) throws Exception {
@@ -49,12 +57,14 @@ final class TestCluster implements AutoCloseable {
     /** As above; with {@code linked}, the hosts' switches are one segment over VXLAN on loopback. */
     TestCluster(int n, double cores, long memory, ClusterPolicies policies, boolean linked) throws Exception {
         manager = ManagerDaemon.start(new InetSocketAddress("127.0.0.1", 0), TOKEN, policies, log::add);
+        storage = Files.createTempDirectory("ferry-cluster-test-");
         byte[] secret = new byte[32];
         secret[0] = 7;
         for (int i = 1; i <= n; i++) {
             String name = "H" + i;
             HostConfig config = new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, secret,
-                    GuestFixtures.images(), line -> log.add(name + ": " + line), ControlSettings.of(TOKEN));
+                    GuestFixtures.images(), line -> log.add(name + ": " + line), ControlSettings.of(TOKEN))
+                    .withStorage(new StorageDirs(storage.resolve(name), storage.resolve("templates")));
             if (linked) {
                 List<InetSocketAddress> peers = new ArrayList<>();
                 for (int k = 1; k <= n; k++) {
@@ -145,5 +155,10 @@ final class TestCluster implements AutoCloseable {
         members.forEach(ClusterMembership::close);
         hosts.forEach(FerryHost::close);
         manager.close();
+        try (Stream<Path> files = Files.walk(storage)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind
+        }
     }
 }

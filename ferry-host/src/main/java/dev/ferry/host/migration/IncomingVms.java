@@ -3,6 +3,7 @@ package dev.ferry.host.migration;
 import dev.ferry.host.network.HostNetwork;
 import dev.ferry.host.vm.ConsoleBuffer;
 import dev.ferry.host.vm.HostedVm;
+import dev.ferry.host.vm.VmOrigin;
 import dev.ferry.host.vm.VmRegistry;
 import dev.ferry.machine.board.DeviceBackends;
 import dev.ferry.machine.board.DriveConfig;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * How this host takes in VMs that migrate to it: checks that their disk files are in this host's image directory
@@ -43,16 +45,19 @@ public final class IncomingVms implements IncomingVmHandler {
     private final Map<String, Boolean> reservations = new ConcurrentHashMap<>();
     private final Map<String, List<Path>> created = new ConcurrentHashMap<>();
     private final Path disks;
+    private final Function<VmDescriptor, VmOrigin.BootMedia> media;
 
     /**
      * Registers arriving VMs in {@code registry}, taking only disk files inside {@code images}' directory (disks
      * copied with a VM are created in {@code disks}), opens their disks and NICs through {@code backends}, announces
-     * them on {@code network}'s switch, and reports events to {@code log}.
+     * them on {@code network}'s switch, gives each the files its image names on this host as its origin
+     * ({@code media}: {@code null} when there are none), and reports events to {@code log}.
      */
     public IncomingVms(VmRegistry registry, GuestImages images, HostNetwork network, DeviceBackends backends,
-            Path disks, Consumer<String> log) {
+            Path disks, Function<VmDescriptor, VmOrigin.BootMedia> media, Consumer<String> log) {
         this.registry = registry;
         this.disks = disks;
+        this.media = media;
         this.images = images;
         this.network = network;
         this.backends = backends;
@@ -151,7 +156,9 @@ public final class IncomingVms implements IncomingVmHandler {
         }
         created.remove(vm.name());
         ConsoleBuffer console = consoles.remove(vm.name());
-        registry.add(new HostedVm(vm.name(), vm.image(), runner, console != null ? console : new ConsoleBuffer()));
+        VmOrigin.BootMedia boot = media.apply(vm);
+        registry.add(new HostedVm(vm.name(), vm.image(), runner, console != null ? console : new ConsoleBuffer(),
+                boot == null ? null : new VmOrigin(boot, null, List.of())));
         log.accept("VM " + vm.name() + " arrived and runs here");
         network.announce(vm.name(), vm.nics(), vm.bootArgs(), log);
     }
