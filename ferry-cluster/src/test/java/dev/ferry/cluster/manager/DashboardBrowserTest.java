@@ -1,0 +1,235 @@
+package dev.ferry.cluster.manager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.cluster.dashboard.DashboardLink;
+import dev.ferry.host.api.HostAddress;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, driven by Selenium)
+ * against a real manager and real hosts: without the token it shows nothing but how to get in; with it, every host
+ * and VM, a migration the page itself started in the history, and a drain clicked on the page evacuates the host.
+ * The screenshot must be a PNG of the window's size that shows the page's header and load bars.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class DashboardBrowserTest {
+
+    private static final long MIB = 1L << 20;
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final int WIDTH = 1280;
+    private static final int HEIGHT = 1000;
+    /** The header's background in dashboard.css. */
+    private static final int HEADER_RGB = 0x14213d;
+
+    @Test
+    void showsTheClusterAndDrainsAHostFromTheBrowser() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "needs Debian's chromium and chromium-driver");
+        try (TestCluster c = new TestCluster(3, 4, 512 * MIB)) {
+            c.createOn("H1", "web1", "idle", "32M", "touch=1M sleep=0");
+            c.createOn("H1", "web2", "munch", "32M", "wss=2M rate=2000");
+            c.createOn("H2", "db", "idle", "48M", "touch=2M sleep=0");
+            c.createOn("H3", "batch", "munch", "32M", "wss=1M rate=1000");
+            c.awaitJson("/v1/vms", a -> a.path("vms").size() == 4, Duration.ofSeconds(20));
+            assertThat(c.post("/v1/vms/db/migrate", Map.of("to", "H2")).path("code").asText())
+                    .as("a VM cannot move to the host it runs on").isEqualTo("conflict");
+
+            ChromeDriver browser = startBrowser();
+            try {
+                String base = "http://" + HostAddress.format(c.manager.address()) + "/";
+                refusesWithoutTheRightToken(browser, base);
+
+                browser.get(DashboardLink.of(c.manager.address(), TestCluster.TOKEN).toString());
+                await("the page shows the hosts", () -> rows(browser, "hosts").size() == 3);
+                assertThat(browser.getCurrentUrl()).as("the token leaves the address bar").doesNotContain("token");
+                assertThat(text(browser, "#hosts")).contains("H1", "H2", "H3");
+                Map<String, String> before = placement(c.get("/v1/vms"));
+                assertThat(before).hasSize(4);
+                await("the page shows every VM where it runs", () -> placementOnPage(browser).equals(before));
+
+                click(browser, "#vms select[data-vm='batch'] option[value='H2']");
+                click(browser, "button[data-action='migrate'][data-vm='batch']");
+                await("the migration the page started ends in the history",
+                        () -> text(browser, "#history").contains("batch") && text(browser, "#history").contains("done"));
+                WebElement done = browser.findElement(By.cssSelector("#history tbody tr"));
+                assertThat(done.findElement(By.cssSelector(".downtime")).getText()).endsWith(" ms");
+                assertThat(done.findElement(By.cssSelector(".total")).getText()).endsWith(" ms");
+                assertThat(done.getText()).contains("operator", "H3", "H2");
+                await("batch runs on H2", () -> "H2".equals(placementOnPage(browser).get("batch")));
+
+                click(browser, "button[data-action='drain'][data-host='H1']");
+                await("H1 shows maintenance", () -> hostRow(browser, "H1").findElement(By.cssSelector(".maintenance"))
+                        .getText().equals("maintenance"));
+                c.awaitIdle(Duration.ofMinutes(3));
+                await("the page shows H1 empty", () -> !placementOnPage(browser).containsValue("H1")
+                        && placementOnPage(browser).size() == 4
+                        && hostRow(browser, "H1").findElement(By.cssSelector(".vm-count")).getText().equals("0"));
+                Map<String, String> where = placement(c.get("/v1/vms"));
+                assertThat(where).hasSize(4).doesNotContainValue("H1");
+                assertThat(c.host("H1").vms().all()).isEmpty();
+                await("the history lists the drain's migrations", () -> rows(browser, "history").size() == 3);
+                assertThat(text(browser, "#history")).contains("web1", "web2");
+                assertThat(text(browser, "#inflight-empty")).contains("No migration");
+                assertThat(hostRow(browser, "H1").findElement(By.cssSelector("button")).getText()).isEqualTo("Undrain");
+
+                checkScreenshot(browser);
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+    /** No token, then a wrong one: the page explains and shows no data. */
+    private static void refusesWithoutTheRightToken(ChromeDriver browser, String base) throws Exception {
+        browser.get(base);
+        await("the page asks for the token", () -> browser.findElement(By.id("auth")).isDisplayed());
+        assertThat(browser.findElement(By.id("data")).isDisplayed()).isFalse();
+        assertThat(text(browser, "body")).contains("API token").doesNotContain("H1");
+
+        browser.get(base + "#token=" + "0f".repeat(32));
+        await("a wrong token is refused", () -> text(browser, "#auth").contains("refused"));
+        assertThat(browser.findElement(By.id("data")).isDisplayed()).isFalse();
+        assertThat(text(browser, "body")).doesNotContain("H1");
+        ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+    }
+
+    private static ChromeDriver startBrowser() {
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(CHROMIUM.toFile());
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--hide-scrollbars", "--force-device-scale-factor=1", "--window-size=" + WIDTH + "," + HEIGHT);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        return new ChromeDriver(service, o);
+    }
+
+    private static void checkScreenshot(ChromeDriver browser) throws Exception {
+        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
+        assertThat(png).as("a PNG").startsWith(0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
+        Path out = Path.of("target", "dashboard.png");
+        Files.createDirectories(out.getParent());
+        Files.write(out, png);
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
+        long[] viewport = viewport(browser);
+        assertThat(new int[] {img.getWidth(), img.getHeight()}).as("the window's size")
+                .containsExactly((int) viewport[0], (int) viewport[1]);
+        assertThat(img.getWidth()).isEqualTo(WIDTH);
+
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 3) {
+            for (int x = 0; x < img.getWidth(); x += 3) {
+                colours.add(img.getRGB(x, y) & 0xffffff);
+            }
+        }
+        assertThat(colours.size()).as("not blank").isGreaterThan(50);
+        assertThat(img.getRGB(3, 3) & 0xffffff).as("the header").isEqualTo(HEADER_RGB);
+
+        WebElement fill = hostRow(browser, "H2").findElement(By.cssSelector(".bar-fill"));
+        assertThat(fill.getSize().getWidth()).as("H2 carries load").isPositive();
+        int expected = rgb(fill.getCssValue("background-color"));
+        int x = fill.getLocation().getX() + 2;
+        int y = fill.getLocation().getY() + fill.getSize().getHeight() / 2;
+        assertThat(img.getRGB(x, y) & 0xffffff).as("H2's CPU bar is in the screenshot").isEqualTo(expected);
+    }
+
+    private static long[] viewport(ChromeDriver browser) {
+        @SuppressWarnings("unchecked")
+        List<Long> v = (List<Long>) ((JavascriptExecutor) browser).executeScript(
+                "return [window.innerWidth, window.innerHeight]");
+        return new long[] {v.get(0), v.get(1)};
+    }
+
+    /** {@code rgb(r, g, b)} or {@code rgba(r, g, b, a)} as 0xRRGGBB. */
+    private static int rgb(String css) {
+        String[] p = css.replaceAll("[^0-9,]", "").split(",");
+        return Integer.parseInt(p[0]) << 16 | Integer.parseInt(p[1]) << 8 | Integer.parseInt(p[2]);
+    }
+
+    /** Clicks the element at {@code css}, finding it again if the page re-rendered it meanwhile. */
+    private static void click(ChromeDriver browser, String css) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                browser.findElement(By.cssSelector(css)).click();
+                return;
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static List<WebElement> rows(ChromeDriver browser, String table) {
+        return browser.findElements(By.cssSelector("#" + table + " tbody tr"));
+    }
+
+    private static WebElement hostRow(ChromeDriver browser, String host) {
+        return browser.findElement(By.cssSelector("#hosts tr[data-host='" + host + "']"));
+    }
+
+    private static String text(ChromeDriver browser, String css) {
+        return browser.findElement(By.cssSelector(css)).getText();
+    }
+
+    /** VM -> host as the page shows them. */
+    private static Map<String, String> placementOnPage(ChromeDriver browser) {
+        Map<String, String> m = new HashMap<>();
+        for (WebElement r : rows(browser, "vms")) {
+            m.put(r.getAttribute("data-vm"), r.findElement(By.cssSelector(".host")).getText());
+        }
+        return m;
+    }
+
+    /** VM -> host as the API lists them. */
+    private static Map<String, String> placement(JsonNode vms) {
+        Map<String, String> m = new HashMap<>();
+        for (JsonNode v : vms.path("vms")) {
+            m.put(v.path("name").asText(), v.path("host").asText());
+        }
+        return m;
+    }
+
+    /** Polls until {@code ok} holds (the page re-renders every second, so an element may go stale meanwhile). */
+    private static void await(String what, BooleanSupplier ok) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        WebDriverException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (ok.getAsBoolean()) {
+                    return;
+                }
+            } catch (WebDriverException e) {
+                last = e;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("timed out: " + what + (last == null ? "" : " (last error: " + last + ")"));
+    }
+}
