@@ -107,7 +107,8 @@
     const share = total > 0 ? Math.min(1, used / total) : 0;
     const fill = el('div', { className: 'bar-fill' + (share >= 0.95 ? ' full' : share >= 0.75 ? ' high' : '') });
     fill.style.width = (share * 100).toFixed(1) + '%';
-    return el('div', { className: 'bar', title: label }, fill, el('span', { className: 'bar-text' }, label));
+    return el('div', { className: 'meter' }, el('div', { className: 'bar', title: label }, fill),
+      el('span', { className: 'bar-text' }, label));
   }
 
   function cell(content, className) {
@@ -128,7 +129,8 @@
   }
 
   function renderHosts(hosts) {
-    const rows = hosts.map((h) => {
+    const sorted = hosts.slice().sort((a, b) => a.name.localeCompare(b.name));
+    const rows = sorted.map((h) => {
       const action = h.maintenance
         ? el('button', { type: 'button', className: 'secondary', textContent: 'Undrain' })
         : el('button', { type: 'button', textContent: 'Drain' });
@@ -149,7 +151,8 @@
     $('hosts').tBodies[0].replaceChildren(...rows);
   }
 
-  function renderVms(vms) {
+  function renderVms(unsorted) {
+    const vms = unsorted.slice().sort((a, b) => a.name.localeCompare(b.name));
     const body = $('vms').tBodies[0];
     // Keep the operator's half-made choice of a target across refreshes.
     const chosen = new Map();
@@ -211,6 +214,11 @@
       return tr;
     }));
     $('inflight-empty').hidden = inflight.length > 0;
+    // Rate and projected downtime show only when the manager's view of a migration carries them.
+    const showRate = inflight.some((m) => m.rate_bits_per_s != null || m.bytes_sent != null);
+    const showProjected = inflight.some((m) => m.projected_downtime_ms != null);
+    document.querySelectorAll('#inflight .rate').forEach((e) => { e.hidden = !showRate; });
+    document.querySelectorAll('#inflight .projected').forEach((e) => { e.hidden = !showProjected; });
     $('history').tBodies[0].replaceChildren(...finished.map((m) => {
       const tr = el('tr', {},
         cell(m.id), cell(el('b', {}, m.vm)), cell(m.from), cell(m.to), cell(m.reason),

@@ -35,7 +35,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, driven by Selenium)
  * against a real manager and real hosts: without the token it shows nothing but how to get in; with it, every host
  * and VM, a migration the page itself started in the history, and a drain clicked on the page evacuates the host.
- * The screenshot must be a PNG of the window's size that shows the page's header and load bars.
+ * The screenshot must be a PNG of the window's size that shows the page's header and load bars; it is kept in
+ * {@code target/dashboard.png}, and also written to the file {@code -Dferry.dashboard.screenshot=FILE} names (how
+ * {@code docs/dashboard.png} is made).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DashboardBrowserTest {
@@ -136,6 +138,10 @@ class DashboardBrowserTest {
         Path out = Path.of("target", "dashboard.png");
         Files.createDirectories(out.getParent());
         Files.write(out, png);
+        String copy = System.getProperty("ferry.dashboard.screenshot");
+        if (copy != null && !copy.isBlank()) {
+            Files.write(Path.of(copy), png);
+        }
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
         long[] viewport = viewport(browser);
         assertThat(new int[] {img.getWidth(), img.getHeight()}).as("the window's size")
