@@ -117,6 +117,34 @@
 
   // ------------------------------------------------------------------ rendering
 
+  // Puts freshly built rows in a table, keeping every existing row and cell whose content did not change: an
+  // operator's open host list, focus and half-made choice survive the refresh every second.
+  function patchRows(tbody, rows, key) {
+    const old = new Map();
+    for (const r of tbody.rows) {
+      old.set(r.dataset[key], r);
+    }
+    const result = rows.map((r) => {
+      const o = old.get(r.dataset[key]);
+      if (!o || o.cells.length !== r.cells.length) {
+        return r;
+      }
+      o.className = r.className;
+      const oldCells = Array.from(o.cells);
+      const newCells = Array.from(r.cells);
+      for (let i = 0; i < newCells.length; i++) {
+        if (oldCells[i].outerHTML !== newCells[i].outerHTML) {
+          oldCells[i].replaceWith(newCells[i]);
+        }
+      }
+      return o;
+    });
+    const current = Array.from(tbody.rows);
+    if (current.length !== result.length || result.some((r, i) => r !== current[i])) {
+      tbody.replaceChildren(...result);
+    }
+  }
+
   function renderSummary(s) {
     const item = (label, value) => el('span', {}, label + ' ', el('b', {}, value));
     $('summary').replaceChildren(
@@ -148,7 +176,7 @@
       tr.dataset.host = h.name;
       return tr;
     });
-    $('hosts').tBodies[0].replaceChildren(...rows);
+    patchRows($('hosts').tBodies[0], rows, 'host');
   }
 
   function renderVms(unsorted) {
@@ -157,8 +185,6 @@
     // Keep the operator's half-made choice of a target across refreshes.
     const chosen = new Map();
     body.querySelectorAll('select').forEach((s) => chosen.set(s.dataset.vm, s.value));
-    const focused = document.activeElement && document.activeElement.tagName === 'SELECT'
-      ? document.activeElement.dataset.vm : null;
     const rows = vms.map((v) => {
       const select = el('select');
       select.setAttribute('aria-label', 'target host for ' + v.name);
@@ -169,7 +195,7 @@
           select.append(el('option', { value: h }, h));
         }
       }
-      if (chosen.has(v.name)) {
+      if (chosen.has(v.name) && chosen.get(v.name) !== v.host && hostNames.includes(chosen.get(v.name))) {
         select.value = chosen.get(v.name);
       }
       const go = el('button', { type: 'button', textContent: 'Migrate' });
@@ -189,19 +215,13 @@
       tr.dataset.vm = v.name;
       return tr;
     });
-    body.replaceChildren(...rows);
-    if (focused) {
-      const s = body.querySelector('select[data-vm="' + CSS.escape(focused) + '"]');
-      if (s) {
-        s.focus();
-      }
-    }
+    patchRows(body, rows, 'vm');
   }
 
   function renderMigrations(migrations) {
     const inflight = migrations.filter((m) => m.state === 'queued' || m.state === 'running');
     const finished = migrations.filter((m) => m.state !== 'queued' && m.state !== 'running').reverse();
-    $('inflight').tBodies[0].replaceChildren(...inflight.map((m) => {
+    patchRows($('inflight').tBodies[0], inflight.map((m) => {
       const tr = el('tr', {},
         cell(m.id), cell(el('b', {}, m.vm)), cell(m.from), cell(m.to), cell(m.reason),
         cell(badge(m.state), 'state'),
@@ -212,14 +232,14 @@
         cell(ms(m.projected_downtime_ms), 'num projected'));
       tr.dataset.migration = m.id;
       return tr;
-    }));
+    }), 'migration');
     $('inflight-empty').hidden = inflight.length > 0;
     // Rate and projected downtime show only when the manager's view of a migration carries them.
     const showRate = inflight.some((m) => m.rate_bits_per_s != null || m.bytes_sent != null);
     const showProjected = inflight.some((m) => m.projected_downtime_ms != null);
     document.querySelectorAll('#inflight .rate').forEach((e) => { e.hidden = !showRate; });
     document.querySelectorAll('#inflight .projected').forEach((e) => { e.hidden = !showProjected; });
-    $('history').tBodies[0].replaceChildren(...finished.map((m) => {
+    patchRows($('history').tBodies[0], finished.map((m) => {
       const tr = el('tr', {},
         cell(m.id), cell(el('b', {}, m.vm)), cell(m.from), cell(m.to), cell(m.reason),
         cell(m.error ? el('span', {}, badge(m.state), ' ' + m.error) : badge(m.state), 'state'),
@@ -227,7 +247,7 @@
         cell(ms(m.total_time_ms), 'num total'));
       tr.dataset.migration = m.id;
       return tr;
-    }));
+    }), 'migration');
     $('history-empty').hidden = finished.length > 0;
   }
 

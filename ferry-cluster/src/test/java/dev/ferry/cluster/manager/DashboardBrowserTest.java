@@ -77,35 +77,102 @@ class DashboardBrowserTest {
                 await("the page shows every VM where it runs", () -> placementOnPage(browser).equals(before));
 
                 click(browser, "#vms select[data-vm='batch'] option[value='H2']");
+                Thread.sleep(2500);
+                assertThat(((JavascriptExecutor) browser).executeScript(
+                        "return document.querySelector(\"#vms select[data-vm='batch']\").value"))
+                        .as("the chosen target survives the page's refreshes").isEqualTo("H2");
                 click(browser, "button[data-action='migrate'][data-vm='batch']");
                 await("the migration the page started ends in the history",
                         () -> text(browser, "#history").contains("batch") && text(browser, "#history").contains("done"));
-                WebElement done = browser.findElement(By.cssSelector("#history tbody tr"));
-                assertThat(done.findElement(By.cssSelector(".downtime")).getText()).endsWith(" ms");
-                assertThat(done.findElement(By.cssSelector(".total")).getText()).endsWith(" ms");
-                assertThat(done.getText()).contains("operator", "H3", "H2");
+                assertThat(text(browser, "#history tr[data-migration='m1'] .downtime")).endsWith(" ms");
+                assertThat(text(browser, "#history tr[data-migration='m1'] .total")).endsWith(" ms");
+                assertThat(text(browser, "#history tr[data-migration='m1']")).contains("batch", "operator", "H3",
+                        "H2");
                 await("batch runs on H2", () -> "H2".equals(placementOnPage(browser).get("batch")));
 
                 click(browser, "button[data-action='drain'][data-host='H1']");
-                await("H1 shows maintenance", () -> hostRow(browser, "H1").findElement(By.cssSelector(".maintenance"))
-                        .getText().equals("maintenance"));
+                await("H1 shows maintenance",
+                        () -> text(browser, "#hosts tr[data-host='H1'] .maintenance").equals("maintenance"));
                 c.awaitIdle(Duration.ofMinutes(3));
                 await("the page shows H1 empty", () -> !placementOnPage(browser).containsValue("H1")
                         && placementOnPage(browser).size() == 4
-                        && hostRow(browser, "H1").findElement(By.cssSelector(".vm-count")).getText().equals("0"));
+                        && text(browser, "#hosts tr[data-host='H1'] .vm-count").equals("0"));
                 Map<String, String> where = placement(c.get("/v1/vms"));
                 assertThat(where).hasSize(4).doesNotContainValue("H1");
                 assertThat(c.host("H1").vms().all()).isEmpty();
                 await("the history lists the drain's migrations", () -> rows(browser, "history").size() == 3);
                 assertThat(text(browser, "#history")).contains("web1", "web2");
                 assertThat(text(browser, "#inflight-empty")).contains("No migration");
-                assertThat(hostRow(browser, "H1").findElement(By.cssSelector("button")).getText()).isEqualTo("Undrain");
+                assertThat(browser.findElement(By.cssSelector("#inflight th.rate")).isDisplayed())
+                        .as("no rate column while the manager's view has no rate").isFalse();
+                assertThat(text(browser, "#hosts tr[data-host='H1'] button")).isEqualTo("Undrain");
 
                 checkScreenshot(browser);
             } finally {
                 browser.quit();
             }
         }
+    }
+
+    /**
+     * Live progress, rendered from canned API answers (real migrations on loopback end between two polls): a
+     * running migration's phase, round, remaining pages, rate and projected downtime, a failed one's error, every
+     * power state, and names that look like HTML shown as text.
+     */
+    @Test
+    void showsLiveProgressAndTreatsNamesAsText() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "needs Debian's chromium and chromium-driver");
+        String evil = "<img src=x onerror=document.title='pwned'>";
+        Map<String, Object> answers = Map.of(
+                "/v1/status", Map.ofEntries(Map.entry("hosts", 3), Map.entry("hosts_on", 1),
+                        Map.entry("hosts_standby", 1), Map.entry("hosts_failed", 1), Map.entry("hosts_maintenance", 1),
+                        Map.entry("vms", 1), Map.entry("migrations_running", 1), Map.entry("migrations_queued", 0),
+                        Map.entry("power_watts", 250.0), Map.entry("energy_kwh", 0.5)),
+                "/v1/hosts", Map.of("hosts", List.of(
+                        host("H1", "on", false, 1.5), host("H2", "standby", false, 0), host("H3", "failed", true, 0))),
+                "/v1/vms", Map.of("vms", List.of(Map.of("name", evil, "host", "H1", "state", "running",
+                        "ram_bytes", 64 * MIB, "touched_bytes", 8 * MIB, "cpu_busy", 0.5, "dirty_pages_per_s", 900,
+                        "migration", "m2"))),
+                "/v1/migrations", Map.of("migrations", List.of(
+                        Map.of("id", "m1", "vm", "old", "from", "H2", "to", "H1", "reason", "operator", "state",
+                                "failed", "round", 0, "remaining_pages", 0, "error", "the target refused"),
+                        Map.ofEntries(Map.entry("id", "m2"), Map.entry("vm", evil), Map.entry("from", "H1"),
+                                Map.entry("to", "H2"), Map.entry("reason", "consolidation"),
+                                Map.entry("state", "running"), Map.entry("phase", "precopy"), Map.entry("round", 3),
+                                Map.entry("remaining_pages", 1234), Map.entry("bytes_sent", 50_000_000),
+                                Map.entry("elapsed_ms", 2000), Map.entry("projected_downtime_ms", 12.5)))));
+        try (CannedManager m = new CannedManager("ab".repeat(32), answers)) {
+            ChromeDriver browser = startBrowser();
+            try {
+                browser.get(m.base() + "#token=" + "ab".repeat(32));
+                await("the running migration shows", () -> rows(browser, "inflight").size() == 1);
+                String running = "#inflight tr[data-migration='m2'] ";
+                assertThat(text(browser, running + ".phase")).isEqualTo("precopy");
+                assertThat(text(browser, running + ".round")).isEqualTo("3");
+                assertThat(text(browser, running + ".remaining")).isEqualTo("1234");
+                assertThat(text(browser, running + ".rate")).isEqualTo("200.0 Mbit/s");
+                assertThat(text(browser, running + ".projected")).isEqualTo("12.5 ms");
+                assertThat(text(browser, running)).contains(evil);
+                assertThat(text(browser, "#history")).contains("failed", "the target refused");
+                assertThat(text(browser, "#hosts tr[data-host='H2'] .power")).isEqualTo("standby");
+                assertThat(text(browser, "#hosts tr[data-host='H3'] .power")).isEqualTo("failed");
+                assertThat(text(browser, "#vms")).contains(evil);
+                assertThat(browser.findElements(By.cssSelector("main img"))).as("names are text, not HTML").isEmpty();
+                assertThat(browser.getTitle()).isEqualTo("Ferry cluster");
+                assertThat(browser.findElement(By.cssSelector("button[data-action='migrate']")).isEnabled())
+                        .as("a VM being moved cannot be moved again").isFalse();
+                assertThat(m.unauthorized()).as("every API call carried the token").isZero();
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+    private static Map<String, Object> host(String name, String power, boolean maintenance, double cpu) {
+        return Map.of("name", name, "address", "127.0.0.1:1", "power", power, "maintenance", maintenance,
+                "cores", 4, "memory_bytes", 512 * MIB, "cpu_used", cpu, "memory_used", 64 * MIB, "vms", 1,
+                "last_report_ms", 100);
     }
 
     /** No token, then a wrong one: the page explains and shows no data. */
@@ -157,12 +224,16 @@ class DashboardBrowserTest {
         assertThat(colours.size()).as("not blank").isGreaterThan(50);
         assertThat(img.getRGB(3, 3) & 0xffffff).as("the header").isEqualTo(HEADER_RGB);
 
-        WebElement fill = hostRow(browser, "H2").findElement(By.cssSelector(".bar-fill"));
-        assertThat(fill.getSize().getWidth()).as("H2 carries load").isPositive();
-        int expected = rgb(fill.getCssValue("background-color"));
-        int x = fill.getLocation().getX() + 2;
-        int y = fill.getLocation().getY() + fill.getSize().getHeight() / 2;
-        assertThat(img.getRGB(x, y) & 0xffffff).as("H2's CPU bar is in the screenshot").isEqualTo(expected);
+        @SuppressWarnings("unchecked")
+        List<Object> fill = (List<Object>) ((JavascriptExecutor) browser).executeScript(
+                "const f = document.querySelector(\"#hosts tr[data-host='H2'] .bar-fill\");"
+                + "const r = f.getBoundingClientRect();"
+                + "return [r.left, r.top, r.width, r.height, getComputedStyle(f).backgroundColor];");
+        assertThat(((Number) fill.get(2)).doubleValue()).as("H2 carries load").isGreaterThan(3);
+        int x = (int) Math.ceil(((Number) fill.get(0)).doubleValue()) + 1;
+        int y = (int) (((Number) fill.get(1)).doubleValue() + ((Number) fill.get(3)).doubleValue() / 2);
+        assertThat(img.getRGB(x, y) & 0xffffff).as("H2's CPU bar is in the screenshot")
+                .isEqualTo(rgb((String) fill.get(4)));
     }
 
     private static long[] viewport(ChromeDriver browser) {
@@ -196,12 +267,17 @@ class DashboardBrowserTest {
         return browser.findElements(By.cssSelector("#" + table + " tbody tr"));
     }
 
-    private static WebElement hostRow(ChromeDriver browser, String host) {
-        return browser.findElement(By.cssSelector("#hosts tr[data-host='" + host + "']"));
-    }
-
+    /** The text of the element at {@code css}, found again if the page re-rendered it meanwhile. */
     private static String text(ChromeDriver browser, String css) {
-        return browser.findElement(By.cssSelector(css)).getText();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return browser.findElement(By.cssSelector(css)).getText();
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** VM -> host as the page shows them. */
