@@ -24,11 +24,15 @@ public final class DashboardAssets {
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; "
             + "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    /** Request path -> resource under {@code /dashboard/} in the jar, with its media type. */
-    private static final Map<String, String[]> ROUTES = Map.of(
-            "/", new String[] {"index.html", "text/html; charset=utf-8"},
-            "/dashboard/dashboard.js", new String[] {"dashboard.js", "text/javascript; charset=utf-8"},
-            "/dashboard/dashboard.css", new String[] {"dashboard.css", "text/css; charset=utf-8"});
+    /** Where a file is in the jar (under {@code /dashboard/}) and its media type. */
+    private record Resource(String name, String type) {
+    }
+
+    /** Request path -> file. */
+    private static final Map<String, Resource> ROUTES = Map.of(
+            "/", new Resource("index.html", "text/html; charset=utf-8"),
+            "/dashboard/dashboard.js", new Resource("dashboard.js", "text/javascript; charset=utf-8"),
+            "/dashboard/dashboard.css", new Resource("dashboard.css", "text/css; charset=utf-8"));
 
     private static final Map<String, Asset> ASSETS = load();
 
@@ -38,12 +42,12 @@ public final class DashboardAssets {
     private static Map<String, Asset> load() {
         Map<String, Asset> m = new HashMap<>();
         for (var e : ROUTES.entrySet()) {
-            String resource = "/dashboard/" + e.getValue()[0];
+            String resource = "/dashboard/" + e.getValue().name();
             try (InputStream in = DashboardAssets.class.getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new IllegalStateException("the dashboard's " + resource + " is missing from the jar");
                 }
-                m.put(e.getKey(), new Asset(e.getValue()[1], in.readAllBytes()));
+                m.put(e.getKey(), new Asset(e.getValue().type(), in.readAllBytes()));
             } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
