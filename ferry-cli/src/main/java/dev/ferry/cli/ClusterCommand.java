@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cluster.ManagerDaemon;
+import dev.ferry.cluster.dashboard.DashboardLink;
 import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.api.Json;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {ClusterCommand.Status.class, ClusterCommand.Hosts.class, ClusterCommand.Vms.class,
             ClusterCommand.Migrations.class, ClusterCommand.Drain.class, ClusterCommand.Undrain.class,
             ClusterCommand.Consolidate.class, ClusterCommand.Balance.class, ClusterCommand.Remap.class,
-            ClusterCommand.VmCreate.class})
+            ClusterCommand.VmCreate.class, ClusterCommand.Dashboard.class})
 final class ClusterCommand implements Callable<Integer> {
 
     /** Where the manager listens unless told otherwise. */
@@ -45,6 +47,11 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--token-file", paramLabel = "FILE",
             description = "The cluster's API token, the hosts' (default: $XDG_CONFIG_HOME/ferry/token).")
     Path tokenFile;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "SECONDS",
+            description = "Checkpoint every running VM this often, into the hosts' shared template directory (0: "
+                    + "never; default: 60).")
+    Long checkpointSeconds;
 
     @Override
     public Integer call() throws Exception {
@@ -68,6 +75,13 @@ final class ClusterCommand implements Callable<Integer> {
             throw new UserError("cannot listen on " + listen + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
+        }
+        if (checkpointSeconds != null) {
+            if (checkpointSeconds < 0) {
+                daemon.close();
+                throw new UserError("--checkpoint-interval must not be negative");
+            }
+            daemon.manager().checkpointEvery(checkpointSeconds * 1000);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -344,6 +358,36 @@ final class ClusterCommand implements Callable<Integer> {
                     null, null, ip, null, template, null);
             JsonNode a = m.client().post("/v1/vms", req);
             m.print(a, () -> System.out.println("VM " + name + " runs on " + a.path("host").asText()));
+            return 0;
+        }
+    }
+
+    @Command(name = "dashboard", mixinStandardHelpOptions = true, description = "Print the address of the manager's "
+            + "web dashboard, with the API token after #token= (whoever has the address has the token).")
+    static final class Dashboard implements Callable<Integer> {
+        @Mixin
+        ManagerOption m;
+
+        @Override
+        public Integer call() throws Exception {
+            InetSocketAddress address;
+            try {
+                address = HostAddress.parse(m.manager);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--manager: " + e.getMessage());
+            }
+            Path file = m.tokenFile != null ? m.tokenFile : ApiToken.defaultFile();
+            ApiToken token;
+            try {
+                token = ApiToken.read(file);
+            } catch (NoSuchFileException e) {
+                throw new UserError(file + " does not exist: the dashboard needs the cluster's API token (give "
+                        + "--token-file, or run this as the user who runs the manager)");
+            } catch (IOException e) {
+                throw new UserError("cannot read the API token: " + e.getMessage());
+            }
+            m.client().get("/v1/status");
+            System.out.println(DashboardLink.of(address, token));
             return 0;
         }
     }

@@ -30,6 +30,8 @@ public final class ManagerDaemon implements AutoCloseable {
     public static final long BALANCE_WINDOW_MILLIS = 10_000;
     /** Pairs of VMs exchanging at least this many bytes per second are worth co-locating. */
     public static final double REMAP_MIN_BYTES_PER_SEC = 100_000;
+    /** How often the manager checkpoints each running VM by default. */
+    public static final long CHECKPOINT_EVERY_MILLIS = 60_000;
     /** How often the manager runs the load-balancing policy by itself. */
     public static final long BALANCE_EVERY_MILLIS = 2_000;
     /** The link the policies assume between hosts, for migration times: 10 Gbit/s. */
@@ -58,6 +60,7 @@ public final class ManagerDaemon implements AutoCloseable {
             Consumer<String> log) throws IOException {
         ClusterManager manager = new ClusterManager(token, policies, POWER, LINK_BYTES_PER_SEC, log);
         manager.balanceEvery(BALANCE_EVERY_MILLIS);
+        manager.checkpointEvery(CHECKPOINT_EVERY_MILLIS);
         try {
             return new ManagerDaemon(manager, ManagerApi.start(manager, token, listen, log));
         } catch (IOException | RuntimeException e) {

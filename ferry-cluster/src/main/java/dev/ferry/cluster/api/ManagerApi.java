@@ -1,6 +1,7 @@
 package dev.ferry.cluster.api;
 
 import com.fasterxml.jackson.core.JacksonException;
+import dev.ferry.cluster.dashboard.DashboardAssets;
 import dev.ferry.cluster.manager.ClusterManager;
 import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.ErrorBody;
@@ -56,6 +57,9 @@ public final class ManagerApi implements AutoCloseable {
 
     private void handle(Exchange ex) throws IOException {
         try {
+            if (DashboardAssets.serve(ex)) {
+                return;
+            }
             if (!token.accepts(ex.header("Authorization"))) {
                 ex.setHeader("WWW-Authenticate", "Bearer realm=\"ferry\"");
                 sendError(ex, 401, "unauthorized", "the manager needs the cluster's API token (Authorization: Bearer "
@@ -103,6 +107,10 @@ public final class ManagerApi implements AutoCloseable {
             case "POST balance" -> sendJson(ex, 202, manager.balance());
             case "POST remap" -> sendJson(ex, 202, manager.remap());
             default -> {
+                if (p.size() == 4 && p.get(1).equals("vms") && p.get(3).equals("migrate") && method.equals("POST")) {
+                    sendJson(ex, 202, manager.migrate(p.get(2), read(ex, MigrateVmRequest.class).to()));
+                    return;
+                }
                 if (p.size() == 4 && p.get(1).equals("hosts") && method.equals("POST")) {
                     switch (p.get(3)) {
                         case "drain" -> {
@@ -121,6 +129,10 @@ public final class ManagerApi implements AutoCloseable {
                 sendError(ex, 404, "not_found", "no such route: " + method + " " + ex.rawPath());
             }
         }
+    }
+
+    /** The body of {@code POST /v1/vms/{vm}/migrate}: the host to move the VM to. */
+    private record MigrateVmRequest(String to) {
     }
 
     private static <T> T read(Exchange ex, Class<T> type) throws IOException {

@@ -391,6 +391,31 @@ public final class ClusterManager implements AutoCloseable {
         return run(policies.drain().apply(host, policies.placement()));
     }
 
+    /**
+     * Moves one VM live to the host an operator chose (the dashboard's "migrate"): a single move through the same
+     * queue as the policies' moves.
+     */
+    public ClusterViews.PlanStarted migrate(String vm, String toHost) {
+        if (toHost == null || toHost.isBlank()) {
+            throw new IllegalArgumentException("to: give the host to move VM " + vm + " to");
+        }
+        ClusterSnapshot s = inventory.snapshot(nowMillis());
+        var v = s.vm(vm).orElseThrow(() -> new IllegalStateException("no VM '" + vm + "' in the cluster"));
+        var h = s.host(toHost).orElseThrow(() -> new IllegalStateException("no host '" + toHost + "' in the cluster"));
+        if (v.host().equals(toHost)) {
+            throw new IllegalStateException("VM " + vm + " runs on " + toHost + " already");
+        }
+        if (h.power() == PowerState.FAILED || h.maintenance()) {
+            throw new IllegalStateException("host " + toHost + " takes no VMs ("
+                    + (h.maintenance() ? "maintenance" : "failed") + ")");
+        }
+        List<PowerChange> wake = h.power() == PowerState.STANDBY
+                ? List.of(new PowerChange(toHost, PowerState.ON, "the operator moves VM " + vm + " there"))
+                : List.of();
+        log.accept("operator moves VM " + vm + " to " + toHost);
+        return start(new Plan(List.of(new Move(vm, v.host(), toHost, "operator")), wake, List.of()));
+    }
+
     /** Takes a host out of maintenance. */
     public void undrain(String host) {
         if (!inventory.maintenance(host, false)) {
