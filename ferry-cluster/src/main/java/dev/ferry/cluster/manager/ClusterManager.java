@@ -271,7 +271,8 @@ public final class ClusterManager implements AutoCloseable {
         }
         for (PendingPower p : ready) {
             String host = p.change().host();
-            if (p.change().to() == PowerState.STANDBY && !inventory.snapshot(nowMillis()).vmsOn(host).isEmpty()) {
+            boolean empty = inventory.host(host).map(h -> h.report.vms().isEmpty()).orElse(false);
+            if (p.change().to() == PowerState.STANDBY && !empty) {
                 log.accept("host " + host + " still has VMs: it stays on");
                 continue;
             }

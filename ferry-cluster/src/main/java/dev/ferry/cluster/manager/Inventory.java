@@ -40,7 +40,16 @@ final class Inventory {
         }
     }
 
+    /** How long a VM that left one host's report while migrating counts there, until another host reports it. */
+    static final long TRANSIT_MILLIS = 10_000;
+
     private final Map<String, Host> hosts = new LinkedHashMap<>();
+    /** VMs that left their source's report at the end of a migration, with the moment they did. */
+    private final Map<String, Transit> transit = new LinkedHashMap<>();
+
+    /** A VM between its source's last report of it and its target's first. */
+    private record Transit(String host, HostReport.Vm vm, long sinceMillis) {
+    }
 
     /** Records a report that arrived at {@code nowMillis}; returns the host's record. */
     synchronized Host report(HostReport r, long nowMillis) {
@@ -58,6 +67,16 @@ final class Inventory {
         }
         h.trafficBytes = bytes;
         h.trafficRates = rates;
+        if (h.report != null) {
+            for (HostReport.Vm before : h.report.vms()) {
+                if (before.migration() != null && r.vms().stream().noneMatch(v -> v.name().equals(before.name()))) {
+                    transit.put(before.name(), new Transit(h.name, before, nowMillis));
+                }
+            }
+        }
+        for (HostReport.Vm v : r.vms()) {
+            transit.remove(v.name());
+        }
         h.report = r;
         h.lastReportMillis = nowMillis;
         if (h.power == PowerState.FAILED && !h.fenceOnReturn) {
@@ -122,7 +141,9 @@ final class Inventory {
     /**
      * The policies' view of the hosts that reported. A VM reported by two hosts (around a migration's switchover)
      * counts once, on the host that reported it without a migration; a VM only moving away counts on its source; a
-     * VM of a failed host counts there (as its last report had it) until another host reports it.
+     * VM of a failed host counts there (as its last report had it) until another host reports it; so does, for up
+     * to {@link #TRANSIT_MILLIS}, a VM that its source stopped reporting at the end of a migration, until the target's
+     * next report shows it.
      */
     synchronized ClusterSnapshot snapshot(long nowMillis) {
         List<HostState> hs = new ArrayList<>();
@@ -164,6 +185,12 @@ final class Inventory {
         }
         leaving.forEach(settled::putIfAbsent);
         lost.forEach(settled::putIfAbsent);
+        transit.values().removeIf(t -> nowMillis - t.sinceMillis() > TRANSIT_MILLIS);
+        for (Transit t : transit.values()) {
+            HostReport.Vm v = t.vm();
+            settled.putIfAbsent(v.name(), new VmState(v.name(), t.host(), v.cpuBusy(), Math.max(1, v.ramBytes()),
+                    v.touchedBytes(), v.dirtyPagesPerS() == null ? 0 : v.dirtyPagesPerS()));
+        }
         Map<TrafficMatrix.Pair, Double> traffic = new HashMap<>();
         directed.forEach((k, rate) -> {
             int cut = k.indexOf('\u0000');

@@ -111,7 +111,7 @@ class ClusterManagerTest {
         ClusterPolicies quick = new ClusterPolicies(d.placement(), d.consolidation(),
                 new LoadBalancing(0.8, 1_500, MigrationTime.overLink(ManagerDaemon.LINK_BYTES_PER_SEC)),
                 d.remapping(), d.drain());
-        try (TestCluster c = new TestCluster(2, 1, 512 * MIB, quick)) {
+        try (TestCluster c = new TestCluster(2, 0.2, 512 * MIB, quick)) {
             c.createOn("H1", "burn1", "munch", "32M", "wss=1M passes=0");
             c.createOn("H1", "burn2", "munch", "32M", "wss=1M passes=0");
             JsonNode vms = c.awaitJson("/v1/vms", a -> {
