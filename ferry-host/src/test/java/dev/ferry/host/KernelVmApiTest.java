@@ -141,7 +141,8 @@ class KernelVmApiTest {
                 .path("error").asText()).isEqualTo("initrd '../x' is not a file in this host's image directory");
         assertThat(error("{\"name\":\"k\",\"kernel\":\"Image\",\"drives\":\"file=/etc/passwd,readonly=on\"}", 400,
                 "bad_request").path("error").asText())
-                .isEqualTo("drives: drive '/etc/passwd' is not a file in this host's image directory");
+                .isEqualTo("drives: drive '/etc/passwd' is not a file in this host's image directory or disk "
+                        + "directory");
     }
 
     @Test
