@@ -2,7 +2,9 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.cluster.ManagerDaemon;
 import dev.ferry.host.FerryHost;
+import dev.ferry.host.membership.ClusterMembership;
 import dev.ferry.host.HostConfig;
 import dev.ferry.host.api.HostAddress;
 import dev.ferry.host.api.Json;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -66,6 +69,45 @@ class CliTest {
     private static FerryHost host(String name) throws Exception {
         return FerryHost.start(new HostConfig(name, new InetSocketAddress("127.0.0.1", 0), null, new byte[32],
                 GuestFixtures.images(), new CopyOnWriteArrayList<String>()::add, TestToken.settings()));
+    }
+
+    /** Runs {@code args} until its output contains {@code text} (10 s at most); false if it never did. */
+    private boolean eventually(String text, String... args) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (run(args) == 0 && out().contains(text)) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    @Test
+    void clusterCommandsShowTheInventoryAndDrainAHost() throws Exception {
+        try (FerryHost a = host("A"); FerryHost b = host("B");
+                ManagerDaemon m = ManagerDaemon.start(new InetSocketAddress("127.0.0.1", 0), TestToken.TOKEN,
+                        line -> { });
+                ClusterMembership ma = ClusterMembership.join(a, m.address(), TestToken.TOKEN, 4, 512L << 20,
+                        Duration.ofMillis(300));
+                ClusterMembership mb = ClusterMembership.join(b, m.address(), TestToken.TOKEN, 4, 512L << 20,
+                        Duration.ofMillis(300))) {
+            String mgr = HostAddress.format(m.address());
+            assertThat(eventually("hosts 2 (on 2", "cluster", "status", "--manager", mgr)).as(out()).isTrue();
+            assertThat(run("vm", "create", "--host", HostAddress.format(a.controlAddress()), "--name", "x",
+                    "--image", "idle", "--mem", "32M")).isEqualTo(0);
+            assertThat(eventually("x ", "cluster", "vms", "--manager", mgr)).isTrue();
+            assertThat(out()).containsPattern("x +A +running");
+            assertThat(run("cluster", "drain", "A", "--manager", mgr)).isEqualTo(0);
+            assertThat(out()).contains("move  x: A -> B");
+            assertThat(eventually("done", "cluster", "migrations", "--manager", mgr)).as(out()).isTrue();
+            assertThat(eventually("B", "cluster", "vms", "--manager", mgr)).isTrue();
+            assertThat(out()).containsPattern("x +B +running");
+            assertThat(run("cluster", "hosts", "--manager", mgr)).isEqualTo(0);
+            assertThat(out()).containsPattern("A +127.0.0.1:\\d+ +on +yes");
+            assertThat(run("cluster", "drain", "nope", "--manager", mgr)).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("no host 'nope'");
+        }
     }
 
     @Test
