@@ -10,6 +10,15 @@ import dev.ferry.migration.Strategy;
 import dev.ferry.sim.model.SimHost;
 import dev.ferry.sim.model.SimVm;
 import dev.ferry.sim.model.UtilisationTrace;
+import dev.ferry.cluster.model.ClusterSnapshot;
+import dev.ferry.cluster.model.Move;
+import dev.ferry.cluster.model.Plan;
+import dev.ferry.cluster.model.TrafficMatrix;
+import dev.ferry.cluster.policy.Consolidation;
+import dev.ferry.cluster.policy.MigrationTime;
+import dev.ferry.sim.scenario.ScenarioLoader;
+import dev.ferry.sim.scenario.SimSetup;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -98,5 +107,24 @@ class SimulatorTest {
         MigrationRecord third = r.migrations().stream().filter(m -> m.startMillis() > 0).findFirst().orElseThrow();
         assertThat(third.startMillis()).isEqualTo(first.get(0).endMillis());
         assertThat(src.power()).isEqualTo(PowerState.STANDBY);
+    }
+
+    @Test
+    void theSimulatorCarriesOutExactlyThePlanOfTheClustersConsolidationClass() {
+        Path root = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."));
+        SimSetup setup = ScenarioLoader.build(ScenarioLoader.read(root.resolve("scenarios/small.yaml")), root);
+        SimConfig c = setup.config();
+        ClusterSnapshot first = new ClusterSnapshot(0, setup.hosts().stream().map(SimHost::state).toList(),
+                setup.vms().stream().map(SimVm::state).toList(), TrafficMatrix.EMPTY);
+        Plan plan = new Consolidation(c.lower(), c.upper(), c.power(), MigrationTime.overLink(c.linkBytesPerSec()))
+                .plan(first);
+        assertThat(plan.moves()).isNotEmpty();
+
+        SimResult r = new Simulator(c, setup.hosts(), setup.vms(), () -> 0, (i, n, s) -> { }).run();
+        assertThat(r.samples().get(0).plannedMoves()).isEqualTo(plan.moves().size());
+        List<Move> startedFirst = r.migrations().stream().filter(m -> m.startMillis() == 0)
+                .map(m -> new Move(m.vm(), m.from(), m.to(), m.reason())).toList();
+        assertThat(startedFirst).isNotEmpty();
+        assertThat(plan.moves()).containsAll(startedFirst);
     }
 }
