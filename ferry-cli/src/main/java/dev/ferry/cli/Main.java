@@ -30,6 +30,7 @@ public final class Main implements Runnable {
         m.put("migrate", MigrateCommand.class);
         m.put("network", NetworkCommand.class);
         m.put("cluster", ClusterCommand.class);
+        m.put("simulate", SimulateCommand.class);
         m.put("demo", DemoCommand.class);
         return m;
     }

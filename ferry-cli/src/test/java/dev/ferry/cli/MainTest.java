@@ -21,9 +21,10 @@ class MainTest {
     void helpAndUnknownNamesSeeEverySubcommand() {
         for (String[] argv : new String[][] {{}, {"--help"}, {"rnu"}}) {
             assertThat(Main.commandLine(argv).getSubcommands().keySet())
-                    .containsExactly("run", "images", "host", "vm", "migrate", "network", "demo");
+                    .containsExactly("run", "images", "host", "vm", "template", "migrate", "network", "cluster",
+                            "simulate", "demo");
         }
-        assertThat(Main.commandLine().getSubcommands()).hasSize(7);
+        assertThat(Main.commandLine().getSubcommands()).hasSize(10);
     }
 
     @Test
