@@ -173,7 +173,8 @@ public final class Consolidation implements ClusterPolicy {
     /**
      * The host whose power rises least when {@code v} joins it, among the running hosts that take VMs
      * ({@code standby}: among the hosts in standby, not in maintenance) and keep within the upper threshold and
-     * their RAM; null when none fits.
+     * their RAM; null when none fits. The excluded names are looked up only for a host that would be the best so
+     * far: at 10,000 hosts that lookup was half of a consolidation's time.
      */
     private String bestTarget(Loads loads, VmState v, Set<String> exclude, boolean standby) {
         int best = -1;
@@ -184,14 +185,16 @@ public final class Consolidation implements ClusterPolicy {
                 continue;
             }
             HostState h = loads.host(i);
-            if (standby && (h.power() != PowerState.STANDBY || h.maintenance()) || exclude.contains(h.name())) {
+            if (standby && (h.power() != PowerState.STANDBY || h.maintenance())) {
                 continue;
             }
             double cpu = loads.cpu(i);
             double rise = power.watts(standby ? h.withPower(PowerState.ON) : h, (cpu + v.cpuDemand()) / h.cores())
                     - power.watts(h, cpu / h.cores());
             long left = h.memoryBytes() - loads.memory(i) - v.memoryBytes();
-            if (best < 0 || rise < bestRise - Loads.EPSILON || rise <= bestRise + Loads.EPSILON && left < bestLeft) {
+            boolean better = best < 0 || rise < bestRise - Loads.EPSILON
+                    || rise <= bestRise + Loads.EPSILON && left < bestLeft;
+            if (better && !exclude.contains(h.name())) {
                 best = i;
                 bestRise = rise;
                 bestLeft = left;
