@@ -1,0 +1,186 @@
+package dev.ferry.bench.storage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.bench.evacuate.HostDaemon;
+import dev.ferry.bench.measure.ProportionalMemory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts N copies of a running Linux VM on a fresh {@code ferry host} daemon, two ways: as clones
+ * ({@code ferry vm clone VM --count N}, the command run as a user runs it) and as N full copies (each disk copied,
+ * then {@code POST /v1/vms}, each guest booting). Measures the seconds until all N run and the growth of the host
+ * process's Pss. Each way gets its own daemon, so one does not inherit the other's memory.
+ */
+final class CloneProvisioning {
+
+    static final String READY = "provision-ready";
+    private static final String BASE = "base";
+    private static final String BASE_DISK = "base.img";
+    private static final long SETTLE_MILLIS = 2_000;
+
+    private final Path dir;
+    private final Path secret;
+    private final Path token;
+    private final HostSetup setup;
+    private final long ramMiB;
+    private final Path master;
+    private final int count;
+    private final long timeoutMs;
+
+    /**
+     * @param dir       scratch directory for the daemons' directories
+     * @param setup     makes a daemon's directories (image directory with the Linux guest)
+     * @param master    the disk every VM starts from
+     * @param timeoutMs how long booting the original or starting the copies may take
+     */
+    CloneProvisioning(Path dir, Path secret, Path token, HostSetup setup, long ramMiB, Path master, int count,
+            long timeoutMs) {
+        this.dir = dir;
+        this.secret = secret;
+        this.token = token;
+        this.setup = setup;
+        this.ramMiB = ramMiB;
+        this.master = master;
+        this.count = count;
+        this.timeoutMs = timeoutMs;
+    }
+
+    /** The kernel command line of the original and the full copies: print the marker, then idle. */
+    static String kernelArgs() {
+        return "console=ttyS0 quiet ferry.run=" + DiskWriter.encode("echo " + READY + "; while true; do sleep 1; done");
+    }
+
+    /** N full copies: copy the disk, create the VM, for each; done when every guest printed the marker. */
+    ProvisioningResult fullCopies() throws IOException, InterruptedException {
+        HostSetup.Dirs d = setup.create(dir.resolve("full"));
+        Files.copy(master, d.images().resolve(BASE_DISK));
+        try (HostDaemon host = setup.start("F", secret, token, d)) {
+            boot(host);
+            long before = settledPss(host);
+            long t0 = System.nanoTime();
+            for (int i = 1; i <= count; i++) {
+                String disk = "copy-" + i + ".img";
+                Files.copy(d.images().resolve(BASE_DISK), d.images().resolve(disk));
+                create(host, "copy-" + i, disk);
+            }
+            long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            for (int i = 1; i <= count; i++) {
+                if (!awaitConsole(host, "copy-" + i, deadline)) {
+                    return new ProvisioningResult("full-copy", count, false, Double.NaN, before, -1,
+                            "copy-" + i + " did not boot in " + timeoutMs / 1000 + " s");
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new ProvisioningResult("full-copy", count, true, seconds, before, settledPss(host), "");
+        } finally {
+            setup.delete(d);
+        }
+    }
+
+    /** N clones by {@code ferry vm clone}; done when the host runs N VMs besides the original. */
+    ProvisioningResult clones() throws IOException, InterruptedException {
+        String missing = cloneCommandMissing();
+        if (missing != null) {
+            return ProvisioningResult.skipped("clone", count, missing);
+        }
+        HostSetup.Dirs d = setup.create(dir.resolve("clone"));
+        Files.copy(master, d.images().resolve(BASE_DISK));
+        try (HostDaemon host = setup.start("C", secret, token, d)) {
+            boot(host);
+            long before = settledPss(host);
+            double cliStart = ferry(List.of("vm", "list", "--host", host.control(), "--token-file", token.toString()))
+                    .seconds();
+            long t0 = System.nanoTime();
+            Cli clone = ferry(List.of("vm", "clone", "--host", host.control(), "--token-file", token.toString(), BASE,
+                    "--count", Integer.toString(count)));
+            if (clone.status() != 0) {
+                return new ProvisioningResult("clone", count, false, Double.NaN, before, -1,
+                        "ferry vm clone failed (" + clone.status() + "): " + clone.tail());
+            }
+            long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            while (running(host) < count + 1) {
+                if (System.nanoTime() > deadline) {
+                    return new ProvisioningResult("clone", count, false, Double.NaN, before, -1,
+                            "only " + (running(host) - 1) + " clones ran after " + timeoutMs / 1000 + " s");
+                }
+                Thread.sleep(20);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new ProvisioningResult("clone", count, true, seconds, before, settledPss(host),
+                    String.format(Locale.ROOT, "includes the ferry command's start (vm list: %.2f s)",
+                            cliStart));
+        } finally {
+            setup.delete(d);
+        }
+    }
+
+    private void boot(HostDaemon host) throws IOException, InterruptedException {
+        create(host, BASE, BASE_DISK);
+        if (!awaitConsole(host, BASE, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs))) {
+            throw new IOException("the original VM did not boot in " + timeoutMs / 1000 + " s");
+        }
+    }
+
+    private void create(HostDaemon host, String name, String disk) throws IOException, InterruptedException {
+        host.post("/v1/vms", Map.of("name", name, "image", "linux", "mem", ramMiB + "M", "args", kernelArgs(),
+                "drives", List.of("file=" + disk + ",format=raw")));
+    }
+
+    private static boolean awaitConsole(HostDaemon host, String vm, long deadlineNanos)
+            throws IOException, InterruptedException {
+        while (!host.text("/v1/vms/" + vm + "/console?offset=0&max=1048576").contains(READY)) {
+            if (System.nanoTime() > deadlineNanos) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    private static int running(HostDaemon host) throws IOException, InterruptedException {
+        int n = 0;
+        for (JsonNode vm : host.get("/v1/vms").path("vms")) {
+            n += vm.path("state").asText().equals("running") ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static long settledPss(HostDaemon host) throws IOException, InterruptedException {
+        Thread.sleep(SETTLE_MILLIS);
+        return ProportionalMemory.of(host.pid());
+    }
+
+    /** Null when {@code ferry vm clone} exists, else why the clones are skipped. */
+    private static String cloneCommandMissing() throws IOException, InterruptedException {
+        Cli help = ferry(List.of("vm", "clone", "--help"));
+        return help.status() == 0 ? null : "'ferry vm clone' is not available in this build (" + help.tail() + ")";
+    }
+
+    /** A finished run of the {@code ferry} command. */
+    private record Cli(int status, String output, double seconds) {
+        String tail() {
+            List<String> lines = output.strip().lines().toList();
+            return String.join(" / ", lines.subList(Math.max(0, lines.size() - 2), lines.size()));
+        }
+    }
+
+    private static Cli ferry(List<String> args) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(new ArrayList<>(HostDaemon.ferryCommand(args))).redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return new Cli(-1, "did not end in 120 s", Double.NaN);
+        }
+        return new Cli(p.exitValue(), out, (System.nanoTime() - t0) / 1e9);
+    }
+}
