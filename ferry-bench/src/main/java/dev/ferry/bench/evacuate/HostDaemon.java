@@ -60,7 +60,7 @@ public final class HostDaemon implements AutoCloseable {
         List<String> cmd = ferryCommand(List.of("host", "--name", name, "--listen", "127.0.0.1:0", "--secret-file",
                 secret.toString(), "--token-file", token.toString()));
         cmd.addAll(options);
-        Path log = Files.createTempFile("ferry-bench-evacuate-" + name + "-", ".log");
+        Path log = Files.createTempFile("ferry-bench-host-" + name + "-", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         CompletableFuture<String> control = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("bench-host-log-" + name).start(() -> copyLog(p, log, control));

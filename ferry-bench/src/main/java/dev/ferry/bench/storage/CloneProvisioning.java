@@ -74,12 +74,12 @@ final class CloneProvisioning {
             long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             for (int i = 1; i <= count; i++) {
                 if (!awaitConsole(host, "copy-" + i, deadline)) {
-                    return new ProvisioningResult("full-copy", count, false, Double.NaN, before, -1,
+                    return ProvisioningResult.failed("full-copy", count, before,
                             "copy-" + i + " did not boot in " + timeoutMs / 1000 + " s");
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            return new ProvisioningResult("full-copy", count, true, seconds, before, settledPss(host), "");
+            return ProvisioningResult.done("full-copy", count, seconds, before, settledPss(host), "");
         } finally {
             setup.delete(d);
         }
@@ -102,21 +102,20 @@ final class CloneProvisioning {
             Cli clone = ferry(List.of("vm", "clone", "--host", host.control(), "--token-file", token.toString(), BASE,
                     "--count", Integer.toString(count)));
             if (clone.status() != 0) {
-                return new ProvisioningResult("clone", count, false, Double.NaN, before, -1,
+                return ProvisioningResult.failed("clone", count, before,
                         "ferry vm clone failed (" + clone.status() + "): " + clone.tail());
             }
             long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             while (running(host) < count + 1) {
                 if (System.nanoTime() > deadline) {
-                    return new ProvisioningResult("clone", count, false, Double.NaN, before, -1,
+                    return ProvisioningResult.failed("clone", count, before,
                             "only " + (running(host) - 1) + " clones ran after " + timeoutMs / 1000 + " s");
                 }
                 Thread.sleep(20);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            return new ProvisioningResult("clone", count, true, seconds, before, settledPss(host),
-                    String.format(Locale.ROOT, "includes the ferry command's start (vm list: %.2f s)",
-                            cliStart));
+            return ProvisioningResult.done("clone", count, seconds, before, settledPss(host),
+                    String.format(Locale.ROOT, "includes the ferry command's start (vm list: %.2f s)", cliStart));
         } finally {
             setup.delete(d);
         }

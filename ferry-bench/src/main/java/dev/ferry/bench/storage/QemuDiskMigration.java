@@ -125,6 +125,9 @@ final class QemuDiskMigration {
             if (status.equals("completed")) {
                 String state = awaitRunning(dst);
                 DiskMigrationResult r = DiskMigrationResult.qemu(number, strategy, info, diskSeen);
+                if (postcopy && !switched) {
+                    r = r.withNote("completed before post-copy was started");
+                }
                 return state.equals("running") ? r : r.withNote("destination is " + state);
             }
             if (status.equals("failed") || status.equals("cancelled")) {

@@ -41,7 +41,7 @@ class StorageReportTest {
 
     @Test
     void provisioningRowsShowGrowthPerCopy() {
-        ProvisioningResult p = new ProvisioningResult("clone", 10, true, 0.84, 300L << 20, 320L << 20, "");
+        ProvisioningResult p = ProvisioningResult.done("clone", 10, 0.84, 300L << 20, 320L << 20, "");
         assertThat(StorageReport.cloneRow(p)).isEqualTo("| clone | 10 | 0.84 | 300.0 | 320.0 | 2.0 |  |");
         assertThat(StorageReport.cloneRow(ProvisioningResult.skipped("clone", 10, "no command")))
                 .isEqualTo("| clone | 10 | - | - | - | - | no command |");
@@ -49,7 +49,7 @@ class StorageReportTest {
 
     @Test
     void filesHoldEveryRunWithQuotedNotes() throws Exception {
-        ProvisioningResult p = new ProvisioningResult("full-copy", 10, true, 31.5, 300L << 20, 900L << 20, "");
+        ProvisioningResult p = ProvisioningResult.done("full-copy", 10, 31.5, 300L << 20, 900L << 20, "");
         StorageReport.write(tmp, new ObjectMapper().createObjectNode().put("disk_bytes", 1L << 30),
                 List.of(ferry(), broken()), List.of(p));
         List<String> disk = Files.readAllLines(tmp.resolve("storage-disk.csv"));
