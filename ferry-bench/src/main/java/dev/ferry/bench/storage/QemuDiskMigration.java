@@ -20,16 +20,17 @@ import java.util.concurrent.TimeUnit;
  * loopback with the same kernel, initramfs and command line, the source on a copy of the benchmark's disk, the
  * destination ({@code -incoming}) on an empty disk of the same size; the source migrates with the {@code block}
  * capability ({@code migrate -b}), {@code max-bandwidth} raised so that QEMU is not held to its default 32 MiB/s.
- * Post-copy: {@code postcopy-ram} on both sides, switched to once the block migration's bulk phase has sent the disk
- * (QEMU 7.2 cannot post-copy a disk; switching earlier would send the rest of the disk while the VM is paused).
+ * Post-copy: {@code postcopy-ram} on both sides, switched to once the block migration has at most one chunk of the
+ * disk left (QEMU 7.2 cannot post-copy a disk; switching earlier would send the rest of the disk while the VM is
+ * paused).
  * After {@link RunPlan#runAfterMs()} on the destination the guest is stopped and QEMU quits, so the destination's
  * disk file is complete when it is checked.
  */
 final class QemuDiskMigration {
 
     private static final long POLL_MILLIS = 20;
-    /** Post-copy starts once the block migration has at most this much left to send. */
-    private static final long POSTCOPY_DISK_LEFT = 4L << 20;
+    /** QEMU's block migration sends the disk in chunks of this size. */
+    private static final long CHUNK = 1L << 20;
 
     private final String qemu;
     private final LinuxGuest guest;
@@ -82,7 +83,8 @@ final class QemuDiskMigration {
                 Thread.sleep(plan.runAfterMs());
                 dst.execute("stop", null);
                 if (!wrote) {
-                    result = result.withNote("the guest wrote nothing on the target");
+                    result = result.withNote("the guest wrote nothing on the target: QEMU 7.2's guest stays idle after "
+                            + "an incoming migration (without disks too: its timer does not fire there)");
                 }
                 quit(dst, target);
             }
@@ -133,9 +135,7 @@ final class QemuDiskMigration {
             if (status.equals("failed") || status.equals("cancelled")) {
                 return DiskMigrationResult.qemu(number, strategy, info, diskSeen);
             }
-            if (postcopy && !switched && status.equals("active") && info.has("disk")
-                    && info.path("disk").path("remaining").asLong(Long.MAX_VALUE) <= POSTCOPY_DISK_LEFT
-                    && info.path("disk").path("transferred").asLong() > 0) {
+            if (postcopy && !switched && status.equals("active") && bulkSent(info.path("disk"))) {
                 src.execute("migrate-start-postcopy", null);
                 switched = true;
             }
@@ -148,6 +148,15 @@ final class QemuDiskMigration {
             }
             Thread.sleep(POLL_MILLIS);
         }
+    }
+
+    /**
+     * True once the block migration has at most one chunk (1 MiB) of the disk left to send: the last moment to switch
+     * to post-copy, as QEMU sends the RAM of a quiet guest within a few polls after the disk.
+     */
+    static boolean bulkSent(JsonNode disk) {
+        return disk.path("total").asLong(0) > 0 && disk.path("transferred").asLong() > 0
+                && disk.path("remaining").asLong(Long.MAX_VALUE) <= CHUNK;
     }
 
     private static String awaitRunning(Qmp dst) throws IOException, InterruptedException {
