@@ -85,6 +85,10 @@ final class FerryDiskMigration {
             } finally {
                 Files.deleteIfExists(disks.get(0));
             }
+        } catch (IOException e) {
+            stopQuietly(a);
+            stopQuietly(b);
+            return DiskMigrationResult.failed(number, "ferry", strategy, e.getMessage());
         } finally {
             Files.deleteIfExists(sourceDisk);
         }

@@ -91,6 +91,8 @@ final class QemuDiskMigration {
             long acknowledged = Math.max(DiskWriter.lastAcknowledged(sourceConsole.text()),
                     DiskWriter.lastAcknowledged(targetConsole.text()));
             return result.withCheck(DiskCheck.of(targetDisk, pattern, writer.capacity(), acknowledged));
+        } catch (IOException e) {
+            return DiskMigrationResult.failed(number, "qemu", strategy, e.getMessage());
         } finally {
             for (Process p : processes) {
                 kill(p);
