@@ -161,9 +161,13 @@ final class CloneProvisioning {
 
     /** Null when {@code ferry vm} lists a {@code clone} command, else why the clones are skipped. */
     private static String cloneCommandMissing() throws IOException, InterruptedException {
-        Cli help = ferry(List.of("vm", "--help"));
-        return CLONE_COMMAND.matcher(help.output()).find() ? null
+        return listsClone(ferry(List.of("vm", "--help")).output()) ? null
                 : "skipped: this build's 'ferry vm' has no clone command";
+    }
+
+    /** True when {@code ferry vm --help}'s output lists a {@code clone} command. */
+    static boolean listsClone(String vmHelp) {
+        return CLONE_COMMAND.matcher(vmHelp).find();
     }
 
     /** A finished run of the {@code ferry} command. */
