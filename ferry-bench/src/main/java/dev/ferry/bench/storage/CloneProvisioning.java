@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,8 +15,9 @@ import java.util.regex.Pattern;
 
 /**
  * Starts N copies of a running Linux VM on a fresh {@code ferry host} daemon, two ways: as clones
- * ({@code ferry vm clone VM --count N}, the command run as a user runs it) and as N full copies (each disk copied,
- * then {@code POST /v1/vms}, each guest booting). Measures the seconds until all N run and the growth of the host
+ * ({@code POST /v1/vms/VM/clone}, what {@code ferry vm clone VM --count N} asks; skipped when this build's
+ * {@code ferry vm} has no {@code clone}) and as N full copies (each disk copied, then {@code POST /v1/vms}, each
+ * guest booting). Measures the seconds until all N run and the growth of the host
  * process's Pss. Each way gets its own daemon, so one does not inherit the other's memory.
  */
 final class CloneProvisioning {
@@ -87,7 +87,7 @@ final class CloneProvisioning {
         }
     }
 
-    /** N clones by {@code ferry vm clone}; done when the host runs N VMs besides the original. */
+    /** N clones by the control API; done when the host runs N VMs besides the original. */
     ProvisioningResult clones() throws IOException, InterruptedException {
         String missing = cloneCommandMissing();
         if (missing != null) {
@@ -98,14 +98,12 @@ final class CloneProvisioning {
         try (HostDaemon host = setup.start("C", secret, token, d)) {
             boot(host);
             long before = settledPss(host);
-            double cliStart = ferry(List.of("vm", "list", "--host", host.control(), "--token-file", token.toString()))
-                    .seconds();
             long t0 = System.nanoTime();
-            Cli clone = ferry(List.of("vm", "clone", "--host", host.control(), "--token-file", token.toString(), BASE,
-                    "--count", Integer.toString(count)));
-            if (clone.status() != 0) {
-                return ProvisioningResult.failed("clone", count, before,
-                        "ferry vm clone failed (" + clone.status() + "): " + clone.tail());
+            JsonNode answer;
+            try {
+                answer = host.post("/v1/vms/" + BASE + "/clone", Map.of("count", count));
+            } catch (IOException e) {
+                return ProvisioningResult.failed("clone", count, before, e.getMessage());
             }
             long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             while (running(host) < count + 1) {
@@ -117,7 +115,9 @@ final class CloneProvisioning {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             return ProvisioningResult.done("clone", count, seconds, before, settledPss(host),
-                    String.format(Locale.ROOT, "includes the ferry command's start (vm list: %.2f s)", cliStart));
+                    String.format(Locale.ROOT, "the original paused %.1f ms; %.1f MiB of RAM shared",
+                            answer.path("pause_ms").asDouble(Double.NaN),
+                            answer.path("snapshot_bytes").asLong() / 1048576.0));
         } finally {
             setup.delete(d);
         }
@@ -161,7 +161,7 @@ final class CloneProvisioning {
 
     /** Null when {@code ferry vm} lists a {@code clone} command, else why the clones are skipped. */
     private static String cloneCommandMissing() throws IOException, InterruptedException {
-        return listsClone(ferry(List.of("vm", "--help")).output()) ? null
+        return listsClone(ferryOutput(List.of("vm", "--help"))) ? null
                 : "skipped: this build's 'ferry vm' has no clone command";
     }
 
@@ -170,23 +170,13 @@ final class CloneProvisioning {
         return CLONE_COMMAND.matcher(vmHelp).find();
     }
 
-    /** A finished run of the {@code ferry} command. */
-    private record Cli(int status, String output, double seconds) {
-        String tail() {
-            List<String> lines = output.strip().lines().toList();
-            return String.join(" / ", lines.subList(Math.max(0, lines.size() - 2), lines.size()));
-        }
-    }
-
-    private static Cli ferry(List<String> args) throws IOException, InterruptedException {
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(new ArrayList<>(HostDaemon.ferryCommand(args))).redirectErrorStream(true)
-                .start();
+    /** What {@code ferry ARGS...} prints (standard output and error). */
+    private static String ferryOutput(List<String> args) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(HostDaemon.ferryCommand(args)).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            return new Cli(-1, "did not end in 120 s", Double.NaN);
         }
-        return new Cli(p.exitValue(), out, (System.nanoTime() - t0) / 1e9);
+        return out;
     }
 }
