@@ -1,8 +1,10 @@
-/* netflood: a misbehaving network guest for the switch's protections. Sends count=N frames (0: without end) on
- * the first virtio-net device as fast as the device takes them: with mode=flood (the default) broadcast frames
- * from the device's own MAC address; with mode=spoof unicast frames whose source is another address,
- * src=SIX_HEX_BYTES (default 525400123456, a MAC of the QEMU range), to dst=SIX_HEX_BYTES (default broadcast).
- * Prints "sending" before the first frame and "sent N" every 10,000 frames. Polls; receives nothing. */
+/* netflood: a misbehaving network guest for the switch's protections, and a chatty one for traffic tests. Sends
+ * count=N frames (0: without end) on the first virtio-net device as fast as the device takes them, or one every
+ * gap=MS milliseconds: with mode=flood (the default) broadcast frames from the device's own MAC address; with
+ * mode=talk unicast frames from its own address to dst=SIX_HEX_BYTES; with mode=spoof unicast frames whose source
+ * is another address, src=SIX_HEX_BYTES (default 525400123456, a MAC of the QEMU range), to dst=SIX_HEX_BYTES
+ * (default broadcast). Prints "sending" before the first frame and "sent N" every 10,000 frames. Receives
+ * nothing. */
 #include <string.h>
 #include "sdk.h"
 
@@ -44,17 +46,23 @@ int main(void)
 		mac_param("src", "525400123456", eth + 6);
 		mac_param("dst", "ffffffffffff", eth);
 	} else {
-		memset(eth, 0xff, 6);
+		if (strcmp(mode, "talk") == 0)
+			mac_param("dst", "ffffffffffff", eth);
+		else
+			memset(eth, 0xff, 6);
 		for (int i = 0; i < 6; i++)
 			eth[6 + i] = *(volatile uint8_t *)(sdk_virtio_base(slot) + SDK_VIRTIO_CONFIG + i);
 	}
 	eth[12] = 0x88;  /* a local experimental EtherType */
 	eth[13] = 0xb5;
 	long count = sdk_param_long("count", 0);
+	long gap = sdk_param_long("gap", 0);
 	printf("sending\n");
 	for (long n = 0; count == 0 || n < count; n++) {
 		struct sdk_vbuf t = {frame, 10 + 60, 0};
 		sdk_virtio_xfer(tx, &t, 1);
+		if (gap > 0)
+			sdk_sleep_ms((uint64_t)gap);
 		if ((n + 1) % 10000 == 0)
 			printf("sent %ld\n", n + 1);
 	}

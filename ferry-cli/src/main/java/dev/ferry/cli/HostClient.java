@@ -73,6 +73,11 @@ public final class HostClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)), Duration.ofSeconds(60)));
     }
 
+    /** DELETE, answer as JSON. */
+    public JsonNode delete(String path) {
+        return json(send(request(path).DELETE(), Duration.ofSeconds(30)));
+    }
+
     /** POST raw bytes, answer as JSON. */
     public JsonNode postBytes(String path, byte[] body) {
         return json(send(request(path).header("Content-Type", "application/octet-stream")

@@ -8,6 +8,7 @@ import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.auth.SharedSecret;
 import dev.ferry.host.auth.TlsKeyStore;
 import dev.ferry.host.http.HttpLimits;
+import dev.ferry.host.membership.ClusterMembership;
 import dev.ferry.host.network.NetworkSettings;
 import dev.ferry.host.storage.StorageDirs;
 import dev.ferry.machine.image.GuestImages;
@@ -17,6 +18,7 @@ import dev.ferry.migration.ReceiverLimits;
 import dev.ferry.net.vxlan.VxlanPeer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -93,6 +95,18 @@ public final class HostCommand implements Callable<Integer> {
             description = "The only directory the host boots images from, besides uploads (default: the built-in "
                     + "images).")
     private Path imageDir;
+
+    @Option(names = "--cluster", paramLabel = "HOST:PORT",
+            description = "Join the cluster whose manager listens there: report to it every second and hold a lease.")
+    String cluster;
+
+    @Option(names = "--cores", paramLabel = "N",
+            description = "CPU cores the host offers its cluster's VMs (default: the machine's).")
+    Double cores;
+
+    @Option(names = "--memory", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "RAM the host offers its cluster's VMs (default: the machine's).")
+    Long memory;
 
     @Option(names = "--storage-dir", paramLabel = "DIR",
             description = "Where the host writes disks it creates: disks of VMs that migrate in with their local disk, "
@@ -227,8 +241,30 @@ public final class HostCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UserError("cannot start the host: " + e.getMessage());
         }
+        ClusterMembership membership = null;
+        if (cluster != null) {
+            InetSocketAddress manager;
+            try {
+                manager = HostAddress.parse(cluster);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--cluster: " + e.getMessage());
+            }
+            double c = cores != null ? cores : Runtime.getRuntime().availableProcessors();
+            long m = memory != null ? memory : ((com.sun.management.OperatingSystemMXBean)
+                    ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+            if (!(c > 0) || m <= 0) {
+                throw new UserError("--cores and --memory must be positive");
+            }
+            membership = ClusterMembership.join(host, manager, settings.token(), c, m, ClusterMembership.DEFAULT_INTERVAL);
+            log(out, "member of the cluster managed at " + HostAddress.format(manager) + " (" + c + " cores, "
+                    + (m >> 20) + " MiB)");
+        }
+        ClusterMembership member = membership;
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            if (member != null) {
+                member.close();
+            }
             log(out, "shutting down: stopping " + host.vms().all().size() + " VM(s)");
             host.close();
             log(out, "stopped");

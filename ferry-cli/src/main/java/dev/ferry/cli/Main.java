@@ -26,8 +26,10 @@ public final class Main implements Runnable {
         m.put("images", ImagesCommand.class);
         m.put("host", HostCommand.class);
         m.put("vm", VmCommand.class);
+        m.put("template", TemplateCommand.class);
         m.put("migrate", MigrateCommand.class);
         m.put("network", NetworkCommand.class);
+        m.put("cluster", ClusterCommand.class);
         m.put("demo", DemoCommand.class);
         return m;
     }

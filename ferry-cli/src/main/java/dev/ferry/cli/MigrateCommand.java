@@ -108,6 +108,10 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--lz4", description = "Compress pages with LZ4.")
     private boolean lz4;
 
+    @Option(names = "--copy-disks", description = "Copy the VM's writable disk files to the target with its memory "
+            + "(their blocks move in the same rounds); without it, disks are shared storage both hosts reach.")
+    private boolean copyDisks;
+
     @Option(names = "--no-skip-free", description = "Send pages the guest reported free.")
     private boolean noSkipFree;
 
@@ -272,7 +276,7 @@ public final class MigrateCommand implements Callable<Integer> {
                 order == null ? null : parse(PageOrder.class, "--order", order), delayHot,
                 noSkipRedirtied ? Boolean.FALSE : null, noZeroPages ? Boolean.FALSE : null,
                 xbzrle ? Boolean.TRUE : null, lz4 ? Boolean.TRUE : null, noSkipFree ? Boolean.FALSE : null, prepage,
-                switchoverTimeout, demandIdlePush);
+                switchoverTimeout, demandIdlePush, copyDisks ? Boolean.TRUE : null);
     }
 
     private static <E extends Enum<E>> String parse(Class<E> type, String option, String value) {

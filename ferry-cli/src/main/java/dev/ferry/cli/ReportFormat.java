@@ -79,6 +79,10 @@ public final class ReportFormat {
             out.println("network announced     " + millis(r.networkAnnouncedMs()) + " after the VM ran on the target");
         }
         out.printf(Locale.ROOT, "bytes on the wire     %s (%,d bytes)%n", bytes(r.bytesOnWire()), r.bytesOnWire());
+        if (r.diskBlocks() > 0) {
+            out.printf(Locale.ROOT, "disk blocks           %,d blocks of 4 KiB in %d round(s), %s on the wire%n",
+                    r.diskBlocks(), r.diskRounds(), bytes(r.diskBytes()));
+        }
         out.println("pages by encoding     " + encodings(r.pagesByEncoding()));
         out.println("post-copy faults      " + faults(r));
         for (String note : r.notes()) {

@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
 /** {@code ferry vm ...}: VMs on a host, through its control API. */
 @Command(name = "vm", mixinStandardHelpOptions = true, description = "Create, list, inspect and control VMs on a host.",
         subcommands = {VmCommand.Create.class, VmCommand.ListVms.class, VmCommand.Info.class, VmCommand.Pause.class,
-            VmCommand.Resume.class, VmCommand.Stop.class, VmCommand.Console.class, VmCommand.StateHash.class})
+            VmCommand.Resume.class, VmCommand.Stop.class, VmCommand.Console.class, VmCommand.StateHash.class,
+            VmCloneCommand.class})
 public final class VmCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -41,7 +42,7 @@ public final class VmCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "say what to do: create, list, info, pause, resume, stop, console or state-hash");
+                "say what to do: create, list, info, pause, resume, stop, console, state-hash or clone");
     }
 
     static String path(String name) {
@@ -88,6 +89,17 @@ public final class VmCommand implements Runnable {
                         + "migrations).")
         private String mac;
 
+        @Option(names = "--template", paramLabel = "NAME",
+                description = "Start the VM from a template (see 'ferry template list') instead of an image: its disks "
+                        + "become copy-on-write overlays on the template's bases, and the template's kernel boots with "
+                        + "its configuration and a fresh identity (MAC from --mac or the VM's name, --ip, --append).")
+        private String template;
+
+        @Option(names = "--resume",
+                description = "With --template: restore the template's saved state instead of booting. The VM keeps "
+                        + "the template's MAC, address and open connections: run one such VM per network at a time.")
+        private boolean resume;
+
         @Option(names = "--deterministic", description = "Time is the count of retired instructions.")
         private boolean deterministic;
 
@@ -111,22 +123,21 @@ public final class VmCommand implements Runnable {
             if (maxInstructions != null && maxInstructions < 0) {
                 throw new UserError("--max-instructions must not be negative");
             }
+            if (resume && template == null) {
+                throw new UserError("--resume goes with --template: it restores a template's saved state");
+            }
+            if (template != null) {
+                return fromTemplate();
+            }
             if (image == null && machine.kernel == null) {
-                throw new UserError("give an image to boot (--image NAME|PATH or --kernel FILE)");
+                throw new UserError("give an image to boot (--image NAME|PATH or --kernel FILE), or a --template");
             }
             if (image != null && machine.kernel != null) {
                 throw new UserError("--image and --kernel exclude each other: give one thing to boot");
             }
             machine.driveConfigs(false);
             machine.nicConfigs();
-            if (mac != null && ip == null) {
-                throw new UserError("--mac goes with --ip: it is the MAC of the VM's NIC on the host's switch");
-            }
-            List<String> args = new ArrayList<>();
-            if (append != null) {
-                args.add(append.trim());
-            }
-            args.addAll(params);
+            List<String> args = bootArgs();
             HostClient client = host.client();
             String hostImage = image == null || machine.kernel != null || GuestImages.bootsLinux(image)
                     || machine.bios != null ? image : hostImage(client);
@@ -139,6 +150,36 @@ public final class VmCommand implements Runnable {
                     machine.rng ? Boolean.TRUE : null, ip, mac)), VmInfo.class);
             System.out.printf("created VM %s on %s: %s, %d MiB%s, %s%n", vm.name(), host.host, vm.image(),
                     vm.ramBytes() >> 20, vm.deterministic() ? ", deterministic" : "", vm.state());
+            return 0;
+        }
+
+        /** The boot arguments {@code --append} and the parameters give, after checking {@code --mac}. */
+        private List<String> bootArgs() {
+            if (mac != null && ip == null) {
+                throw new UserError("--mac goes with --ip: it is the MAC of the VM's NIC on the host's switch");
+            }
+            List<String> args = new ArrayList<>();
+            if (append != null) {
+                args.add(append.trim());
+            }
+            args.addAll(params);
+            return args;
+        }
+
+        /** {@code --template}: the template gives the machine; the VM gets its own name, address and arguments. */
+        private Integer fromTemplate() {
+            if (image != null || machine.anyGiven() || mem != null || deterministic || balloon) {
+                throw new UserError("--template gives the machine: leave out --image, --kernel, --initrd, --bios, "
+                        + "--drive, --nic, --rng, --mem, --balloon and --deterministic");
+            }
+            List<String> args = bootArgs();
+            long t0 = System.nanoTime();
+            VmInfo vm = HostClient.convert(host.client().post("/v1/vms", new CreateVmRequest(name, null, null, null,
+                    maxInstructions, append == null && params.isEmpty() ? null : args, null, null, null, null, null,
+                    null, null, ip, mac, template, resume ? Boolean.TRUE : null)), VmInfo.class);
+            System.out.printf(Locale.ROOT, "created VM %s on %s from template %s (%s): %d MiB, %s in %.0f ms%n",
+                    vm.name(), host.host, template, resume ? "resumed" : "booted", vm.ramBytes() >> 20, vm.state(),
+                    (System.nanoTime() - t0) / 1e6);
             return 0;
         }
 

@@ -185,6 +185,56 @@ class CliTest {
     }
 
     @Test
+    void templateCommandsMakeListShowUseAndDeleteATemplate() throws Exception {
+        try (FerryHost host = host("A")) {
+            String h = HostAddress.format(host.controlAddress());
+            assertThat(run("vm", "create", "--host", h, "--name", "src", "--image", "idle")).isEqualTo(0);
+            assertThat(run("template", "create", "t", "--from", "src", "--host", h)).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("pause it first");
+            assertThat(run("vm", "pause", "--host", h, "src")).isEqualTo(0);
+            assertThat(run("template", "create", "t", "--from", "src", "--host", h)).isEqualTo(0);
+            assertThat(out()).startsWith("created template t: 128 MiB RAM, 0 disks").contains("saved state");
+            assertThat(run("template", "create", "../t", "--from", "src", "--host", h)).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("is not a template name");
+            assertThat(run("template", "list", "--host", h)).isEqualTo(0);
+            assertThat(out()).contains("t ", "from VM src on A");
+            assertThat(run("template", "show", "t", "--host", h)).isEqualTo(0);
+            assertThat(out()).contains("\"format_version\" : 1", "\"source_vm\" : \"src\"");
+
+            assertThat(run("vm", "create", "--host", h, "--name", "c", "--template", "t")).isEqualTo(0);
+            assertThat(out()).contains("created VM c", "from template t (booted)", "running");
+            assertThat(run("vm", "create", "--host", h, "--name", "d", "--template", "t", "--image", "idle"))
+                    .isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("--template gives the machine");
+            assertThat(run("vm", "create", "--host", h, "--name", "d", "--template", "nope")).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("no template named 'nope'");
+            assertThat(run("template", "delete", "t", "--host", h)).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("in use by VM c");
+            assertThat(run("vm", "stop", "--host", h, "c")).isEqualTo(0);
+            assertThat(run("template", "delete", "t", "--host", h)).isEqualTo(0);
+            assertThat(run("template", "show", "t", "--host", h)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void vmCloneStartsCopiesAndSaysWhatItCost() throws Exception {
+        try (FerryHost host = host("A")) {
+            String h = HostAddress.format(host.controlAddress());
+            assertThat(run("vm", "create", "--host", h, "--name", "m", "--image", "munch", "--mem", "32M",
+                    "wss=2M")).isEqualTo(0);
+            assertThat(run("vm", "clone", "--host", h, "m", "--count", "2", "--prefix", "c")).isEqualTo(0);
+            assertThat(out()).startsWith("m: 2 clones; paused ").contains("shared").contains("  c-1 ")
+                    .contains("  c-2 ");
+            assertThat(run("vm", "list", "--host", h)).isEqualTo(0);
+            assertThat(out()).contains("c-1").contains("c-2");
+            assertThat(run("vm", "clone", "--host", h, "m", "--count", "65")).isEqualTo(2);
+            assertThat(errLines()).containsExactly("ferry: count: make 1 to 64 clones, not 65");
+            assertThat(run("vm", "clone", "--host", h, "m", "--count", "1", "--prefix", "c")).isEqualTo(2);
+            assertThat(errLines()).singleElement().asString().contains("'c-1' already exists");
+        }
+    }
+
+    @Test
     void theControlApiStaysOnLoopbackWithoutTls() {
         assertThat(run("host", "--listen", "0.0.0.0:7101")).isEqualTo(2);
         assertThat(errLines()).containsExactly("ferry: --listen: 0.0.0.0:7101 is not a loopback address: remote access "
@@ -265,9 +315,10 @@ class CliTest {
         ReportView r = new ReportView("A-1", "vm1", "precopy", "completed", true, null,
                 List.of(new RoundView(1, "precopy", 8192, 33_600_000, 120.5, 19_800, 0)), 812.3, 3.1, 40_000_000,
                 Map.of("raw", 8000L, "zero", 192L), 0, 0, 0, List.of("converged after 1 round"),
-                Map.of("pause", 0.2), 4.5);
+                Map.of("pause", 0.2), 4.5, 262_144, 1_200_000, 3);
         String json = Json.mapper().writeValueAsString(r);
         assertThat(json).contains("\"network_announced_ms\":4.5");
+        assertThat(json).contains("\"disk_blocks\":262144", "\"disk_bytes\":1200000", "\"disk_rounds\":3");
         assertThat(json).contains("\"total_time_ms\":812.3", "\"downtime_ms\":3.1", "\"bytes_on_wire\":40000000",
                 "\"duration_ms\":120.5", "\"dirty_rate_pages_per_s\":19800.0", "\"rate_limit_bits_per_s\":0",
                 "\"fault_latency_mean_ms\":0.0", "\"pages_by_encoding\":{", "\"postcopy_faults\":0");

@@ -29,7 +29,7 @@ final class TestToken {
         }
     }
 
-    private static final Set<String> TALK_TO_HOSTS = Set.of("vm", "migrate");
+    private static final Set<String> TALK_TO_HOSTS = Set.of("vm", "migrate", "template");
 
     private TestToken() {
     }

@@ -4,6 +4,7 @@ import dev.ferry.host.api.ApiException;
 import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.ErrorCode;
 import dev.ferry.host.image.HostImages;
+import dev.ferry.host.vm.VmOrigin;
 import dev.ferry.machine.board.BootFiles;
 import dev.ferry.machine.board.DeviceSpecs;
 import dev.ferry.machine.board.DriveConfig;
@@ -15,6 +16,7 @@ import dev.ferry.machine.image.GuestImages;
 import dev.ferry.machine.image.ImageFormatException;
 import dev.ferry.machine.image.KernelFile;
 import dev.ferry.machine.image.RawFile;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,12 +31,15 @@ final class BootRequest {
 
     private final CreateVmRequest req;
     private final HostImages images;
+    private final Path disks;
     private final boolean linux;
     private final boolean kernelBoot;
+    private VmOrigin.BootMedia media;
 
-    BootRequest(CreateVmRequest req, HostImages images) {
+    BootRequest(CreateVmRequest req, HostImages images, Path disks) {
         this.req = req;
         this.images = images;
+        this.disks = disks;
         boolean noImage = req.image() == null || req.image().isBlank();
         if (noImage && req.kernel() == null) {
             throw new ApiException(ErrorCode.BAD_IMAGE, "image: give a built-in image name, a file in the host's image "
@@ -75,6 +80,20 @@ final class BootRequest {
         return linux ? GuestImages.commandLine(req.image(), args) : args;
     }
 
+    /** A disk file in the host's image directory, or else in its disk directory (disks the host made). */
+    private Path confinedDrive(String name) throws ImageFormatException {
+        try {
+            return images.directory().confinedFile(name, "drive");
+        } catch (ImageFormatException e) {
+            try {
+                return new GuestImages(disks).confinedFile(name, "drive");
+            } catch (ImageFormatException ignored) {
+                throw new ImageFormatException("drive '" + name + "' is not a file in this host's image directory or "
+                        + "disk directory");
+            }
+        }
+    }
+
     /** {@code base} with the request's disks, network interfaces, entropy device and (for a kernel) boot ROM. */
     MachineConfig configure(MachineConfig base) {
         List<DriveConfig> drives = new ArrayList<>();
@@ -82,8 +101,7 @@ final class BootRequest {
             try {
                 DriveConfig d = DeviceSpecs.parseDrive(spec);
                 if (d.isFile()) {
-                    d = new DriveConfig(images.directory().confinedFile(d.file().toString(), "drive"), d.format(),
-                            d.readOnly());
+                    d = new DriveConfig(confinedDrive(d.file().toString()), d.format(), d.readOnly());
                 }
                 DeviceSpecs.checkDrive(d);
                 drives.add(d);
@@ -110,6 +128,11 @@ final class BootRequest {
     void boot(VirtMachine machine, long ram) throws ImageFormatException {
         if (!kernelBoot) {
             machine.boot(images.load(req.image(), ram));
+            try {
+                media = new VmOrigin.BootMedia(false, images.file(req.image()), null, null);
+            } catch (ImageFormatException e) {
+                media = null;
+            }
             return;
         }
         GuestImages dir = images.directory();
@@ -132,5 +155,44 @@ final class BootRequest {
         Firmware firmware = bios.equals("default") || bios.equals("none") ? Firmware.of(bios, ram)
                 : Firmware.of(dir.confinedFile(bios, "firmware").toString(), ram);
         machine.boot(new BootFiles(firmware, kernel, Optional.ofNullable(initrd)));
+        Path firmwareFile = switch (firmware) {
+            case Firmware.None none -> null;
+            case Firmware.Raw raw -> raw.file().path();
+            case Firmware.Elf elf -> elf.elf().path();
+        };
+        media = new VmOrigin.BootMedia(true, kernel.path(), initrd == null ? null : initrd.path(), firmwareFile);
+    }
+
+    /**
+     * The files a VM that booted {@code image} (a name as a VM's descriptor carries it) would have loaded on this
+     * host, or {@code null} when this host cannot name them (an image uploaded to another host, a kernel given by
+     * path): what a VM that migrated in is given as its origin, so that templates and checkpoints can be made of it.
+     */
+    static VmOrigin.BootMedia mediaOf(String image, long ram, HostImages images) {
+        if (image == null || image.isEmpty()) {
+            return null;
+        }
+        try {
+            if (!GuestImages.bootsLinux(image)) {
+                return new VmOrigin.BootMedia(false, images.file(image), null, null);
+            }
+            GuestImages.LinuxGuest g = images.directory().linux().orElse(null);
+            if (g == null) {
+                return null;
+            }
+            Path firmware = switch (Firmware.of("default", ram)) {
+                case Firmware.None none -> null;
+                case Firmware.Raw raw -> raw.file().path();
+                case Firmware.Elf elf -> elf.elf().path();
+            };
+            return new VmOrigin.BootMedia(true, g.kernel(), g.initrd(), firmware);
+        } catch (ImageFormatException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The files {@link #boot} loaded (after it returned), or {@code null} when they cannot be named. */
+    VmOrigin.BootMedia media() {
+        return media;
     }
 }

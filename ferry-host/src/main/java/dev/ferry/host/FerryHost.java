@@ -1,7 +1,10 @@
 package dev.ferry.host;
 
 import dev.ferry.host.api.ApiException;
+import dev.ferry.host.api.CloneRequest;
+import dev.ferry.host.api.CloneResult;
 import dev.ferry.host.api.ControlApi;
+import dev.ferry.host.api.CreateTemplateRequest;
 import dev.ferry.host.api.CreateVmRequest;
 import dev.ferry.host.api.ErrorCode;
 import dev.ferry.host.api.HostAddress;
@@ -10,8 +13,13 @@ import dev.ferry.host.api.MigrateRequest;
 import dev.ferry.host.api.PeerHosts;
 import dev.ferry.host.api.Quantities;
 import dev.ferry.host.api.VmInfo;
+import dev.ferry.host.clone.VmCloner;
 import dev.ferry.host.image.HostImages;
 import dev.ferry.host.storage.StorageDirs;
+import dev.ferry.host.template.TemplateLaunch;
+import dev.ferry.host.template.TemplateManifest;
+import dev.ferry.host.template.TemplateStore;
+import dev.ferry.host.template.TemplateWriter;
 import dev.ferry.host.migration.IncomingVms;
 import dev.ferry.host.migration.OutgoingMigration;
 import dev.ferry.host.migration.OutgoingMigrations;
@@ -19,6 +27,8 @@ import dev.ferry.host.network.HostNetwork;
 import dev.ferry.host.network.VmAddress;
 import dev.ferry.host.vm.ConsoleBuffer;
 import dev.ferry.host.vm.HostedVm;
+import dev.ferry.host.vm.VmConflictException;
+import dev.ferry.host.vm.VmOrigin;
 import dev.ferry.host.vm.VmRegistry;
 import dev.ferry.machine.board.DeviceAttachException;
 import dev.ferry.machine.board.DeviceBackends;
@@ -40,14 +50,20 @@ import dev.ferry.migration.Strategy;
 import dev.ferry.storage.StorageBackends;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -77,6 +93,8 @@ public final class FerryHost implements AutoCloseable {
     private final PeerHosts peers;
     private HostImages images;
     private StorageDirs storage;
+    private TemplateStore templates;
+    private final Set<String> templatesInProgress = ConcurrentHashMap.newKeySet();
     private HostNetwork network;
     private ControlApi api;
     private MigrationReceiver receiver;
@@ -93,6 +111,7 @@ public final class FerryHost implements AutoCloseable {
         try {
             host.storage = config.storage() != null ? config.storage() : StorageDirs.temporary();
             host.storage.create();
+            host.templates = new TemplateStore(host.storage.templates());
             host.images = HostImages.open(config.images(), config.control().maxImageBytes(),
                     config.control().maxUploads());
             host.network = HostNetwork.open(config.network(), config.name());
@@ -100,7 +119,9 @@ public final class FerryHost implements AutoCloseable {
             InetSocketAddress migrationListen = config.migrationListen() != null ? config.migrationListen()
                     : new InetSocketAddress(host.api.address().getAddress(), 0);
             host.receiver = new MigrationReceiver(migrationListen, config.secret(),
-                    new IncomingVms(host.registry, config.images(), host.network, host.backends(), host::log), config.receiverLimits(),
+                    new IncomingVms(host.registry, config.images(), host.network, host.backends(),
+                            host.storage.disks(), vm -> BootRequest.mediaOf(vm.image(), vm.ramSize(), host.images),
+                            host::log), config.receiverLimits(),
                     host::log)
                     .encryption(config.encryption());
             if (config.encryption().plaintextOverNetwork()) {
@@ -138,6 +159,11 @@ public final class FerryHost implements AutoCloseable {
     /** Where this host writes disks and keeps templates. */
     public StorageDirs storage() {
         return storage;
+    }
+
+    /** The templates in this host's template directory (shared with the hosts given the same directory). */
+    public TemplateStore templates() {
+        return templates;
     }
 
     /** The images this host boots: its image directory and uploads. */
@@ -198,7 +224,13 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.badRequest("name: '" + req.name() + "' is not a VM name (letters, digits, '.', '_', "
                     + "'-'; up to 63 characters, starting with a letter or digit)");
         }
-        BootRequest boot = new BootRequest(req, images);
+        if (req.template() != null) {
+            return createFromTemplate(req);
+        }
+        if (req.resume() != null) {
+            throw ApiException.badRequest("resume goes with template: it restores a template's saved state");
+        }
+        BootRequest boot = new BootRequest(req, images, storage.disks());
         long ram;
         try {
             ram = req.mem() == null ? boot.defaultRam() : Quantities.parseBytes(req.mem());
@@ -254,7 +286,8 @@ public final class FerryHost implements AutoCloseable {
                 throw e;
             }
             VmRunner runner = new VmRunner(machine, req.name(), limit);
-            HostedVm vm = new HostedVm(req.name(), boot.shownImage(), runner, console);
+            HostedVm vm = new HostedVm(req.name(), boot.shownImage(), runner, console,
+                    new VmOrigin(boot.media(), null, List.of()));
             registry.add(vm);
             runner.start();
             log("VM " + vm.name() + " created (" + vm.image() + (bootArgs.isEmpty() ? "" : " " + bootArgs) + ", "
@@ -270,6 +303,217 @@ public final class FerryHost implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a VM from a template: one qcow2 overlay per template disk in this host's disk directory, then a cold
+     * boot of the template's kernel with the template's configuration and a fresh identity (a MAC derived from the
+     * VM's name or {@code mac}, the address {@code ip}), or with {@code resume} the saved state as it was.
+     */
+    private HostedVm createFromTemplate(CreateVmRequest req) {
+        long t0 = System.nanoTime();
+        String t = TemplateStore.checkName(req.template());
+        List<String> excluded = fieldsATemplateGives(req);
+        if (!excluded.isEmpty()) {
+            throw ApiException.badRequest(String.join(", ", excluded) + ": the template gives the machine; leave "
+                    + "out what it gives");
+        }
+        boolean resume = Boolean.TRUE.equals(req.resume());
+        if (resume && (req.ip() != null || req.mac() != null || req.args() != null)) {
+            throw ApiException.badRequest("resume restores the template's machine as it was, with its addresses, "
+                    + "MACs and command line: leave out ip, mac and args (or boot it instead)");
+        }
+        long limit = req.maxInstructions() == null ? Long.MAX_VALUE : req.maxInstructions();
+        if (limit < 0) {
+            throw ApiException.badRequest("max_instructions must not be negative");
+        }
+        TemplateManifest m = templates.read(t);
+        if (resume && m.state() == null) {
+            throw ApiException.conflict("template " + t + " has no saved state (it was made of a VM that was not "
+                    + "paused); boot it instead of resuming it");
+        }
+        TemplateLaunch launch = new TemplateLaunch(templates.path(t), m);
+        String ipParameter = null;
+        if (req.ip() != null) {
+            if (!m.boot().kernelBoot()) {
+                throw ApiException.badRequest("ip: a VM gets its address through the kernel command line (ip=); "
+                        + "template " + t + " boots no kernel");
+            }
+            try {
+                ipParameter = VmAddress.parse(req.ip()).kernelParameter();
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("ip: " + e.getMessage());
+            }
+        }
+        String ownMac = req.mac() != null ? req.mac().toLowerCase(Locale.ROOT) : HostNetwork.defaultMac(req.name());
+        try {
+            DeviceSpecs.checkMac(ownMac, "mac");
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        int firstSwitch = -1;
+        for (int i = 0; i < m.nics().size() && firstSwitch < 0; i++) {
+            firstSwitch = m.nics().get(i).backend().equals(NicConfig.SWITCH) ? i : -1;
+        }
+        int switchIndex = firstSwitch;
+        List<NicConfig> nics = new ArrayList<>(launch.nics(resume,
+                i -> i == switchIndex ? ownMac : HostNetwork.defaultMac(req.name() + "." + i)));
+        if (!resume && switchIndex < 0 && (req.ip() != null || req.mac() != null)) {
+            nics.add(0, new NicConfig(ownMac, NicConfig.SWITCH));
+        }
+        String bootArgs;
+        if (resume) {
+            bootArgs = m.bootArgs();
+        } else {
+            String args = req.args() == null ? null : String.join(" ", req.args().stream().map(String::trim)
+                    .filter(a -> !a.isEmpty()).toList());
+            bootArgs = TemplateLaunch.coldBootArgs(m.bootArgs(), args, ipParameter);
+        }
+        ConsoleBuffer console = new ConsoleBuffer();
+        network.macInUse(nics).ifPresent(mac -> {
+            throw ApiException.conflict("MAC " + mac + " is in use by another VM on host " + name()
+                    + "'s switch" + (resume ? " (a resumed VM keeps the template's MACs: stop the VM that has it, or "
+                    + "boot the template instead)" : "; give this VM another (mac)"));
+        });
+        if (!registry.reserve(req.name())) {
+            throw ApiException.conflict("a VM named '" + req.name() + "' already exists on host " + name());
+        }
+        List<Path> overlays = List.of();
+        try {
+            List<Path> left = launch.existingOverlays(storage.disks(), req.name());
+            if (!left.isEmpty()) {
+                throw ApiException.conflict("disks: " + left.get(0) + " exists already (left by an earlier VM named "
+                        + req.name() + "); remove it or choose another name");
+            }
+            try {
+                overlays = launch.createOverlays(storage.disks(), req.name());
+            } catch (IOException e) {
+                throw new ApiException(ErrorCode.BAD_TEMPLATE, "template " + t + ": " + e.getMessage());
+            }
+            MachineConfig machineConfig;
+            try {
+                machineConfig = launch.config(console, bootArgs, overlays, nics);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(ErrorCode.BAD_TEMPLATE, "template " + t + ": " + e.getMessage());
+            }
+            VirtMachine machine;
+            try {
+                machine = new VirtMachine(machineConfig, backends());
+            } catch (DeviceAttachException e) {
+                throw new ApiException(ErrorCode.BAD_TEMPLATE, "template " + t + ": " + e.getMessage());
+            }
+            try {
+                if (resume) {
+                    launch.resume(machine);
+                } else {
+                    launch.coldBoot(machine);
+                }
+            } catch (IOException | ImageFormatException e) {
+                machine.close();
+                throw new ApiException(ErrorCode.BAD_TEMPLATE, "template " + t + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                machine.close();
+                throw e;
+            }
+            VmRunner runner = new VmRunner(machine, req.name(), limit);
+            HostedVm vm = new HostedVm(req.name(), "template:" + t, runner, console,
+                    new VmOrigin(launch.media(), t, overlays));
+            registry.add(vm);
+            runner.start();
+            log(String.format(Locale.ROOT, "VM %s created from template %s (%s%s, %d MiB, %d overlay%s) in %.1f ms",
+                    vm.name(), t, resume ? "resumed from its saved state" : "cold boot",
+                    bootArgs.isEmpty() ? "" : " " + bootArgs, m.ramBytes() >> 20, overlays.size(),
+                    overlays.size() == 1 ? "" : "s", (System.nanoTime() - t0) / 1e6));
+            return vm;
+        } catch (RuntimeException e) {
+            TemplateLaunch.removeQuietly(overlays);
+            registry.release(req.name());
+            throw e;
+        }
+    }
+
+    /** The fields of {@code req} that a template gives and a request from a template may therefore not. */
+    private static List<String> fieldsATemplateGives(CreateVmRequest req) {
+        List<String> given = new ArrayList<>();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("image", req.image());
+        fields.put("kernel", req.kernel());
+        fields.put("initrd", req.initrd());
+        fields.put("bios", req.bios());
+        fields.put("mem", req.mem());
+        fields.put("drives", req.drives());
+        fields.put("nics", req.nics());
+        fields.put("balloon", req.balloon());
+        fields.put("rng", req.rng());
+        fields.put("deterministic", req.deterministic());
+        fields.forEach((field, value) -> {
+            if (value != null) {
+                given.add(field);
+            }
+        });
+        return given;
+    }
+
+    // ---------------------------------------------------------------- templates
+
+    /**
+     * Makes template {@code req.name()} of the paused VM {@code req.from()}: its disks become read-only qcow2 bases,
+     * its state, boot files and configuration are saved with them, in the template directory, all at once or not
+     * at all.
+     */
+    public TemplateManifest createTemplate(CreateTemplateRequest req) {
+        if (req == null) {
+            throw ApiException.badRequest("give the template a name and the VM to make it of (from)");
+        }
+        String t = TemplateStore.checkName(req.name());
+        if (req.from() == null || req.from().isBlank()) {
+            throw ApiException.badRequest("from: give the VM to make the template of");
+        }
+        HostedVm vm = vm(req.from());
+        if (vm.origin() == null || vm.origin().boot() == null) {
+            throw ApiException.conflict("this host does not know the files VM " + vm.name() + " booted (it migrated "
+                    + "here); make the template on the host it was created on");
+        }
+        if (templates.exists(t)) {
+            throw ApiException.conflict("a template named '" + t + "' already exists in "
+                    + templates.directory());
+        }
+        if (!templatesInProgress.add(t)) {
+            throw ApiException.conflict("template '" + t + "' is being made on this host already");
+        }
+        try {
+            long t0 = System.nanoTime();
+            log("template " + t + ": making it of VM " + vm.name() + " in " + templates.directory());
+            TemplateManifest m = vm.whilePaused("make a template of", () -> templates.create(t,
+                    new TemplateWriter(t, vm.name(), vm.runner(), vm.origin().boot(), name(), Instant.now(),
+                            this::log)::write));
+            long data = m.disks().stream().mapToLong(TemplateManifest.Disk::dataBytes).sum();
+            log(String.format(Locale.ROOT, "template %s created from VM %s: %d disk%s, %.1f MiB of data, %s, in %.0f ms",
+                    t, vm.name(), m.disks().size(), m.disks().size() == 1 ? "" : "s", data / 1048576.0,
+                    m.state() == null ? "no saved state" : "with its saved state", (System.nanoTime() - t0) / 1e6));
+            return m;
+        } catch (VmConflictException | ApiException e) {
+            throw e;
+        } catch (Exception e) {
+            log("template " + t + ": failed, nothing left behind: " + e);
+            throw new ApiException(ErrorCode.INTERNAL, "template " + t + " could not be made: " + e.getMessage());
+        } finally {
+            templatesInProgress.remove(t);
+        }
+    }
+
+    /** Deletes a template; refused while a VM of this host was made from it. */
+    public void deleteTemplate(String name) throws IOException {
+        String t = TemplateStore.checkName(name);
+        List<String> users = registry.all().stream()
+                .filter(v -> v.origin() != null && t.equals(v.origin().template())).map(HostedVm::name).toList();
+        if (!users.isEmpty()) {
+            throw ApiException.conflict("template " + t + " is in use by VM" + (users.size() == 1 ? " " : "s ")
+                    + String.join(", ", users) + " on host " + name() + "; stop " + (users.size() == 1 ? "it" : "them")
+                    + " first");
+        }
+        templates.delete(t);
+        log("template " + t + " deleted");
+    }
+
     /** What a user can do about a migration that holds a VM here. */
     private static String whatToDo(OutgoingMigration m) {
         MigrationPhase phase = m.status().phase();
@@ -279,6 +523,15 @@ public final class FerryHost implements AutoCloseable {
         return "it runs on the target already and this host still serves its memory"
                 + (m.strategy() == Strategy.DEMAND ? "; finish the migration with push-rest" : "; wait for the "
                         + "migration to complete");
+    }
+
+    /**
+     * Makes {@code req.count()} running clones of a running or paused VM on this host, sharing its unchanged RAM
+     * pages copy-on-write ({@link VmCloner}).
+     */
+    public CloneResult cloneVm(String name, CloneRequest req) {
+        HostedVm parent = vm(name);
+        return new VmCloner(registry, network, this::backends, storage.disks(), this::log).cloneVm(parent, req);
     }
 
     /** Shuts a VM down and removes it. */
@@ -291,7 +544,10 @@ public final class FerryHost implements AutoCloseable {
         }
         if (registry.remove(vm)) {
             vm.discard();
-            log("VM " + name + " stopped at " + vm.runner().machine().instructions() + " instructions");
+            List<Path> own = vm.origin() == null ? List.of() : vm.origin().ownDisks();
+            TemplateLaunch.removeQuietly(own);
+            log("VM " + name + " stopped at " + vm.runner().machine().instructions() + " instructions"
+                    + (own.isEmpty() ? "" : "; its overlays removed"));
         }
     }
 
@@ -345,10 +601,10 @@ public final class FerryHost implements AutoCloseable {
             throw ApiException.conflict("VM " + vmName + " is already migrating (migration " + vm.migrationId() + ")");
         }
         for (DriveConfig d : vm.runner().machine().config().drives()) {
-            if (d.format().equals("qcow2") && !d.readOnly()) {
+            if (d.format().equals("qcow2") && !d.readOnly() && !options.copyDisks()) {
                 throw ApiException.conflict("VM " + vmName + " has a writable qcow2 disk (" + d.source() + "), which "
-                        + "cannot migrate yet: both hosts would write the image's metadata; use a raw file or an "
-                        + "NBD export for a disk that moves with the VM");
+                        + "cannot be shared by two hosts (both would write the image's metadata): migrate with "
+                        + "--copy-disks, or use a raw file or an NBD export for a shared disk");
             }
         }
         InetSocketAddress target = targetEndpoint(req.to());
@@ -491,6 +747,28 @@ public final class FerryHost implements AutoCloseable {
         log("migration " + id + ": pushing the pages the target has not pulled");
     }
 
+    /**
+     * After a migration that copied a VM's disks: deletes those of its writable disk files that this host made (in
+     * its disk directory: a disk that migrated in earlier); files the user gave stay where they are.
+     */
+    private void deleteCopiedDisks(HostedVm vm) {
+        Path dir = storage.disks().toAbsolutePath().normalize();
+        for (DriveConfig d : vm.runner().machine().config().drives()) {
+            if (!d.isFile() || d.readOnly()) {
+                continue;
+            }
+            Path file = d.file().toAbsolutePath().normalize();
+            if (file.getParent() != null && file.getParent().equals(dir)) {
+                try {
+                    Files.deleteIfExists(file);
+                    log("deleted " + file + ": VM " + vm.name() + " took a copy of it along");
+                } catch (IOException e) {
+                    log("could not delete " + file + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
     private void finished(OutgoingMigration m, MigrationReport report, Double networkAnnouncedMs) {
         m.networkAnnounced(networkAnnouncedMs);
         OutgoingMigration.Ended ended = migrations.finish(m, report);
@@ -499,6 +777,9 @@ public final class FerryHost implements AutoCloseable {
         if (ended.outcome() == OutgoingMigration.Outcome.COMPLETED) {
             if (registry.remove(vm)) {
                 vm.discard();
+                if (report.disk().blocks() > 0) {
+                    deleteCopiedDisks(vm);
+                }
             }
             String announced = networkAnnouncedMs == null ? ""
                     : String.format(Locale.ROOT, "; announced %.1f ms after it ran there", networkAnnouncedMs);

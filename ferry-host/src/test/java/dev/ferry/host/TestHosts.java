@@ -115,6 +115,20 @@ final class TestHosts {
         throw new AssertionError("migration " + id + " did not finish");
     }
 
+    /** Polls the VM's console until it holds {@code text}. */
+    static void awaitConsole(FerryHost host, String vm, String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String console = "";
+        while (System.nanoTime() < deadline) {
+            console = get(host, "/v1/vms/" + vm + "/console").body();
+            if (console.contains(text)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("VM " + vm + " never printed '" + text + "':\n" + console);
+    }
+
     /** Polls the VM's info until its state is {@code state}. */
     static JsonNode awaitState(FerryHost host, String vm, String state, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

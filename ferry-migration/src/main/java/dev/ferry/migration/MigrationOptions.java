@@ -32,12 +32,14 @@ import java.util.Objects;
  *                            switchover (READY); past it the source aborts before COMMIT and resumes the VM. 0 =
  *                            automatic: a few times the expected downtime, at least 1 s
  *                            ({@link dev.ferry.migration.policy.SwitchoverDeadline})
+ * @param copyDisks           copy the VM's writable disk files to the target in the migration stream (their blocks
+ *                            move in the same rounds as its pages); otherwise disks are shared storage
  */
 public record MigrationOptions(Strategy strategy, int streams, long bandwidthBitsPerSec, RateMode rate,
         long minRateBitsPerSec, long maxRateBitsPerSec, long maxDowntimeMillis, int maxRounds, int precopyRounds,
         boolean autoConverge, StallAction onStall, PageOrder order, double delayHotThreshold, boolean skipRedirtied,
         boolean zeroPages, boolean xbzrle, boolean lz4, boolean skipFreePages, int prepagingRadius,
-        long demandIdlePushMillis, long switchoverTimeoutMillis) {
+        long demandIdlePushMillis, long switchoverTimeoutMillis, boolean copyDisks) {
 
     /** The longest idle period before a demand migration pushes the rest: one hour. */
     public static final long MAX_DEMAND_IDLE_PUSH_MILLIS = 3_600_000;
@@ -68,6 +70,17 @@ public record MigrationOptions(Strategy strategy, int streams, long bandwidthBit
         require(switchoverTimeoutMillis == 0 || switchoverTimeoutMillis >= MIN_SWITCHOVER_TIMEOUT_MILLIS
                 && switchoverTimeoutMillis <= MAX_SWITCHOVER_TIMEOUT_MILLIS,
                 "--switchover-timeout must be between 100 ms and 1 hour (or 0: automatic)");
+    }
+
+    /** The options with shared disks; for callers written before {@code copyDisks} existed. */
+    public MigrationOptions(Strategy strategy, int streams, long bandwidthBitsPerSec, RateMode rate,
+            long minRateBitsPerSec, long maxRateBitsPerSec, long maxDowntimeMillis, int maxRounds, int precopyRounds,
+            boolean autoConverge, StallAction onStall, PageOrder order, double delayHotThreshold,
+            boolean skipRedirtied, boolean zeroPages, boolean xbzrle, boolean lz4, boolean skipFreePages,
+            int prepagingRadius, long demandIdlePushMillis, long switchoverTimeoutMillis) {
+        this(strategy, streams, bandwidthBitsPerSec, rate, minRateBitsPerSec, maxRateBitsPerSec, maxDowntimeMillis,
+                maxRounds, precopyRounds, autoConverge, onStall, order, delayHotThreshold, skipRedirtied, zeroPages,
+                xbzrle, lz4, skipFreePages, prepagingRadius, demandIdlePushMillis, switchoverTimeoutMillis, false);
     }
 
     /**
@@ -105,7 +118,15 @@ public record MigrationOptions(Strategy strategy, int streams, long bandwidthBit
     public static MigrationOptions defaults(Strategy strategy) {
         return new MigrationOptions(strategy, 2, 0, RateMode.FIXED, 100_000_000L, 10_000_000_000L, 300, 30, 2,
                 false, StallAction.ABORT, PageOrder.SEQUENTIAL, 0, true, true, false, false, true, 16,
-                DEFAULT_DEMAND_IDLE_PUSH_MILLIS, 0);
+                DEFAULT_DEMAND_IDLE_PUSH_MILLIS, 0, false);
+    }
+
+    /** These options with disks copied ({@code true}) or shared. */
+    public MigrationOptions withCopyDisks(boolean copy) {
+        return new MigrationOptions(strategy, streams, bandwidthBitsPerSec, rate, minRateBitsPerSec, maxRateBitsPerSec,
+                maxDowntimeMillis, maxRounds, precopyRounds, autoConverge, onStall, order, delayHotThreshold,
+                skipRedirtied, zeroPages, xbzrle, lz4, skipFreePages, prepagingRadius, demandIdlePushMillis,
+                switchoverTimeoutMillis, copy);
     }
 
     private static void require(boolean ok, String message) {

@@ -27,14 +27,37 @@ import java.util.Map;
  *                          {@code device_state} (CPU and device records until the target holds a complete
  *                          image), {@code target_resume} (commit until the target reports the VM running); empty
  *                          when the VM never paused
+ * @param disk              what moved of copied disks (all zero when disks were shared)
  */
 public record MigrationReport(String id, String vm, Strategy strategy, boolean success, String error,
         List<RoundReport> rounds, double totalTimeMs, double downtimeMs, long bytesOnWire,
         Map<String, Long> pagesByEncoding, long postcopyFaults, double faultLatencyMeanMs, double faultLatencyMaxMs,
-        List<String> notes, Map<String, Double> downtimeBreakdown) {
+        List<String> notes, Map<String, Double> downtimeBreakdown, DiskTransfer disk) {
+
+    /**
+     * The blocks of copied disks a migration sent.
+     *
+     * @param blocks 4 KiB blocks sent (a block sent in several rounds counts each time)
+     * @param bytes  bytes they took on the wire (entry headers included, frame headers not)
+     * @param rounds rounds that sent at least one block (the stop-and-copy and the post-copy phase count as rounds)
+     */
+    public record DiskTransfer(long blocks, long bytes, int rounds) {
+        /** Nothing: the migration copied no disk. */
+        public static final DiskTransfer NONE = new DiskTransfer(0, 0, 0);
+    }
+
+    /** A report of a migration that copied no disk. */
+    public MigrationReport(String id, String vm, Strategy strategy, boolean success, String error,
+            List<RoundReport> rounds, double totalTimeMs, double downtimeMs, long bytesOnWire,
+            Map<String, Long> pagesByEncoding, long postcopyFaults, double faultLatencyMeanMs, double faultLatencyMaxMs,
+            List<String> notes, Map<String, Double> downtimeBreakdown) {
+        this(id, vm, strategy, success, error, rounds, totalTimeMs, downtimeMs, bytesOnWire, pagesByEncoding,
+                postcopyFaults, faultLatencyMeanMs, faultLatencyMaxMs, notes, downtimeBreakdown, DiskTransfer.NONE);
+    }
 
     /** Copies the collections. */
     public MigrationReport {
+        disk = disk == null ? DiskTransfer.NONE : disk;
         rounds = List.copyOf(rounds);
         pagesByEncoding = Collections.unmodifiableMap(new LinkedHashMap<>(pagesByEncoding));
         notes = List.copyOf(notes);

@@ -82,7 +82,7 @@ class HostilePeerTest {
             }
             try (FrameConnection control = open(target, Handshake.Purpose.CONTROL, "h2", 0)) {
                 control.send(new PayloadWriter().str("x").i64(1L << 40).bool(true).i64(5).bool(false).str("PRECOPY").u8(1)
-                        .str("").str("").bool(false).bool(false).u8(0).u8(0).frame(FrameType.BEGIN));
+                        .str("").str("").bool(false).bool(false).u8(0).u8(0).u8(0).frame(FrameType.BEGIN));
                 Frame f = control.receive(5000);
                 assertThat(f.type()).isEqualTo(FrameType.ERROR);
                 assertThat(Messages.error(f)).contains("RAM size 1099511627776 is not a valid machine size");

@@ -12,6 +12,7 @@ import dev.ferry.host.http.HttpEndpoint;
 import dev.ferry.host.image.HostImages;
 import dev.ferry.host.metrics.PrometheusMetrics;
 import dev.ferry.host.migration.OutgoingMigration;
+import dev.ferry.host.template.TemplateStore;
 import dev.ferry.host.vm.ConsoleBuffer;
 import dev.ferry.host.vm.HostedVm;
 import dev.ferry.host.vm.VmConflictException;
@@ -142,6 +143,7 @@ public final class ControlApi {
                 sendJson(ex, 200, NetworkView.of(host.network()));
             }
             case "images" -> images(ex, method, p, query);
+            case "templates" -> templates(ex, method, p);
             case "migrations" -> migrations(ex, method, p);
             default -> throw notFound(ex);
         }
@@ -204,6 +206,10 @@ public final class ControlApi {
                 sendJson(ex, 200, new StateHashResponse(h.sha256(), h.instructions()));
             }
             case "console" -> console(ex, method, host.vm(name), query);
+            case "clone" -> {
+                requireMethod(ex, "POST");
+                sendJson(ex, 201, host.cloneVm(name, readJson(ex, CloneRequest.class)));
+            }
             case "migrate" -> {
                 requireMethod(ex, "POST");
                 HostedVm vm = host.vm(name);
@@ -212,6 +218,33 @@ public final class ControlApi {
                         m.strategy().name().toLowerCase(Locale.ROOT)));
             }
             default -> throw notFound(ex);
+        }
+    }
+
+    private void templates(Exchange ex, String method, List<String> p) throws IOException {
+        if (p.size() == 2) {
+            if (method.equals("GET")) {
+                List<TemplateList.Entry> list = new ArrayList<>();
+                for (TemplateStore.Listed t : host.templates().list()) {
+                    list.add(new TemplateList.Entry(t.name(), t.manifest(), t.error()));
+                }
+                sendJson(ex, 200, new TemplateList(host.templates().directory().toString(), list));
+            } else {
+                requireMethod(ex, "POST");
+                sendJson(ex, 201, host.createTemplate(readJson(ex, CreateTemplateRequest.class)));
+            }
+            return;
+        }
+        if (p.size() != 3) {
+            throw notFound(ex);
+        }
+        String name = p.get(2);
+        if (method.equals("DELETE")) {
+            host.deleteTemplate(name);
+            sendJson(ex, 200, Map.of("deleted", name));
+        } else {
+            requireMethod(ex, "GET");
+            sendJson(ex, 200, host.templates().read(name));
         }
     }
 

@@ -26,13 +26,25 @@ import java.util.List;
  *                        switch and a Linux guest the address through the kernel's {@code ip=} parameter
  * @param mac             that NIC's MAC address (default: derived from the VM's name, so it stays the same
  *                        wherever the VM runs)
+ * @param template        start the VM from this template instead of an image: its disks become copy-on-write
+ *                        overlays in the host's disk directory, and its kernel boots with its configuration
+ * @param resume          with {@code template}: restore the template's saved machine state instead of booting
+ *                        (the VM keeps the template's MACs and addresses)
  */
 public record CreateVmRequest(String name, String image, String mem, Boolean deterministic, Long maxInstructions,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> args, Boolean balloon,
         String kernel, String initrd, String bios,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> drives,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> nics, Boolean rng,
-        String ip, String mac) {
+        String ip, String mac, String template, Boolean resume) {
+
+    /** A request without a template. */
+    public CreateVmRequest(String name, String image, String mem, Boolean deterministic, Long maxInstructions,
+            List<String> args, Boolean balloon, String kernel, String initrd, String bios, List<String> drives,
+            List<String> nics, Boolean rng, String ip, String mac) {
+        this(name, image, mem, deterministic, maxInstructions, args, balloon, kernel, initrd, bios, drives, nics, rng,
+                ip, mac, null, null);
+    }
 
     /** A request without an address on the host's switch. */
     public CreateVmRequest(String name, String image, String mem, Boolean deterministic, Long maxInstructions,

@@ -25,6 +25,8 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     /** A conflict with what the host is doing: name taken, VM migrating, migration over. */
     CONFLICT(409, "conflict"),
+    /** The template exists but cannot be used: its template.json is missing or corrupt, or a file it names is gone. */
+    BAD_TEMPLATE(409, "bad_template"),
     /** The body is larger than the endpoint takes. */
     PAYLOAD_TOO_LARGE(413, "payload_too_large"),
     /** The host failed; its log says why. */

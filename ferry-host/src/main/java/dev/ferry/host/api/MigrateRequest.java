@@ -37,12 +37,14 @@ import java.util.stream.Collectors;
  *                          migration is aborted and the VM resumes here (absent: a few times the expected downtime,
  *                          at least 1 s)
  * @param demandIdlePushMs  demand migration: push the pages not pulled yet once no fault has come for this long
+ * @param copyDisks         copy the VM's writable disk files to the target with its memory (default: disks are
+ *                          shared storage)
  */
 public record MigrateRequest(String to, String strategy, Integer streams, String bandwidth, String rate,
         String minRate, String maxRate, Long maxDowntimeMs, Integer maxRounds, Integer precopyRounds,
         Boolean autoConverge, String onStall, String order, Double delayHot, Boolean skipRedirtied,
         Boolean zeroPages, Boolean xbzrle, Boolean lz4, Boolean skipFree, Integer prepage, Long switchoverTimeoutMs,
-        Long demandIdlePushMs) {
+        Long demandIdlePushMs, Boolean copyDisks) {
 
     /** A request with the automatic switchover deadline and the default demand idle push. */
     public MigrateRequest(String to, String strategy, Integer streams, String bandwidth, String rate,
@@ -51,7 +53,7 @@ public record MigrateRequest(String to, String strategy, Integer streams, String
             Boolean zeroPages, Boolean xbzrle, Boolean lz4, Boolean skipFree, Integer prepage) {
         this(to, strategy, streams, bandwidth, rate, minRate, maxRate, maxDowntimeMs, maxRounds, precopyRounds,
                 autoConverge, onStall, order, delayHot, skipRedirtied, zeroPages, xbzrle, lz4, skipFree, prepage, null,
-                null);
+                null, null);
     }
 
     /** The options this request asks for; {@link IllegalArgumentException} with a readable message otherwise. */
@@ -78,7 +80,8 @@ public record MigrateRequest(String to, String strategy, Integer streams, String
                 skipFree != null ? skipFree : d.skipFreePages(),
                 prepage != null ? prepage : d.prepagingRadius(),
                 demandIdlePushMs != null ? demandIdlePushMs : d.demandIdlePushMillis(),
-                switchoverTimeoutMs != null ? switchoverTimeoutMs : d.switchoverTimeoutMillis());
+                switchoverTimeoutMs != null ? switchoverTimeoutMs : d.switchoverTimeoutMillis(),
+                copyDisks != null && copyDisks);
     }
 
     /** Parses an enum value written in any case, with '-' or '_' between words. */

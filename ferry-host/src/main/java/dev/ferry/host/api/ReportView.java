@@ -11,11 +11,14 @@ import java.util.Map;
  * true only for {@code completed}. The downtime breakdown lists its phases in the order they happened.
  * {@code networkAnnouncedMs} is how long after the VM ran on the target this host's switch heard it announced from
  * there (absent when the hosts are not linked, the VM has no NIC on the switch, or it was not heard within 2 s).
+ * {@code diskBlocks}, {@code diskBytes} and {@code diskRounds} count the 4 KiB blocks of copied disks sent, the wire
+ * bytes they took and the rounds that sent any (zero when disks were shared).
  */
 public record ReportView(String id, String vm, String strategy, String outcome, boolean success, String error,
         List<RoundView> rounds, double totalTimeMs, double downtimeMs, long bytesOnWire,
         Map<String, Long> pagesByEncoding, long postcopyFaults, double faultLatencyMeanMs, double faultLatencyMaxMs,
-        List<String> notes, Map<String, Double> downtimeBreakdown, Double networkAnnouncedMs) {
+        List<String> notes, Map<String, Double> downtimeBreakdown, Double networkAnnouncedMs, long diskBlocks,
+        long diskBytes, int diskRounds) {
 
     /** The outcome of a migration that the user cancelled. */
     public static final String CANCELLED = "cancelled";
@@ -30,6 +33,7 @@ public record ReportView(String id, String vm, String strategy, String outcome, 
                 r.totalTimeMs(), r.downtimeMs(), r.bytesOnWire(),
                 r.pagesByEncoding() == null ? Map.of() : r.pagesByEncoding(), r.postcopyFaults(),
                 r.faultLatencyMeanMs(), r.faultLatencyMaxMs(), r.notes() == null ? List.of() : r.notes(),
-                r.downtimeBreakdown() == null ? Map.of() : r.downtimeBreakdown(), networkAnnouncedMs);
+                r.downtimeBreakdown() == null ? Map.of() : r.downtimeBreakdown(), networkAnnouncedMs,
+                r.disk().blocks(), r.disk().bytes(), r.disk().rounds());
     }
 }

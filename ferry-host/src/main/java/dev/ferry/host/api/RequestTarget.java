@@ -12,13 +12,13 @@ import java.util.List;
 import java.util.Map;
 
 /** Decodes the path and query of a request strictly: a malformed escape is a 400, never an exception escaping. */
-final class RequestTarget {
+public final class RequestTarget {
 
     private RequestTarget() {
     }
 
     /** The non-empty path segments, percent-decoded as UTF-8 ({@code +} stays a plus). */
-    static List<String> segments(String rawPath) {
+    public static List<String> segments(String rawPath) {
         List<String> out = new ArrayList<>();
         for (String s : rawPath.split("/")) {
             if (!s.isEmpty()) {
@@ -29,7 +29,7 @@ final class RequestTarget {
     }
 
     /** The query's parameters, form-decoded; the last of repeated names wins. */
-    static Map<String, String> query(String raw) {
+    public static Map<String, String> query(String raw) {
         Map<String, String> q = new HashMap<>();
         if (raw == null || raw.isEmpty()) {
             return q;

@@ -97,6 +97,23 @@ public final class HostImages implements AutoCloseable {
         return ElfImage.read(file, Path.of(image), ramBytes);
     }
 
+    /** The file of the image a client named — built-in, in the image directory, or uploaded. */
+    public Path file(String image) throws ImageFormatException {
+        if (image.contains(UPLOADED)) {
+            synchronized (this) {
+                Path file = uploaded.get(image);
+                if (file == null) {
+                    throw new ImageFormatException("no uploaded image '" + image + "' on this host");
+                }
+                return file;
+            }
+        }
+        if (!image.contains("/") && !image.endsWith(".elf")) {
+            return directory.resolve(image);
+        }
+        return directory.confinedFile(image, "image");
+    }
+
     /** An image stored by {@link #upload}. */
     public record Upload(String image, long bytes) { }
 

@@ -100,6 +100,22 @@ public record VmAddress(byte[] address, int prefix) {
         return "ip=" + dotted(bits()) + "::" + ":" + dotted(mask) + "::eth0:off";
     }
 
+    /**
+     * The address {@code n} after this one on the same network, with the same prefix.
+     *
+     * @throws IllegalArgumentException if it would leave the network or be its broadcast address
+     */
+    public VmAddress plus(int n) {
+        int mask = maskBits();
+        long host = (bits() & ~mask & 0xffff_ffffL) + n;
+        if (n < 0 || host >= (~mask & 0xffff_ffffL)) {
+            throw new IllegalArgumentException(this + " plus " + n + " leaves the network");
+        }
+        int next = (bits() & mask) | (int) host;
+        return new VmAddress(new byte[] {(byte) (next >>> 24), (byte) (next >>> 16), (byte) (next >>> 8),
+                (byte) next}, prefix);
+    }
+
     /** The address written {@code A.B.C.D}. */
     public String host() {
         return dotted(bits());

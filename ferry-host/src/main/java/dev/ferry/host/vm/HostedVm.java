@@ -7,7 +7,10 @@ import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.migration.ConsoleHistory;
 import dev.ferry.migration.VmDescriptor;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * One VM a host runs: its runner (which owns the vCPU thread), its console buffer and the host-side facts about
@@ -20,6 +23,7 @@ public final class HostedVm {
     private final String image;
     private final VmRunner runner;
     private final ConsoleBuffer console;
+    private final VmOrigin origin;
     private final long createdNanos = System.nanoTime();
     private final Object control = new Object();
 
@@ -32,10 +36,25 @@ public final class HostedVm {
      * @param image the image the VM booted (here or on the host it migrated from), or empty when not known
      */
     public HostedVm(String name, String image, VmRunner runner, ConsoleBuffer console) {
+        this(name, image, runner, console, null);
+    }
+
+    /**
+     * Wraps a runner of a VM created on this host.
+     *
+     * @param origin what it booted, its template and the disks the host made for it, or {@code null} when unknown
+     */
+    public HostedVm(String name, String image, VmRunner runner, ConsoleBuffer console, VmOrigin origin) {
         this.name = name;
         this.image = image;
         this.runner = runner;
         this.console = console;
+        this.origin = origin;
+    }
+
+    /** Where the VM came from on this host, or {@code null} (it migrated in). */
+    public VmOrigin origin() {
+        return origin;
     }
 
     /** The VM's name on this host. */
@@ -158,6 +177,55 @@ public final class HostedVm {
             try {
                 VirtMachine m = runner.machine();
                 return new StateHash(m.stateHash(), m.instructions());
+            } finally {
+                if (!userPaused) {
+                    runner.resume();
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs {@code task} while the VM's vCPU stays parked (paused, or the guest powered off): control operations
+     * (resume, a migration) wait until it returns. A VM that runs, or migrates, is a conflict.
+     *
+     * @param what what the task does, for the message ("make a template of")
+     */
+    public <T> T whilePaused(String what, Callable<T> task) throws Exception {
+        synchronized (control) {
+            requireNotMigrating(what);
+            VmRunner.RunState state = runner.state();
+            if (state != VmRunner.RunState.PAUSED && state != VmRunner.RunState.POWERED_OFF) {
+                throw new VmConflictException("cannot " + what + " VM " + name + ": it is "
+                        + state.name().toLowerCase(Locale.ROOT) + "; pause it first (ferry vm pause " + name
+                        + ")");
+            }
+            return task.call();
+        }
+    }
+
+    /**
+     * Runs {@code task} while the VM keeps running but no migration can begin and no other control operation
+     * runs (it may call {@link #parked}); refused while a migration owns the VM.
+     */
+    public <T> T exclusively(String what, Supplier<T> task) {
+        synchronized (control) {
+            requireNotMigrating(what);
+            return task.get();
+        }
+    }
+
+    /**
+     * Runs {@code task} with the vCPU parked, refused while a migration owns the VM; a VM that was running runs
+     * again afterwards, a paused one stays paused.
+     */
+    public <T> T parked(String what, Supplier<T> task) {
+        synchronized (control) {
+            requireNotMigrating(what);
+            boolean userPaused = runner.state() == VmRunner.RunState.PAUSED;
+            parkVcpu();
+            try {
+                return task.get();
             } finally {
                 if (!userPaused) {
                     runner.resume();

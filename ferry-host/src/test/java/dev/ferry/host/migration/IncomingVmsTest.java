@@ -38,7 +38,7 @@ class IncomingVmsTest {
     void open() throws Exception {
         network = HostNetwork.open(NetworkSettings.LOCAL, "t");
         incoming = new IncomingVms(registry, new GuestImages(images), network,
-                new DeviceBackends(BlockBackendFactory.STANDARD, network.nets()), log::add);
+                new DeviceBackends(BlockBackendFactory.STANDARD, network.nets()), images, vm -> null, log::add);
     }
 
     @AfterEach

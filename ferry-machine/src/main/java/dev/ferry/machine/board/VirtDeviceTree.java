@@ -1,5 +1,6 @@
 package dev.ferry.machine.board;
 
+import dev.ferry.machine.device.CloneIdentity;
 import dev.ferry.machine.device.GoldfishRtc;
 import dev.ferry.machine.cpu.Cpu;
 import dev.ferry.machine.device.VirtioMmioSlot;
@@ -32,6 +33,14 @@ public final class VirtDeviceTree {
 
     /** Builds the blob for {@code ramSize} bytes of RAM with {@code chosen} in {@code /chosen}. */
     public static byte[] build(long ramSize, Chosen chosen) {
+        return build(ramSize, chosen, false);
+    }
+
+    /**
+     * As {@link #build(long, Chosen)}, with a node for Ferry's {@link CloneIdentity} registers when {@code identity}
+     * (a node QEMU's tree does not have; no Linux driver binds to it).
+     */
+    public static byte[] build(long ramSize, Chosen chosen, boolean identity) {
         FlattenedDeviceTree t = new FlattenedDeviceTree();
         t.beginNode("")
                 .cells("#address-cells", 2).cells("#size-cells", 2)
@@ -65,6 +74,10 @@ public final class VirtDeviceTree {
         t.beginNode(String.format("rtc@%x", GoldfishRtc.BASE)).property("compatible", "google,goldfish-rtc")
                 .cells("reg", 0, GoldfishRtc.BASE, 0, GoldfishRtc.SIZE).cells("interrupt-parent", 2)
                 .cells("interrupts", GoldfishRtc.IRQ).endNode();
+        if (identity) {
+            t.beginNode(String.format("identity@%x", CloneIdentity.BASE)).property("compatible", "ferry,identity")
+                    .cells("reg", 0, CloneIdentity.BASE, 0, CloneIdentity.SIZE).endNode();
+        }
         t.beginNode("serial@10000000").property("compatible", "ns16550a")
                 .cells("reg", 0, VirtMachine.UART0_BASE, 0, 0x100).cells("clock-frequency", 3686400)
                 .cells("interrupt-parent", 2).cells("interrupts", VirtMachine.UART0_IRQ).endNode();

@@ -5,6 +5,8 @@ import dev.ferry.machine.device.BootRom;
 import dev.ferry.machine.device.BootRomState;
 import dev.ferry.machine.cpu.CpuState;
 import dev.ferry.machine.device.Clint;
+import dev.ferry.machine.device.CloneIdentity;
+import dev.ferry.machine.device.CloneIdentityState;
 import dev.ferry.machine.device.ClintState;
 import dev.ferry.machine.device.GoldfishRtc;
 import dev.ferry.machine.device.GoldfishRtcState;
@@ -17,6 +19,8 @@ import dev.ferry.machine.device.TestFinisher;
 import dev.ferry.machine.device.Uart16550;
 import dev.ferry.machine.device.UartState;
 import dev.ferry.machine.device.VirtioMmioSlot;
+import dev.ferry.machine.device.block.BlockBackend;
+import dev.ferry.machine.device.block.MovableDisk;
 import dev.ferry.machine.device.virtio.VirtioBalloon;
 import dev.ferry.machine.device.virtio.VirtioBalloonState;
 import dev.ferry.machine.device.virtio.VirtioBlock;
@@ -95,8 +99,10 @@ public final class VirtMachine {
     public static final String BALLOON = virtioId(BALLOON_SLOT);
     /** Roster id of the real-time clock. */
     public static final String RTC = "rtc";
+    /** Roster id of the identity registers, present on kernel boots (with the boot ROM). */
+    public static final String IDENTITY = "identity";
 
-    private final MachineConfig config;
+    private volatile MachineConfig config;
     private final GuestMemory ram;
     private final SystemBus bus = new SystemBus();
     private final RealTimeClock realTime;
@@ -111,6 +117,7 @@ public final class VirtMachine {
     private final List<VirtioNet> nics = new ArrayList<>();
     private final VirtioRng rng;
     private final BootRom bootRom;
+    private final CloneIdentity identity;
     private final ComponentRoster roster;
     private final Queue<Runnable> safepointTasks = new ArrayDeque<>();
     private final HostTimer alarmTimer = new HostTimer();
@@ -136,9 +143,29 @@ public final class VirtMachine {
      * layer's images, the network layer's switch ports); otherwise as {@link #VirtMachine(MachineConfig)}.
      */
     public VirtMachine(MachineConfig config, DeviceBackends backends) {
+        this(config, backends, new GuestMemory(RAM_BASE, config.ramSize()));
+    }
+
+    /**
+     * Builds a machine on {@code ram} (a clone's, mapped from its parent's snapshot) instead of fresh zeroed RAM;
+     * the machine owns it from now on, and closes it if this constructor fails. Otherwise as
+     * {@link #VirtMachine(MachineConfig, DeviceBackends)}.
+     *
+     * @throws IllegalArgumentException if {@code ram} is not at {@link #RAM_BASE} of the configured size
+     */
+    public VirtMachine(MachineConfig config, DeviceBackends backends, GuestMemory ram) {
         this.config = config;
-        virtioSlots(config);
-        this.ram = new GuestMemory(RAM_BASE, config.ramSize());
+        try {
+            virtioSlots(config);
+            if (ram.base() != RAM_BASE || ram.size() != config.ramSize()) {
+                throw new IllegalArgumentException("the RAM given is not the configured " + (config.ramSize() >> 20)
+                        + " MiB at 0x80000000");
+            }
+        } catch (RuntimeException e) {
+            ram.close();
+            throw e;
+        }
+        this.ram = ram;
         this.realTime = config.deterministic() ? null : new RealTimeClock();
         this.cpu = new Cpu(ram, bus, realTime);
         this.clint = new Clint(cpu.clock(), cpu);
@@ -172,6 +199,10 @@ public final class VirtMachine {
         if (bootRom != null) {
             bus.map(MROM_BASE, bootRom);
         }
+        this.identity = config.mrom() ? new CloneIdentity() : null;
+        if (identity != null) {
+            bus.map(CloneIdentity.BASE, identity);
+        }
         ComponentRoster.Builder components = ComponentRoster.builder()
                 .add(BOARD, BoardState.class, new Board());
         if (bootRom != null) {
@@ -183,6 +214,9 @@ public final class VirtMachine {
                 .add("plic", PlicState.class, plic)
                 .add("uart0", UartState.class, uart)
                 .add(RTC, GoldfishRtcState.class, rtc);
+        if (identity != null) {
+            components.add(IDENTITY, CloneIdentityState.class, identity);
+        }
         VirtioDevices virtio = new VirtioDevices(config, ram, plic, components);
         try {
             this.balloon = virtio.balloon();
@@ -242,6 +276,11 @@ public final class VirtMachine {
         return balloon;
     }
 
+    /** The identity registers a clone's guest reads, or {@code null} (machines that boot no kernel). */
+    public CloneIdentity identity() {
+        return identity;
+    }
+
     /** The real-time clock. */
     public GoldfishRtc rtc() {
         return rtc;
@@ -250,6 +289,38 @@ public final class VirtMachine {
     /** The virtio-blk devices, one per configured drive, in configuration order. */
     public List<VirtioBlock> disks() {
         return List.copyOf(disks);
+    }
+
+    /**
+     * The disks under the virtio-blk devices, one per configured drive, in configuration order: what a migration
+     * logs, reads and fills block by block.
+     */
+    public List<MovableDisk> movableDisks() {
+        List<MovableDisk> list = new ArrayList<>(disks.size());
+        for (VirtioBlock d : disks) {
+            list.add((MovableDisk) d.backend());
+        }
+        return list;
+    }
+
+    /**
+     * Switches disk {@code index} to {@code drive}, already opened as {@code backend} (a live snapshot's overlay,
+     * showing the same bytes), and returns the back end it replaces for the caller to close; the configuration
+     * names the new drive from now on. vCPU stopped.
+     *
+     * @throws IllegalArgumentException if the back end's size or read-only flag differs from the disk's
+     */
+    public BlockBackend replaceDrive(int index, DriveConfig drive, BlockBackend backend) {
+        MovableDisk disk = (MovableDisk) disks.get(index).backend();
+        if (backend.readOnly() != disk.readOnly()) {
+            throw new IllegalArgumentException("a replacement back end must have the disk's read-only flag");
+        }
+        BlockBackend old = disk.inner();
+        disk.replaceInner(backend);
+        List<DriveConfig> drives = new ArrayList<>(config.drives());
+        drives.set(index, drive);
+        config = config.withDrives(drives);
+        return old;
     }
 
     /** The virtio-net devices, one per configured interface, in configuration order. */
@@ -368,7 +439,7 @@ public final class VirtMachine {
 
     /** This machine's device tree with {@code chosen} in {@code /chosen}; both boot paths build it here. */
     private byte[] deviceTree(Chosen chosen) {
-        return VirtDeviceTree.build(config.ramSize(), chosen);
+        return VirtDeviceTree.build(config.ramSize(), chosen, identity != null);
     }
 
     /** Address of the device tree: as QEMU places it, 2 MiB-aligned below min(RAM end, 3 GiB). */

@@ -2,9 +2,9 @@ package dev.ferry.machine.board;
 
 import dev.ferry.machine.device.MmioDevice;
 import dev.ferry.machine.device.Plic;
-import dev.ferry.machine.device.block.BlockBackend;
 import dev.ferry.machine.device.block.BlockBackendException;
 import dev.ferry.machine.device.block.BlockBackendFactory;
+import dev.ferry.machine.device.block.MovableDisk;
 import dev.ferry.machine.device.net.NetBackend;
 import dev.ferry.machine.device.net.NetBackendFactory;
 import dev.ferry.machine.device.virtio.VirtioBalloon;
@@ -65,7 +65,7 @@ final class VirtioDevices {
     /** Opens every drive through {@code factory} and adds its device to {@code into}. */
     void addDrives(List<VirtioBlock> into, BlockBackendFactory factory) throws BlockBackendException {
         for (DriveConfig d : config.drives()) {
-            BlockBackend backend = factory.open(d.source(), d.format(), d.readOnly());
+            MovableDisk backend = new MovableDisk(factory.open(d.source(), d.format(), d.readOnly()));
             opened.add(backend);
             int slot = slots.next();
             VirtioBlock blk = new VirtioBlock(backend, ram, plic.line(1 + slot));

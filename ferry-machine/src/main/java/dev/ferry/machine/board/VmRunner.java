@@ -1,6 +1,8 @@
 package dev.ferry.machine.board;
 
 import dev.ferry.machine.memory.PageUnavailableException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +76,27 @@ public final class VmRunner implements AutoCloseable {
     /** Instruction count at which the VM parks. */
     public long instructionLimit() {
         return instructionLimit;
+    }
+
+    /**
+     * CPU time the vCPU thread has used, in nanoseconds (0 before it started or when the JVM cannot measure it):
+     * the busy share of the vCPU is its growth over wall-clock time, since a guest waiting in WFI does not use the
+     * CPU.
+     */
+    public long cpuNanos() {
+        Thread t;
+        lock.lock();
+        try {
+            t = vcpu;
+        } finally {
+            lock.unlock();
+        }
+        if (t == null || !t.isAlive()) {
+            return 0;
+        }
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long n = mx.isThreadCpuTimeSupported() ? mx.getThreadCpuTime(t.threadId()) : -1;
+        return Math.max(0, n);
     }
 
     /** Current state. */

@@ -38,12 +38,7 @@ public final class BootRom implements MmioDevice, Snapshottable<BootRomState> {
 
     @Override
     public long read(long offset, int width) {
-        long v = 0;
-        for (int i = width - 1; i >= 0; i--) {
-            long at = offset + i;
-            v = (v << 8) | (at < contents.length ? contents[(int) at] & 0xff : 0);
-        }
-        return v;
+        return ReadOnlyBytes.read(contents, offset, width);
     }
 
     @Override

@@ -74,6 +74,25 @@ public final class GuestMemory implements AutoCloseable {
      * @throws IllegalArgumentException if base or size is not page-aligned, or size is not positive
      */
     public GuestMemory(long base, long size) {
+        this(base, size, null);
+    }
+
+    /**
+     * Maps a clone's RAM: the contents of {@code snapshot}, shared with every other memory mapped from it until
+     * written ({@link RamSnapshot}). The pages that held data count as touched, the views start empty.
+     *
+     * @throws IllegalStateException if the kernel refuses the mapping
+     */
+    public GuestMemory(RamSnapshot snapshot) {
+        this(snapshot.base(), snapshot.size(), snapshot.file());
+        for (int page = 0; page < pageCount; page++) {
+            if (snapshot.holdsData(page)) {
+                touched.mark(page);
+            }
+        }
+    }
+
+    private GuestMemory(long base, long size, MemoryFile file) {
         if ((base & PAGE_MASK) != 0 || (size & PAGE_MASK) != 0 || size <= 0) {
             throw new IllegalArgumentException("RAM base and size must be positive multiples of 4 KiB");
         }
@@ -91,8 +110,13 @@ public final class GuestMemory implements AutoCloseable {
         this.freeHint = new long[words];
         this.codePages = new long[words];
         Arrays.fill(access, READ);
-        this.mapping = new AnonymousMapping(this, size);
+        this.mapping = new AnonymousMapping(this, size, file);
         this.ram = mapping.segment();
+    }
+
+    /** The mapped RAM, for a snapshot's copy. */
+    MemorySegment segment() {
+        return ram;
     }
 
     /** Guest-physical address of the first byte. */
@@ -412,7 +436,7 @@ public final class GuestMemory implements AutoCloseable {
     public void clear() {
         arrivalLock.lock();
         try {
-            AnonymousMapping.discard(ram, 0, size);
+            mapping.discard(0, size);
             Arrays.fill(absent, 0);
             absentPages = 0;
             Arrays.fill(access, READ);
@@ -470,7 +494,7 @@ public final class GuestMemory implements AutoCloseable {
         long off = (long) page << PAGE_SHIFT;
         if (src == null) {
             if (isAllocated(page)) {
-                AnonymousMapping.discard(ram, off, PAGE_SIZE);
+                mapping.discard(off, PAGE_SIZE);
                 touched.unmark(page);
             }
         } else {
@@ -642,7 +666,7 @@ public final class GuestMemory implements AutoCloseable {
 
     private void discardRun(int from, int to) {
         if (from >= 0 && to > from) {
-            AnonymousMapping.discard(ram, (long) from << PAGE_SHIFT, (long) (to - from) << PAGE_SHIFT);
+            mapping.discard((long) from << PAGE_SHIFT, (long) (to - from) << PAGE_SHIFT);
         }
     }
 

@@ -2,19 +2,23 @@ package dev.ferry.migration.source;
 
 import dev.ferry.machine.board.VmRunner;
 import dev.ferry.machine.memory.DirtyLog;
+import dev.ferry.migration.transfer.TransferUnits;
 import java.util.BitSet;
 
 /**
  * A migration's claim on its VM's dirty log: taken when pre-copy starts, harvested at safepoints of the running
- * vCPU (or directly while it is paused), released when the VM is paused for good or the migration gives up.
+ * vCPU (or directly while it is paused), released when the VM is paused for good or the migration gives up. The
+ * dirty logs of the disks the migration copies ({@link TransferUnits}) are started, harvested and stopped with it.
  */
 final class DirtyTracker {
 
     private final VmRunner runner;
+    private final TransferUnits units;
     private DirtyLog log;
 
-    private DirtyTracker(VmRunner runner, DirtyLog log) {
+    private DirtyTracker(VmRunner runner, TransferUnits units, DirtyLog log) {
         this.runner = runner;
+        this.units = units;
         this.log = log;
     }
 
@@ -23,20 +27,24 @@ final class DirtyTracker {
      *
      * @throws IllegalStateException when someone else holds it
      */
-    static DirtyTracker claim(VmRunner runner, String owner) {
-        DirtyLog log = runner.atSafepoint(() -> runner.machine().memory().claimDirtyLog(owner));
-        return new DirtyTracker(runner, log);
+    static DirtyTracker claim(VmRunner runner, TransferUnits units, String owner) {
+        DirtyLog log = runner.atSafepoint(() -> {
+            DirtyLog claimed = runner.machine().memory().claimDirtyLog(owner);
+            units.startDiskLogs();
+            return claimed;
+        });
+        return new DirtyTracker(runner, units, log);
     }
 
-    /** Adds the pages written since the previous harvest to {@code into}; returns how many there were. */
-    int harvestInto(BitSet into) {
+    /** Adds the pages and disk blocks written since the previous harvest to {@code into}. */
+    void harvestInto(BitSet into) {
         DirtyLog l = log;
         if (l == null) {
-            return 0;
+            return;
         }
         var pages = runner.atSafepoint(l::harvest);
         pages.addTo(into);
-        return pages.cardinality();
+        units.harvestDisks(into);
     }
 
     /** Releases the claim (dirty logging stops). Idempotent. */
@@ -46,6 +54,7 @@ final class DirtyTracker {
             log = null;
             runner.atSafepoint(() -> {
                 l.close();
+                units.stopDiskLogs();
                 return null;
             });
         }

@@ -1,10 +1,10 @@
 package dev.ferry.migration.source;
 
-import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.migration.transfer.Encoding;
 import dev.ferry.migration.transfer.PageBatchWriter;
 import dev.ferry.migration.transfer.PageEncoder;
 import dev.ferry.migration.transfer.TokenBucket;
+import dev.ferry.migration.transfer.TransferUnits;
 import dev.ferry.migration.wire.Frame;
 import dev.ferry.migration.wire.FrameConnection;
 import dev.ferry.migration.wire.Messages;
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The source's page streams: pages are encoded into one batch per stream (page {@code p} goes to stream
+ * The source's page streams: pages (and blocks of copied disks: {@link TransferUnits}) are encoded into one batch per stream (page {@code p} goes to stream
  * {@code (p / 64) % streams}, so successive versions of a page arrive in order), full batches pass the rate
  * limiter and go to the stream's sender thread, so encoding and the writes of all streams overlap. Each round
  * ends with a ROUND_END on every stream carrying the pages that stream has carried so far.
@@ -28,7 +28,7 @@ final class PageStreams {
     private static final int CHUNK = 64;
     private static final int POOL = 3;
 
-    private final GuestMemory memory;
+    private final TransferUnits units;
     private final TokenBucket limiter;
     private final SourceRecord record;
     private final BooleanSupplier cancelled;
@@ -37,10 +37,11 @@ final class PageStreams {
     private Sender[] senders = new Sender[0];
     private int round;
     private long roundBytes;
+    private long roundBlocks;
 
-    PageStreams(GuestMemory memory, int streams, TokenBucket limiter, SourceRecord record,
+    PageStreams(TransferUnits units, int streams, TokenBucket limiter, SourceRecord record,
             BooleanSupplier cancelled) {
-        this.memory = memory;
+        this.units = units;
         this.limiter = limiter;
         this.record = record;
         this.cancelled = cancelled;
@@ -65,6 +66,7 @@ final class PageStreams {
     void startRound(int r) {
         round = r;
         roundBytes = 0;
+        roundBlocks = 0;
         for (PageBatchWriter w : current) {
             w.reset(r);
         }
@@ -75,11 +77,19 @@ final class PageStreams {
         return roundBytes;
     }
 
-    /** Encodes page {@code p} into its stream's batch; sends the batch when full. */
+    /** Disk blocks handed to the streams since the round started. */
+    long roundBlocks() {
+        return roundBlocks;
+    }
+
+    /** Encodes unit {@code p} (a page or a disk block) into its stream's batch; sends the batch when full. */
     Encoding add(int p, PageEncoder encoder, boolean deltaOk) throws IOException, InterruptedException {
         int s = (p / CHUNK) % current.length;
-        Encoding e = encoder.encodeInto(memory, p, deltaOk, current[s]);
-        record.countPage(e);
+        Encoding e = encoder.encodeUnit(units, p, deltaOk, current[s]);
+        record.countUnit(units, p, e, current[s].lastEntryBytes());
+        if (units.isBlock(p)) {
+            roundBlocks++;
+        }
         if (current[s].full()) {
             flush(s);
         }

@@ -1,12 +1,12 @@
 package dev.ferry.migration.source;
 
-import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.migration.MigrationOptions;
 import dev.ferry.migration.RoundReport;
 import dev.ferry.migration.policy.PostCopyPaging;
 import dev.ferry.migration.transfer.PageBatchWriter;
 import dev.ferry.migration.transfer.PageEncoder;
 import dev.ferry.migration.transfer.TokenBucket;
+import dev.ferry.migration.transfer.TransferUnits;
 import dev.ferry.migration.wire.Frame;
 import dev.ferry.migration.wire.FrameConnection;
 import dev.ferry.migration.wire.FrameType;
@@ -47,7 +47,7 @@ final class PostcopySource {
     private static final long POLL_MILLIS = 100;
 
     private final String id;
-    private final GuestMemory memory;
+    private final TransferUnits units;
     private final PostCopyPaging paging;
     private final PageStreams streams;
     private final TokenBucket limiter;
@@ -60,13 +60,13 @@ final class PostcopySource {
     private final long absentAtStart;
     private long pushed;
 
-    PostcopySource(String id, GuestMemory memory, MigrationOptions options, PostCopyPaging paging,
+    PostcopySource(String id, TransferUnits units, MigrationOptions options, PostCopyPaging paging,
             PageStreams streams, TokenBucket limiter, SourceRecord record, AtomicLong wireBytes,
             Reconnector reconnector, int round) {
         this.id = id;
         this.options = options;
         this.wireBytes = wireBytes;
-        this.memory = memory;
+        this.units = units;
         this.paging = paging;
         this.streams = streams;
         this.limiter = limiter;
@@ -235,7 +235,7 @@ final class PostcopySource {
                     }
                     batch.reset(round);
                     for (int q : pages) {
-                        record.countPage(enc.encodeInto(memory, q, false, batch));
+                        record.countUnit(units, q, enc.encodeUnit(units, q, false, batch), batch.lastEntryBytes());
                         sent++;
                         if (batch.full()) {
                             send(batch);

@@ -17,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.List;
 import java.util.function.IntFunction;
 
 /**
@@ -83,8 +84,8 @@ final class SourceLink implements AutoCloseable {
     }
 
     /** BEGIN frame for a new migration, per protocol version. */
-    static IntFunction<Frame> begin(VmDescriptor vm, Strategy strategy, int streams) {
-        return new Messages.Begin(vm, strategy, streams)::frame;
+    static IntFunction<Frame> begin(VmDescriptor vm, Strategy strategy, int streams, List<Messages.DiskCopy> copied) {
+        return new Messages.Begin(vm, strategy, streams, copied)::frame;
     }
 
     /** True when every connection to the target is encrypted. */

@@ -1,6 +1,8 @@
 package dev.ferry.migration.source;
 
+import dev.ferry.machine.board.DriveConfig;
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.machine.device.block.MovableDisk;
 import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.machine.state.EncodedComponent;
 import dev.ferry.migration.ConsoleHistory;
@@ -20,6 +22,7 @@ import dev.ferry.migration.policy.RoundFigures;
 import dev.ferry.migration.policy.SwitchoverDeadline;
 import dev.ferry.migration.transfer.PageEncoder;
 import dev.ferry.migration.transfer.TokenBucket;
+import dev.ferry.migration.transfer.TransferUnits;
 import dev.ferry.migration.wire.BusyReply;
 import dev.ferry.migration.wire.Frame;
 import dev.ferry.migration.wire.FrameConnection;
@@ -50,6 +53,9 @@ import java.util.function.Supplier;
  * thread runs it; {@link #status}, {@link #cancel}, {@link #recover} and {@link #pushRemaining} may be called
  * from any thread.
  *
+ * <p>With {@code copyDisks} the blocks of the VM's writable disk files are units like its pages
+ * ({@link TransferUnits}): logged, sent, ordered and decided on in the same rounds.
+ *
  * <p>Pages of rounds travel on the page streams ({@link PageStreams}); device state, the switchover and the
  * commit on the control connection. Until COMMIT any failure leaves the VM running here, and the VM stays paused
  * for the switchover only until its deadline ({@link SwitchoverGuard}). A target that takes in as many migrations as
@@ -72,7 +78,10 @@ public final class SourceMigration {
     private final MigrationOptions options;
     private final int protocolVersion;
     private final GuestMemory memory;
+    private final TransferUnits units;
+    private final List<Messages.DiskCopy> copied;
     private final int pageCount;
+    private final int unitCount;
 
     private final CompletableFuture<MigrationReport> result = new CompletableFuture<>();
     private final AtomicLong wireBytes = new AtomicLong();
@@ -116,9 +125,28 @@ public final class SourceMigration {
         this.options = options;
         this.protocolVersion = protocolVersion;
         this.memory = runner.machine().memory();
+        this.copied = options.copyDisks() ? copiedDisks(vm, runner.machine().movableDisks()) : List.of();
+        List<MovableDisk> disks = new ArrayList<>();
+        for (Messages.DiskCopy c : copied) {
+            disks.add(runner.machine().movableDisks().get(c.drive()));
+        }
+        this.units = new TransferUnits(memory, disks);
         this.pageCount = memory.pageCount();
-        this.streams = new PageStreams(memory, options.streams(), limiter, record, this::cancelledBeforeCommit);
+        this.unitCount = units.count();
+        this.streams = new PageStreams(units, options.streams(), limiter, record, this::cancelledBeforeCommit);
         this.encoder = new PageEncoder(options.zeroPages(), options.xbzrle(), options.lz4(), XBZRLE_CACHE_PAGES);
+    }
+
+    /** The VM's writable disk files, whose blocks a migration with {@code copyDisks} sends. */
+    private static List<Messages.DiskCopy> copiedDisks(VmDescriptor vm, List<MovableDisk> disks) {
+        List<Messages.DiskCopy> list = new ArrayList<>();
+        for (int i = 0; i < vm.drives().size() && i < disks.size(); i++) {
+            DriveConfig d = vm.drives().get(i);
+            if (d.isFile() && !d.readOnly()) {
+                list.add(new Messages.DiskCopy(i, disks.get(i).size()));
+            }
+        }
+        return list;
     }
 
     /** Starts the driver thread. */
@@ -224,9 +252,15 @@ public final class SourceMigration {
                         + "to never)");
             }
             streams.attach(l, id);
-            dirty = DirtyTracker.claim(runner, "migration " + id);
+            if (options.copyDisks()) {
+                record.note(copied.isEmpty() ? "no writable disk file to copy: disks stay where they are"
+                        : "copying " + copied.size() + " disk(s), " + (unitCount - pageCount) + " blocks of 4 KiB, with "
+                        + "the memory");
+            }
+            dirty = DirtyTracker.claim(runner, units, "migration " + id);
             MigrationPolicy policy = MigrationPolicy.forOptions(options, System::nanoTime);
             BitSet allocated = runner.atSafepoint(memory::allocatedSet).toBitSet();
+            units.addAllBlocks(allocated);
             Decision d = policy.begin(allocated);
             while (d instanceof Decision.Send send) {
                 d = policy.afterRound(precopyRound(send));
@@ -280,9 +314,9 @@ public final class SourceMigration {
         while (true) {
             try {
                 SourceLink l = SourceLink.open(target, secret, encryption, protocolVersion, id,
-                        Handshake.Purpose.CONTROL, SourceLink.begin(vm, options.strategy(), options.streams()),
+                        Handshake.Purpose.CONTROL, SourceLink.begin(vm, options.strategy(), options.streams(), copied),
                         FrameType.BEGIN_OK,
-                        options.streams(), pageCount, wireBytes, new Frame[1]);
+                        options.streams(), unitCount, wireBytes, new Frame[1]);
                 if (since != 0) {
                     record.note(String.format("waited %.0f ms in the target's queue", (System.nanoTime() - since) / 1e6));
                     phase = MigrationPhase.SETUP;
@@ -329,7 +363,7 @@ public final class SourceMigration {
         }
         double throttle = runner.throttle();
         int[] order = s.order();
-        BitSet dirtied = new BitSet(pageCount);
+        BitSet dirtied = new BitSet(unitCount);
         boolean skipRedirtied = options.skipRedirtied();
         long t0 = System.nanoTime();
         long lastPeek = t0;
@@ -348,7 +382,7 @@ public final class SourceMigration {
                 continue;
             }
             sincePeek++;
-            if (options.skipFreePages() && memory.isReportedFree(p)) {
+            if (options.skipFreePages() && p < pageCount && memory.isReportedFree(p)) {
                 record.skippedFree();
                 continue;
             }
@@ -356,6 +390,9 @@ public final class SourceMigration {
             sent++;
         }
         streams.endRound(r);
+        if (streams.roundBlocks() > 0) {
+            record.diskRound();
+        }
         link.awaitApplied(r, FrameConnection.REPLY_MILLIS, this::cancelledBeforeCommit);
         dirty.harvestInto(dirtied);
         long elapsed = System.nanoTime() - t0;
@@ -402,7 +439,7 @@ public final class SourceMigration {
         streams.startRound(r);
         long sent = 0;
         for (int p = pages.nextSetBit(0); p >= 0; p = pages.nextSetBit(p + 1)) {
-            if (options.skipFreePages() && memory.isReportedFree(p)) {
+            if (options.skipFreePages() && p < pageCount && memory.isReportedFree(p)) {
                 record.skippedFree();
             } else {
                 streams.add(p, encoder, true);
@@ -411,6 +448,9 @@ public final class SourceMigration {
             remaining--;
         }
         streams.endRound(r);
+        if (streams.roundBlocks() > 0) {
+            record.diskRound();
+        }
         streams.drain();
         long tPages = System.nanoTime();
         record.downtimePhase("last_pages", tPages - t);
@@ -484,14 +524,17 @@ public final class SourceMigration {
             paging.requestPush();
         }
         sendDeviceState();
-        long[] words = Arrays.copyOf(absent.toLongArray(), (pageCount + 63) >>> 6);
+        if (absent.nextSetBit(pageCount) >= 0) {
+            record.diskRound();
+        }
+        long[] words = Arrays.copyOf(absent.toLongArray(), (unitCount + 63) >>> 6);
         link.control().send(new Messages.Switchover(finalRound, true, words, streams.pagesSent())
                 .frame(link.version()));
         link.await(FrameType.READY, readyMillis(), this::cancelledBeforeCommit);
         switchover.ready();
         long tReady = System.nanoTime();
         record.downtimePhase("device_state", tReady - t);
-        PostcopySource pc = new PostcopySource(id, memory, options, paging, streams, limiter, record, wireBytes,
+        PostcopySource pc = new PostcopySource(id, units, options, paging, streams, limiter, record, wireBytes,
                 this::awaitRecovery, finalRound + 1);
         postcopy = pc;
         commit();
@@ -517,9 +560,9 @@ public final class SourceMigration {
             Frame[] reply = new Frame[1];
             try {
                 SourceLink l = SourceLink.open(address, secret, encryption, protocolVersion, id,
-                        Handshake.Purpose.RECOVER, null, FrameType.RECOVER_STATE, options.streams(), pageCount,
+                        Handshake.Purpose.RECOVER, null, FrameType.RECOVER_STATE, options.streams(), unitCount,
                         wireBytes, reply);
-                BitSet missing = BitSet.valueOf(Messages.bitmap(reply[0].reader(), pageCount));
+                BitSet missing = BitSet.valueOf(Messages.bitmap(reply[0].reader(), unitCount));
                 link = l;
                 return new PostcopySource.Recovery(l, missing);
             } catch (IOException e) {

@@ -4,12 +4,14 @@ import dev.ferry.migration.MigrationReport;
 import dev.ferry.migration.RoundReport;
 import dev.ferry.migration.Strategy;
 import dev.ferry.migration.transfer.Encoding;
+import dev.ferry.migration.transfer.TransferUnits;
 import dev.ferry.migration.wire.Messages;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -26,6 +28,9 @@ final class SourceRecord {
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLongArray byEncoding = new AtomicLongArray(CODES);
     private final AtomicLong skippedFree = new AtomicLong();
+    private final AtomicLong diskBlocks = new AtomicLong();
+    private final AtomicLong diskBytes = new AtomicLong();
+    private final AtomicInteger diskRounds = new AtomicInteger();
     private final Map<String, Double> breakdown = Collections.synchronizedMap(new LinkedHashMap<>());
     private volatile double downtimeMs;
     private volatile Messages.FaultStats faults = new Messages.FaultStats(0, 0, 0);
@@ -42,8 +47,23 @@ final class SourceRecord {
         rounds.add(r);
     }
 
-    void countPage(Encoding e) {
+    /** Counts unit {@code u} sent with encoding {@code e} in {@code frameBytes} bytes (a disk block counts apart). */
+    void countUnit(TransferUnits units, int u, Encoding e, int frameBytes) {
         byEncoding.incrementAndGet(e.code());
+        if (units.isBlock(u)) {
+            diskBlocks.incrementAndGet();
+            diskBytes.addAndGet(frameBytes);
+        }
+    }
+
+    /** A round sent disk blocks. */
+    void diskRound() {
+        diskRounds.incrementAndGet();
+    }
+
+    /** Disk blocks sent so far. */
+    long diskBlocks() {
+        return diskBlocks.get();
     }
 
     void skippedFree() {
@@ -90,6 +110,7 @@ final class SourceRecord {
             n = List.copyOf(notes);
         }
         return new MigrationReport(id, vm, strategy, success, error, r, totalNanos / 1e6, downtimeMs, wireBytes, pages,
-                f.faults(), f.meanMs(), f.maxMs(), n, phases);
+                f.faults(), f.meanMs(), f.maxMs(), n, phases,
+                new MigrationReport.DiskTransfer(diskBlocks.get(), diskBytes.get(), diskRounds.get()));
     }
 }

@@ -1,7 +1,9 @@
 package dev.ferry.migration.target;
 
+import dev.ferry.machine.board.DriveConfig;
 import dev.ferry.machine.board.VirtMachine;
 import dev.ferry.machine.board.VmRunner;
+import dev.ferry.machine.device.block.MovableDisk;
 import dev.ferry.machine.memory.GuestMemory;
 import dev.ferry.machine.state.ComponentRoster;
 import dev.ferry.machine.state.EncodedComponent;
@@ -10,6 +12,7 @@ import dev.ferry.migration.IncomingVmHandler;
 import dev.ferry.migration.Strategy;
 import dev.ferry.migration.VmDescriptor;
 import dev.ferry.migration.transfer.PageApplier;
+import dev.ferry.migration.transfer.TransferUnits;
 import dev.ferry.migration.wire.Frame;
 import dev.ferry.migration.wire.FrameConnection;
 import dev.ferry.migration.wire.FrameType;
@@ -17,9 +20,13 @@ import dev.ferry.migration.wire.Messages;
 import dev.ferry.migration.wire.ProtocolException;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -29,7 +36,8 @@ import java.util.function.Consumer;
  * RECEIVING (pages on the streams, device state), READY (complete image, waiting for COMMIT), then either
  * DONE (pre-copy: the VM runs here) or POSTCOPY (the VM runs here, absent pages still arriving) and DONE once
  * every page is present. Each page stream has its own thread. Any failure before COMMIT discards the partial VM
- * and tells the host ({@link IncomingVmHandler#abandoned}); in POSTCOPY a lost connection only pauses the
+ * and tells the host ({@link IncomingVmHandler#abandoned}); disks copied with the VM arrive as units after its pages
+ * ({@link TransferUnits}) into empty disk files the host creates ({@link IncomingVmHandler#createLocalDisk}); in POSTCOPY a lost connection only pauses the
  * transfer until the source reconnects with a RECOVER connection.
  */
 public final class IncomingMigration {
@@ -57,6 +65,7 @@ public final class IncomingMigration {
     private final Consumer<IncomingMigration> onEnd;
     private final VirtMachine machine;
     private final GuestMemory memory;
+    private final TransferUnits units;
     private final FrameConnection[] streams;
     private final int[] streamRound;
     /** Pages each stream has applied (guarded by {@code lock}). */
@@ -81,20 +90,48 @@ public final class IncomingMigration {
             Consumer<IncomingMigration> onEnd, FrameConnection control) {
         this.id = id;
         this.version = version;
-        this.vm = begin.vm();
+        this.vm = localDisks(begin, handler);
         this.strategy = begin.strategy();
         this.handler = handler;
         this.onEnd = onEnd;
         this.control = control;
         this.machine = new VirtMachine(vm.machineConfig(handler.consoleFor(vm)), handler.backends());
         this.memory = machine.memory();
-        this.controlApplier = new PageApplier(memory);
+        List<MovableDisk> copied = new ArrayList<>();
+        for (Messages.DiskCopy c : begin.copied()) {
+            MovableDisk d = machine.movableDisks().get(c.drive());
+            d.assumeZero();
+            copied.add(d);
+        }
+        this.units = new TransferUnits(memory, copied);
+        this.controlApplier = new PageApplier(units);
         this.runner = new VmRunner(machine, vm.name(), vm.instructionLimit());
         runner.pause();
         runner.start();
         this.streams = new FrameConnection[begin.streams()];
         this.streamRound = new int[begin.streams()];
         this.streamPages = new long[begin.streams()];
+    }
+
+    /**
+     * The arriving VM as it runs here: each copied disk replaced by the empty disk file the host creates for it (the
+     * host deletes them when it hears the VM was abandoned).
+     */
+    private static VmDescriptor localDisks(Messages.Begin begin, IncomingVmHandler handler) {
+        VmDescriptor vm = begin.vm();
+        if (begin.copied().isEmpty()) {
+            return vm;
+        }
+        List<DriveConfig> drives = new ArrayList<>(vm.drives());
+        try {
+            for (Messages.DiskCopy c : begin.copied()) {
+                drives.set(c.drive(), handler.createLocalDisk(vm, c.drive(), drives.get(c.drive()), c.size()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a local disk: " + e.getMessage(), e);
+        }
+        return new VmDescriptor(vm.name(), vm.ramSize(), vm.deterministic(), vm.instructionLimit(), vm.balloon(),
+                vm.image(), vm.bootArgs(), drives, vm.nics(), vm.rng(), vm.mrom());
     }
 
     /**
@@ -110,7 +147,11 @@ public final class IncomingMigration {
             control.sendErrorQuietly(e.getMessage());
             throw e;
         }
-        if (!handler.canAccept(begin.vm())) {
+        Set<Integer> copied = new HashSet<>();
+        for (Messages.DiskCopy c : begin.copied()) {
+            copied.add(c.drive());
+        }
+        if (!handler.canAccept(begin.vm(), copied)) {
             String why = "target cannot take VM '" + begin.vm().name() + "' (the name is in use there)";
             control.sendErrorQuietly(why);
             throw new ProtocolException(why);
@@ -178,7 +219,7 @@ public final class IncomingMigration {
                         if (devices == null || state != State.RECEIVING) {
                             throw new ProtocolException("SWITCHOVER without device state");
                         }
-                        switchover(c, Messages.Switchover.decode(f, memory.pageCount(), streams.length, version),
+                        switchover(c, Messages.Switchover.decode(f, units.count(), streams.length, version),
                                 devices);
                     }
                     case PUSH_DONE -> checkComplete();
@@ -211,10 +252,11 @@ public final class IncomingMigration {
         awaitStreams(sw);
         machine.restoreComponents(devices);
         if (sw.postcopy()) {
-            memory.markNotPresent(sw.absent());
+            units.markAbsent(BitSet.valueOf(sw.absent()), faults);
             memory.setPageSupplier(faults);
             postcopy = true;
         }
+        units.flushDisks();
         state = State.READY;
         c.send(Frame.empty(FrameType.READY));
         Frame commit = c.receive(FrameConnection.REPLY_MILLIS);
@@ -245,8 +287,9 @@ public final class IncomingMigration {
     }
 
     /**
-     * Page stream {@code index} delivered {@code round}; once every stream has, the source hears so (protocol 3
-     * on), so it can measure its rounds end to end and pause the VM only once the target has caught up.
+     * Page stream {@code index} delivered {@code round}; once every stream has, the disk blocks of the round are
+     * made durable (so the switchover only waits for the last round's) and the source hears so (protocol 3 on), so
+     * it can measure its rounds end to end and pause the VM only once the target has caught up.
      */
     private void roundDelivered(int index, int round) throws IOException {
         boolean all;
@@ -260,6 +303,9 @@ public final class IncomingMigration {
             if (all) {
                 appliedRound = round;
             }
+        }
+        if (all && !postcopy && units.hasDisks()) {
+            units.flushDisks();
         }
         if (all && version >= Messages.ROUND_APPLIED_VERSION && !postcopy) {
             control.send(Messages.roundApplied(round));
@@ -322,7 +368,7 @@ public final class IncomingMigration {
             streams[index] = c;
             lock.notifyAll();
         }
-        PageApplier applier = new PageApplier(memory);
+        PageApplier applier = new PageApplier(units);
         long received = 0;
         try {
             while (true) {
@@ -368,9 +414,10 @@ public final class IncomingMigration {
     }
 
     private void checkComplete() {
-        if (state == State.POSTCOPY && memory.absentPages() == 0 && completeSent.compareAndSet(false, true)) {
+        if (state == State.POSTCOPY && units.absentUnits() == 0 && completeSent.compareAndSet(false, true)) {
             state = State.DONE;
             memory.setPageSupplier(null);
+            units.clearSuppliers();
             FrameConnection c = control;
             try {
                 c.send(stats().frame(FrameType.COMPLETE));
@@ -425,9 +472,9 @@ public final class IncomingMigration {
         synchronized (lock) {
             Arrays.fill(streams, null);
         }
-        long[] absent = new long[(memory.pageCount() + 63) >>> 6];
-        for (int p = 0; p < memory.pageCount(); p++) {
-            if (!memory.isPresent(p)) {
+        long[] absent = new long[(units.count() + 63) >>> 6];
+        for (int p = 0; p < units.count(); p++) {
+            if (!units.isPresent(p)) {
                 absent[p >>> 6] |= 1L << p;
             }
         }

@@ -11,7 +11,8 @@ import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /**
- * The target's side of PAGES frames: checks and decodes each page and installs it in guest memory — with
+ * The target's side of PAGES frames: checks and decodes each page and installs it in guest memory (a disk block,
+ * in its disk: see {@link TransferUnits}) — with
  * {@link GuestMemory#loadPage} before switchover, with {@link GuestMemory#supplyPage} (only if still absent)
  * after a post-copy switchover. A raw page goes from the connection's receive buffer into guest memory in one
  * copy. One instance per receiving thread.
@@ -23,13 +24,20 @@ public final class PageApplier {
     private static final LZ4SafeDecompressor LZ4 = LZ4Factory.fastestJavaInstance().safeDecompressor();
 
     private final GuestMemory memory;
+    private final TransferUnits units;
     private final byte[] page = new byte[PAGE];
     private final byte[] encoded = new byte[PAGE];
     private final MemorySegment pageSegment = MemorySegment.ofArray(page);
 
     /** Applies pages to {@code memory}. */
     public PageApplier(GuestMemory memory) {
-        this.memory = memory;
+        this(TransferUnits.memoryOnly(memory));
+    }
+
+    /** Applies pages and disk blocks to {@code units}. */
+    public PageApplier(TransferUnits units) {
+        this.units = units;
+        this.memory = units.memory();
     }
 
     /** {@link #apply(ByteBuffer, boolean, IntConsumer)} for a frame in a heap array. */
@@ -67,9 +75,10 @@ public final class PageApplier {
                 throw new ProtocolException("PAGES frame truncated in the entry of page " + i);
             }
             int index = b.getInt(pos);
-            if (index < 0 || index >= memory.pageCount()) {
+            if (index < 0 || index >= units.count()) {
                 throw new ProtocolException("page index " + (index & 0xffffffffL) + " outside RAM ("
-                        + memory.pageCount() + " pages)");
+                        + memory.pageCount() + " pages" + (units.hasDisks() ? " and " + (units.count()
+                        - memory.pageCount()) + " disk blocks" : "") + ")");
             }
             int code = b.get(pos + 4) & 0xff;
             Encoding enc = Encoding.ofCode(code);
@@ -84,6 +93,14 @@ public final class PageApplier {
             pos += ENTRY;
             if (end - pos < len) {
                 throw new ProtocolException("PAGES frame truncated in the bytes of page " + index);
+            }
+            if (units.isBlock(index)) {
+                byte[] block = decodeBlock(enc, index, seg, pos, len, postcopy);
+                pos += len;
+                if (units.installBlock(index, block, postcopy)) {
+                    onInstall.accept(index);
+                }
+                continue;
             }
             MemorySegment data = decode(enc, index, seg, pos, len, postcopy);
             pos += len;
@@ -146,6 +163,28 @@ public final class PageApplier {
             }
             default -> throw new IllegalStateException("encoding " + enc);
         }
+    }
+
+    /** A disk block's contents ({@code null} for zeros) in this applier's scratch page. */
+    private byte[] decodeBlock(Encoding enc, int index, MemorySegment frame, int off, int len, boolean postcopy)
+            throws ProtocolException {
+        if (enc == Encoding.XBZRLE) {
+            if (postcopy) {
+                throw new ProtocolException("xbzrle delta for disk block " + index + " after switchover");
+            }
+            MemorySegment.copy(frame, java.lang.foreign.ValueLayout.JAVA_BYTE, off, encoded, 0, len);
+            units.readBlock(index, page);
+            Xbzrle.decode(encoded, 0, len, page);
+            return page;
+        }
+        MemorySegment data = decode(enc, index, frame, off, len, postcopy);
+        if (data == null) {
+            return null;
+        }
+        if (data != pageSegment) {
+            MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, page, 0, PAGE);
+        }
+        return page;
     }
 
     /** A shared page of zeros for installing zero pages before switchover. */

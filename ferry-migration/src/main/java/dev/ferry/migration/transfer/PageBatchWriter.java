@@ -29,6 +29,7 @@ public final class PageBatchWriter {
     private int pos = START;
     private int count;
     private long rawBytes;
+    private int lastEntry;
 
     /** An empty batch of round {@code round}. */
     public PageBatchWriter(int round) {
@@ -63,12 +64,18 @@ public final class PageBatchWriter {
     }
 
     private void entry(int page, Encoding encoding, int len) {
+        lastEntry = ENTRY + len;
         buf.putInt(pos, page);
         buf.put(pos + 4, (byte) encoding.code());
         buf.putInt(pos + 5, len);
         pos += ENTRY;
         count++;
         rawBytes += PAGE;
+    }
+
+    /** Bytes the last page added takes in the frame: its entry header and encoded bytes. */
+    public int lastEntryBytes() {
+        return lastEntry;
     }
 
     /** Pages in the batch. */

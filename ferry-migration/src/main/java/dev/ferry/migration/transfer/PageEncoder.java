@@ -73,6 +73,21 @@ public final class PageEncoder {
         return e.encoding();
     }
 
+    /**
+     * Encodes unit {@code u} of {@code units} into {@code out}: a page as {@link #encodeInto} does, a disk block
+     * from a copy read off the disk.
+     */
+    public Encoding encodeUnit(TransferUnits units, int u, boolean deltaOk, PageBatchWriter out) {
+        if (!units.isBlock(u)) {
+            return encodeInto(units.memory(), u, deltaOk, out);
+        }
+        byte[] snapshot = cache != null ? new byte[PAGE] : scratch;
+        units.readBlock(u, snapshot);
+        Encoded e = encode(u, snapshot, deltaOk);
+        out.add(u, e.encoding(), e.data(), e.offset(), e.length());
+        return e.encoding();
+    }
+
     /** Encodes a private copy of a page (kept as the next delta base when XBZRLE is on). */
     public Encoded encode(int page, byte[] snapshot, boolean deltaOk) {
         if (zeroPages && ZeroPage.isZero(snapshot, 0)) {

@@ -40,7 +40,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Handshake {
 
     /** The newest protocol version this build speaks. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
     /** The oldest protocol version this build still speaks, with hosts of the previous release. */
     public static final int MIN_VERSION = 2;
     /** Targets of this version and newer answer a newer source with their own version instead of refusing it. */

@@ -30,6 +30,8 @@ public final class Messages {
     public static final int VM_FACTS_VERSION = 3;
     /** The first protocol version in which BEGIN describes disks, network interfaces, entropy device and boot ROM. */
     public static final int MACHINE_VERSION = 4;
+    /** The first protocol version in which BEGIN names disks whose blocks travel in the migration stream. */
+    public static final int DISK_COPY_VERSION = 5;
     /** Most disks or network interfaces BEGIN may describe. */
     public static final int MAX_DEVICES = 16;
 
@@ -44,8 +46,20 @@ public final class Messages {
      * @param vm       the VM and the machine the target must build
      * @param strategy the strategy (informational for the target)
      * @param streams  number of page streams that will connect
+     * @param copied   the disks whose blocks travel in the migration stream (protocol 5 on), in drive order; their
+     *                 blocks follow the pages in the space of transfer units
      */
-    public record Begin(VmDescriptor vm, Strategy strategy, int streams) {
+    public record Begin(VmDescriptor vm, Strategy strategy, int streams, List<DiskCopy> copied) {
+
+        /** Copies the list. */
+        public Begin {
+            copied = List.copyOf(copied);
+        }
+
+        /** A BEGIN that copies no disk. */
+        public Begin(VmDescriptor vm, Strategy strategy, int streams) {
+            this(vm, strategy, streams, List.of());
+        }
 
         /**
          * The frame in the layout of protocol {@code version} (image and boot arguments from version 3 on; disks,
@@ -72,6 +86,16 @@ public final class Messages {
                 throw new IllegalArgumentException("the target speaks migration protocol " + version + ", which "
                         + "cannot describe this VM's disks, network interfaces, entropy device or boot ROM (protocol "
                         + MACHINE_VERSION + " can); upgrade the target host");
+            }
+            if (version >= DISK_COPY_VERSION) {
+                w.u8(copied.size());
+                for (DiskCopy c : copied) {
+                    w.u8(c.drive()).i64(c.size());
+                }
+            } else if (!copied.isEmpty()) {
+                throw new IllegalArgumentException("the target speaks migration protocol " + version + ", which "
+                        + "cannot copy disks (protocol " + DISK_COPY_VERSION + " can); upgrade the target host or "
+                        + "migrate without --copy-disks");
             }
             return w.frame(FrameType.BEGIN);
         }
@@ -104,6 +128,13 @@ public final class Messages {
                     nics.add(nic(r.str(32), r.str(MAX_NAME)));
                 }
             }
+            List<DiskCopy> copied = new ArrayList<>();
+            if (version >= DISK_COPY_VERSION) {
+                int n = devices(r.u8(), "copied disks");
+                for (int i = 0; i < n; i++) {
+                    copied.add(diskCopy(r.u8(), r.i64(), drives, copied));
+                }
+            }
             r.end();
             if (name.isEmpty()) {
                 throw new ProtocolException("BEGIN frame: empty VM name");
@@ -124,7 +155,26 @@ public final class Messages {
                 throw new ProtocolException("BEGIN frame: unknown strategy " + strategy);
             }
             return new Begin(new VmDescriptor(name, ram, det, limit, balloon, image, bootArgs, drives, nics, rng,
-                    mrom), s, streams);
+                    mrom), s, streams, copied);
+        }
+
+        private static DiskCopy diskCopy(int drive, long size, List<DriveConfig> drives, List<DiskCopy> before)
+                throws ProtocolException {
+            if (drive >= drives.size()) {
+                throw new ProtocolException("BEGIN frame: copied disk " + drive + " does not exist (" + drives.size()
+                        + " disks)");
+            }
+            if (!before.isEmpty() && before.get(before.size() - 1).drive() >= drive) {
+                throw new ProtocolException("BEGIN frame: copied disks out of order or repeated");
+            }
+            DriveConfig d = drives.get(drive);
+            if (!d.isFile() || d.readOnly()) {
+                throw new ProtocolException("BEGIN frame: disk " + drive + " is not a writable disk file");
+            }
+            if (size <= 0 || size % 512 != 0 || size > MAX_COPIED_DISK_BYTES) {
+                throw new ProtocolException("BEGIN frame: copied disk " + drive + " has an invalid size " + size);
+            }
+            return new DiskCopy(drive, size);
         }
 
         private static int devices(int n, String what) throws ProtocolException {
@@ -166,6 +216,17 @@ public final class Messages {
             return new NicConfig(mac, backend);
         }
     }
+
+    /** The largest disk that may be copied in a migration: 4 TiB (2^30 blocks of 4 KiB). */
+    public static final long MAX_COPIED_DISK_BYTES = 4L << 40;
+
+    /**
+     * A disk whose blocks travel in the migration stream.
+     *
+     * @param drive index of the drive in the VM's drive list
+     * @param size  its size in bytes
+     */
+    public record DiskCopy(int drive, long size) { }
 
     // ---------------------------------------------------------------- ROUND_APPLIED
 

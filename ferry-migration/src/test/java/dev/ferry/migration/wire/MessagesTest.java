@@ -93,6 +93,32 @@ class MessagesTest {
         assertThatThrownBy(() -> Messages.Begin.decode(noFile, 4)).hasMessageContaining("valid file name");
     }
 
+    @Test
+    void copiedDisksTravelFromVersion5AndBadEntriesAreRejected() throws Exception {
+        VmDescriptor vm = new VmDescriptor("vm", 64L << 20, false, Long.MAX_VALUE, false, "linux", "",
+                List.of(new DriveConfig(Path.of("/a.img"), "raw", true), new DriveConfig(Path.of("/b.img"), "raw",
+                        false)), List.of(), false, false);
+        Messages.Begin begin = new Messages.Begin(vm, Strategy.POSTCOPY, 2, List.of(new Messages.DiskCopy(1, 1L << 30)));
+        assertThat(Messages.Begin.decode(begin.frame(5), 5)).isEqualTo(begin);
+        assertThatThrownBy(() -> begin.frame(4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot copy disks");
+        PayloadWriter head = new PayloadWriter().str("vm").i64(64L << 20).bool(true).i64(5000).bool(false)
+                .str("PRECOPY").u8(1).str("").str("").bool(false).bool(false).u8(2).str("/a.img").str("raw")
+                .bool(true).str("/b.img").str("qcow2").bool(false).u8(0);
+        assertThat(Messages.Begin.decode(copy(head).u8(1).u8(1).i64(4096).frame(FrameType.BEGIN), 5).copied())
+                .containsExactly(new Messages.DiskCopy(1, 4096));
+        assertThatThrownBy(() -> Messages.Begin.decode(copy(head).u8(1).u8(0).i64(4096).frame(FrameType.BEGIN), 5))
+                .hasMessageContaining("disk 0 is not a writable disk file");
+        assertThatThrownBy(() -> Messages.Begin.decode(copy(head).u8(1).u8(2).i64(4096).frame(FrameType.BEGIN), 5))
+                .hasMessageContaining("copied disk 2 does not exist");
+        assertThatThrownBy(() -> Messages.Begin.decode(copy(head).u8(1).u8(1).i64(1000).frame(FrameType.BEGIN), 5))
+                .hasMessageContaining("invalid size 1000");
+        assertThatThrownBy(() -> Messages.Begin.decode(copy(head).u8(1).u8(1).i64(1L << 50).frame(FrameType.BEGIN),
+                5)).hasMessageContaining("invalid size");
+        assertThatThrownBy(() -> Messages.Begin.decode(copy(head).u8(2).u8(1).i64(4096).u8(1).i64(4096)
+                .frame(FrameType.BEGIN), 5)).hasMessageContaining("out of order or repeated");
+    }
+
     private static PayloadWriter copy(PayloadWriter w) {
         return new PayloadWriter().raw(w.toByteArray());
     }

@@ -11,12 +11,14 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * Creates qcow2 images laid out as {@code qemu-img create -f qcow2} lays them out: version 3, 64 KiB clusters,
  * 16-bit refcounts; the header in cluster 0, the refcount table in cluster 1, one refcount block in cluster 2 and
  * the L1 table from cluster 3. Templates and clones use {@link #createOverlay}: a new image whose unwritten clusters
- * read from a backing file.
+ * read from a backing file; a template's base is made by {@link #copyOf}, which flattens any disk into one image.
  */
 public final class Qcow2Image {
 
@@ -62,6 +64,47 @@ public final class Qcow2Image {
             throw new BlockBackendException("backing file " + resolved + " cannot be read: " + e.getMessage());
         }
         write(path, size, backingPath.toString(), backingFormat);
+    }
+
+    /**
+     * Creates an image at {@code path} (which must not exist) holding the virtual contents of {@code source}, of the
+     * same size and without a backing file: clusters that read as zeros stay unallocated, every other cluster is
+     * copied. The image is complete and forced to stable storage when this returns; on failure the file is removed.
+     *
+     * @param progress told the bytes of {@code source} read so far, after every 64 MiB and at the end
+     * @return the bytes of data clusters the image holds
+     * @throws IOException if {@code source} cannot be read or the image cannot be written
+     */
+    public static long copyOf(Path path, BlockBackend source, LongConsumer progress) throws IOException {
+        long size = source.size();
+        create(path, size);
+        int clusterSize = 1 << CLUSTER_BITS;
+        byte[] zeros = new byte[clusterSize];
+        byte[] chunk = new byte[clusterSize];
+        long data = 0;
+        try (Qcow2Backend image = Qcow2Backend.open(path, false)) {
+            for (long at = 0; at < size; at += clusterSize) {
+                int n = (int) Math.min(clusterSize, size - at);
+                source.read(at, chunk, 0, n);
+                if (Arrays.mismatch(chunk, 0, n, zeros, 0, n) >= 0) {
+                    image.write(at, chunk, 0, n);
+                    data += n;
+                }
+                if (((at + n) & ((64L << 20) - 1)) == 0) {
+                    progress.accept(at + n);
+                }
+            }
+            image.flush();
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        progress.accept(size);
+        return data;
     }
 
     private static void write(Path path, long size, String backing, String backingFormat)

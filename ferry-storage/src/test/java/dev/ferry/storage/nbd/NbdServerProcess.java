@@ -77,8 +77,8 @@ public final class NbdServerProcess implements AutoCloseable {
         return NbdAddress.tcp("127.0.0.1", port, name);
     }
 
-    /** Starts the server (again) and waits until it accepts connections. */
-    NbdServerProcess start() throws IOException {
+    /** Starts the server (again, on the same port) and waits until it accepts connections. */
+    public NbdServerProcess start() throws IOException {
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
