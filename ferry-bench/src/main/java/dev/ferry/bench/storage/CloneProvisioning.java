@@ -115,7 +115,8 @@ final class CloneProvisioning {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             return ProvisioningResult.done("clone", count, seconds, before, settledPss(host),
-                    String.format(Locale.ROOT, "the original paused %.1f ms; %.1f MiB of RAM shared",
+                    String.format(Locale.ROOT, "the original paused %.1f ms; its RAM snapshot, %.1f MiB, is a memory "
+                            + "file whose pages no clone maps yet count in no Pss",
                             answer.path("pause_ms").asDouble(Double.NaN),
                             answer.path("snapshot_bytes").asLong() / 1048576.0));
         } finally {
