@@ -4,6 +4,7 @@ import dev.ferry.bench.evacuate.EvacuateBenchmark;
 import dev.ferry.bench.migrate.DensityBenchmark;
 import dev.ferry.bench.migrate.MigrateBenchmark;
 import dev.ferry.bench.network.NetworkBenchmark;
+import dev.ferry.bench.storage.StorageBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry bench", mixinStandardHelpOptions = true,
         description = "Measure Ferry, side by side with QEMU where that applies.",
         subcommands = {MipsBenchmark.class, BootBenchmark.class, MemoryBenchmark.class, MigrateBenchmark.class,
-            DensityBenchmark.class, EvacuateBenchmark.class, NetworkBenchmark.class})
+            DensityBenchmark.class, EvacuateBenchmark.class, NetworkBenchmark.class, StorageBenchmark.class})
 public final class BenchMain implements Runnable {
 
     @CommandLine.Spec

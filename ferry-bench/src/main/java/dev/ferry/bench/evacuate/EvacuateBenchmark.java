@@ -91,8 +91,9 @@ public final class EvacuateBenchmark implements Callable<Integer> {
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
         List<String> options = List.of("--max-outgoing", Integer.toString(maxOutgoing), "--max-incoming",
                 Integer.toString(maxIncoming));
-        try (HostDaemon a = HostDaemon.start("A", secret, options);
-                HostDaemon b = HostDaemon.start("B", secret, options)) {
+        Path token = dir.resolve("token");
+        try (HostDaemon a = HostDaemon.start("A", secret, token, options);
+                HostDaemon b = HostDaemon.start("B", secret, token, options)) {
             out.printf("ferry bench evacuate, %s, %d cores: %d idle VMs (%s, %s) from host A (pid %d) to host B "
                     + "(pid %d), %s, --max-outgoing %d --max-incoming %d%s%n",
                     Instant.now().truncatedTo(ChronoUnit.SECONDS), Runtime.getRuntime().availableProcessors(), vms,
@@ -102,6 +103,7 @@ public final class EvacuateBenchmark implements Callable<Integer> {
             Map<String, JsonNode> done = evacuate(a, b);
             report(out, done);
             Files.deleteIfExists(secret);
+            Files.deleteIfExists(token);
             Files.deleteIfExists(dir);
             return done.values().stream().allMatch(m -> m.path("report").path("success").asBoolean()) ? 0 : 1;
         }

@@ -2,6 +2,7 @@ package dev.ferry.bench.evacuate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.host.auth.ApiToken;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,9 +26,10 @@ import java.util.regex.Pattern;
 
 /**
  * A {@code ferry host} daemon in its own JVM, started exactly as a user starts one (the {@code ferry} command's class
- * path under {@code ferry.home}), and driven through its HTTP control API. Its log goes to a temporary file.
+ * path under {@code ferry.home}), and driven through its HTTP control API with the token of its token file. Its log
+ * goes to a temporary file.
  */
-final class HostDaemon implements AutoCloseable {
+public final class HostDaemon implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern STARTED = Pattern.compile("control API http://(\\S+), migration endpoint");
@@ -38,16 +40,43 @@ final class HostDaemon implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final String control;
+    private final String authorization;
 
-    private HostDaemon(String name, Process process, Path log, String control) {
+    private HostDaemon(String name, Process process, Path log, String control, String authorization) {
         this.name = name;
         this.process = process;
         this.log = log;
         this.control = control;
+        this.authorization = authorization;
     }
 
-    /** Starts {@code ferry host --name NAME --listen 127.0.0.1:0 --secret-file SECRET OPTIONS...}. */
-    static HostDaemon start(String name, Path secret, List<String> options) throws IOException, InterruptedException {
+    /**
+     * Starts {@code ferry host --name NAME --listen 127.0.0.1:0 --secret-file SECRET --token-file TOKEN OPTIONS...};
+     * the token file is created (mode 0600) when it does not exist, and its directory must be private to the user.
+     */
+    public static HostDaemon start(String name, Path secret, Path token, List<String> options)
+            throws IOException, InterruptedException {
+        String authorization = ApiToken.loadOrCreate(token).authorization();
+        List<String> cmd = ferryCommand(List.of("host", "--name", name, "--listen", "127.0.0.1:0", "--secret-file",
+                secret.toString(), "--token-file", token.toString()));
+        cmd.addAll(options);
+        Path log = Files.createTempFile("ferry-bench-host-" + name + "-", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        CompletableFuture<String> control = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("bench-host-log-" + name).start(() -> copyLog(p, log, control));
+        try {
+            return new HostDaemon(name, p, log, control.get(60, TimeUnit.SECONDS), authorization);
+        } catch (ExecutionException | TimeoutException e) {
+            p.destroyForcibly();
+            throw new IOException("host " + name + " did not start (log: " + log + ")", e);
+        }
+    }
+
+    /**
+     * The command line that runs {@code ferry ARGS...} as a user runs it: this JVM's java binary with the
+     * {@code ferry} command's class path under {@code ferry.home}.
+     */
+    public static List<String> ferryCommand(List<String> args) throws IOException {
         Path home = Path.of(System.getProperty("ferry.home", "."));
         Path classes = home.resolve("ferry-cli/target/classes");
         if (!Files.isDirectory(classes)) {
@@ -63,19 +92,9 @@ final class HostDaemon implements AutoCloseable {
             }
         }
         cmd.addAll(List.of("-Dferry.home=" + home, "-cp", classes + java.io.File.pathSeparator
-                + home.resolve("ferry-cli/target/lib/*"), "dev.ferry.cli.Main", "host", "--name", name,
-                "--listen", "127.0.0.1:0", "--secret-file", secret.toString()));
-        cmd.addAll(options);
-        Path log = Files.createTempFile("ferry-bench-evacuate-" + name + "-", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        CompletableFuture<String> control = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("bench-host-log-" + name).start(() -> copyLog(p, log, control));
-        try {
-            return new HostDaemon(name, p, log, control.get(60, TimeUnit.SECONDS));
-        } catch (ExecutionException | TimeoutException e) {
-            p.destroyForcibly();
-            throw new IOException("host " + name + " did not start (log: " + log + ")", e);
-        }
+                + home.resolve("ferry-cli/target/lib/*"), "dev.ferry.cli.Main"));
+        cmd.addAll(args);
+        return cmd;
     }
 
     private static void copyLog(Process p, Path log, CompletableFuture<String> control) {
@@ -97,38 +116,44 @@ final class HostDaemon implements AutoCloseable {
     }
 
     /** The control API address. */
-    String control() {
+    public String control() {
         return control;
     }
 
     /** The host's process id. */
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Where its log goes. */
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** GET {@code path}; a status other than 2xx is an IOException. */
-    JsonNode get(String path) throws IOException, InterruptedException {
+    public JsonNode get(String path) throws IOException, InterruptedException {
+        return JSON.readTree(text(path));
+    }
+
+    /** GET {@code path} as text (a console); a status other than 2xx is an IOException. */
+    public String text(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create("http://" + control + path)).timeout(CALL).GET());
     }
 
     /** POST {@code body} as JSON to {@code path}; a status other than 2xx is an IOException. */
-    JsonNode post(String path, Object body) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create("http://" + control + path)).timeout(CALL)
+    public JsonNode post(String path, Object body) throws IOException, InterruptedException {
+        return JSON.readTree(send(HttpRequest.newBuilder(URI.create("http://" + control + path)).timeout(CALL)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))));
     }
 
-    private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private String send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(request.header("Authorization", authorization).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         if (r.statusCode() / 100 != 2) {
             throw new IOException("host " + name + " answered " + r.statusCode() + ": " + r.body());
         }
-        return JSON.readTree(r.body());
+        return r.body();
     }
 
     /** Stops the host (SIGTERM, then SIGKILL); keeps its log only if it did not exit cleanly. */

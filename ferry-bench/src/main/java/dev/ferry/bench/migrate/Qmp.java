@@ -18,7 +18,7 @@ import java.nio.file.Path;
  * A minimal QEMU Machine Protocol client over a Unix socket: one JSON object per line each way. Asynchronous
  * events are skipped; a command returns its {@code return} value or throws with QEMU's error description.
  */
-final class Qmp implements AutoCloseable {
+public final class Qmp implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,7 +38,7 @@ final class Qmp implements AutoCloseable {
     }
 
     /** Connects to the socket, retrying while QEMU has not created it yet, and negotiates capabilities. */
-    static Qmp connect(Path socket, Process qemu, long timeoutMillis) throws IOException, InterruptedException {
+    public static Qmp connect(Path socket, Process qemu, long timeoutMillis) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (true) {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -59,7 +59,7 @@ final class Qmp implements AutoCloseable {
     }
 
     /** Runs a command and returns its {@code return} member. */
-    JsonNode execute(String command, ObjectNode arguments) throws IOException {
+    public JsonNode execute(String command, ObjectNode arguments) throws IOException {
         ObjectNode request = JSON.createObjectNode().put("execute", command);
         if (arguments != null) {
             request.set("arguments", arguments);
@@ -78,7 +78,7 @@ final class Qmp implements AutoCloseable {
     }
 
     /** A fresh argument object for {@link #execute}. */
-    static ObjectNode args() {
+    public static ObjectNode args() {
         return JSON.createObjectNode();
     }
 
