@@ -295,35 +295,27 @@ public final class ClusterManager implements AutoCloseable {
             String from = s.vm(r.vm()).map(VmState::host).orElse(null);
             HostReport.Vm spec = from == null ? null : inventory.lastKnown(from, r.vm()).orElse(null);
             String ckpt = checkpoints.get(r.vm());
+            CreateVmRequest req;
+            String how;
             if (ckpt != null) {
-                Thread.ofVirtual().name("cluster-restart-" + r.vm()).start(() -> {
-                    try {
-                        api(r.host()).orElseThrow(() -> new IOException("unknown host " + r.host())).createVm(
-                                new CreateVmRequest(r.vm(), null, null, null, null, null, null, null, null, null, null,
-                                        null, null, null, null, ckpt, Boolean.TRUE));
-                        log.accept("VM " + r.vm() + " of failed host " + from + " resumed on " + r.host()
-                                + " from checkpoint " + ckpt);
-                    } catch (IOException | RuntimeException e) {
-                        log.accept("VM " + r.vm() + " could not be resumed on " + r.host() + ": " + e.getMessage());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                continue;
-            }
-            if (spec == null || spec.image() == null || spec.image().startsWith("(")) {
-                log.accept("VM " + r.vm() + " cannot be restarted: what it booted is not known");
+                req = new CreateVmRequest(r.vm(), null, null, null, null, null, null, null, null, null, null, null,
+                        null, null, null, ckpt, Boolean.TRUE);
+                how = "resumed from checkpoint " + ckpt;
+            } else if (spec != null && spec.image() != null && !spec.image().startsWith("(")) {
+                req = new CreateVmRequest(r.vm(), spec.image(), Long.toString(spec.ramBytes()), null, null,
+                        spec.bootArgs() == null || spec.bootArgs().isEmpty() ? null : List.of(spec.bootArgs()),
+                        null, null, null, null, null, null, null, null, null);
+                how = "booted from its image, without a checkpoint";
+            } else {
+                log.accept("VM " + r.vm() + " cannot be restarted: it has no checkpoint and what it booted is not "
+                        + "known");
                 continue;
             }
             Thread.ofVirtual().name("cluster-restart-" + r.vm()).start(() -> {
                 try {
-                    api(r.host()).orElseThrow(() -> new IOException("unknown host " + r.host())).createVm(
-                            new CreateVmRequest(r.vm(), spec.image(), Long.toString(spec.ramBytes()), null, null,
-                                    spec.bootArgs() == null || spec.bootArgs().isEmpty() ? null
-                                            : List.of(spec.bootArgs()), null, null, null, null, null, null, null,
-                                    null, null));
-                    log.accept("VM " + r.vm() + " of failed host " + from + " restarted on " + r.host() + " ("
-                            + r.reason() + ")");
+                    api(r.host()).orElseThrow(() -> new IOException("unknown host " + r.host())).createVm(req);
+                    log.accept("VM " + r.vm() + " of failed host " + from + " restarted on " + r.host() + ", " + how
+                            + " (" + r.reason() + ")");
                 } catch (IOException | RuntimeException e) {
                     log.accept("VM " + r.vm() + " could not be restarted on " + r.host() + ": " + e.getMessage());
                 } catch (InterruptedException e) {

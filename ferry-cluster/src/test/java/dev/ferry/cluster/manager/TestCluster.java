@@ -57,6 +57,7 @@ final class TestCluster implements AutoCloseable {
     /** As above; with {@code linked}, the hosts' switches are one segment over VXLAN on loopback. */
     TestCluster(int n, double cores, long memory, ClusterPolicies policies, boolean linked) throws Exception {
         manager = ManagerDaemon.start(new InetSocketAddress("127.0.0.1", 0), TOKEN, policies, log::add);
+        manager.manager().checkpointEvery(0);
         storage = Files.createTempDirectory("ferry-cluster-test-");
         byte[] secret = new byte[32];
         secret[0] = 7;
@@ -85,6 +86,13 @@ final class TestCluster implements AutoCloseable {
     /** The VXLAN endpoint of host {@code i}: loopback, a port of a range that tests keep for this. */
     private static InetSocketAddress vxlan(int i) {
         return new InetSocketAddress("127.0.0.1", 4870 + i);
+    }
+
+    /** Host {@code i} (1-based) reports again, now offering {@code cores} and {@code memory}. */
+    void rejoin(int i, double cores, long memory) {
+        members.get(i - 1).close();
+        members.set(i - 1, ClusterMembership.join(hosts.get(i - 1), manager.address(), TOKEN, cores, memory,
+                Duration.ofMillis(300)));
     }
 
     FerryHost host(String name) {
