@@ -239,20 +239,31 @@ final class ClusterCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "drain", mixinStandardHelpOptions = true,
-            description = "Put a host in maintenance and move all its VMs away, live.")
-    static final class Drain implements Callable<Integer> {
+    /** A subcommand that has the manager start a policy's plan and prints it. */
+    abstract static class PlanCommand implements Callable<Integer> {
         @Mixin
         ManagerOption m;
 
+        /** The manager's route that starts the plan. */
+        abstract String path();
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode plan = m.client().post(path(), null);
+            m.print(plan, () -> printPlan(plan));
+            return 0;
+        }
+    }
+
+    @Command(name = "drain", mixinStandardHelpOptions = true,
+            description = "Put a host in maintenance and move all its VMs away, live.")
+    static final class Drain extends PlanCommand {
         @Parameters(paramLabel = "HOST", description = "The host to drain.")
         String host;
 
         @Override
-        public Integer call() throws Exception {
-            JsonNode plan = m.client().post("/v1/hosts/" + host + "/drain", null);
-            m.print(plan, () -> printPlan(plan));
-            return 0;
+        String path() {
+            return "/v1/hosts/" + host + "/drain";
         }
     }
 
@@ -274,43 +285,28 @@ final class ClusterCommand implements Callable<Integer> {
 
     @Command(name = "consolidate", mixinStandardHelpOptions = true,
             description = "Pack the VMs on fewer hosts and put the emptied hosts in standby.")
-    static final class Consolidate implements Callable<Integer> {
-        @Mixin
-        ManagerOption m;
-
+    static final class Consolidate extends PlanCommand {
         @Override
-        public Integer call() throws Exception {
-            JsonNode plan = m.client().post("/v1/consolidate", null);
-            m.print(plan, () -> printPlan(plan));
-            return 0;
+        String path() {
+            return "/v1/consolidate";
         }
     }
 
     @Command(name = "balance", mixinStandardHelpOptions = true,
             description = "Move a VM off each host that has been overloaded for the balancing window.")
-    static final class Balance implements Callable<Integer> {
-        @Mixin
-        ManagerOption m;
-
+    static final class Balance extends PlanCommand {
         @Override
-        public Integer call() throws Exception {
-            JsonNode plan = m.client().post("/v1/balance", null);
-            m.print(plan, () -> printPlan(plan));
-            return 0;
+        String path() {
+            return "/v1/balance";
         }
     }
 
     @Command(name = "remap", mixinStandardHelpOptions = true,
             description = "Move VMs that talk to each other a lot onto one host.")
-    static final class Remap implements Callable<Integer> {
-        @Mixin
-        ManagerOption m;
-
+    static final class Remap extends PlanCommand {
         @Override
-        public Integer call() throws Exception {
-            JsonNode plan = m.client().post("/v1/remap", null);
-            m.print(plan, () -> printPlan(plan));
-            return 0;
+        String path() {
+            return "/v1/remap";
         }
     }
 

@@ -13,7 +13,6 @@ import dev.ferry.machine.board.GuestFixtures;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.storage.nbd.NbdServerProcess;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -100,14 +99,15 @@ class LocalDiskMigrationHostTest {
             try (Stream<Path> files = Files.list(b.storage().disks())) {
                 copy = files.filter(p -> p.getFileName().toString().startsWith("c-disk0-")).findFirst().orElseThrow();
             }
-            assertThat(run("e2fsck", "-f", "-n", copy.toString())).as("e2fsck -f -n of the target's disk").isZero();
-            String log = output("debugfs", "-R", "cat /seq.log", copy.toString());
+            assertThat(HostTools.run("e2fsck", "-f", "-n", copy.toString())).as("e2fsck -f -n of the target's disk")
+                    .isZero();
+            String log = HostTools.output("debugfs", "-R", "cat /seq.log", copy.toString());
             String expected = IntStream.rangeClosed(1, LINES).mapToObj(Integer::toString)
                     .collect(Collectors.joining("\n", "", "\n"));
             assertThat(log).as("every number the guest synced, on both hosts, in order").isEqualTo(expected);
             Path pattern = Files.createTempFile("pattern", ".bin");
             try {
-                assertThat(run("debugfs", "-R", "dump /pattern " + pattern, copy.toString())).isZero();
+                assertThat(HostTools.run("debugfs", "-R", "dump /pattern " + pattern, copy.toString())).isZero();
                 String hostMd5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
                         .digest(Files.readAllBytes(pattern)));
                 assertThat(hostMd5).as("the pattern in the target's disk file").isEqualTo(md5);
@@ -128,19 +128,5 @@ class LocalDiskMigrationHostTest {
             Thread.sleep(100);
         }
         throw new AssertionError("the VM never printed '" + text + "':\n" + console);
-    }
-
-    private static int run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return p.exitValue();
-    }
-
-    private static String output(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return out;
     }
 }

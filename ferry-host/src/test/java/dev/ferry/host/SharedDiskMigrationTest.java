@@ -13,7 +13,6 @@ import dev.ferry.machine.board.GuestFixtures;
 import dev.ferry.machine.image.GuestImages;
 import dev.ferry.storage.nbd.NbdServerProcess;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,7 +54,7 @@ class SharedDiskMigrationTest {
             Answer created = postJson(a, "/v1/vms", Map.of("name", "c", "image", "linux", "mem", "128M",
                     "args", "console=ttyS0 quiet ferry.run=counter_0.2_" + LINES, "drives", List.of(drive)));
             assertThat(created.status()).as(created.body()).isEqualTo(201);
-            awaitConsole(a, "counter 5");
+            TestHosts.awaitConsole(a, "c", "counter 5", Duration.ofMinutes(5));
 
             Answer started = postJson(a, "/v1/vms/c/migrate", Map.of("to",
                     TestHosts.base(b).substring("http://".length()), "strategy", "precopy"));
@@ -68,37 +67,11 @@ class SharedDiskMigrationTest {
             awaitState(b, "c", "powered_off", Duration.ofMinutes(5));
             assertThat(get(b, "/v1/vms/c/console").body()).contains("counter done " + LINES);
         }
-        assertThat(run("e2fsck", "-f", "-n", disk.toString())).as("e2fsck -f -n of the export's file").isZero();
-        String log = output("debugfs", "-R", "cat /counter.log", disk.toString());
+        assertThat(HostTools.run("e2fsck", "-f", "-n", disk.toString())).as("e2fsck -f -n of the export's file")
+                .isZero();
+        String log = HostTools.output("debugfs", "-R", "cat /counter.log", disk.toString());
         String expected = IntStream.rangeClosed(1, LINES).mapToObj(Integer::toString)
                 .collect(Collectors.joining("\n", "", "\n"));
         assertThat(log).as("every number the guest wrote, on both hosts, in order").isEqualTo(expected);
-    }
-
-    private static void awaitConsole(FerryHost host, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        String console = "";
-        while (System.nanoTime() < deadline) {
-            console = get(host, "/v1/vms/c/console").body();
-            if (console.contains(text)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the VM never printed '" + text + "':\n" + console);
-    }
-
-    private static int run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return p.exitValue();
-    }
-
-    private static String output(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return out;
     }
 }

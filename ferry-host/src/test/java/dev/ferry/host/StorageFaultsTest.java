@@ -74,7 +74,7 @@ class StorageFaultsTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "mounting a small tmpfs needs root");
         Path small = tmp.resolve("small");
         Files.createDirectories(small);
-        assertThat(run("mount", "-t", "tmpfs", "-o", "size=2m", "ferry-test-full", small.toString())).isZero();
+        assertThat(HostTools.run("mount", "-t", "tmpfs", "-o", "size=2m", "ferry-test-full", small.toString())).isZero();
         try {
             Path disks = small.resolve("disks");
             try (FerryHost a = FerryHost.start(new HostConfig("A", new InetSocketAddress("127.0.0.1", 0), null,
@@ -91,7 +91,7 @@ class StorageFaultsTest {
                 assertHealthy(a);
             }
         } finally {
-            run("umount", small.toString());
+            HostTools.run("umount", small.toString());
         }
     }
 
@@ -135,12 +135,5 @@ class StorageFaultsTest {
         }
         throw new AssertionError("the guest never reported 'io " + outcome + "' after write " + after + ":\n"
                 + console.substring(Math.max(0, console.length() - 3000)));
-    }
-
-    private static int run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return p.exitValue();
     }
 }

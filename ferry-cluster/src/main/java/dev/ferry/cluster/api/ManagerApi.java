@@ -1,12 +1,16 @@
 package dev.ferry.cluster.api;
 
+import static dev.ferry.host.api.JsonReplies.send;
+import static dev.ferry.host.api.JsonReplies.sendError;
+import static dev.ferry.host.api.JsonReplies.sendJson;
+
 import com.fasterxml.jackson.core.JacksonException;
 import dev.ferry.cluster.dashboard.DashboardAssets;
 import dev.ferry.cluster.manager.ClusterManager;
 import dev.ferry.host.api.CreateVmRequest;
-import dev.ferry.host.api.ErrorBody;
 import dev.ferry.host.api.HostReport;
 import dev.ferry.host.api.Json;
+import dev.ferry.host.api.JsonReplies;
 import dev.ferry.host.api.RequestTarget;
 import dev.ferry.host.auth.ApiToken;
 import dev.ferry.host.http.Exchange;
@@ -26,7 +30,6 @@ import java.util.function.Consumer;
  */
 public final class ManagerApi implements AutoCloseable {
 
-    private static final String JSON = "application/json";
 
     private final ClusterManager manager;
     private final ApiToken token;
@@ -38,7 +41,7 @@ public final class ManagerApi implements AutoCloseable {
         this.manager = manager;
         this.token = token;
         this.log = log;
-        this.endpoint = HttpEndpoint.start(listen, null, HttpLimits.DEFAULTS, this::handle, ManagerApi::errorBody);
+        this.endpoint = HttpEndpoint.start(listen, null, HttpLimits.DEFAULTS, this::handle, JsonReplies::errorBody);
     }
 
     /** Serves {@code manager} at {@code listen} (loopback: the API has no TLS). */
@@ -159,28 +162,6 @@ public final class ManagerApi implements AutoCloseable {
         b.append("# HELP ").append(name).append(' ').append(help).append('\n');
         b.append("# TYPE ").append(name).append(" gauge\n");
         b.append(name).append(' ').append(String.format(Locale.ROOT, "%.6g", value)).append('\n');
-    }
-
-    private static void sendJson(Exchange ex, int status, Object body) throws IOException {
-        send(ex, status, JSON, Json.mapper().writeValueAsBytes(body));
-    }
-
-    private static void sendError(Exchange ex, int status, String code, String message) throws IOException {
-        send(ex, status, JSON, errorBody(code, message));
-    }
-
-    private static byte[] errorBody(String code, String message) {
-        try {
-            return Json.mapper().writeValueAsBytes(new ErrorBody(message, code));
-        } catch (JacksonException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void send(Exchange ex, int status, String type, byte[] body) throws IOException {
-        if (!ex.responded()) {
-            ex.respond(status, type, body);
-        }
     }
 
     @Override

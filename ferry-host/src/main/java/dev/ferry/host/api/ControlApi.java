@@ -1,5 +1,9 @@
 package dev.ferry.host.api;
 
+import static dev.ferry.host.api.JsonReplies.send;
+import static dev.ferry.host.api.JsonReplies.sendError;
+import static dev.ferry.host.api.JsonReplies.sendJson;
+
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -40,7 +44,6 @@ public final class ControlApi {
 
     /** Largest JSON request body accepted. */
     private static final int MAX_BODY = 1 << 20;
-    private static final String JSON = "application/json";
 
     private final FerryHost host;
     private final ControlSettings settings;
@@ -52,7 +55,7 @@ public final class ControlApi {
         this.settings = config.control();
         this.refusals = new RefusalLog(host::log);
         this.endpoint = HttpEndpoint.start(config.listen(), settings.tls(), settings.limits(), this::handle,
-                ControlApi::errorBody);
+                JsonReplies::errorBody);
     }
 
     /** Binds {@code config.listen()} and serves {@code host}'s API there. */
@@ -387,28 +390,6 @@ public final class ControlApi {
         return e.getPath().stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
-    }
-
-    private static void sendJson(Exchange ex, int status, Object body) throws IOException {
-        send(ex, status, JSON, Json.mapper().writeValueAsBytes(body));
-    }
-
-    private static void sendError(Exchange ex, int status, String code, String message) throws IOException {
-        send(ex, status, JSON, errorBody(code, message));
-    }
-
-    private static byte[] errorBody(String code, String message) {
-        try {
-            return Json.mapper().writeValueAsBytes(new ErrorBody(message, code));
-        } catch (JacksonException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void send(Exchange ex, int status, String contentType, byte[] body) throws IOException {
-        if (!ex.responded()) {
-            ex.respond(status, contentType, body);
-        }
     }
 
     private static boolean flag(String v) {
